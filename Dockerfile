@@ -1,0 +1,86 @@
+# syntax=docker/dockerfile:1
+#
+# Estrad: Fastify + socket.io + mediasoup SFU + ffmpeg.
+#
+#   docker build -t estrad .
+#   docker run -d --name estrad \
+#     -e RTC_ANNOUNCED_IP=203.0.113.10 \
+#     -p 3000:3000 -p 40000-40199:40000-40199/udp -p 40000-40199:40000-40199/tcp \
+#     -v estrad-data:/data -v estrad-recordings:/recordings estrad
+# (`--network host` avoids publishing 200 RTC ports through docker-proxy on Linux hosts.)
+#
+# RTC_ANNOUNCED_IP MUST be set to the host's public IP when running in Docker: mediasoup
+# otherwise announces the container's private address in its ICE candidates and browsers
+# outside the host cannot reach the media ports.
+
+############################ build stage ############################
+FROM node:20-bookworm AS build
+
+# The mediasoup 3.8.4 worker is built from source (C++, gyp driven by python3).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+# Keeps setup.mjs's worker cache inside this stage instead of the image's home dir.
+ENV XDG_CACHE_HOME=/tmp/estrad-cache
+
+# Dependencies and the worker first: this layer (about 4 minutes of compiling) is
+# reused as long as the lockfile, the patches and the setup script stay the same.
+COPY package.json package-lock.json .npmrc ./
+COPY patches/ patches/
+# Only setup.mjs: other files in scripts/ change often and would rebuild the worker layer.
+COPY scripts/setup.mjs scripts/setup.mjs
+RUN npm ci --no-audit --no-fund
+RUN node scripts/setup.mjs
+
+COPY . .
+RUN npm run build
+
+# The runtime needs only the worker binary from mediasoup's worker/ tree (sources and
+# object files there are a few hundred MB).
+RUN npm prune --omit=dev --no-audit --no-fund \
+ && mv node_modules/mediasoup/worker/out/Release/mediasoup-worker /tmp/mediasoup-worker \
+ && rm -rf node_modules/mediasoup/worker \
+ && mkdir -p node_modules/mediasoup/worker/out/Release \
+ && mv /tmp/mediasoup-worker node_modules/mediasoup/worker/out/Release/mediasoup-worker
+
+############################ runtime stage ############################
+FROM node:20-bookworm-slim AS runtime
+
+# tini as PID 1 forwards SIGTERM to node and reaps the mediasoup-worker and ffmpeg
+# child processes.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg tini \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+
+# The node image ships a `node` user (uid 1000); create it if a base image lacks it.
+# Ownership must be set before VOLUME: later changes to a volume path are discarded.
+RUN (id -u node >/dev/null 2>&1 || useradd --create-home --uid 1000 node) \
+ && mkdir -p /data /recordings \
+ && chown node:node /data /recordings
+
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0 \
+    DATA_DIR=/data \
+    RECORDINGS_DIR=/recordings \
+    RTC_MIN_PORT=40000 \
+    RTC_MAX_PORT=40199
+# Set at run time, e.g. `docker run -e RTC_ANNOUNCED_IP=<host public IP>` (see the top).
+
+VOLUME ["/data", "/recordings"]
+USER node
+
+EXPOSE 3000/tcp 40000-40199/udp 40000-40199/tcp
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((res) => process.exit(res.ok ? 0 : 1), () => process.exit(1))"]
+
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/server/main.js"]

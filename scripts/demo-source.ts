@@ -1,0 +1,117 @@
+/**
+ * Puts a test pattern and a tone on air on a stage: asks the server for plain-RTP ingest targets
+ * over the normal signalling, then has ffmpeg send to them. Re-publishes by itself after a server
+ * restart, a media rebuild or an ffmpeg exit. `npm start` runs it on the `demo` stage.
+ *
+ *   node dist/scripts/demo-source.js --url http://127.0.0.1:3000 --stage demo [--codec VP8|H264]
+ *     [--size 1280x720] [--fps 30] [--bitrate 1500] [--ffmpeg /usr/bin/ffmpeg]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, IngestTrackTarget, ServerToClientEvents } from '../shared/protocol.js';
+import { ingestCodecSchema, stageIdSchema } from '../shared/protocol.js';
+import { resolveFfmpegPath } from '../server/config/ffmpeg.js';
+import { defaultTestPattern, testPatternFfmpegArgs, type TestPatternOptions } from '../server/ingest/testPattern.js';
+
+const RESTART_DELAY_MS = 1000;
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      url: { type: 'string', default: 'http://127.0.0.1:3000' },
+      stage: { type: 'string', default: 'demo' },
+      codec: { type: 'string', default: 'VP8' },
+      size: { type: 'string', default: `${defaultTestPattern.width}x${defaultTestPattern.height}` },
+      fps: { type: 'string', default: String(defaultTestPattern.fps) },
+      bitrate: { type: 'string', default: String(defaultTestPattern.videoBitrateKbps) },
+      ffmpeg: { type: 'string' },
+    },
+  });
+  const [width, height] = (values.size ?? '').split('x').map(Number);
+  const pattern: TestPatternOptions = {
+    width: width ?? NaN,
+    height: height ?? NaN,
+    fps: Number(values.fps),
+    videoBitrateKbps: Number(values.bitrate),
+  };
+  if (!Object.values(pattern).every((value) => Number.isInteger(value) && value > 0)) {
+    throw new Error('--size must look like 1280x720, and --fps and --bitrate (kbit/s) must be positive integers.');
+  }
+  return {
+    url: values.url ?? '',
+    stageId: stageIdSchema.parse(values.stage),
+    codec: ingestCodecSchema.exclude(['opus']).parse(values.codec),
+    pattern,
+    ffmpegPath: resolveFfmpegPath(values.ffmpeg),
+  };
+}
+
+type Options = ReturnType<typeof parseOptions>;
+
+class DemoSource {
+  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private ffmpeg: ChildProcess | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: Options) {
+    this.socket = io(options.url, { transports: ['websocket'], reconnectionDelayMax: 2000 });
+    this.socket.on('connect', () => void this.publish());
+    this.socket.on('disconnect', () => this.stopFfmpeg());
+    this.socket.on('stage:reconnect', () => void this.publish());
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.stopFfmpeg();
+    this.socket.disconnect();
+  }
+
+  private async publish(): Promise<void> {
+    this.stopFfmpeg();
+    const { stageId, codec } = this.options;
+    const response = await new Promise<Ack<{ tracks: IngestTrackTarget[] }>>((resolve) =>
+      this.socket.emit(
+        'ingest:open',
+        { stageId, tracks: [{ source: 'camera', codec }, { source: 'microphone', codec: 'opus' }] },
+        resolve,
+      ),
+    );
+    if (!response.ok) {
+      console.error(`demo-source: the server refused the ingest: ${response.error.code}: ${response.error.message}`);
+      setTimeout(() => void this.publish(), RESTART_DELAY_MS);
+      return;
+    }
+    this.startFfmpeg(response.data.tracks);
+  }
+
+  private startFfmpeg(targets: IngestTrackTarget[]): void {
+    const ffmpeg = spawn(this.options.ffmpegPath, testPatternFfmpegArgs(targets, this.options.pattern), {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    this.ffmpeg = ffmpeg;
+    console.log(`demo-source: on air on stage ${this.options.stageId} (ffmpeg pid ${ffmpeg.pid})`);
+    ffmpeg.on('exit', (code, signal) => {
+      if (this.ffmpeg !== ffmpeg || this.stopping) return;
+      this.ffmpeg = undefined;
+      console.error(`demo-source: ffmpeg exited (${signal ?? code}); publishing again`);
+      setTimeout(() => {
+        if (this.socket.connected && !this.ffmpeg) void this.publish();
+      }, RESTART_DELAY_MS);
+    });
+  }
+
+  private stopFfmpeg(): void {
+    const ffmpeg = this.ffmpeg;
+    this.ffmpeg = undefined;
+    ffmpeg?.kill('SIGTERM');
+  }
+}
+
+const source = new DemoSource(parseOptions());
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    source.stop();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * Environment configuration, validated once at start-up. Every variable is listed in .env.example;
+ * a bad value stops the server with one line per problem saying which variable and what is expected.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const boolean = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IPv4 or IPv6 address' });
+
+const envSchema = z
+  .object({
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    RECORDINGS_DIR: z.string().min(1).default('./recordings'),
+    DEMO: boolean.default(true),
+    /** Codec of the demo test pattern: VP8 is what every browser and Node test viewer decodes. */
+    DEMO_CODEC: z.enum(['VP8', 'H264']).default('VP8'),
+    RTC_LISTEN_IP: ipAddress.default('0.0.0.0'),
+    /** Address put in ICE candidates; needed when RTC_LISTEN_IP is 0.0.0.0 or behind NAT. */
+    RTC_ANNOUNCED_IP: ipAddress.optional(),
+    RTC_MIN_PORT: port.default(40000),
+    RTC_MAX_PORT: port.default(49999),
+    MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
+    /**
+     * Consumers one worker takes before new viewers of a stage go to another worker. mediasoup's
+     * documentation puts a worker at "over ~500 consumers"; a viewer of a speaker is two.
+     */
+    WORKER_CONSUMER_BUDGET: z.coerce.number().int().min(2).max(100_000).default(500),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    FFMPEG_PATH: z.string().min(1).optional(),
+  })
+  .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
+    message: 'RTC_MIN_PORT must not be greater than RTC_MAX_PORT',
+    path: ['RTC_MIN_PORT'],
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  recordingsDir: string;
+  demo: { enabled: boolean; codec: 'VP8' | 'H264' };
+  rtc: { listenIp: string; announcedIp: string | undefined; minPort: number; maxPort: number };
+  mediasoup: { workers: number; consumerBudgetPerWorker: number };
+  logLevel: string;
+  ffmpegPath: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee .env.example for every variable and its default.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Treats empty strings as unset, so `PORT=` in a shell behaves like no PORT at all. */
+function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const given = env[name];
+        return `${name}: ${issue.message}${given === undefined ? '' : ` (got "${given}")`}`;
+      }),
+    );
+  }
+  const values = parsed.data;
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir: resolve(values.DATA_DIR),
+    recordingsDir: resolve(values.RECORDINGS_DIR),
+    demo: { enabled: values.DEMO, codec: values.DEMO_CODEC },
+    rtc: {
+      listenIp: values.RTC_LISTEN_IP,
+      announcedIp: values.RTC_ANNOUNCED_IP ?? (values.RTC_LISTEN_IP === '0.0.0.0' ? '127.0.0.1' : undefined),
+      minPort: values.RTC_MIN_PORT,
+      maxPort: values.RTC_MAX_PORT,
+    },
+    mediasoup: { workers: values.MEDIASOUP_WORKERS, consumerBudgetPerWorker: values.WORKER_CONSUMER_BUDGET },
+    logLevel: values.LOG_LEVEL,
+    ffmpegPath: values.FFMPEG_PATH,
+  };
+}

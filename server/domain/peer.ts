@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { PeerRole } from '../../shared/protocol.js';
+
+/** Who is connected to a stage. `ingest` is a local plain-RTP source such as the demo. */
+export type PeerKind = PeerRole | 'ingest';
+
+/** A participant of one stage and the media objects it owns, for ownership checks. */
+export class Peer {
+  readonly id = randomUUID();
+  sendTransportId: string | undefined;
+  recvTransportId: string | undefined;
+  /** Every transport the peer made, ingest ones included, to close them all when it leaves. */
+  readonly transportIds = new Set<string>();
+  readonly producerIds = new Set<string>();
+  readonly consumerIds = new Set<string>();
+
+  constructor(
+    readonly kind: PeerKind,
+    /** Where server events for this peer go (a socket id). */
+    readonly address: string,
+  ) {}
+
+  get canPublish(): boolean {
+    return this.kind !== 'viewer';
+  }
+
+  ownsTransport(transportId: string): boolean {
+    return this.transportIds.has(transportId);
+  }
+
+  /** Forgets media objects after the stage's media was rebuilt; the peer rejoins from scratch. */
+  resetMedia(): void {
+    this.sendTransportId = undefined;
+    this.recvTransportId = undefined;
+    this.transportIds.clear();
+    this.producerIds.clear();
+    this.consumerIds.clear();
+  }
+}

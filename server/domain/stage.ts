@@ -1,0 +1,286 @@
+import type { Logger } from 'pino';
+import type {
+  ConsumerOptions,
+  DtlsParametersJson,
+  IngestTrackTarget,
+  JoinResult,
+  MediaKind,
+  MediaSource,
+  ProducerInfo,
+  RequestPayload,
+  RtpCapabilitiesJson,
+  RtpParametersJson,
+  ServerToClientEvents,
+  StageSummary,
+  TransportOptions,
+} from '../../shared/protocol.js';
+import { AppError } from '../errors.js';
+import type { MediaEngine, StageMedia } from '../media/index.js';
+import type { Peer } from './peer.js';
+
+/** How a stage reaches its clients; signalling implements it over socket.io rooms. */
+export interface StageNotifier {
+  toStage<E extends keyof ServerToClientEvents>(stageId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  toPeer<E extends keyof ServerToClientEvents>(peer: Peer, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+}
+
+export interface StageDependencies {
+  media: MediaEngine;
+  notifier: StageNotifier;
+  logger: Logger;
+}
+
+/** A viewer of a speaker with no on-air media yet still gets audio and video once one arrives. */
+const MIN_EXPECTED_CONSUMERS = 2;
+const STATE_PUSH_INTERVAL_MS = 1000;
+
+/**
+ * One stage: who is on it, what is on air, and the rules (only publishers publish, everyone acts
+ * only on what they own). Media work is delegated to the stage's StageMedia, created on first use
+ * and rebuilt after its worker dies.
+ */
+export class Stage {
+  private readonly peers = new Map<string, Peer>();
+  private readonly onAir = new Map<string, ProducerInfo>();
+  private readonly consumerOwners = new Map<string, Peer>();
+  private media: Promise<StageMedia> | undefined;
+  private statePush: { timer: NodeJS.Timeout | undefined; lastAt: number } = { timer: undefined, lastAt: 0 };
+
+  private readonly logger: Logger;
+
+  constructor(
+    readonly id: string,
+    /** Kept while empty (the demo stage); other stages go away with their last peer. */
+    readonly persistent: boolean,
+    private readonly deps: StageDependencies,
+  ) {
+    this.logger = deps.logger.child({ stage: id });
+  }
+
+  get isEmpty(): boolean {
+    return this.peers.size === 0;
+  }
+
+  summary(): StageSummary {
+    let viewers = 0;
+    let speakers = 0;
+    for (const peer of this.peers.values()) {
+      if (peer.kind === 'viewer') viewers++;
+      else speakers++;
+    }
+    return { id: this.id, live: this.onAir.size > 0, viewers, speakers };
+  }
+
+  async join(peer: Peer): Promise<JoinResult> {
+    // Counted before the media await, so the stage is not dropped as empty while it is joined.
+    this.peers.set(peer.id, peer);
+    const media = await this.stageMedia().catch((error: unknown) => {
+      this.peers.delete(peer.id);
+      throw error;
+    });
+    this.scheduleStatePush();
+    this.logger.debug({ peer: peer.id, kind: peer.kind }, 'peer joined');
+    return {
+      peerId: peer.id,
+      routerRtpCapabilities: media.rtpCapabilities,
+      stage: this.summary(),
+      producers: [...this.onAir.values()],
+    };
+  }
+
+  async leave(peer: Peer): Promise<void> {
+    if (!this.peers.delete(peer.id)) return;
+    for (const producerId of peer.producerIds) this.takeOffAir(producerId);
+    for (const consumerId of peer.consumerIds) this.consumerOwners.delete(consumerId);
+    const media = await this.existingMedia();
+    for (const transportId of peer.transportIds) media?.closeTransport(transportId);
+    peer.resetMedia();
+    this.scheduleStatePush();
+    this.logger.debug({ peer: peer.id }, 'peer left');
+  }
+
+  async createTransport(peer: Peer, options: RequestPayload<'transport:create'>): Promise<TransportOptions> {
+    this.requireMember(peer);
+    if (options.direction === 'send') this.requirePublisher(peer);
+    const media = await this.stageMedia();
+    const previous = options.direction === 'send' ? peer.sendTransportId : peer.recvTransportId;
+    if (previous) {
+      media.closeTransport(previous);
+      peer.transportIds.delete(previous);
+    }
+    const transport = await media.createWebRtcTransport({
+      direction: options.direction,
+      forceTcp: options.forceTcp ?? false,
+      expectedConsumers: Math.max(MIN_EXPECTED_CONSUMERS, this.onAir.size),
+    });
+    peer.transportIds.add(transport.id);
+    if (options.direction === 'send') peer.sendTransportId = transport.id;
+    else peer.recvTransportId = transport.id;
+    return transport;
+  }
+
+  async connectTransport(peer: Peer, transportId: string, dtlsParameters: DtlsParametersJson): Promise<void> {
+    this.requireTransport(peer, transportId);
+    await (await this.stageMedia()).connectTransport(transportId, dtlsParameters);
+  }
+
+  async produce(
+    peer: Peer,
+    request: { transportId: string; kind: MediaKind; source: MediaSource; rtpParameters: RtpParametersJson },
+  ): Promise<string> {
+    this.requirePublisher(peer);
+    if (request.transportId !== peer.sendTransportId) {
+      throw new AppError('forbidden', 'Publish on your own send transport (create one with transport:create).');
+    }
+    const producerId = await (await this.stageMedia()).produce(request.transportId, request.kind, request.rtpParameters);
+    this.putOnAir(peer, { producerId, kind: request.kind, source: request.source, peerId: peer.id, paused: false });
+    return producerId;
+  }
+
+  async openIngest(peer: Peer, tracks: RequestPayload<'ingest:open'>['tracks']): Promise<IngestTrackTarget[]> {
+    this.requirePublisher(peer);
+    const media = await this.stageMedia();
+    const targets: IngestTrackTarget[] = [];
+    for (const track of tracks) {
+      const { producerId, transportId, ...target } = await media.openPlainIngest(track.codec);
+      peer.transportIds.add(transportId);
+      this.putOnAir(peer, { producerId, kind: target.kind, source: track.source, peerId: peer.id, paused: false });
+      targets.push({ source: track.source, codec: track.codec, ...target });
+    }
+    return targets;
+  }
+
+  async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
+    this.requireProducer(peer, producerId);
+    const media = await this.stageMedia();
+    await (paused ? media.pauseProducer(producerId) : media.resumeProducer(producerId));
+    const info = this.onAir.get(producerId);
+    if (info) info.paused = paused;
+    this.deps.notifier.toStage(this.id, 'producer:paused', { producerId, paused });
+  }
+
+  async closeProducer(peer: Peer, producerId: string): Promise<void> {
+    this.requireProducer(peer, producerId);
+    (await this.stageMedia()).closeProducer(producerId);
+    this.takeOffAir(producerId);
+  }
+
+  async consume(peer: Peer, producerId: string, rtpCapabilities: RtpCapabilitiesJson): Promise<ConsumerOptions> {
+    this.requireMember(peer);
+    if (!peer.recvTransportId) throw new AppError('not_joined', 'Create a receive transport before consuming.');
+    const producer = this.onAir.get(producerId);
+    if (!producer) throw new AppError('not_found', `Producer ${producerId} is not on air on stage ${this.id}.`);
+    const consumer = await (await this.stageMedia()).consume(peer.recvTransportId, producerId, rtpCapabilities);
+    peer.consumerIds.add(consumer.id);
+    this.consumerOwners.set(consumer.id, peer);
+    return { ...consumer, source: producer.source };
+  }
+
+  async setConsumerPaused(peer: Peer, consumerId: string, paused: boolean): Promise<void> {
+    this.requireConsumer(peer, consumerId);
+    const media = await this.stageMedia();
+    await (paused ? media.pauseConsumer(consumerId) : media.resumeConsumer(consumerId));
+  }
+
+  async setPreferredLayers(peer: Peer, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
+    this.requireConsumer(peer, consumerId);
+    await (await this.stageMedia()).setPreferredLayers(consumerId, spatialLayer, temporalLayer);
+  }
+
+  /** The media went down with its worker: forget it, and have every client join again. */
+  mediaLost(reason: string): void {
+    this.media = undefined;
+    this.onAir.clear();
+    this.consumerOwners.clear();
+    for (const peer of this.peers.values()) peer.resetMedia();
+    this.logger.warn({ reason }, 'stage media lost; clients told to reconnect');
+    this.deps.notifier.toStage(this.id, 'stage:reconnect', { reason });
+    this.scheduleStatePush();
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.statePush.timer);
+    const media = await this.existingMedia();
+    if (media) await this.deps.media.closeStageMedia(media);
+    this.media = undefined;
+  }
+
+  private stageMedia(): Promise<StageMedia> {
+    if (!this.media) {
+      const creating = this.deps.media.createStageMedia(this.id, {
+        consumerClosed: (consumerId, producerId) => this.consumerClosed(consumerId, producerId),
+      });
+      creating.catch(() => {
+        if (this.media === creating) this.media = undefined;
+      });
+      this.media = creating;
+    }
+    return this.media.catch((error: unknown) => {
+      this.logger.error({ err: error }, 'stage media could not be created');
+      throw new AppError('unavailable', 'The media server is not ready; try again in a few seconds.');
+    });
+  }
+
+  private async existingMedia(): Promise<StageMedia | undefined> {
+    return this.media?.catch(() => undefined);
+  }
+
+  private consumerClosed(consumerId: string, producerId: string): void {
+    const owner = this.consumerOwners.get(consumerId);
+    if (!owner) return;
+    this.consumerOwners.delete(consumerId);
+    owner.consumerIds.delete(consumerId);
+    this.deps.notifier.toPeer(owner, 'consumer:closed', { consumerId, producerId });
+  }
+
+  private putOnAir(peer: Peer, producer: ProducerInfo): void {
+    peer.producerIds.add(producer.producerId);
+    this.onAir.set(producer.producerId, producer);
+    this.deps.notifier.toStage(this.id, 'producer:added', producer);
+    this.scheduleStatePush();
+    this.logger.info({ peer: peer.id, producer: producer.producerId, source: producer.source }, 'on air');
+  }
+
+  private takeOffAir(producerId: string): void {
+    if (!this.onAir.delete(producerId)) return;
+    this.deps.notifier.toStage(this.id, 'producer:removed', { producerId });
+    this.scheduleStatePush();
+  }
+
+  /**
+   * Viewer counts change with every join; pushing each change to every viewer would cost
+   * O(viewers²) messages when hundreds join at once, so pushes are coalesced to one a second.
+   */
+  private scheduleStatePush(): void {
+    if (this.statePush.timer) return;
+    const wait = Math.max(0, this.statePush.lastAt + STATE_PUSH_INTERVAL_MS - Date.now());
+    this.statePush.timer = setTimeout(() => {
+      this.statePush = { timer: undefined, lastAt: Date.now() };
+      this.deps.notifier.toStage(this.id, 'stage:state', this.summary());
+    }, wait);
+  }
+
+  private requireMember(peer: Peer): void {
+    if (this.peers.get(peer.id) !== peer) throw new AppError('not_joined', `Join stage ${this.id} first.`);
+  }
+
+  private requirePublisher(peer: Peer): void {
+    this.requireMember(peer);
+    if (!peer.canPublish) throw new AppError('forbidden', 'Viewers cannot publish; join as a speaker.');
+  }
+
+  private requireTransport(peer: Peer, transportId: string): void {
+    this.requireMember(peer);
+    if (!peer.ownsTransport(transportId)) throw new AppError('forbidden', `Transport ${transportId} is not yours.`);
+  }
+
+  private requireProducer(peer: Peer, producerId: string): void {
+    this.requireMember(peer);
+    if (!peer.producerIds.has(producerId)) throw new AppError('forbidden', `Producer ${producerId} is not yours.`);
+  }
+
+  private requireConsumer(peer: Peer, consumerId: string): void {
+    this.requireMember(peer);
+    if (!peer.consumerIds.has(consumerId)) throw new AppError('forbidden', `Consumer ${consumerId} is not yours.`);
+  }
+}

@@ -1,0 +1,42 @@
+import type { StageSummary } from '../../shared/protocol.js';
+import type { StageDependencies } from './stage.js';
+import { Stage } from './stage.js';
+
+/** The stages that exist now. A stage appears when someone joins it and goes with its last peer. */
+export class StageRegistry {
+  private readonly stages = new Map<string, Stage>();
+
+  constructor(private readonly deps: StageDependencies) {
+    deps.media.onStageMediaLost((stageId, reason) => this.stages.get(stageId)?.mediaLost(reason));
+  }
+
+  get(stageId: string): Stage | undefined {
+    return this.stages.get(stageId);
+  }
+
+  open(stageId: string, options: { persistent?: boolean } = {}): Stage {
+    let stage = this.stages.get(stageId);
+    if (!stage) {
+      stage = new Stage(stageId, options.persistent ?? false, this.deps);
+      this.stages.set(stageId, stage);
+    }
+    return stage;
+  }
+
+  /** Drops a stage nobody is on any more, unless it is meant to stay. */
+  async closeIfEmpty(stage: Stage): Promise<void> {
+    if (!stage.isEmpty || stage.persistent || this.stages.get(stage.id) !== stage) return;
+    this.stages.delete(stage.id);
+    await stage.close();
+  }
+
+  list(): StageSummary[] {
+    return [...this.stages.values()].map((stage) => stage.summary()).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async closeAll(): Promise<void> {
+    const stages = [...this.stages.values()];
+    this.stages.clear();
+    await Promise.all(stages.map((stage) => stage.close()));
+  }
+}

@@ -1,0 +1,56 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Logger } from 'pino';
+
+export interface DemoSourceOptions {
+  script: string;
+  serverUrl: string;
+  stageId: string;
+  codec: 'VP8' | 'H264';
+  ffmpegPath: string;
+}
+
+const RESTART_DELAY_MS = 2000;
+
+/**
+ * Runs scripts/demo-source in its own process, as any other ingest client would, and starts it
+ * again if it exits while the server is up.
+ */
+export class DemoSourceProcess {
+  private child: ChildProcess | undefined;
+  private stopped = false;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly options: DemoSourceOptions,
+    logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'demo-source', stage: options.stageId });
+  }
+
+  start(): void {
+    const { script, serverUrl, stageId, codec, ffmpegPath } = this.options;
+    const child = spawn(process.execPath, [script, '--url', serverUrl, '--stage', stageId, '--codec', codec, '--ffmpeg', ffmpegPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout?.on('data', (chunk: Buffer) => this.logger.info(chunk.toString().trim()));
+    child.stderr?.on('data', (chunk: Buffer) => this.logger.warn(chunk.toString().trim()));
+    child.on('exit', (code, signal) => {
+      if (this.stopped) return;
+      this.logger.error({ code, signal }, 'demo source exited; starting it again');
+      setTimeout(() => {
+        if (!this.stopped) this.start();
+      }, RESTART_DELAY_MS);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import type { IngestTrackTarget } from '../../shared/protocol.js';
+
+export interface TestPatternOptions {
+  width: number;
+  height: number;
+  fps: number;
+  videoBitrateKbps: number;
+}
+
+export const defaultTestPattern: TestPatternOptions = { width: 640, height: 360, fps: 25, videoBitrateKbps: 1000 };
+
+/**
+ * ffmpeg arguments that send a moving test pattern and a beeping tone as RTP to the given ingest
+ * targets. A keyframe every second: a plain-RTP sender cannot answer keyframe requests, so this
+ * bounds how long a new viewer waits for its first picture.
+ */
+export function testPatternFfmpegArgs(targets: IngestTrackTarget[], options: TestPatternOptions = defaultTestPattern): string[] {
+  const video = targets.find((target) => target.kind === 'video');
+  const audio = targets.find((target) => target.kind === 'audio');
+  const { width, height, fps, videoBitrateKbps } = options;
+  // -sdp_file keeps ffmpeg from printing the SDP of its RTP outputs on stdout.
+  const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-sdp_file', '/dev/null'];
+  args.push('-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`);
+  args.push('-re', '-f', 'lavfi', '-i', 'sine=frequency=440:beep_factor=4:sample_rate=48000');
+  if (video) {
+    args.push('-map', '0:v:0', ...videoEncoderArgs(video, options));
+    args.push('-b:v', `${videoBitrateKbps}k`, '-maxrate', `${videoBitrateKbps}k`, '-bufsize', `${videoBitrateKbps}k`);
+    args.push('-g', String(fps), '-keyint_min', String(fps), '-pix_fmt', 'yuv420p', ...rtpOutput(video));
+  }
+  if (audio) {
+    args.push('-map', '1:a:0', '-c:a', 'libopus', '-b:a', '64k', '-ac', '2', '-ar', '48000', ...rtpOutput(audio));
+  }
+  return args;
+}
+
+function videoEncoderArgs(target: IngestTrackTarget, { fps }: TestPatternOptions): string[] {
+  if (target.codec === 'H264') {
+    // H.264 baseline (profile-level-id 42e01f), no B-frames: what the router and browsers expect.
+    return ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-level', '3.1', '-bf', '0', '-x264-params', `keyint=${fps}`];
+  }
+  return ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-auto-alt-ref', '0', '-error-resilient', '1'];
+}
+
+function rtpOutput(target: IngestTrackTarget): string[] {
+  return [
+    '-payload_type', String(target.payloadType),
+    '-ssrc', String(target.ssrc),
+    '-f', 'rtp',
+    `rtp://${target.ip}:${target.port}?rtcpport=${target.rtcpPort}&pkt_size=1200`,
+  ];
+}

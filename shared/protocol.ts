@@ -1,0 +1,246 @@
+/**
+ * The one place where the wire contract between server and clients lives: socket.io event
+ * names, their payload schemas and types, the acknowledgement shape, and HTTP API payloads.
+ *
+ * The server validates every inbound payload with these schemas. Clients import only types
+ * (`import type`), so zod never reaches the browser bundle.
+ *
+ * WebRTC parameter objects (RTP capabilities, RTP parameters, DTLS parameters) are produced and
+ * deeply checked by mediasoup on both ends; here they are bounded JSON objects so that a malformed
+ * or oversized payload is refused before it reaches the media layer.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Shared vocabulary
+
+/** A stage id doubles as its URL segment: /watch/<stageId>. */
+export const stageIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, starting with a letter or digit');
+export type StageId = z.infer<typeof stageIdSchema>;
+
+const idSchema = z.string().min(1).max(64);
+
+export const peerRoleSchema = z.enum(['viewer', 'speaker']);
+export type PeerRole = z.infer<typeof peerRoleSchema>;
+
+/** What a producer carries; viewers lay out the stage from this. */
+export const mediaSourceSchema = z.enum(['camera', 'microphone', 'screen', 'screen-audio']);
+export type MediaSource = z.infer<typeof mediaSourceSchema>;
+
+export const mediaKindSchema = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof mediaKindSchema>;
+
+/** Codecs a plain-RTP ingest (ffmpeg) can send. */
+export const ingestCodecSchema = z.enum(['VP8', 'H264', 'opus']);
+export type IngestCodec = z.infer<typeof ingestCodecSchema>;
+
+/** An opaque JSON object with bounded size; mediasoup validates the inside. */
+function boundedObject(maxKeys: number) {
+  return z
+    .record(z.string().max(64), z.unknown())
+    .refine((value) => Object.keys(value).length <= maxKeys, `at most ${maxKeys} fields`);
+}
+
+const rtpCapabilitiesSchema = z.looseObject({
+  codecs: z.array(boundedObject(16)).max(64).optional(),
+  headerExtensions: z.array(boundedObject(16)).max(64).optional(),
+});
+export type RtpCapabilitiesJson = z.infer<typeof rtpCapabilitiesSchema>;
+
+const rtpParametersSchema = z.looseObject({
+  mid: z.string().max(32).optional(),
+  codecs: z.array(boundedObject(16)).min(1).max(16),
+  headerExtensions: z.array(boundedObject(16)).max(32).optional(),
+  encodings: z.array(boundedObject(16)).max(8).optional(),
+  rtcp: boundedObject(8).optional(),
+});
+export type RtpParametersJson = z.infer<typeof rtpParametersSchema>;
+
+const dtlsParametersSchema = z.looseObject({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(z.object({ algorithm: z.string().max(16), value: z.string().max(256) }))
+    .min(1)
+    .max(8),
+});
+export type DtlsParametersJson = z.infer<typeof dtlsParametersSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Acknowledgements
+
+export const errorCodes = [
+  'invalid_payload',
+  'not_found',
+  'not_joined',
+  'forbidden',
+  'media_rejected',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+export type AckCallback<T> = (response: Ack<T>) => void;
+
+// ---------------------------------------------------------------------------------------------
+// Payloads of client → server requests (each validated by its schema on the server)
+
+export const requestSchemas = {
+  'stage:join': z.object({ stageId: stageIdSchema, role: peerRoleSchema }),
+  'stage:leave': z.object({}),
+  'transport:create': z.object({
+    direction: z.enum(['send', 'recv']),
+    /** Clients whose UDP is blocked retry with TCP only. */
+    forceTcp: z.boolean().optional(),
+  }),
+  'transport:connect': z.object({ transportId: idSchema, dtlsParameters: dtlsParametersSchema }),
+  'producer:create': z.object({
+    transportId: idSchema,
+    kind: mediaKindSchema,
+    source: mediaSourceSchema,
+    rtpParameters: rtpParametersSchema,
+  }),
+  'producer:pause': z.object({ producerId: idSchema }),
+  'producer:resume': z.object({ producerId: idSchema }),
+  'producer:close': z.object({ producerId: idSchema }),
+  'consumer:create': z.object({ producerId: idSchema, rtpCapabilities: rtpCapabilitiesSchema }),
+  'consumer:pause': z.object({ consumerId: idSchema }),
+  'consumer:resume': z.object({ consumerId: idSchema }),
+  'consumer:setPreferredLayers': z.object({
+    consumerId: idSchema,
+    spatialLayer: z.number().int().min(0).max(3),
+    temporalLayer: z.number().int().min(0).max(3).optional(),
+  }),
+  /** Plain-RTP ingest (the demo source, later RTMP/WHIP bridges); accepted from loopback only. */
+  'ingest:open': z.object({
+    stageId: stageIdSchema,
+    tracks: z
+      .array(
+        z.object({
+          source: mediaSourceSchema,
+          codec: ingestCodecSchema,
+        }),
+      )
+      .min(1)
+      .max(4),
+  }),
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+export type RequestPayload<N extends RequestName> = z.infer<(typeof requestSchemas)[N]>;
+
+// ---------------------------------------------------------------------------------------------
+// Results of requests
+
+export interface StageSummary {
+  id: StageId;
+  /** True while anything is on air. */
+  live: boolean;
+  viewers: number;
+  speakers: number;
+}
+
+export interface ProducerInfo {
+  producerId: string;
+  kind: MediaKind;
+  source: MediaSource;
+  peerId: string;
+  paused: boolean;
+}
+
+export interface TransportOptions {
+  id: string;
+  iceParameters: Record<string, unknown>;
+  iceCandidates: Record<string, unknown>[];
+  dtlsParameters: DtlsParametersJson;
+}
+
+export interface ConsumerOptions {
+  id: string;
+  producerId: string;
+  kind: MediaKind;
+  source: MediaSource;
+  rtpParameters: RtpParametersJson;
+  /** Consumers start paused; the client resumes once its track is attached. */
+  paused: boolean;
+}
+
+export interface JoinResult {
+  peerId: string;
+  routerRtpCapabilities: RtpCapabilitiesJson;
+  stage: StageSummary;
+  /** What is on air now; later changes arrive as `producer:added` / `producer:removed`. */
+  producers: ProducerInfo[];
+}
+
+export interface IngestTrackTarget {
+  source: MediaSource;
+  kind: MediaKind;
+  codec: IngestCodec;
+  /** Where to send RTP, and RTCP on its own port. */
+  ip: string;
+  port: number;
+  rtcpPort: number;
+  payloadType: number;
+  ssrc: number;
+  clockRate: number;
+  channels?: number;
+}
+
+export interface RequestResults {
+  'stage:join': JoinResult;
+  'stage:leave': Record<string, never>;
+  'transport:create': TransportOptions;
+  'transport:connect': Record<string, never>;
+  'producer:create': { producerId: string };
+  'producer:pause': Record<string, never>;
+  'producer:resume': Record<string, never>;
+  'producer:close': Record<string, never>;
+  'consumer:create': ConsumerOptions;
+  'consumer:pause': Record<string, never>;
+  'consumer:resume': Record<string, never>;
+  'consumer:setPreferredLayers': Record<string, never>;
+  'ingest:open': { tracks: IngestTrackTarget[] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// socket.io event maps
+
+export type ClientToServerEvents = {
+  [N in RequestName]: (payload: RequestPayload<N>, ack: AckCallback<RequestResults[N]>) => void;
+};
+
+export interface ServerToClientEvents {
+  'producer:added': (producer: ProducerInfo) => void;
+  'producer:removed': (event: { producerId: string }) => void;
+  'producer:paused': (event: { producerId: string; paused: boolean }) => void;
+  'consumer:closed': (event: { consumerId: string; producerId: string }) => void;
+  /** Live state and viewer count of the stage this socket joined, pushed at most once a second. */
+  'stage:state': (stage: StageSummary) => void;
+  /** The stage's media was rebuilt (a worker died or the stage restarted): join again. */
+  'stage:reconnect': (event: { reason: string }) => void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP API payloads
+
+export interface StagesResponse {
+  stages: StageSummary[];
+}
+
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  version: string;
+  uptimeSeconds: number;
+  mediasoup: { workersAlive: number; workersConfigured: number };
+}

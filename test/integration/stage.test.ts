@@ -1,0 +1,124 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Peer } from '../../server/domain/peer.js';
+import type { StageNotifier } from '../../server/domain/stage.js';
+import { StageRegistry } from '../../server/domain/stageRegistry.js';
+import { MediaEngine } from '../../server/media/index.js';
+import { waitFor } from '../helpers/server.js';
+
+/** Stage and peer rules against a real mediasoup (two workers, a tiny consumer budget). */
+describe('stage and peer logic', () => {
+  const events: { to: string; event: string; args: unknown[] }[] = [];
+  const notifier: StageNotifier = {
+    toStage: (stageId, event, ...args) => events.push({ to: `stage:${stageId}`, event, args }),
+    toPeer: (peer, event, ...args) => events.push({ to: peer.address, event, args }),
+  };
+  let media: MediaEngine;
+  let registry: StageRegistry;
+
+  beforeAll(async () => {
+    media = await MediaEngine.start(
+      {
+        workers: 2,
+        rtcMinPort: 45000,
+        rtcMaxPort: 45499,
+        rtc: { listenIp: '127.0.0.1', announcedIp: undefined, consumerBudgetPerWorker: 4 },
+      },
+      pino({ level: 'silent' }),
+    );
+    registry = new StageRegistry({ media, notifier, logger: pino({ level: 'silent' }) });
+  });
+
+  afterAll(async () => {
+    await registry.closeAll();
+    media.close();
+  });
+
+  async function onAirStage(stageId: string) {
+    const stage = registry.open(stageId);
+    const source = new Peer('ingest', 'source-socket');
+    await stage.join(source);
+    const tracks = await stage.openIngest(source, [
+      { source: 'camera', codec: 'VP8' },
+      { source: 'microphone', codec: 'opus' },
+    ]);
+    return { stage, source, tracks };
+  }
+
+  async function joinedViewer(stageId: string, address: string) {
+    const stage = registry.open(stageId);
+    const viewer = new Peer('viewer', address);
+    const joined = await stage.join(viewer);
+    await stage.createTransport(viewer, { direction: 'recv' });
+    return { viewer, joined };
+  }
+
+  it('puts an ingest on air and lets a viewer consume it, starting paused', async () => {
+    const { stage, tracks } = await onAirStage('consume');
+    expect(tracks.map((track) => track.kind).sort()).toEqual(['audio', 'video']);
+    const { viewer, joined } = await joinedViewer('consume', 'viewer-1');
+    expect(joined.producers).toHaveLength(2);
+    expect(stage.summary()).toEqual({ id: 'consume', live: true, viewers: 1, speakers: 1 });
+    const video = joined.producers.find((producer) => producer.kind === 'video')!;
+    const consumer = await stage.consume(viewer, video.producerId, joined.routerRtpCapabilities);
+    expect(consumer).toMatchObject({ producerId: video.producerId, kind: 'video', source: 'camera', paused: true });
+    await stage.setConsumerPaused(viewer, consumer.id, false);
+  });
+
+  it('refuses publishing by viewers and acting on what a peer does not own', async () => {
+    const { stage, source } = await onAirStage('rules');
+    const { viewer, joined } = await joinedViewer('rules', 'viewer-2');
+    const other = (await joinedViewer('rules', 'viewer-3')).viewer;
+    await expect(stage.createTransport(viewer, { direction: 'send' })).rejects.toMatchObject({ code: 'forbidden' });
+    const [producer] = joined.producers;
+    await expect(stage.closeProducer(viewer, producer!.producerId)).rejects.toMatchObject({ code: 'forbidden' });
+    const consumer = await stage.consume(viewer, producer!.producerId, joined.routerRtpCapabilities);
+    await expect(stage.setConsumerPaused(other, consumer.id, true)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(stage.consume(viewer, 'no-such-producer', joined.routerRtpCapabilities)).rejects.toMatchObject({ code: 'not_found' });
+    const outsider = new Peer('viewer', 'outsider');
+    await expect(stage.createTransport(outsider, { direction: 'recv' })).rejects.toMatchObject({ code: 'not_joined' });
+    expect(source.producerIds.size).toBe(2);
+  });
+
+  it('takes a leaving publisher off air and closes its viewers\u2019 consumers', async () => {
+    const { stage, source } = await onAirStage('leave');
+    const { viewer, joined } = await joinedViewer('leave', 'viewer-4');
+    const consumer = await stage.consume(viewer, joined.producers[0]!.producerId, joined.routerRtpCapabilities);
+    events.length = 0;
+    await stage.leave(source);
+    expect(events.filter((event) => event.event === 'producer:removed')).toHaveLength(2);
+    await waitFor(() => events.some((event) => event.event === 'consumer:closed' && event.to === 'viewer-4'), 5000);
+    expect(viewer.consumerIds.has(consumer.id)).toBe(false);
+    await waitFor(() => !stage.summary().live, 2000);
+  });
+
+  it('fans viewers out to a second worker once the source worker is past its budget', async () => {
+    await registry.closeAll();
+    expect((await media.workerStats()).map((worker) => worker.consumers)).toEqual([0, 0]);
+    const { stage } = await onAirStage('fanout');
+    const viewers = [];
+    for (let i = 0; i < 3; i++) viewers.push(await joinedViewer('fanout', `fan-${i}`));
+    for (const { viewer, joined } of viewers) {
+      for (const producer of joined.producers) await stage.consume(viewer, producer.producerId, joined.routerRtpCapabilities);
+    }
+    const stats = await media.workerStats();
+    expect(stats.every((worker) => worker.consumers > 0)).toBe(true);
+    expect(stats.reduce((sum, worker) => sum + worker.consumers, 0)).toBeGreaterThanOrEqual(6);
+  });
+
+  it('tells clients to reconnect when a worker dies, and the stage works again on its replacement', async () => {
+    const { stage } = await onAirStage('recover');
+    const before = await media.workerStats();
+    events.length = 0;
+    for (const worker of before) process.kill(worker.pid, 'SIGKILL');
+    await waitFor(() => events.some((event) => event.to === 'stage:recover' && event.event === 'stage:reconnect'), 5000);
+    await waitFor(() => media.workersAlive() === 2, 10_000);
+    const after = await media.workerStats();
+    expect(after.map((worker) => worker.pid)).not.toEqual(before.map((worker) => worker.pid));
+    expect(stage.summary().live).toBe(false);
+    const source = new Peer('ingest', 'source-again');
+    await stage.join(source);
+    await stage.openIngest(source, [{ source: 'camera', codec: 'VP8' }]);
+    expect(stage.summary().live).toBe(true);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config/env.js';
+
+describe('configuration from the environment', () => {
+  it('has working defaults for every variable', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.demo.enabled).toBe(true);
+    expect(config.mediasoup.workers).toBeGreaterThanOrEqual(1);
+    expect(config.rtc.announcedIp).toBe('127.0.0.1');
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it('reads values and treats empty ones as unset', () => {
+    const config = loadConfig({ PORT: '3300', DEMO: '0', MEDIASOUP_WORKERS: '3', HOST: '', RTC_LISTEN_IP: '127.0.0.1' });
+    expect(config).toMatchObject({ port: 3300, host: '0.0.0.0', demo: { enabled: false }, mediasoup: { workers: 3 } });
+    expect(config.rtc.announcedIp).toBeUndefined();
+  });
+
+  it('names every bad variable with what it got', () => {
+    const attempt = () =>
+      loadConfig({ PORT: 'eighty', RTC_LISTEN_IP: 'localhost', DEMO: 'maybe', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const { problems, message } = error as ConfigError;
+      expect(problems.some((problem) => problem.startsWith('PORT') && problem.includes('"eighty"'))).toBe(true);
+      expect(problems.some((problem) => problem.startsWith('RTC_LISTEN_IP') && problem.includes('"localhost"'))).toBe(true);
+      expect(problems.some((problem) => problem.startsWith('DEMO'))).toBe(true);
+      expect(message).toContain('.env.example');
+    }
+  });
+
+  it('refuses a port range that is upside down', () => {
+    expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(/RTC_MIN_PORT must not be greater/);
+  });
+});
