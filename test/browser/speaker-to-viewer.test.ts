@@ -1,0 +1,67 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
+import { playerStats, waitUntilPlaying } from '../helpers/player.js';
+import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+
+describe('a speaker in one browser is seen and heard by a viewer in another', () => {
+  let server: RunningServer;
+  let speakerBrowser: Browser;
+  let viewerBrowser: Browser;
+  let speaker: Page;
+  let viewer: Page;
+
+  beforeAll(async () => {
+    server = await startServer();
+    [speakerBrowser, viewerBrowser] = await Promise.all([launchChromium(), launchChromium()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([speakerBrowser?.close(), viewerBrowser?.close()]);
+    expect(await server?.stop()).toBe(0);
+  });
+
+  const speakerState = () => speaker.evaluate(() => document.body.dataset.state);
+
+  it('goes live from the speaker page with camera and microphone', async () => {
+    speaker = await speakerBrowser.newPage();
+    await speaker.goto(`${server.url}/speak/panel`);
+    await speaker.click('#go-live');
+    await waitFor(async () => (await speakerState()) === 'live', 20_000, () => 'speaker did not go live');
+    const producers = await speaker.evaluate(() =>
+      (window as unknown as { estradSpeaker: { producers(): { source: string }[] } }).estradSpeaker.producers(),
+    );
+    expect(producers.map((producer) => producer.source).sort()).toEqual(['camera', 'microphone']);
+  });
+
+  it('plays the speaker for a viewer in another browser', async () => {
+    viewer = await viewerBrowser.newPage();
+    await viewer.goto(`${server.url}/watch/panel`);
+    const stats = await waitUntilPlaying(viewer, 20_000);
+    expect(stats.video!.frameWidth).toBeGreaterThan(0);
+    expect(stats.audio!.packetsReceived).toBeGreaterThan(0);
+  });
+
+  it('stops the viewer\u2019s audio while the speaker is muted', async () => {
+    await speaker.click('#toggle-mic');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const before = (await playerStats(viewer)).audio!.packetsReceived;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = (await playerStats(viewer)).audio!.packetsReceived;
+    expect(after - before).toBeLessThan(5);
+    await speaker.click('#toggle-mic');
+    await waitUntilPlaying(viewer, 10_000);
+  });
+
+  it('takes the speaker off air when they stop', async () => {
+    await speaker.click('#stop');
+    await waitFor(
+      async () => {
+        const { stages } = (await (await fetch(`${server.url}/api/stages`)).json()) as { stages: { id: string; live: boolean }[] };
+        return stages.find((stage) => stage.id === 'panel')?.live === false;
+      },
+      10_000,
+      () => 'stage still live after the speaker stopped',
+    );
+  });
+});

@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
+import { waitUntilPlaying } from '../helpers/player.js';
+import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+
+function mediasoupWorkerPids(serverPid: number): number[] {
+  const output = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(serverPid)], { encoding: 'utf8' });
+  return output
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, command]) => command === 'mediasoup-worke' || command === 'mediasoup-worker')
+    .map(([pid]) => Number(pid));
+}
+
+describe('a mediasoup worker dies', () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startServer({ DEMO: '1', MEDIASOUP_WORKERS: '2' });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    expect(await server?.stop()).toBe(0);
+  });
+
+  it('keeps the server up, recovers /healthz and the viewer plays again within 10 s', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/watch/demo`);
+    await waitUntilPlaying(page, 20_000);
+
+    const pids = mediasoupWorkerPids(server.process.pid!);
+    expect(pids).toHaveLength(2);
+    const killedAt = Date.now();
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+
+    await waitFor(
+      async () => {
+        const health = (await (await fetch(`${server.url}/healthz`)).json()) as { mediasoup: { workersAlive: number } };
+        return health.mediasoup.workersAlive === 2;
+      },
+      10_000,
+      () => 'healthz did not report both workers alive again',
+    );
+    const replacements = mediasoupWorkerPids(server.process.pid!);
+    expect(replacements).toHaveLength(2);
+    expect(replacements.some((pid) => pids.includes(pid))).toBe(false);
+
+    // The old consumers are gone; frames growing again means the new ones play.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await waitUntilPlaying(page, 10_000 - (Date.now() - killedAt));
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(server.process.exitCode).toBeNull();
+    expect(server.logs()).toMatch(/mediasoup worker died; replacing it/);
+  });
+});

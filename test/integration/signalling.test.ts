@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../shared/protocol.js';
+import { type RunningServer, startServer } from '../helpers/server.js';
+import { connect, type RawSocket, request } from '../helpers/signalling.js';
+
+describe('signalling answers bad input with clear errors and keeps serving', () => {
+  let server: RunningServer;
+  let socket: RawSocket;
+
+  beforeAll(async () => {
+    server = await startServer();
+    socket = await connect(server.url);
+  });
+
+  afterAll(async () => {
+    socket?.disconnect();
+    expect(await server.stop()).toBe(0);
+  });
+
+  const validCapabilities = { codecs: [], headerExtensions: [] };
+  const cases: { name: string; event: string; payload: unknown[]; code: ErrorCode; message?: RegExp }[] = [
+    { name: 'no payload', event: 'stage:join', payload: [], code: 'invalid_payload' },
+    { name: 'a string instead of an object', event: 'stage:join', payload: ['demo'], code: 'invalid_payload' },
+    { name: 'a missing role', event: 'stage:join', payload: [{ stageId: 'demo' }], code: 'invalid_payload', message: /role/ },
+    { name: 'an unknown role', event: 'stage:join', payload: [{ stageId: 'demo', role: 'admin' }], code: 'invalid_payload' },
+    { name: 'a path in the stage id', event: 'stage:join', payload: [{ stageId: '../../etc', role: 'viewer' }], code: 'invalid_payload', message: /stageId/ },
+    { name: 'an SQL-like stage id', event: 'stage:join', payload: [{ stageId: "x'; DROP TABLE stages;--", role: 'viewer' }], code: 'invalid_payload' },
+    { name: 'a unicode stage id', event: 'stage:join', payload: [{ stageId: 'scen\u00e9-\u{1F3A4}', role: 'viewer' }], code: 'invalid_payload' },
+    { name: 'an over-long stage id', event: 'stage:join', payload: [{ stageId: 'a'.repeat(65), role: 'viewer' }], code: 'invalid_payload' },
+    { name: 'a number as transport direction', event: 'transport:create', payload: [{ direction: 1 }], code: 'invalid_payload' },
+    { name: 'DTLS parameters without fingerprints', event: 'transport:connect', payload: [{ transportId: 't', dtlsParameters: { role: 'client' } }], code: 'invalid_payload', message: /fingerprints/ },
+    {
+      name: 'too many codecs in RTP capabilities',
+      event: 'consumer:create',
+      payload: [{ producerId: 'p', rtpCapabilities: { codecs: Array.from({ length: 65 }, () => ({})) } }],
+      code: 'invalid_payload',
+    },
+    { name: 'a request before joining', event: 'transport:create', payload: [{ direction: 'recv' }], code: 'not_joined' },
+    { name: 'consuming before joining', event: 'consumer:create', payload: [{ producerId: 'p', rtpCapabilities: validCapabilities }], code: 'not_joined' },
+    { name: 'an unknown event', event: 'admin:shutdown', payload: [{}], code: 'not_found' },
+  ];
+
+  it.each(cases)('refuses $name with $code', async ({ event, payload, code, message }) => {
+    const response = await request(socket, event, ...payload);
+    expect(response.ok).toBe(false);
+    if (response.ok) return;
+    expect(response.error.code).toBe(code);
+    expect(response.error.message.length).toBeGreaterThan(10);
+    if (message) expect(response.error.message).toMatch(message);
+  });
+
+  it('lets a viewer join but never publish', async () => {
+    const joined = await request<{ peerId: string }>(socket, 'stage:join', { stageId: 'rules', role: 'viewer' });
+    expect(joined.ok).toBe(true);
+    const send = await request(socket, 'transport:create', { direction: 'send' });
+    expect(send).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const produce = await request(socket, 'producer:create', {
+      transportId: 'whatever',
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }] },
+    });
+    expect(produce).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('refuses media parameters mediasoup cannot use without failing the server', async () => {
+    await request(socket, 'stage:join', { stageId: 'rules', role: 'viewer' });
+    const transport = await request<{ id: string }>(socket, 'transport:create', { direction: 'recv' });
+    expect(transport.ok).toBe(true);
+    if (!transport.ok) return;
+    const connected = await request(socket, 'transport:connect', {
+      transportId: transport.data.id,
+      dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'md5-nonsense', value: 'zz' }] },
+    });
+    expect(connected).toMatchObject({ ok: false, error: { code: 'media_rejected' } });
+  });
+
+  it('ignores requests without an acknowledgement and keeps serving', async () => {
+    socket.emit('stage:join', { stageId: 'demo', role: 'viewer' });
+    socket.emit('stage:join', 'garbage');
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
+  it('cuts off a flooding client without affecting others', async () => {
+    const flooder = await connect(server.url);
+    const responses = await Promise.all(
+      Array.from({ length: 150 }, () => request(flooder, 'stage:leave', {}).catch(() => undefined)),
+    );
+    const limited = responses.filter((response) => response && !response.ok && response.error.code === 'rate_limited');
+    expect(limited.length).toBeGreaterThan(0);
+    const bystander = await request(socket, 'stage:join', { stageId: 'bystander', role: 'viewer' });
+    expect(bystander.ok).toBe(true);
+    flooder.disconnect();
+  });
+
+  it('drops a client that sends an oversized message, and only that client', async () => {
+    const big = await connect(server.url);
+    const disconnected = new Promise((resolve) => big.once('disconnect', resolve));
+    big.emit('stage:join', { stageId: 'x'.repeat(200_000), role: 'viewer' }, () => undefined);
+    await disconnected;
+    const stillThere = await request(socket, 'stage:join', { stageId: 'after', role: 'viewer' });
+    expect(stillThere.ok).toBe(true);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+});
