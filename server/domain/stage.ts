@@ -189,7 +189,10 @@ export class Stage {
 
   /** The media went down with its worker: forget it, and have every client join again. */
   mediaLost(reason: string): void {
+    // Routers the stage still has on surviving workers are closed too: the stage starts afresh.
+    const lost = this.media;
     this.media = undefined;
+    void lost?.then((media) => this.deps.media.closeStageMedia(media)).catch(() => undefined);
     this.onAir.clear();
     this.consumerOwners.clear();
     for (const peer of this.peers.values()) peer.resetMedia();
