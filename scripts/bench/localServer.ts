@@ -1,0 +1,134 @@
+/**
+ * Runs the built server (dist/server/main.js) for a benchmark, as `npm start` would, in temporary
+ * folders on a free port, and optionally a demo source of our choosing next to it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const packageRoot = findPackageRoot(import.meta.dirname);
+const serverEntry = join(packageRoot, 'dist/server/main.js');
+const demoSourceEntry = join(packageRoot, 'dist/scripts/demo-source.js');
+const STARTUP_TIMEOUT_MS = 30_000;
+const KEPT_LOG_CHARS = 20_000;
+
+export interface TestPattern {
+  size: string;
+  fps: number;
+  bitrateKbps: number;
+}
+
+export interface LocalServerOptions {
+  stageId: string;
+  /**
+   * Undefined: the server puts its own demo (640x360, 25 fps, 1 Mbit/s) on the `demo` stage.
+   * Given: the server runs without its demo and this process runs scripts/demo-source with the
+   * pattern, so the bench can choose resolution and bitrate without a server change.
+   */
+  pattern: TestPattern | undefined;
+  rtcPorts: { min: number; max: number };
+}
+
+export interface LocalServer {
+  url: string;
+  pid: number;
+  /** The server's recent output, for when something goes wrong. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const port = await freePort();
+  const folder = mkdtempSync(join(tmpdir(), 'estrad-bench-'));
+  const output = { text: '' };
+  const server = spawn(process.execPath, [serverEntry], {
+    cwd: packageRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: join(folder, 'data'),
+      RECORDINGS_DIR: join(folder, 'recordings'),
+      RTC_LISTEN_IP: '127.0.0.1',
+      RTC_MIN_PORT: String(options.rtcPorts.min),
+      RTC_MAX_PORT: String(options.rtcPorts.max),
+      LOG_LEVEL: 'warn',
+      DEMO: options.pattern ? '0' : '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  collectOutput(server, output);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilHealthy(url, server, output);
+  const source = options.pattern ? startDemoSource(url, options.stageId, options.pattern, output) : undefined;
+  return {
+    url,
+    pid: server.pid!,
+    logs: () => output.text,
+    async stop() {
+      await stopProcess(source);
+      await stopProcess(server);
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+function startDemoSource(url: string, stageId: string, pattern: TestPattern, output: { text: string }): ChildProcess {
+  const args = [demoSourceEntry, '--url', url, '--stage', stageId, '--size', pattern.size];
+  args.push('--fps', String(pattern.fps), '--bitrate', String(pattern.bitrateKbps));
+  const source = spawn(process.execPath, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  collectOutput(source, output);
+  return source;
+}
+
+function collectOutput(child: ChildProcess, output: { text: string }): void {
+  const append = (chunk: Buffer) => {
+    output.text = (output.text + chunk.toString()).slice(-KEPT_LOG_CHARS);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+}
+
+async function waitUntilHealthy(url: string, server: ChildProcess, output: { text: string }): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}:\n${output.text}`);
+    const response = await fetch(`${url}/healthz`).catch(() => undefined);
+    if (response?.ok) return;
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
+  }
+  server.kill('SIGTERM');
+  throw new Error(`the server did not become healthy within ${STARTUP_TIMEOUT_MS} ms:\n${output.text}`);
+}
+
+function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveExit) => {
+    child.once('exit', () => resolveExit());
+    child.kill('SIGTERM');
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+/** The folder holding package.json, whether this runs from scripts/bench or dist/scripts/bench. */
+function findPackageRoot(start: string): string {
+  let folder = start;
+  while (!existsSync(join(folder, 'package.json'))) {
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error(`no package.json above ${start}`);
+    folder = parent;
+  }
+  return folder;
+}
