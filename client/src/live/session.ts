@@ -1,0 +1,437 @@
+/**
+ * The plumbing viewers and speakers share: join a stage, load a mediasoup Device, create one
+ * WebRTC transport, and keep doing that again after anything breaks (socket drop, server restart,
+ * `stage:reconnect`, a failed or long-disconnected transport), falling back to TCP when UDP never
+ * gets through. What to do with the transport is up to a StageMediaHandler.
+ */
+import { Device, type types } from 'mediasoup-client';
+import type {
+  JoinResult,
+  MediaSource,
+  PeerRole,
+  RtpCapabilitiesJson,
+  RtpParametersJson,
+  ServerToClientEvents,
+  StageSummary,
+  TransportOptions,
+} from '../../../shared/protocol';
+import { type ServerEventName, type Signalling, SignallingError } from '../signalling';
+
+export type TransportDirection = 'send' | 'recv';
+
+/** Where the link stands; each session maps this onto the states it exposes. */
+export type LinkStatus = 'connecting' | 'joined' | 'reconnecting' | 'offline' | 'stopped';
+
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 5_000;
+/** A UDP transport that has not connected by now is most likely firewalled. */
+const CONNECT_TIMEOUT_MS = 8_000;
+/** ICE often recovers from a short 'disconnected' on its own; only rebuild after this long. */
+const DISCONNECTED_GRACE_MS = 5_000;
+
+const OFFLINE_MESSAGE = 'Your device is offline. The stage reconnects by itself when the network is back.';
+
+/** A joined stage with a ready transport, valid until the next teardown. */
+export interface StageAttachment {
+  readonly join: JoinResult;
+  readonly device: Device;
+  readonly transport: types.Transport;
+  request: Signalling['request'];
+  /** False once this attachment was torn down; work started for it must stop quietly. */
+  alive(): boolean;
+  /** Reports a failure that needs a fresh join (ignored once the attachment is gone). */
+  fail(error: unknown): void;
+}
+
+/** What a viewer or speaker does with a stage each time it is (re)joined. */
+export interface StageMediaHandler {
+  readonly role: PeerRole;
+  readonly direction: TransportDirection;
+  /** The join succeeded; called before the transport exists, so events can be tracked from now. */
+  joined(join: JoinResult): void;
+  /** Consume or produce on the fresh transport; a rejection triggers a rejoin. */
+  attach(attachment: StageAttachment): Promise<void>;
+  /** Media is gone (or about to be): drop consumers/producers. Called on every teardown. */
+  detach(): void;
+}
+
+export interface LinkObserver {
+  /** `problem` says, for the user, what went wrong and what happens next. */
+  status(status: LinkStatus, problem?: string): void;
+  stage(stage: StageSummary): void;
+}
+
+export interface StageLinkOptions {
+  stageId: string;
+  signalling: Signalling;
+  handler: StageMediaHandler;
+  observer: LinkObserver;
+}
+
+/** 0.5 s, 1 s, 2 s, 4 s, 5 s, 5 s, … */
+export class Backoff {
+  private attempts = 0;
+
+  next(): number {
+    const delay = Math.min(FIRST_RETRY_MS * 2 ** this.attempts, MAX_RETRY_MS);
+    this.attempts++;
+    return delay;
+  }
+
+  reset(): void {
+    this.attempts = 0;
+  }
+}
+
+export class StageLink {
+  private active = false;
+  private everJoined = false;
+  private subscribed = false;
+  /** Bumped on every teardown; async work from an older generation discards its results. */
+  private generation = 0;
+  private joinedGeneration = -1;
+  private attachment: LiveAttachment | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly backoff = new Backoff();
+  /** Sticky: once UDP failed to connect, this network will not let it through on a rejoin either. */
+  private forceTcp = false;
+
+  constructor(private readonly options: StageLinkOptions) {}
+
+  get stageId(): string {
+    return this.options.stageId;
+  }
+
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.everJoined = false;
+    this.subscribe();
+    this.restart(0);
+  }
+
+  /** True from start() until stop() or an error that retrying cannot fix. */
+  get running(): boolean {
+    return this.active;
+  }
+
+  /** Leaves the stage for good (until start() is called again). */
+  async stop(): Promise<void> {
+    this.active = false;
+    this.teardown();
+    this.options.observer.status('stopped');
+    if (this.options.signalling.connected) {
+      await this.options.signalling.request('stage:leave', {}).catch(() => undefined);
+    }
+  }
+
+  /** Subscribes to a server event, delivered only while joined (events of a stale join are dropped). */
+  on<E extends ServerEventName>(event: E, listener: ServerToClientEvents[E]): () => void {
+    const guarded = ((...args: Parameters<ServerToClientEvents[E]>) => {
+      if (this.isJoined()) (listener as (...a: typeof args) => void)(...args);
+    }) as ServerToClientEvents[E];
+    return this.options.signalling.on(event, guarded);
+  }
+
+  private isJoined(): boolean {
+    return this.active && this.joinedGeneration === this.generation;
+  }
+
+  private isCurrent(generation: number): boolean {
+    return this.active && generation === this.generation;
+  }
+
+  private subscribe(): void {
+    if (this.subscribed) return;
+    this.subscribed = true;
+    const { signalling } = this.options;
+    signalling.onConnectionChange((connected, reason) => this.onSocketChange(connected, reason));
+    this.on('stage:reconnect', () => this.restart(this.backoff.next(), 'The stage restarted its media. Reconnecting…'));
+    this.on('stage:state', (stage) => this.options.observer.stage(stage));
+    window.addEventListener('offline', () => this.onBrowserOffline());
+    window.addEventListener('online', () => this.onBrowserOnline());
+  }
+
+  private onSocketChange(connected: boolean, reason?: string): void {
+    if (!this.active) return;
+    if (connected) {
+      this.restart(0);
+      return;
+    }
+    // The server drops a peer's media together with its socket, so nothing here is usable any more.
+    this.teardown();
+    this.setWaitingStatus('Lost the connection to the server. Reconnecting…');
+    if (reason === 'io server disconnect') {
+      setTimeout(() => this.options.signalling.reconnect(), this.backoff.next());
+    }
+  }
+
+  private onBrowserOffline(): void {
+    if (this.active) this.options.observer.status('offline', OFFLINE_MESSAGE);
+  }
+
+  private onBrowserOnline(): void {
+    if (!this.active) return;
+    const transportState = this.attachment?.transport.connectionState;
+    if (this.options.signalling.connected && transportState === 'connected') {
+      this.options.observer.status('joined');
+    } else if (this.options.signalling.connected) {
+      this.restart(0);
+    } else {
+      this.options.signalling.reconnect();
+    }
+  }
+
+  private setWaitingStatus(problem?: string): void {
+    if (!navigator.onLine) this.options.observer.status('offline', OFFLINE_MESSAGE);
+    else this.options.observer.status(this.everJoined ? 'reconnecting' : 'connecting', problem);
+  }
+
+  private restart(delayMs: number, problem?: string): void {
+    if (!this.active) return;
+    this.teardown();
+    this.setWaitingStatus(problem);
+    const generation = this.generation;
+    this.retryTimer = setTimeout(() => void this.attempt(generation), delayMs);
+  }
+
+  private teardown(): void {
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    this.options.handler.detach();
+    this.attachment?.dispose();
+    this.attachment = undefined;
+  }
+
+  private async attempt(generation: number): Promise<void> {
+    const { signalling, handler, observer } = this.options;
+    // Without a socket there is nothing to try; its 'connect' event starts the next attempt.
+    if (!this.isCurrent(generation) || !navigator.onLine || !signalling.connected) return;
+    try {
+      const join = await signalling.request('stage:join', { stageId: this.stageId, role: handler.role });
+      if (!this.isCurrent(generation)) return;
+      this.joinedGeneration = generation;
+      observer.stage(join.stage);
+      handler.joined(join);
+      const device = await loadDevice(join.routerRtpCapabilities);
+      if (!this.isCurrent(generation)) return;
+      const transport = await this.createTransport(device);
+      if (!this.isCurrent(generation)) {
+        transport.close();
+        return;
+      }
+      const attachment = new LiveAttachment(join, device, transport, signalling, () => this.isCurrent(generation), (error) =>
+        this.recover(error),
+      );
+      this.attachment = attachment;
+      this.watchTransport(attachment);
+      await handler.attach(attachment);
+      if (!this.isCurrent(generation)) return;
+      this.everJoined = true;
+      this.backoff.reset();
+      observer.status('joined');
+    } catch (error) {
+      if (this.isCurrent(generation)) this.recover(error);
+    }
+  }
+
+  private recover(error: unknown): void {
+    if (isPermanent(error)) {
+      this.halt(error);
+      return;
+    }
+    this.restart(this.backoff.next(), `${describeError(error)} Reconnecting…`);
+  }
+
+  /** Retrying cannot help (bad stage address, refused role, unsupported browser). */
+  private halt(error: unknown): void {
+    this.active = false;
+    this.teardown();
+    this.options.observer.status('offline', describeError(error));
+  }
+
+  private async createTransport(device: Device): Promise<types.Transport> {
+    const { signalling, handler } = this.options;
+    const options = await signalling.request('transport:create', {
+      direction: handler.direction,
+      ...(this.forceTcp ? { forceTcp: true } : {}),
+    });
+    const clientOptions = toClientTransportOptions(options);
+    return handler.direction === 'send' ? device.createSendTransport(clientOptions) : device.createRecvTransport(clientOptions);
+  }
+
+  private watchTransport(attachment: LiveAttachment): void {
+    const { transport } = attachment;
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      attachment.startTimer('connect', CONNECT_TIMEOUT_MS, () => this.onMediaUnreachable(attachment));
+      attachment
+        .request('transport:connect', { transportId: transport.id, dtlsParameters })
+        .then(() => callback())
+        .catch((error: unknown) => {
+          errback(asError(error));
+          attachment.fail(error);
+        });
+    });
+    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      const source = appData['source'];
+      if (!isMediaSource(source)) {
+        errback(new Error('produce() needs appData.source to say what the track carries.'));
+        return;
+      }
+      attachment
+        .request('producer:create', { transportId: transport.id, kind, source, rtpParameters: toRtpParametersJson(rtpParameters) })
+        .then(({ producerId }) => callback({ id: producerId }))
+        .catch((error: unknown) => errback(asError(error)));
+    });
+    transport.on('connectionstatechange', (state) => {
+      if (!attachment.alive()) return;
+      if (state === 'connected') {
+        attachment.markConnected();
+        this.backoff.reset();
+      } else if (state === 'disconnected') {
+        attachment.startTimer('disconnected', DISCONNECTED_GRACE_MS, () =>
+          this.restart(this.backoff.next(), 'The media connection dropped. Reconnecting…'),
+        );
+      } else if (state === 'failed') {
+        this.onMediaUnreachable(attachment);
+      }
+    });
+  }
+
+  private onMediaUnreachable(attachment: LiveAttachment): void {
+    if (!attachment.alive()) return;
+    if (!attachment.everConnected && !this.forceTcp) {
+      this.forceTcp = true;
+      this.restart(0, 'Your network seems to block the usual media route; trying another. Reconnecting…');
+      return;
+    }
+    this.restart(this.backoff.next(), 'The media connection failed. Reconnecting…');
+  }
+}
+
+type AttachmentTimer = 'connect' | 'disconnected';
+
+class LiveAttachment implements StageAttachment {
+  everConnected = false;
+  private readonly timers = new Map<AttachmentTimer, ReturnType<typeof setTimeout>>();
+  readonly request: Signalling['request'];
+
+  constructor(
+    readonly join: JoinResult,
+    readonly device: Device,
+    readonly transport: types.Transport,
+    signalling: Signalling,
+    private readonly isAlive: () => boolean,
+    private readonly onFailure: (error: unknown) => void,
+  ) {
+    this.request = signalling.request.bind(signalling);
+  }
+
+  alive(): boolean {
+    return this.isAlive();
+  }
+
+  fail(error: unknown): void {
+    if (this.alive()) this.onFailure(error);
+  }
+
+  startTimer(name: AttachmentTimer, delayMs: number, action: () => void): void {
+    this.stopTimer(name);
+    this.timers.set(name, setTimeout(action, delayMs));
+  }
+
+  markConnected(): void {
+    this.everConnected = true;
+    this.stopTimer('connect');
+    this.stopTimer('disconnected');
+  }
+
+  dispose(): void {
+    for (const name of [...this.timers.keys()]) this.stopTimer(name);
+    this.transport.close();
+  }
+
+  private stopTimer(name: AttachmentTimer): void {
+    clearTimeout(this.timers.get(name));
+    this.timers.delete(name);
+  }
+}
+
+async function loadDevice(routerRtpCapabilities: RtpCapabilitiesJson): Promise<Device> {
+  // A fresh Device per join: after a server restart the router's capabilities may differ.
+  const device = await Device.factory();
+  await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+  return device;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire adapters: the protocol bounds these objects' size only; mediasoup checks their inside on
+// both ends, so the client hands them across unchanged.
+
+function toClientTransportOptions(options: TransportOptions): types.TransportOptions {
+  return options as unknown as types.TransportOptions;
+}
+
+export function toClientRtpParameters(parameters: RtpParametersJson): types.RtpParameters {
+  return parameters as unknown as types.RtpParameters;
+}
+
+function toRtpParametersJson(parameters: types.RtpParameters): RtpParametersJson {
+  return parameters as unknown as RtpParametersJson;
+}
+
+export function toRtpCapabilitiesJson(capabilities: types.RtpCapabilities): RtpCapabilitiesJson {
+  return capabilities as unknown as RtpCapabilitiesJson;
+}
+
+/** Compile-time complete: adding a source to the protocol breaks the build here until listed. */
+const mediaSources: Record<MediaSource, true> = { camera: true, microphone: true, screen: true, 'screen-audio': true };
+
+function isMediaSource(value: unknown): value is MediaSource {
+  return typeof value === 'string' && Object.hasOwn(mediaSources, value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors, as the user should read them
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function isPermanent(error: unknown): boolean {
+  if (error instanceof SignallingError) return error.code === 'invalid_payload' || error.code === 'forbidden';
+  return error instanceof Error && error.name === 'UnsupportedError';
+}
+
+/** What happened, in words for the person in front of the screen. */
+export function describeError(error: unknown): string {
+  if (error instanceof SignallingError) return describeSignallingError(error);
+  if (error instanceof Error && error.name === 'UnsupportedError') {
+    return 'This browser cannot take part in live video. Use a current version of Chrome, Edge, Firefox or Safari.';
+  }
+  return 'Something went wrong with the live connection.';
+}
+
+function describeSignallingError(error: SignallingError): string {
+  switch (error.code) {
+    case 'timeout':
+    case 'disconnected':
+      return 'The server did not answer in time.';
+    case 'rate_limited':
+      return 'The server asked this page to slow down.';
+    case 'unavailable':
+    case 'internal':
+      return 'The server had a problem.';
+    case 'invalid_payload':
+      return error.request === 'stage:join'
+        ? 'This address does not name a valid stage. Check the link, or pick a stage from the stage list.'
+        : `The server refused a request (${error.message}). Reload the page to try again.`;
+    case 'forbidden':
+      return `The server refused: ${error.message}`;
+    case 'media_rejected':
+      return 'This browser cannot play the format the stage is sent in. Try a current version of Chrome, Edge, Firefox or Safari.';
+    case 'not_found':
+    case 'not_joined':
+      return 'The server lost track of this page.';
+  }
+}

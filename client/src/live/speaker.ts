@@ -1,0 +1,421 @@
+/**
+ * Speaking on a stage: capture camera and microphone (and the screen when asked), publish them
+ * with simulcast, and publish them again by itself after the connection was rebuilt.
+ */
+import type { Device, types } from 'mediasoup-client';
+import type { JoinResult, MediaSource, StageSummary } from '../../../shared/protocol';
+import { Signalling, SignallingError } from '../signalling';
+import { setVideoTrack } from './playback';
+import { type LinkStatus, type StageAttachment, StageLink, type StageMediaHandler } from './session';
+
+export type SpeakerState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type CaptureDevice = 'camera' | 'microphone';
+
+export interface ProducerSummary {
+  source: MediaSource;
+  paused: boolean;
+}
+
+export interface SpeakerObserver {
+  /** Anything the page shows changed: state, mute flags, sharing, problem. */
+  changed(): void;
+  stage(stage: StageSummary): void;
+}
+
+/** Low to high, as mediasoup numbers spatial layers; viewers pick one by player size. */
+const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+/** Slides and documents need more bits per pixel than a face to stay legible. */
+const SCREEN_ENCODINGS: types.RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 250_000 },
+  { scaleResolutionDownBy: 2, maxBitrate: 800_000 },
+  { scaleResolutionDownBy: 1, maxBitrate: 2_500_000 },
+];
+
+/** Sound first, so a slow rejoin brings the voice back before the picture. */
+const PUBLISH_ORDER: MediaSource[] = ['microphone', 'camera', 'screen', 'screen-audio'];
+const SCREEN_SOURCES: MediaSource[] = ['screen', 'screen-audio'];
+
+export class SpeakerSession implements StageMediaHandler {
+  readonly role = 'speaker';
+  readonly direction = 'send';
+  private readonly link: StageLink;
+  private attachment: StageAttachment | undefined;
+  /** The local tracks; they outlive transports, which is what makes republishing possible. */
+  private readonly tracks = new Map<MediaSource, MediaStreamTrack>();
+  private readonly producers = new Map<MediaSource, types.Producer>();
+  private readonly muted = new Set<MediaSource>();
+  private readonly chosenDevices: Partial<Record<CaptureDevice, string>> = {};
+  private linkStatus: LinkStatus = 'stopped';
+  private capturing = false;
+  private problemText: string | null = null;
+
+  constructor(
+    stageId: string,
+    private readonly preview: HTMLVideoElement,
+    private readonly observer: SpeakerObserver,
+    signalling = new Signalling(),
+  ) {
+    this.link = new StageLink({
+      stageId,
+      signalling,
+      handler: this,
+      observer: {
+        status: (status, problem) => {
+          this.linkStatus = status;
+          if (problem !== undefined || status === 'joined') this.problemText = problem ?? null;
+          observer.changed();
+        },
+        stage: (stage) => observer.stage(stage),
+      },
+    });
+  }
+
+  state(): SpeakerState {
+    if (this.capturing) return 'connecting';
+    switch (this.linkStatus) {
+      case 'stopped':
+        return 'idle';
+      case 'connecting':
+        return 'connecting';
+      case 'joined':
+        return 'live';
+      case 'reconnecting':
+        return 'reconnecting';
+      case 'offline':
+        return 'offline';
+    }
+  }
+
+  producerSummaries(): ProducerSummary[] {
+    return [...this.producers.entries()].map(([source, producer]) => ({ source, paused: producer.paused }));
+  }
+
+  /** What went wrong last, in words for the speaker; null when all is well. */
+  problem(): string | null {
+    return this.problemText;
+  }
+
+  isMuted(source: CaptureDevice): boolean {
+    return this.muted.has(source);
+  }
+
+  has(source: MediaSource): boolean {
+    return this.tracks.has(source);
+  }
+
+  /** The device in use, or the one chosen for the next capture. */
+  deviceId(device: CaptureDevice): string | undefined {
+    return this.tracks.get(device)?.getSettings().deviceId ?? this.chosenDevices[device];
+  }
+
+  async goLive(): Promise<void> {
+    if (this.capturing || this.link.running) return;
+    this.capturing = true;
+    this.setProblem(null);
+    try {
+      // After an error that stopped the link the tracks are still here; go live with them.
+      if (!this.tracks.has('camera') && !this.tracks.has('microphone')) {
+        const captured = await captureCameraAndMicrophone(this.chosenDevices);
+        for (const [device, track] of captured) this.useTrack(device, track);
+      }
+      this.showPreview();
+      this.link.start();
+    } catch (error) {
+      this.setProblem(describeCaptureError(error));
+    } finally {
+      this.capturing = false;
+      this.observer.changed();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.link.stop();
+    for (const track of this.tracks.values()) track.stop();
+    this.tracks.clear();
+    this.muted.clear();
+    this.showPreview();
+    this.setProblem(null);
+  }
+
+  toggleMute(device: CaptureDevice): Promise<void> {
+    return this.setMuted(device, !this.muted.has(device));
+  }
+
+  async setMuted(device: CaptureDevice, muted: boolean): Promise<void> {
+    if (muted) this.muted.add(device);
+    else this.muted.delete(device);
+    const track = this.tracks.get(device);
+    if (track) track.enabled = !muted;
+    const producer = this.producers.get(device);
+    const attachment = this.attachment;
+    this.observer.changed();
+    if (producer && attachment) await this.setProducerPaused(attachment, producer, muted);
+  }
+
+  /** Switches the camera or microphone in use (or the one to use at Go live). */
+  async chooseDevice(device: CaptureDevice, deviceId: string): Promise<void> {
+    if (deviceId === '') return;
+    this.chosenDevices[device] = deviceId;
+    const previous = this.tracks.get(device);
+    if (!previous || previous.getSettings().deviceId === deviceId) return;
+    try {
+      const track = await captureDevice(device, { deviceId: { exact: deviceId } });
+      this.useTrack(device, track);
+      previous.stop();
+      await this.producers.get(device)?.replaceTrack({ track });
+      this.showPreview();
+      this.setProblem(null);
+    } catch (error) {
+      this.setProblem(describeCaptureError(error));
+    }
+  }
+
+  async shareScreen(): Promise<void> {
+    if (this.tracks.has('screen')) return;
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: true });
+    } catch (error) {
+      // Cancelling the browser's picker is a choice, not a problem.
+      if (!(error instanceof DOMException && error.name === 'NotAllowedError')) this.setProblem(describeScreenError(error));
+      return;
+    }
+    const [video] = stream.getVideoTracks();
+    const [audio] = stream.getAudioTracks();
+    if (!video) return;
+    // Keeps text sharp: the encoder lowers the frame rate before the resolution.
+    video.contentHint = 'detail';
+    // The browser's own "Stop sharing" button ends the track.
+    video.addEventListener('ended', () => void this.stopSharing());
+    this.tracks.set('screen', video);
+    if (audio) this.tracks.set('screen-audio', audio);
+    this.observer.changed();
+    const attachment = this.attachment;
+    if (!attachment) return; // published when the link (re)attaches
+    await this.publishAll(attachment, SCREEN_SOURCES).catch((error: unknown) => attachment.fail(error));
+  }
+
+  async stopSharing(): Promise<void> {
+    const attachment = this.attachment;
+    for (const source of SCREEN_SOURCES) {
+      this.tracks.get(source)?.stop();
+      this.tracks.delete(source);
+      const producer = this.producers.get(source);
+      if (!producer) continue;
+      this.producers.delete(source);
+      producer.close();
+      if (attachment) await attachment.request('producer:close', { producerId: producer.id }).catch(() => undefined);
+    }
+    this.observer.changed();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // StageMediaHandler
+
+  joined(_join: JoinResult): void {
+    // A speaker does not follow what others publish.
+  }
+
+  async attach(attachment: StageAttachment): Promise<void> {
+    this.attachment = attachment;
+    await this.publishAll(attachment, PUBLISH_ORDER);
+  }
+
+  detach(): void {
+    // Closing the transport closes the producers; the tracks stay for the next attach.
+    this.attachment = undefined;
+    this.producers.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async publishAll(attachment: StageAttachment, sources: MediaSource[]): Promise<void> {
+    for (const source of sources) {
+      if (this.tracks.has(source) && !this.producers.has(source)) await this.publish(attachment, source);
+      if (!attachment.alive()) return;
+    }
+    this.observer.changed();
+  }
+
+  private async publish(attachment: StageAttachment, source: MediaSource): Promise<void> {
+    const track = this.tracks.get(source);
+    if (!track) return;
+    const producer = await attachment.transport.produce({
+      track,
+      ...publishOptions(source, attachment.device),
+      // The tracks belong to this session, not to one transport: keep them across rejoins.
+      stopTracks: false,
+      appData: { source },
+    });
+    if (!attachment.alive()) return;
+    const current = this.tracks.get(source);
+    if (!current) {
+      // Stopped while publishing.
+      producer.close();
+      await attachment.request('producer:close', { producerId: producer.id });
+      return;
+    }
+    this.producers.set(source, producer);
+    if (current !== track) await producer.replaceTrack({ track: current });
+    if (this.muted.has(source)) await this.setProducerPaused(attachment, producer, true);
+  }
+
+  private async setProducerPaused(attachment: StageAttachment, producer: types.Producer, paused: boolean): Promise<void> {
+    if (paused) producer.pause();
+    else producer.resume();
+    this.observer.changed();
+    try {
+      await attachment.request(paused ? 'producer:pause' : 'producer:resume', { producerId: producer.id });
+    } catch (error) {
+      // A dropped socket triggers a rejoin anyway, which publishes with the current mute state.
+      if (!(error instanceof SignallingError && error.code === 'disconnected')) attachment.fail(error);
+    }
+  }
+
+  private useTrack(device: CaptureDevice, track: MediaStreamTrack): void {
+    track.enabled = !this.muted.has(device);
+    track.addEventListener('ended', () => {
+      if (this.tracks.get(device) !== track) return;
+      this.setProblem(
+        device === 'camera'
+          ? 'The camera stopped (it was unplugged or another application took it). Pick a camera from the list.'
+          : 'The microphone stopped (it was unplugged or another application took it). Pick a microphone from the list.',
+      );
+    });
+    this.tracks.set(device, track);
+  }
+
+  private showPreview(): void {
+    setVideoTrack(this.preview, this.tracks.get('camera') ?? null);
+  }
+
+  private setProblem(problem: string | null): void {
+    this.problemText = problem;
+    this.observer.changed();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+function publishOptions(source: MediaSource, device: Device): Pick<types.ProducerOptions, 'encodings' | 'codec' | 'codecOptions'> {
+  if (source === 'microphone') return {};
+  if (source === 'screen-audio') return { codecOptions: { opusStereo: true } };
+  const codec = preferredVideoCodec(device);
+  const baseEncodings = source === 'camera' ? CAMERA_ENCODINGS : SCREEN_ENCODINGS;
+  // Temporal layers let mediasoup drop frame rate before resolution; browsers offer them for VP8.
+  const encodings = isVp8(codec) ? baseEncodings.map((encoding) => ({ ...encoding, scalabilityMode: 'L1T3' })) : baseEncodings;
+  return { codec, encodings, codecOptions: { videoGoogleStartBitrate: 1000 } };
+}
+
+/**
+ * H.264 when this browser can send it, so the recorder stores the stream without re-encoding;
+ * constrained baseline first, because every H.264 decoder plays it. VP8 otherwise.
+ */
+function preferredVideoCodec(device: Device): types.RtpCodecCapability | undefined {
+  const codecs = device.sendRtpCapabilities.codecs ?? [];
+  const h264 = codecs.filter((codec) => codec.mimeType.toLowerCase() === 'video/h264');
+  const baseline = h264.find((codec) => String(codec.parameters?.['profile-level-id'] ?? '').startsWith('42'));
+  return baseline ?? h264[0] ?? codecs.find(isVp8);
+}
+
+function isVp8(codec: types.RtpCodecCapability | undefined): boolean {
+  return codec?.mimeType.toLowerCase() === 'video/vp8';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capture
+
+const CAMERA_CONSTRAINTS: MediaTrackConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30, max: 30 },
+};
+const MICROPHONE_CONSTRAINTS: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+
+async function captureDevice(device: CaptureDevice, extra: MediaTrackConstraints): Promise<MediaStreamTrack> {
+  const constraints =
+    device === 'camera' ? { video: { ...CAMERA_CONSTRAINTS, ...extra } } : { audio: { ...MICROPHONE_CONSTRAINTS, ...extra } };
+  const stream = await mediaDevices().getUserMedia(constraints);
+  const [track] = device === 'camera' ? stream.getVideoTracks() : stream.getAudioTracks();
+  if (!track) throw new DOMException('No track was captured.', 'NotFoundError');
+  return track;
+}
+
+/** Both at once (one permission prompt); whichever exists when only one of them does. */
+async function captureCameraAndMicrophone(chosen: Partial<Record<CaptureDevice, string>>): Promise<Map<CaptureDevice, MediaStreamTrack>> {
+  // `ideal`, not `exact`: a remembered device that is gone should not stop the speaker going live.
+  const video = { ...CAMERA_CONSTRAINTS, ...(chosen.camera ? { deviceId: { ideal: chosen.camera } } : {}) };
+  const audio = { ...MICROPHONE_CONSTRAINTS, ...(chosen.microphone ? { deviceId: { ideal: chosen.microphone } } : {}) };
+  const captured = new Map<CaptureDevice, MediaStreamTrack>();
+  try {
+    const stream = await mediaDevices().getUserMedia({ video, audio });
+    const [camera] = stream.getVideoTracks();
+    const [microphone] = stream.getAudioTracks();
+    if (camera) captured.set('camera', camera);
+    if (microphone) captured.set('microphone', microphone);
+    return captured;
+  } catch (error) {
+    if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error;
+    for (const device of ['microphone', 'camera'] as const) {
+      const track = await captureDevice(device, device === 'camera' ? video : audio).catch(() => undefined);
+      if (track) captured.set(device, track);
+    }
+    if (captured.size === 0) throw error;
+    return captured;
+  }
+}
+
+function mediaDevices(): MediaDevices {
+  // Missing on plain-http pages other than localhost.
+  if (!navigator.mediaDevices) throw new DOMException('Capture needs a secure page.', 'SecurityError');
+  return navigator.mediaDevices;
+}
+
+export interface DeviceLists {
+  cameras: MediaDeviceInfo[];
+  microphones: MediaDeviceInfo[];
+}
+
+/** Labels stay empty until the page may capture; callers number the devices instead. */
+export async function listCaptureDevices(): Promise<DeviceLists> {
+  const devices = navigator.mediaDevices ? await navigator.mediaDevices.enumerateDevices() : [];
+  return {
+    cameras: devices.filter((device) => device.kind === 'videoinput' && device.deviceId !== ''),
+    microphones: devices.filter((device) => device.kind === 'audioinput' && device.deviceId !== ''),
+  };
+}
+
+function describeCaptureError(error: unknown): string {
+  const name = error instanceof DOMException ? error.name : '';
+  switch (name) {
+    case 'NotAllowedError':
+      return 'The browser blocked the camera and microphone. Allow them (the camera icon in the address bar) and press Go live again.';
+    case 'SecurityError':
+      return 'The browser only allows the camera on secure (https) pages. Open this page over https.';
+    case 'NotFoundError':
+      return 'No camera or microphone was found. Connect one and press Go live again.';
+    case 'NotReadableError':
+    case 'AbortError':
+      return 'The camera or microphone is busy in another application. Close that application and try again.';
+    case 'OverconstrainedError':
+      return 'The selected device is not available any more. Pick another one from the list.';
+    default:
+      return 'The camera or microphone could not be started. Check that they are connected and try again.';
+  }
+}
+
+function describeScreenError(error: unknown): string {
+  if (error instanceof TypeError || (error instanceof DOMException && error.name === 'NotSupportedError')) {
+    return 'This browser cannot share the screen. Use Chrome, Edge, Firefox or Safari on a computer.';
+  }
+  return 'Screen sharing could not start. Try again, and pick a screen, window or tab to share.';
+}

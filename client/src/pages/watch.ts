@@ -1,0 +1,48 @@
+import '../styles.css';
+import { type PlayerState, type PlayerStats, ViewerSession } from '../live/viewer';
+import { byId, showMissingStage, showStageSummary, stageIdFromLocation } from './common';
+
+declare global {
+  interface Window {
+    /** For tests and diagnostics. */
+    estradPlayer?: { state(): PlayerState; stats(): Promise<PlayerStats> };
+  }
+}
+
+const STATE_TEXT: Record<PlayerState, string> = {
+  connecting: 'Connecting…',
+  waiting: 'Connected. Waiting for the broadcast.',
+  playing: 'Playing live.',
+  reconnecting: 'Connection lost. Reconnecting…',
+  offline: 'Offline.',
+};
+
+function watch(stageId: string): void {
+  document.title = `${stageId} – Estrad`;
+  byId('stage-title', HTMLElement).textContent = stageId;
+  const stateText = byId('connection-state', HTMLElement);
+  const summary = { badge: byId('live-badge', HTMLElement), viewers: byId('viewer-count', HTMLElement) };
+
+  const session = new ViewerSession(
+    stageId,
+    {
+      player: byId('player', HTMLElement),
+      video: byId('player-video', HTMLVideoElement),
+      notice: byId('player-notice', HTMLElement),
+      unmuteButton: byId('unmute', HTMLButtonElement),
+    },
+    {
+      state: (state) => {
+        document.body.dataset.state = state;
+        stateText.textContent = STATE_TEXT[state];
+      },
+      stage: (stage) => showStageSummary(summary, stage),
+    },
+  );
+  window.estradPlayer = { state: () => session.state(), stats: () => session.stats() };
+  session.start();
+}
+
+const stageId = stageIdFromLocation();
+if (stageId) watch(stageId);
+else showMissingStage(byId('main', HTMLElement));
