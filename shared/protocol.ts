@@ -10,6 +10,7 @@
  * or oversized payload is refused before it reaches the media layer.
  */
 import { z } from 'zod';
+import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from './stageId.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary
@@ -18,8 +19,8 @@ import { z } from 'zod';
 export const stageIdSchema = z
   .string()
   .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, starting with a letter or digit');
+  .max(STAGE_ID_MAX_LENGTH)
+  .regex(STAGE_ID_PATTERN, 'use lowercase letters, digits and dashes, starting with a letter or digit');
 export type StageId = z.infer<typeof stageIdSchema>;
 
 const idSchema = z.string().min(1).max(64);

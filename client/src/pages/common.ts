@@ -1,5 +1,6 @@
 /** Small helpers the three pages share. */
 import type { StageSummary } from '../../../shared/protocol';
+import { isStageId } from '../../../shared/stageId';
 
 /** The element with this id, checked to be of the expected kind (a page template bug otherwise). */
 export function byId<T extends HTMLElement>(id: string, kind: { new (): T; prototype: T }): T {
@@ -8,13 +9,6 @@ export function byId<T extends HTMLElement>(id: string, kind: { new (): T; proto
   return element;
 }
 
-/** Mirrors stageIdSchema in shared/protocol.ts (its zod schema must not reach the bundle). */
-const STAGE_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
-const STAGE_ID_MAX_LENGTH = 64;
-
-export function isStageId(value: string): boolean {
-  return value.length <= STAGE_ID_MAX_LENGTH && STAGE_ID_PATTERN.test(value);
-}
 
 /**
  * The stage named by /watch/<stageId> or /speak/<stageId>. `?stage=<id>` works too, for the Vite

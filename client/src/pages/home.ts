@@ -1,6 +1,7 @@
 import '../styles.css';
 import type { StageSummary, StagesResponse } from '../../../shared/protocol';
-import { byId, isStageId, viewerCountText } from './common';
+import { isStageId } from '../../../shared/stageId';
+import { byId, viewerCountText } from './common';
 
 const REFRESH_INTERVAL_MS = 5_000;
 
