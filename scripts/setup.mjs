@@ -16,8 +16,14 @@ const MEDIASOUP_DIR = path.join(NODE_MODULES, 'mediasoup');
 const WORKER_SRC_DIR = path.join(MEDIASOUP_DIR, 'worker');
 // mediasoup 3.8.x spawns this path unless MEDIASOUP_WORKER_BIN is set.
 const WORKER_BIN = path.join(WORKER_SRC_DIR, 'out', 'Release', 'mediasoup-worker');
+const SQLITE_DIR = path.join(NODE_MODULES, 'better-sqlite3');
+// The `bindings` package finds the addon here; install scripts (which would build it) are off.
+const SQLITE_ADDON = path.join(SQLITE_DIR, 'build', 'Release', 'better_sqlite3.node');
 const STATUS_INTERVAL_MS = 10_000;
 const FAILURE_TAIL_LINES = 50;
+const BUILD_TOOLS = ['python3', 'make', 'g++'];
+const BUILD_TOOLS_INSTALL = `sudo apt-get install ${BUILD_TOOLS.join(' ')}`;
+const MEDIASOUP_ALTERNATIVE = 'Or point MEDIASOUP_WORKER_BIN at an already built mediasoup-worker 3.8.x binary.';
 
 const forTests = process.argv.includes('--for-tests');
 
@@ -27,6 +33,7 @@ async function main() {
   const startedAt = Date.now();
   ensureNodeModules();
   await ensureMediasoupWorker();
+  await ensureSqliteAddon();
   if (forTests) ensureTestTools();
   log(`everything needed${forTests ? ' for the tests' : ''} is installed (${Date.now() - startedAt} ms)`);
 }
@@ -71,6 +78,11 @@ function findOnPath(command) {
     if (dir && isExecutableFile(path.join(dir, command))) return path.join(dir, command);
   }
   return undefined;
+}
+
+function cachePath(...parts) {
+  const cacheRoot = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cacheRoot, 'estrad', ...parts);
 }
 
 // A crash or a concurrent reader must never see a half-written binary, so copy to a
@@ -138,7 +150,7 @@ async function ensureMediasoupWorker() {
 
   const cached = workerCachePath();
   if (isExecutableFile(WORKER_BIN)) {
-    seedCacheFrom(WORKER_BIN, cached);
+    seedCacheFrom(WORKER_BIN, cached, 'mediasoup worker');
     return;
   }
   if (isExecutableFile(cached)) {
@@ -151,23 +163,22 @@ async function ensureMediasoupWorker() {
   log(`mediasoup worker built and cached in ${cached}`);
 }
 
-// A worker built by hand (or by an older setup) fills the cache too, so fresh clones
-// on this machine, such as CI's, skip the four-minute build.
-function seedCacheFrom(workerBin, cached) {
+// A binary built by hand (or by an older setup) fills the cache too, so fresh clones
+// on this machine, such as CI's, skip the build.
+function seedCacheFrom(built, cached, what) {
   if (fs.existsSync(cached)) return;
   try {
-    copyExecutableAtomically(workerBin, cached);
-    log(`mediasoup worker cached in ${cached}`);
+    copyExecutableAtomically(built, cached);
+    log(`${what} cached in ${cached}`);
   } catch (err) {
-    log(`could not cache the mediasoup worker (${err.message}); continuing`);
+    log(`could not cache the ${what} (${err.message}); continuing`);
   }
 }
 
 function workerCachePath() {
   const version = readJson(path.join(MEDIASOUP_DIR, 'package.json')).version;
-  const cacheRoot = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   const key = `${version}-${mediasoupPatchHash(version)}`;
-  return path.join(cacheRoot, 'estrad', 'mediasoup-worker', key, 'mediasoup-worker');
+  return cachePath('mediasoup-worker', key, 'mediasoup-worker');
 }
 
 // The patch changes how the worker builds, so it is part of the cache key.
@@ -182,26 +193,24 @@ function mediasoupPatchFile(version) {
 }
 
 async function buildWorker() {
-  requireBuildTools();
+  requireBuildTools('the mediasoup worker', MEDIASOUP_ALTERNATIVE);
   applyPatches();
   log('building the mediasoup worker from source (takes about 4 minutes on 2 cores)');
   const ok = await runMakeWithProgress();
   if (!ok || !isExecutableFile(WORKER_BIN)) {
     fail(
       `building the mediasoup worker failed (last ${FAILURE_TAIL_LINES} lines of output above).\n` +
-        '  It needs python3, make and a C++ compiler: sudo apt-get install python3 make g++\n' +
-        '  Or point MEDIASOUP_WORKER_BIN at an already built mediasoup-worker 3.8.x binary.',
+        `  It needs python3, make and a C++ compiler: ${BUILD_TOOLS_INSTALL}\n  ${MEDIASOUP_ALTERNATIVE}`,
     );
   }
 }
 
-function requireBuildTools() {
-  const missing = ['python3', 'make', 'g++'].filter((tool) => !findOnPath(tool));
+function requireBuildTools(what, alternative = '') {
+  const missing = BUILD_TOOLS.filter((tool) => !findOnPath(tool));
   if (missing.length === 0) return;
   fail(
-    `the mediasoup worker must be built from source, but ${missing.join(', ')} is not installed.\n` +
-      '  Install them with: sudo apt-get install python3 make g++\n' +
-      '  Or point MEDIASOUP_WORKER_BIN at an already built mediasoup-worker 3.8.x binary.',
+    `${what} must be built from source, but ${missing.join(', ')} is not installed.\n` +
+      `  Install them with: ${BUILD_TOOLS_INSTALL}${alternative ? `\n  ${alternative}` : ''}`,
   );
 }
 
@@ -217,7 +226,13 @@ function runMakeWithProgress() {
   const env = { ...process.env, PYTHON: 'python3', CORES: String(os.availableParallelism()) };
   // The worker Makefile builds nothing at all when this is set.
   delete env.MEDIASOUP_WORKER_BIN;
-  const child = spawn('make', ['-C', WORKER_SRC_DIR], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return runWithProgress('mediasoup worker', 'make', ['-C', WORKER_SRC_DIR], env);
+}
+
+// Runs a compiler build quietly, logging how far it got every STATUS_INTERVAL_MS and
+// printing the tail of its output only if it fails. Resolves to whether it succeeded.
+function runWithProgress(what, command, args, env) {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
 
   const startedAt = Date.now();
   const tail = [];
@@ -231,7 +246,7 @@ function runMakeWithProgress() {
   forEachLine(child.stderr, onLine);
   const progress = setInterval(() => {
     const seconds = Math.round((Date.now() - startedAt) / 1000);
-    log(`mediasoup worker: compiled ${compiled} files, ${seconds}s elapsed`);
+    log(`${what}: compiled ${compiled} files, ${seconds}s elapsed`);
   }, STATUS_INTERVAL_MS);
 
   return new Promise((resolve) => {
@@ -243,8 +258,8 @@ function runMakeWithProgress() {
       }
       resolve(ok);
     };
-    child.on('error', (err) => finish(false, `could not run make: ${err.message}`));
-    child.on('close', (code, signal) => finish(code === 0, code === 0 ? '' : `make exited with ${signal ?? code}`));
+    child.on('error', (err) => finish(false, `could not run ${command}: ${err.message}`));
+    child.on('close', (code, signal) => finish(code === 0, code === 0 ? '' : `${command} exited with ${signal ?? code}`));
   });
 }
 
@@ -261,7 +276,46 @@ function forEachLine(stream, onLine) {
   });
 }
 
-// ---------------------------------------------------------------- c. test tools
+// ---------------------------------------------------------------- c. better-sqlite3 addon
+
+async function ensureSqliteAddon() {
+  const cached = sqliteAddonCachePath();
+  if (fs.existsSync(SQLITE_ADDON)) {
+    seedCacheFrom(SQLITE_ADDON, cached, 'better-sqlite3 addon');
+    return;
+  }
+  if (fs.existsSync(cached)) {
+    copyExecutableAtomically(cached, SQLITE_ADDON);
+    log(`better-sqlite3 addon copied from cache ${cached}`);
+    return;
+  }
+  await buildSqliteAddon();
+  copyExecutableAtomically(SQLITE_ADDON, cached);
+  log(`better-sqlite3 addon built and cached in ${cached}`);
+}
+
+// An addon only loads into the Node ABI it was compiled for, hence the modules version.
+function sqliteAddonCachePath() {
+  const version = readJson(path.join(SQLITE_DIR, 'package.json')).version;
+  return cachePath('better-sqlite3', `${version}-node${process.versions.modules}`, 'better_sqlite3.node');
+}
+
+// Its install script tries a prebuilt download first (which fails offline) and then
+// compiles the bundled SQLite with node-gyp; --foreground-scripts lets us see that output.
+async function buildSqliteAddon() {
+  requireBuildTools('the better-sqlite3 addon');
+  log('building the better-sqlite3 addon from source (takes about a minute on 2 cores)');
+  const args = ['rebuild', 'better-sqlite3', '--ignore-scripts=false', '--foreground-scripts'];
+  const ok = await runWithProgress('better-sqlite3 addon', 'npm', args, process.env);
+  if (!ok || !fs.existsSync(SQLITE_ADDON)) {
+    fail(
+      `building the better-sqlite3 addon failed (last ${FAILURE_TAIL_LINES} lines of output above).\n` +
+        `  It needs python3, make and a C++ compiler: ${BUILD_TOOLS_INSTALL}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------- d. test tools
 
 // The tests drive Debian's ffmpeg/ffprobe and a real Chromium through playwright-core,
 // which never downloads a browser of its own here.

@@ -1,0 +1,257 @@
+/**
+ * The schema's history. Each migration runs once, in its own transaction, and is recorded in
+ * schema_migrations. Applied migrations are never edited: a change to the schema is a new entry
+ * at the end of the list, so every database, old or new, ends up with the same tables.
+ */
+import type { Database } from 'better-sqlite3';
+import { StorageError } from './errors.js';
+import { toIsoTime } from './time.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/*
+ * Conventions of the schema:
+ * - STRICT tables, so a wrong type is refused instead of silently stored.
+ * - ids are TEXT: slugs where they are part of a URL (events, stages), random UUIDs elsewhere.
+ * - times are ISO-8601 UTC strings in one fixed shape (see time.ts); the CHECKs refuse any other,
+ *   because comparisons and ordering in SQL rely on it.
+ */
+const initialSchema = `
+CREATE TABLE events (
+  id               TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64 AND id GLOB '[a-z0-9]*' AND id NOT GLOB '*[^a-z0-9-]*'),
+  title            TEXT NOT NULL CHECK (length(title) > 0),
+  description      TEXT NOT NULL DEFAULT '',
+  time_zone        TEXT NOT NULL CHECK (length(time_zone) > 0),
+  language         TEXT NOT NULL CHECK (length(language) > 0),
+  visibility       TEXT NOT NULL CHECK (visibility IN ('public', 'private')),
+  access_code_hash TEXT,
+  created_at       TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at),
+  updated_at       TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', updated_at) = updated_at)
+) STRICT;
+
+-- A stage id is its /watch/<stage> URL, so it is unique across all events.
+CREATE TABLE stages (
+  id       TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64 AND id GLOB '[a-z0-9]*' AND id NOT GLOB '*[^a-z0-9-]*'),
+  event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  title    TEXT NOT NULL CHECK (length(title) > 0),
+  position INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX stages_by_event ON stages (event_id, position);
+
+CREATE TABLE speakers (
+  id           TEXT PRIMARY KEY,
+  event_id     TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  name         TEXT NOT NULL CHECK (length(name) > 0),
+  organisation TEXT NOT NULL DEFAULT '',
+  bio          TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX speakers_by_event ON speakers (event_id, name);
+
+CREATE TABLE talks (
+  id            TEXT PRIMARY KEY,
+  stage_id      TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  title         TEXT NOT NULL CHECK (length(title) > 0),
+  description   TEXT NOT NULL DEFAULT '',
+  kind          TEXT NOT NULL CHECK (kind IN ('talk', 'panel', 'break')),
+  planned_start TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', planned_start) = planned_start),
+  planned_end   TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', planned_end) = planned_end),
+  position      INTEGER NOT NULL DEFAULT 0,
+  CHECK (planned_end > planned_start)
+) STRICT;
+CREATE INDEX talks_by_stage ON talks (stage_id, planned_start, position);
+
+CREATE TABLE talk_speakers (
+  talk_id    TEXT NOT NULL REFERENCES talks (id) ON DELETE CASCADE,
+  speaker_id TEXT NOT NULL REFERENCES speakers (id) ON DELETE CASCADE,
+  position   INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (talk_id, speaker_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX talk_speakers_by_speaker ON talk_speakers (speaker_id);
+
+-- A talk's speakers come from the talk's own event; a foreign key cannot say that.
+CREATE TRIGGER talk_speakers_same_event BEFORE INSERT ON talk_speakers
+WHEN (SELECT event_id FROM speakers WHERE id = NEW.speaker_id)
+  IS NOT (SELECT stages.event_id FROM talks JOIN stages ON stages.id = talks.stage_id WHERE talks.id = NEW.talk_id)
+BEGIN
+  SELECT RAISE(ABORT, 'talk_speakers: the speaker belongs to another event than the talk');
+END;
+
+CREATE TABLE registrations (
+  id               TEXT PRIMARY KEY,
+  event_id         TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+  name             TEXT NOT NULL CHECK (length(name) > 0),
+  email            TEXT NOT NULL CHECK (length(email) > 0),
+  email_normalized TEXT NOT NULL CHECK (length(email_normalized) > 0),
+  token_hash       TEXT NOT NULL UNIQUE,
+  created_at       TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at),
+  UNIQUE (event_id, email_normalized)
+) STRICT;
+CREATE INDEX registrations_by_event ON registrations (event_id, created_at);
+
+CREATE TABLE questions (
+  id              TEXT PRIMARY KEY,
+  stage_id        TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  talk_id         TEXT REFERENCES talks (id) ON DELETE SET NULL,
+  registration_id TEXT REFERENCES registrations (id) ON DELETE SET NULL,
+  author_name     TEXT NOT NULL,
+  text            TEXT NOT NULL CHECK (length(text) > 0),
+  status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'answered', 'rejected')),
+  created_at      TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at)
+) STRICT;
+CREATE INDEX questions_by_stage ON questions (stage_id, status, created_at);
+CREATE INDEX questions_by_talk ON questions (talk_id);
+CREATE INDEX questions_by_registration ON questions (registration_id);
+
+CREATE TABLE technicians (
+  id            TEXT PRIMARY KEY,
+  username      TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(username) > 0),
+  password_hash TEXT NOT NULL,
+  created_at    TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at)
+) STRICT;
+
+CREATE TABLE auth_sessions (
+  token_hash    TEXT PRIMARY KEY,
+  technician_id TEXT NOT NULL REFERENCES technicians (id) ON DELETE CASCADE,
+  created_at    TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at),
+  expires_at    TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', expires_at) = expires_at),
+  CHECK (expires_at > created_at)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX auth_sessions_by_expiry ON auth_sessions (expires_at);
+CREATE INDEX auth_sessions_by_technician ON auth_sessions (technician_id);
+
+CREATE TABLE speaker_invites (
+  id         TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  stage_id   TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  -- An invite for a deleted talk goes with it rather than widening to the whole stage.
+  talk_id    TEXT REFERENCES talks (id) ON DELETE CASCADE,
+  label      TEXT NOT NULL DEFAULT '',
+  expires_at TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', expires_at) = expires_at),
+  revoked_at TEXT CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', revoked_at) = revoked_at),
+  created_at TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at)
+) STRICT;
+CREATE INDEX speaker_invites_by_stage ON speaker_invites (stage_id, created_at);
+CREATE INDEX speaker_invites_by_talk ON speaker_invites (talk_id);
+
+CREATE TRIGGER speaker_invites_talk_on_stage BEFORE INSERT ON speaker_invites
+WHEN NEW.talk_id IS NOT NULL AND (SELECT stage_id FROM talks WHERE id = NEW.talk_id) IS NOT NEW.stage_id
+BEGIN
+  SELECT RAISE(ABORT, 'speaker_invites: the talk is not on the invite''s stage');
+END;
+
+CREATE TABLE recordings (
+  id               TEXT PRIMARY KEY,
+  stage_id         TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  status           TEXT NOT NULL CHECK (status IN ('recording', 'complete', 'interrupted', 'failed')),
+  started_at       TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', started_at) = started_at),
+  ended_at         TEXT CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', ended_at) = ended_at),
+  duration_seconds REAL NOT NULL DEFAULT 0 CHECK (duration_seconds >= 0),
+  size_bytes       INTEGER NOT NULL DEFAULT 0 CHECK (size_bytes >= 0),
+  failure_reason   TEXT,
+  -- Only a recording in progress has no end.
+  CHECK ((status = 'recording') = (ended_at IS NULL)),
+  CHECK (ended_at >= started_at),
+  CHECK (failure_reason IS NULL OR status IN ('failed', 'interrupted'))
+) STRICT;
+CREATE INDEX recordings_by_stage ON recordings (stage_id, started_at);
+CREATE INDEX recordings_in_progress ON recordings (status) WHERE status = 'recording';
+
+-- One row per viewer connection; viewer_key tells connections of the same viewer apart from others.
+CREATE TABLE viewings (
+  id         TEXT PRIMARY KEY,
+  stage_id   TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  viewer_key TEXT NOT NULL CHECK (length(viewer_key) > 0),
+  started_at TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', started_at) = started_at),
+  ended_at   TEXT CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', ended_at) = ended_at),
+  CHECK (ended_at >= started_at)
+) STRICT;
+CREATE INDEX viewings_by_stage ON viewings (stage_id, started_at);
+CREATE INDEX viewings_open ON viewings (stage_id) WHERE ended_at IS NULL;
+`;
+
+export const migrations: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: initialSchema }];
+
+const createMigrationsTable = `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+) STRICT`;
+
+/** The highest migration version applied to `db`, 0 for an empty database. */
+export function schemaVersion(db: Database): number {
+  const row = db.prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_migrations').get();
+  return row?.version ?? 0;
+}
+
+/**
+ * Brings the schema up to date and returns the versions it applied (empty when it already was).
+ * Refuses a database written by a newer Estrad: running old code against a newer schema would
+ * quietly misread or damage it.
+ */
+export function migrate(db: Database, list: readonly Migration[] = migrations): number[] {
+  assertWellOrdered(list);
+  db.exec(createMigrationsTable);
+  refuseNewerSchema(db, list);
+  const applied: number[] = [];
+  // Foreign keys are switched off while migrating, as SQLite's docs prescribe for schema changes
+  // that rebuild tables; foreign_key_check then verifies nothing was left dangling.
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of list) {
+      if (applyOnce(db, migration)) applied.push(migration.version);
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
+  return applied;
+}
+
+function assertWellOrdered(list: readonly Migration[]): void {
+  list.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`migration "${migration.name}" has version ${migration.version}; expected ${index + 1} (versions run 1, 2, 3, … without gaps)`);
+    }
+  });
+}
+
+function refuseNewerSchema(db: Database, list: readonly Migration[]): void {
+  const found = schemaVersion(db);
+  const known = list.length;
+  if (found <= known) return;
+  throw new StorageError(
+    `The database ${db.name} has schema version ${found}, but this Estrad only knows versions up to ${known}: it was written by a newer Estrad.`,
+    'Run that newer Estrad version (or newer), or restore a backup of the database taken before the upgrade.',
+  );
+}
+
+/**
+ * IMMEDIATE takes the write lock before checking, so two processes starting at once cannot both
+ * decide that a migration is still to do.
+ */
+function applyOnce(db: Database, migration: Migration): boolean {
+  const apply = db.transaction(() => {
+    const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+    if (done) return false;
+    db.exec(migration.sql);
+    assertNoDanglingReferences(db, migration);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+      migration.version,
+      migration.name,
+      toIsoTime(new Date()),
+    );
+    return true;
+  });
+  return apply.immediate();
+}
+
+function assertNoDanglingReferences(db: Database, migration: Migration): void {
+  const problems = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+  const first = problems[0];
+  if (!first) return;
+  throw new Error(`migration ${migration.version} ("${migration.name}") leaves rows of ${first.table} pointing at missing ${first.parent} rows`);
+}

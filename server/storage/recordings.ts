@@ -1,0 +1,97 @@
+import type { Database } from 'better-sqlite3';
+import { preparedOnce } from './prepared.js';
+import { toIsoTime } from './time.js';
+import { newId } from './tokens.js';
+
+export type RecordingStatus = 'recording' | 'complete' | 'interrupted' | 'failed';
+
+export interface Recording {
+  id: string;
+  stageId: string;
+  status: RecordingStatus;
+  startedAt: string;
+  /** Null while recording. */
+  endedAt: string | null;
+  durationSeconds: number;
+  sizeBytes: number;
+  /** Why a failed or interrupted recording stopped. */
+  failureReason: string | null;
+}
+
+export interface RecordingProgress {
+  durationSeconds?: number;
+  sizeBytes?: number;
+}
+
+/** How a recording ended; failureReason only for 'failed' and 'interrupted'. */
+export type RecordingOutcome = RecordingProgress &
+  ({ status: 'complete' } | { status: 'failed' | 'interrupted'; failureReason?: string });
+
+const columns = `id, stage_id AS stageId, status, started_at AS startedAt, ended_at AS endedAt,
+  duration_seconds AS durationSeconds, size_bytes AS sizeBytes, failure_reason AS failureReason`;
+
+const INTERRUPTED_BY_RESTART = 'the server stopped while recording';
+
+const statements = preparedOnce((db) => ({
+  insert: db.prepare<[string, string, string]>(
+    "INSERT INTO recordings (id, stage_id, status, started_at) VALUES (?, ?, 'recording', ?)",
+  ),
+  get: db.prepare<[string], Recording>(`SELECT ${columns} FROM recordings WHERE id = ?`),
+  listByStage: db.prepare<[string], Recording>(`SELECT ${columns} FROM recordings WHERE stage_id = ? ORDER BY started_at DESC, id`),
+  progress: db.prepare<{ id: string; durationSeconds: number | null; sizeBytes: number | null }>(
+    `UPDATE recordings SET duration_seconds = coalesce(@durationSeconds, duration_seconds), size_bytes = coalesce(@sizeBytes, size_bytes)
+     WHERE id = @id AND status = 'recording'`,
+  ),
+  finish: db.prepare<{ id: string; status: string; endedAt: string; durationSeconds: number | null; sizeBytes: number | null; failureReason: string | null }>(
+    `UPDATE recordings SET status = @status, ended_at = @endedAt, failure_reason = @failureReason,
+       duration_seconds = coalesce(@durationSeconds, duration_seconds), size_bytes = coalesce(@sizeBytes, size_bytes)
+     WHERE id = @id AND status = 'recording'`,
+  ),
+  interruptAll: db.prepare<[string, string]>(
+    "UPDATE recordings SET status = 'interrupted', ended_at = max(?, started_at), failure_reason = ? WHERE status = 'recording'",
+  ),
+}));
+
+export function startRecording(db: Database, stageId: string, now = new Date()): Recording {
+  const id = newId();
+  statements(db).insert.run(id, stageId, toIsoTime(now));
+  return getRecording(db, id) as Recording;
+}
+
+export function getRecording(db: Database, id: string): Recording | undefined {
+  return statements(db).get.get(id);
+}
+
+/** The stage's recordings, newest first. */
+export function listRecordingsByStage(db: Database, stageId: string): Recording[] {
+  return statements(db).listByStage.all(stageId);
+}
+
+/** Updates duration and size while recording; false when it is not (or no longer) recording. */
+export function updateRecordingProgress(db: Database, id: string, progress: RecordingProgress): boolean {
+  const { durationSeconds = null, sizeBytes = null } = progress;
+  return statements(db).progress.run({ id, durationSeconds, sizeBytes }).changes > 0;
+}
+
+/** Ends a recording in progress; false when it is not (or no longer) recording. */
+export function finishRecording(db: Database, id: string, outcome: RecordingOutcome, now = new Date()): boolean {
+  const failureReason = outcome.status === 'complete' ? null : (outcome.failureReason ?? null);
+  return (
+    statements(db).finish.run({
+      id,
+      status: outcome.status,
+      endedAt: toIsoTime(now),
+      durationSeconds: outcome.durationSeconds ?? null,
+      sizeBytes: outcome.sizeBytes ?? null,
+      failureReason,
+    }).changes > 0
+  );
+}
+
+/**
+ * At start-up: a recording still marked as in progress was cut off when the server stopped.
+ * Returns how many were marked interrupted.
+ */
+export function interruptUnfinishedRecordings(db: Database, now = new Date()): number {
+  return statements(db).interruptAll.run(toIsoTime(now), INTERRUPTED_BY_RESTART).changes;
+}

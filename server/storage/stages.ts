@@ -1,0 +1,61 @@
+import type { Database } from 'better-sqlite3';
+import { definedFields, preparedOnce } from './prepared.js';
+
+export interface Stage {
+  /** A slug, unique across all events: it is the /watch/<stage> URL. */
+  id: string;
+  eventId: string;
+  title: string;
+  /** Order among the event's stages. */
+  position: number;
+}
+
+export type StageInput = Omit<Stage, 'position'> & { position?: number };
+export type StageChanges = Partial<Pick<Stage, 'title' | 'position'>>;
+
+const columns = 'id, event_id AS eventId, title, position';
+
+const statements = preparedOnce((db) => ({
+  listAll: db.prepare<[], Stage>(`SELECT ${columns} FROM stages ORDER BY event_id, position, id`),
+  listByEvent: db.prepare<[string], Stage>(`SELECT ${columns} FROM stages WHERE event_id = ? ORDER BY position, id`),
+  get: db.prepare<[string], Stage>(`SELECT ${columns} FROM stages WHERE id = ?`),
+  insert: db.prepare<Stage>('INSERT INTO stages (id, event_id, title, position) VALUES (@id, @eventId, @title, @position)'),
+  update: db.prepare<Pick<Stage, 'id' | 'title' | 'position'>>('UPDATE stages SET title = @title, position = @position WHERE id = @id'),
+  delete: db.prepare<[string]>('DELETE FROM stages WHERE id = ?'),
+}));
+
+/** Every stage of every event. */
+export function listAllStages(db: Database): Stage[] {
+  return statements(db).listAll.all();
+}
+
+export function listStages(db: Database, eventId: string): Stage[] {
+  return statements(db).listByEvent.all(eventId);
+}
+
+export function getStage(db: Database, id: string): Stage | undefined {
+  return statements(db).get.get(id);
+}
+
+/** Throws a SqliteError when the id is taken (isAlreadyExistsError) or the event does not exist. */
+export function createStage(db: Database, input: StageInput): Stage {
+  const stage = { ...input, position: input.position ?? 0 };
+  statements(db).insert.run(stage);
+  return stage;
+}
+
+export function updateStage(db: Database, id: string, changes: StageChanges): Stage | undefined {
+  return db.transaction(() => {
+    const existing = getStage(db, id);
+    if (!existing) return undefined;
+    const { title, position } = { ...existing, ...definedFields(changes) };
+    const updated = { ...existing, title, position };
+    statements(db).update.run(updated);
+    return updated;
+  })();
+}
+
+/** Deletes the stage with its talks, questions, invites, recordings and viewings. */
+export function deleteStage(db: Database, id: string): boolean {
+  return statements(db).delete.run(id).changes > 0;
+}
