@@ -4,11 +4,18 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from './config/env.js';
 import { resolveFfmpegPath } from './config/ffmpeg.js';
+import { AccessPolicy } from './auth/accessPolicy.js';
+import { ViewerPasses } from './auth/viewerPasses.js';
 import { StageRegistry } from './domain/stageRegistry.js';
 import { buildHttpServer } from './http/httpServer.js';
 import { DemoSourceProcess } from './ingest/demoSourceProcess.js';
 import { MediaEngine } from './media/index.js';
 import { attachSignalling, type SignallingServer, socketNotifier } from './signalling/socketServer.js';
+import { openDatabase, type Database } from './storage/database.js';
+import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
+import { getStage } from './storage/stages.js';
+import { cleanUpAfterRestart } from './storage/startup.js';
+import { createTechnician, findTechnicianByUsername } from './storage/technicians.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/server/app.js → dist/client and the package root. */
@@ -20,11 +27,13 @@ export interface Estrad {
   close(): Promise<void>;
 }
 
-export const DEMO_STAGE_ID = 'demo';
-
 /** Starts the whole server; `close` undoes it in reverse order. */
 export async function startEstrad(config: Config, logger: Logger): Promise<Estrad> {
   for (const dir of [config.dataDir, config.recordingsDir]) mkdirSync(dir, { recursive: true });
+  const db = openStorage(config, logger);
+  await ensureFirstTechnician(db, config, logger);
+  const passes = ViewerPasses.fromDataDir(config.dataDir);
+  const policy = new AccessPolicy(db, passes);
 
   const media = await MediaEngine.start(
     {
@@ -48,14 +57,23 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
       return io;
     }),
   });
-  const http = await buildHttpServer({ registry, media, logger, version: packageVersion(), clientDir: defaultClientDir });
-  io = attachSignalling(http.server, registry, logger);
+  const http = await buildHttpServer({
+    config,
+    db,
+    policy,
+    passes,
+    registry,
+    media,
+    logger,
+    version: packageVersion(),
+    clientDir: defaultClientDir,
+  });
+  io = attachSignalling(http.server, { registry, policy, db, logger, allowedOrigins: config.http.corsOrigins });
   await http.listen({ port: config.port, host: config.host });
   const url = `http://127.0.0.1:${config.port}`;
 
-  const demo = config.demo.enabled
-    ? startDemo(url, config, registry, logger)
-    : undefined;
+  // The demo runs on the seeded stage; organisers who deleted it have no demo to run.
+  const demo = config.demo.enabled && getStage(db, DEMO_STAGE_ID) ? startDemo(url, config, registry, logger) : undefined;
 
   return {
     url,
@@ -65,8 +83,24 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
       await registry.closeAll();
       await http.close();
       media.close();
+      db.close();
     },
   };
+}
+
+function openStorage(config: Config, logger: Logger): Database {
+  const db = openDatabase(config.dataDir);
+  const cleaned = cleanUpAfterRestart(db);
+  if (cleaned.viewingsClosed > 0 || cleaned.recordingsInterrupted > 0) logger.warn(cleaned, 'cleaned up after an unclean stop');
+  if (config.demo.enabled && seedDemoEvent(db)) logger.info('created the demo event');
+  return db;
+}
+
+/** ADMIN_USERNAME/ADMIN_PASSWORD: a way in on a fresh install without the CLI. */
+async function ensureFirstTechnician(db: Database, config: Config, logger: Logger): Promise<void> {
+  if (!config.admin || findTechnicianByUsername(db, config.admin.username)) return;
+  await createTechnician(db, config.admin.username, config.admin.password);
+  logger.info({ technician: config.admin.username }, 'created the technician from ADMIN_USERNAME');
 }
 
 function startDemo(url: string, config: Config, registry: StageRegistry, logger: Logger): DemoSourceProcess {

@@ -75,9 +75,12 @@ export type DtlsParametersJson = z.infer<typeof dtlsParametersSchema>;
 
 export const errorCodes = [
   'invalid_payload',
+  'payload_too_large',
+  'unauthorized',
   'not_found',
   'not_joined',
   'forbidden',
+  'conflict',
   'media_rejected',
   'rate_limited',
   'unavailable',
@@ -233,10 +236,95 @@ export interface ServerToClientEvents {
 }
 
 // ---------------------------------------------------------------------------------------------
+// socket.io handshake: `io(url, { auth })`
+
+/** Secrets are 32 random bytes in base64url; anything much longer is not one of ours. */
+const tokenSchema = z.string().min(16).max(128).regex(/^[A-Za-z0-9_.-]+$/, 'not a valid token');
+
+export const socketAuthSchema = z
+  .object({
+    /** A speaker invite (from /speak/<stage>?invite=...). */
+    invite: tokenSchema.optional(),
+    /** A registration token (the personal link) or a viewer pass (from an access code). */
+    access: tokenSchema.optional(),
+    /** A random id the browser keeps, so tabs and reconnects of one viewer count once. */
+    viewerKey: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/).optional(),
+  })
+  .strict();
+export type SocketAuth = z.infer<typeof socketAuthSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // HTTP API payloads
 
+/** Names and free text people type: trimmed, bounded, and without control characters. */
+const humanText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max)
+    .refine((text) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text), 'must not contain control characters');
+
+export const apiRequestSchemas = {
+  login: z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }),
+  registration: z.strictObject({
+    eventId: stageIdSchema,
+    name: humanText(200),
+    email: z.email('expected an e-mail address').max(254),
+  }),
+  access: z.strictObject({ code: z.string().min(1).max(64) }),
+  accessCode: z.strictObject({ code: z.string().min(4, 'use at least 4 characters').max(64).nullable() }),
+  invite: z.strictObject({
+    label: z.string().trim().max(100).optional(),
+    talkId: z.string().min(1).max(64).optional(),
+    expiresInHours: z.number().int().min(1).max(24 * 60).default(48),
+  }),
+  question: z.strictObject({
+    text: humanText(1000),
+    authorName: humanText(100).optional(),
+    talkId: z.string().min(1).max(64).optional(),
+  }),
+} as const;
+export type ApiRequest<N extends keyof typeof apiRequestSchemas> = z.input<(typeof apiRequestSchemas)[N]>;
+
+export interface ApiErrorResponse {
+  error: ApiError;
+}
+
+export interface TechnicianResponse {
+  technician: { id: string; username: string };
+}
+
+export interface RegistrationResponse {
+  registrationId: string;
+  /** The personal link: keep it, it is the only way back in to a private event. */
+  watchUrl: string;
+  token: string;
+}
+
+export interface AccessResponse {
+  /** A viewer pass for the event; send it as `access` in the socket handshake. */
+  pass: string;
+  expiresAt: string;
+}
+
+export interface InviteResponse {
+  id: string;
+  stageId: string;
+  talkId: string | null;
+  label: string;
+  expiresAt: string;
+  token: string;
+  speakUrl: string;
+}
+
+export interface StageListing extends StageSummary {
+  title: string;
+  eventId: string;
+}
+
 export interface StagesResponse {
-  stages: StageSummary[];
+  stages: StageListing[];
 }
 
 export interface HealthResponse {

@@ -8,6 +8,7 @@ import type {
   RequestResults,
   ServerToClientEvents,
 } from '../../shared/protocol';
+import { connectionCredentials } from './credentials';
 
 export type SignallingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ServerEventName = keyof ServerToClientEvents;
@@ -39,6 +40,7 @@ export class Signalling {
 
   constructor() {
     this.socket = io({
+      auth: connectionCredentials(),
       transports: ['websocket', 'polling'],
       // Same schedule as the media rejoin: 0.5 s doubling up to 5 s.
       reconnectionDelay: 500,

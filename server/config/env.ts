@@ -36,10 +36,28 @@ const envSchema = z
     WORKER_CONSUMER_BUDGET: z.coerce.number().int().min(2).max(100_000).default(500),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     FFMPEG_PATH: z.string().min(1).optional(),
+    /** Origins (scheme://host[:port]) other than the server's own that may call the API, e.g. an embed. */
+    CORS_ORIGINS: z
+      .string()
+      .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^https?$/, error: 'expected a comma-separated list of http(s) origins' })))
+      .default([]),
+    /** Behind a TLS-terminating proxy: trust X-Forwarded-* so cookies are marked Secure. */
+    TRUST_PROXY: boolean.default(false),
+    /** The first technician, created at start-up when no technician of that name exists. */
+    ADMIN_USERNAME: z.string().min(1).max(64).optional(),
+    ADMIN_PASSWORD: z.string().min(12, 'use at least 12 characters').max(256).optional(),
+    LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
+    REGISTRATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+    QUESTION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(6),
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not be greater than RTC_MAX_PORT',
     path: ['RTC_MIN_PORT'],
+  })
+  .refine((env) => (env.ADMIN_USERNAME === undefined) === (env.ADMIN_PASSWORD === undefined), {
+    message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together',
+    path: ['ADMIN_USERNAME'],
   });
 
 export interface Config {
@@ -52,6 +70,9 @@ export interface Config {
   mediasoup: { workers: number; consumerBudgetPerWorker: number };
   logLevel: string;
   ffmpegPath: string | undefined;
+  http: { corsOrigins: string[]; trustProxy: boolean };
+  admin: { username: string; password: string } | undefined;
+  rateLimitsPerMinute: { login: number; registration: number; question: number };
 }
 
 export class ConfigError extends Error {
@@ -93,5 +114,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mediasoup: { workers: values.MEDIASOUP_WORKERS, consumerBudgetPerWorker: values.WORKER_CONSUMER_BUDGET },
     logLevel: values.LOG_LEVEL,
     ffmpegPath: values.FFMPEG_PATH,
+    http: { corsOrigins: values.CORS_ORIGINS.map((origin) => new URL(origin).origin), trustProxy: values.TRUST_PROXY },
+    admin:
+      values.ADMIN_USERNAME && values.ADMIN_PASSWORD ? { username: values.ADMIN_USERNAME, password: values.ADMIN_PASSWORD } : undefined,
+    rateLimitsPerMinute: {
+      login: values.LOGIN_RATE_LIMIT_PER_MINUTE,
+      registration: values.REGISTRATION_RATE_LIMIT_PER_MINUTE,
+      question: values.QUESTION_RATE_LIMIT_PER_MINUTE,
+    },
   };
 }

@@ -1,12 +1,28 @@
 import { existsSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
+import type { Database } from 'better-sqlite3';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type HealthResponse, type StagesResponse, stageIdSchema } from '../../shared/protocol.js';
+import type { AccessPolicy } from '../auth/accessPolicy.js';
+import type { ViewerPasses } from '../auth/viewerPasses.js';
+import type { Config } from '../config/env.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
+import { AppError } from '../errors.js';
 import type { MediaEngine } from '../media/index.js';
+import { listAllStages } from '../storage/stages.js';
+import { installErrorHandler } from './errors.js';
+import { registerApiRoutes } from './routes/index.js';
 
 export interface HttpDependencies {
+  config: Config;
+  db: Database;
+  policy: AccessPolicy;
+  passes: ViewerPasses;
   registry: StageRegistry;
   media: MediaEngine;
   logger: Logger;
@@ -15,10 +31,18 @@ export interface HttpDependencies {
   clientDir: string;
 }
 
+/** Bounds every body; routes that take bigger documents (a programme import) raise it. */
+const BODY_LIMIT_BYTES = 64 * 1024;
 const startedAt = Date.now();
 
 export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: deps.config.http.trustProxy,
+  });
+  installErrorHandler(app);
+  await registerSecurity(app, deps.config);
 
   app.get('/healthz', async (_request, reply): Promise<HealthResponse> => {
     const workersAlive = deps.media.workersAlive();
@@ -31,14 +55,42 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
     };
   });
 
-  app.get('/api/stages', async (): Promise<StagesResponse> => ({ stages: deps.registry.list() }));
+  app.get('/api/stages', async (): Promise<StagesResponse> => ({
+    stages: listAllStages(deps.db).map((stage) => ({
+      ...(deps.registry.get(stage.id)?.summary() ?? { id: stage.id, live: false, viewers: 0, speakers: 0 }),
+      title: stage.title,
+      eventId: stage.eventId,
+    })),
+  }));
 
+  registerApiRoutes(app, deps);
   await registerClientPages(app, deps.clientDir);
-
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: { code: 'not_found', message: `Nothing at ${request.method} ${request.url}.` } });
-  });
   return app;
+}
+
+async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyCors, { origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : false, credentials: true });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        // Players attach MediaStreams and (for HLS) MediaSource blobs.
+        mediaSrc: ["'self'", 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'self'", ...config.http.corsOrigins],
+        // Off: it would turn http://<lan-address> requests into https ones that nothing answers.
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
 }
 
 async function registerClientPages(app: FastifyInstance, clientDir: string): Promise<void> {
@@ -49,7 +101,7 @@ async function registerClientPages(app: FastifyInstance, clientDir: string): Pro
   for (const page of ['watch', 'speak'] as const) {
     app.get<{ Params: { stageId: string } }>(`/${page}/:stageId`, (request, reply) => {
       if (!stageIdSchema.safeParse(request.params.stageId).success) {
-        return reply.code(404).send({ error: { code: 'not_found', message: `"${request.params.stageId}" is not a valid stage name.` } });
+        throw new AppError('not_found', `"${request.params.stageId}" is not a valid stage name.`);
       }
       return reply.sendFile(`${page}.html`);
     });

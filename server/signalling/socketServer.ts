@@ -1,4 +1,5 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { fastifyCookie } from '@fastify/cookie';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import {
@@ -9,15 +10,22 @@ import {
   type RequestResults,
   requestSchemas,
   type ServerToClientEvents,
+  socketAuthSchema,
 } from '../../shared/protocol.js';
+import type { Credentials } from '../auth/accessPolicy.js';
 import type { StageNotifier } from '../domain/stage.js';
-import type { StageRegistry } from '../domain/stageRegistry.js';
 import { AppError } from '../errors.js';
+import { SESSION_COOKIE } from '../http/guards.js';
+import { parseInput } from '../validation.js';
 import { EventRateLimiter } from './rateLimiter.js';
-import { SocketSession } from './socketSession.js';
+import { type SessionDependencies, SocketSession } from './socketSession.js';
 import { stageRoom } from './stageRoom.js';
 
 export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents>;
+interface SocketData {
+  credentials: Credentials;
+  viewerKey: string;
+}
 type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 /** Bounds every inbound message; the largest legitimate one (RTP capabilities) is a few KB. */
@@ -35,16 +43,19 @@ const handlers: Handlers = {
     await session.leave();
     return empty;
   },
-  'transport:create': (session, payload) => session.member((stage, peer) => stage.createTransport(peer, payload)),
+  'transport:create': (session, payload) =>
+    payload.direction === 'send'
+      ? session.publisher((stage, peer) => stage.createTransport(peer, payload))
+      : session.member((stage, peer) => stage.createTransport(peer, payload)),
   'transport:connect': (session, { transportId, dtlsParameters }) =>
     session.member((stage, peer) => stage.connectTransport(peer, transportId, dtlsParameters)).then(() => empty),
   'producer:create': async (session, payload) => ({
-    producerId: await session.member((stage, peer) => stage.produce(peer, payload)),
+    producerId: await session.publisher((stage, peer) => stage.produce(peer, payload)),
   }),
   'producer:pause': (session, { producerId }) =>
     session.member((stage, peer) => stage.setProducerPaused(peer, producerId, true)).then(() => empty),
   'producer:resume': (session, { producerId }) =>
-    session.member((stage, peer) => stage.setProducerPaused(peer, producerId, false)).then(() => empty),
+    session.publisher((stage, peer) => stage.setProducerPaused(peer, producerId, false)).then(() => empty),
   'producer:close': (session, { producerId }) =>
     session.member((stage, peer) => stage.closeProducer(peer, producerId)).then(() => empty),
   'consumer:create': (session, { producerId, rtpCapabilities }) =>
@@ -58,16 +69,48 @@ const handlers: Handlers = {
   'ingest:open': async (session, { stageId, tracks }) => ({ tracks: await session.openIngest(stageId, tracks) }),
 };
 
-export function attachSignalling(httpServer: HttpServer, registry: StageRegistry, logger: Logger): SignallingServer {
+export interface SignallingDependencies extends SessionDependencies {
+  /** Origins besides the server's own whose pages may connect (the CORS list). */
+  allowedOrigins: string[];
+}
+
+export function attachSignalling(httpServer: HttpServer, deps: SignallingDependencies): SignallingServer {
   const io: SignallingServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     // Short enough that a vanished viewer stops counting within about 20 s.
     pingInterval: 10_000,
     pingTimeout: 10_000,
+    // WebSockets are not covered by CORS: without this, any site could act with a visitor's cookie.
+    allowRequest: (request, callback) => callback(null, isAllowedOrigin(request, deps.allowedOrigins)),
   });
-  io.on('connection', (socket) => handleConnection(socket, registry, logger));
+  io.use((socket, next) => {
+    try {
+      const auth = parseInput(socketAuthSchema, socket.handshake.auth ?? {}, 'connection credentials');
+      const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
+      socket.data = {
+        credentials: { sessionToken: cookies[SESSION_COOKIE], invite: auth.invite, access: auth.access },
+        viewerKey: auth.viewerKey ?? socket.id,
+      };
+      next();
+    } catch (error) {
+      next(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+  io.on('connection', (socket) => handleConnection(socket, deps));
   return io;
+}
+
+function isAllowedOrigin(request: IncomingMessage, allowedOrigins: string[]): boolean {
+  const origin = request.headers.origin;
+  // Non-browser clients (the demo source, load generators) send no Origin.
+  if (!origin) return true;
+  if (allowedOrigins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /** Sends stage events to socket.io rooms: one per stage, and each socket's own room per peer. */
@@ -78,9 +121,10 @@ export function socketNotifier(io: () => SignallingServer): StageNotifier {
   };
 }
 
-function handleConnection(socket: SignallingSocket, registry: StageRegistry, logger: Logger): void {
-  const log = logger.child({ socket: socket.id });
-  const session = new SocketSession(socket, registry, log);
+function handleConnection(socket: SignallingSocket, deps: SessionDependencies): void {
+  const log = deps.logger.child({ socket: socket.id });
+  const { credentials, viewerKey } = socket.data as SocketData;
+  const session = new SocketSession(socket, credentials, viewerKey, { ...deps, logger: log });
   const limiter = new EventRateLimiter();
 
   socket.onAny((event: string, ...args: unknown[]) => {
@@ -106,18 +150,16 @@ async function handleRequest(name: RequestName, args: unknown[], session: Socket
     log.debug({ event: name }, 'request without acknowledgement callback ignored');
     return;
   }
-  const parsed = requestSchemas[name].safeParse(args.length > 1 ? args[0] : undefined);
-  if (!parsed.success) {
-    const detail = parsed.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`)
-      .join('; ');
-    reply(args, { ok: false, error: { code: 'invalid_payload', message: `Invalid ${name} payload: ${detail}` } });
+  let payload: unknown;
+  try {
+    payload = parseInput(requestSchemas[name], args.length > 1 ? args[0] : undefined, `${name} payload`);
+  } catch (error) {
+    reply(args, { ok: false, error: (error as AppError).toApiError() });
     return;
   }
   try {
     const handler = handlers[name] as (session: SocketSession, payload: unknown) => Promise<unknown>;
-    reply(args, { ok: true, data: await handler(session, parsed.data) });
+    reply(args, { ok: true, data: await handler(session, payload) });
   } catch (error) {
     if (error instanceof AppError) {
       reply(args, { ok: false, error: error.toApiError() });

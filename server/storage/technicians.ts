@@ -44,6 +44,11 @@ const statements = preparedOnce((db) => ({
   validSession: db.prepare<[string, string], AuthSession>(
     `SELECT ${sessionColumns} FROM auth_sessions WHERE token_hash = ? AND expires_at > ?`,
   ),
+  technicianBySession: db.prepare<[string, string], Technician>(
+    `SELECT t.id, t.username, t.created_at AS createdAt FROM auth_sessions s
+       JOIN technicians t ON t.id = s.technician_id
+      WHERE s.token_hash = ? AND s.expires_at > ?`,
+  ),
   deleteSession: db.prepare<[string]>('DELETE FROM auth_sessions WHERE token_hash = ?'),
   purgeExpired: db.prepare<[string]>('DELETE FROM auth_sessions WHERE expires_at <= ?'),
 }));
@@ -85,6 +90,11 @@ export function createAuthSession(db: Database, technicianId: string, ttlMs = DE
 /** The session behind a cookie's token, unless it has expired or was deleted. */
 export function findValidAuthSession(db: Database, token: string, now = new Date()): AuthSession | undefined {
   return statements(db).validSession.get(hashToken(token), toIsoTime(now));
+}
+
+/** Who is signed in with a cookie's token, unless the session expired or was deleted. */
+export function findTechnicianBySessionToken(db: Database, token: string, now = new Date()): Technician | undefined {
+  return statements(db).technicianBySession.get(hashToken(token), toIsoTime(now));
 }
 
 /** Logs out. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 describe('a speaker in one browser is seen and heard by a viewer in another', () => {
   let server: RunningServer;
@@ -10,9 +11,13 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
   let viewerBrowser: Browser;
   let speaker: Page;
   let viewer: Page;
+  let speakUrl: string;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
+    const technician = await technicianClient(server);
+    await technician.createStage(DEMO_EVENT_ID, 'panel', 'Panelsamtal');
+    speakUrl = (await technician.createInvite('panel')).speakUrl;
     [speakerBrowser, viewerBrowser] = await Promise.all([launchChromium(), launchChromium()]);
   });
 
@@ -23,9 +28,17 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
 
   const speakerState = () => speaker.evaluate(() => document.body.dataset.state);
 
+  it('refuses the speaker page without an invite', async () => {
+    const uninvited = await speakerBrowser.newPage();
+    await uninvited.goto(`${server.url}/speak/panel`);
+    await uninvited.click('#go-live');
+    await waitFor(async () => (await uninvited.textContent('#speaker-problem'))?.includes('invite') ?? false, 10_000, () => 'no refusal shown');
+    await uninvited.close();
+  });
+
   it('goes live from the speaker page with camera and microphone', async () => {
     speaker = await speakerBrowser.newPage();
-    await speaker.goto(`${server.url}/speak/panel`);
+    await speaker.goto(`${server.url}${speakUrl}`);
     await speaker.click('#go-live');
     await waitFor(async () => (await speakerState()) === 'live', 20_000, () => 'speaker did not go live');
     const producers = await speaker.evaluate(() =>

@@ -37,22 +37,22 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const base = mkdtempSync(join(tmpdir(), 'estrad-test-'));
   const rtcMin = nextRtcPortBase;
   nextRtcPortBase += 500;
-  const dataDir = join(base, 'data');
-  const recordingsDir = join(base, 'recordings');
+  const dataDir = env.DATA_DIR ?? join(base, 'data');
+  const recordingsDir = env.RECORDINGS_DIR ?? join(base, 'recordings');
   const child = spawn(process.execPath, [serverEntry], {
     cwd: root,
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      RECORDINGS_DIR: recordingsDir,
       RTC_LISTEN_IP: '127.0.0.1',
       RTC_MIN_PORT: String(rtcMin),
       RTC_MAX_PORT: String(rtcMin + 499),
       LOG_LEVEL: 'info',
       DEMO: '0',
       ...env,
+      DATA_DIR: dataDir,
+      RECORDINGS_DIR: recordingsDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

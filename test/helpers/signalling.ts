@@ -1,11 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack } from '../../shared/protocol.js';
+import type { Ack, SocketAuth } from '../../shared/protocol.js';
 
 /** A raw socket.io client, so tests can send what a well-behaved client never would. */
 export type RawSocket = Socket;
 
-export async function connect(url: string): Promise<RawSocket> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+export async function connect(url: string, auth: SocketAuth = {}): Promise<RawSocket> {
+  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);

@@ -8,7 +8,7 @@ describe('signalling answers bad input with clear errors and keeps serving', () 
   let socket: RawSocket;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({ DEMO: '1' });
     socket = await connect(server.url);
   });
 
@@ -38,6 +38,9 @@ describe('signalling answers bad input with clear errors and keeps serving', () 
     { name: 'a request before joining', event: 'transport:create', payload: [{ direction: 'recv' }], code: 'not_joined' },
     { name: 'consuming before joining', event: 'consumer:create', payload: [{ producerId: 'p', rtpCapabilities: validCapabilities }], code: 'not_joined' },
     { name: 'an unknown event', event: 'admin:shutdown', payload: [{}], code: 'not_found' },
+    { name: 'a stage that does not exist', event: 'stage:join', payload: [{ stageId: 'nowhere', role: 'viewer' }], code: 'not_found', message: /nowhere/ },
+    { name: 'speaking without an invite', event: 'stage:join', payload: [{ stageId: 'demo', role: 'speaker' }], code: 'forbidden', message: /invite/ },
+    { name: 'ingest onto a stage that does not exist', event: 'ingest:open', payload: [{ stageId: 'nowhere', tracks: [{ source: 'camera', codec: 'VP8' }] }], code: 'not_found' },
   ];
 
   it.each(cases)('refuses $name with $code', async ({ event, payload, code, message }) => {
@@ -46,11 +49,12 @@ describe('signalling answers bad input with clear errors and keeps serving', () 
     if (response.ok) return;
     expect(response.error.code).toBe(code);
     expect(response.error.message.length).toBeGreaterThan(10);
+    expect(server.process.exitCode).toBeNull();
     if (message) expect(response.error.message).toMatch(message);
   });
 
   it('lets a viewer join but never publish', async () => {
-    const joined = await request<{ peerId: string }>(socket, 'stage:join', { stageId: 'rules', role: 'viewer' });
+    const joined = await request<{ peerId: string }>(socket, 'stage:join', { stageId: 'demo', role: 'viewer' });
     expect(joined.ok).toBe(true);
     const send = await request(socket, 'transport:create', { direction: 'send' });
     expect(send).toMatchObject({ ok: false, error: { code: 'forbidden' } });
@@ -64,7 +68,7 @@ describe('signalling answers bad input with clear errors and keeps serving', () 
   });
 
   it('refuses media parameters mediasoup cannot use without failing the server', async () => {
-    await request(socket, 'stage:join', { stageId: 'rules', role: 'viewer' });
+    await request(socket, 'stage:join', { stageId: 'demo', role: 'viewer' });
     const transport = await request<{ id: string }>(socket, 'transport:create', { direction: 'recv' });
     expect(transport.ok).toBe(true);
     if (!transport.ok) return;
@@ -89,9 +93,30 @@ describe('signalling answers bad input with clear errors and keeps serving', () 
     );
     const limited = responses.filter((response) => response && !response.ok && response.error.code === 'rate_limited');
     expect(limited.length).toBeGreaterThan(0);
-    const bystander = await request(socket, 'stage:join', { stageId: 'bystander', role: 'viewer' });
+    const bystander = await request(socket, 'stage:join', { stageId: 'demo', role: 'viewer' });
     expect(bystander.ok).toBe(true);
     flooder.disconnect();
+  });
+
+  it('refuses a connection with malformed credentials, saying why', async () => {
+    const { io } = await import('socket.io-client');
+    const bad = io(server.url, { auth: { invite: '<script>' }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const error = await new Promise<Error>((resolve) => bad.once('connect_error', resolve));
+    expect(error.message).toMatch(/invite/);
+    bad.disconnect();
+  });
+
+  it('refuses a connection from another site\u2019s page', async () => {
+    const { io } = await import('socket.io-client');
+    const foreign = io(server.url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: { origin: 'https://evil.example' },
+    });
+    const error = await new Promise<Error>((resolve) => foreign.once('connect_error', resolve));
+    expect(error).toBeInstanceOf(Error);
+    foreign.disconnect();
   });
 
   it('drops a client that sends an oversized message, and only that client', async () => {
@@ -99,7 +124,7 @@ describe('signalling answers bad input with clear errors and keeps serving', () 
     const disconnected = new Promise((resolve) => big.once('disconnect', resolve));
     big.emit('stage:join', { stageId: 'x'.repeat(200_000), role: 'viewer' }, () => undefined);
     await disconnected;
-    const stillThere = await request(socket, 'stage:join', { stageId: 'after', role: 'viewer' });
+    const stillThere = await request(socket, 'stage:join', { stageId: 'demo', role: 'viewer' });
     expect(stillThere.ok).toBe(true);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);

@@ -399,7 +399,9 @@ function asError(error: unknown): Error {
 }
 
 function isPermanent(error: unknown): boolean {
-  if (error instanceof SignallingError) return error.code === 'invalid_payload' || error.code === 'forbidden';
+  if (error instanceof SignallingError) {
+    return ['invalid_payload', 'forbidden', 'unauthorized'].includes(error.code) || (error.code === 'not_found' && error.request === 'stage:join');
+  }
   return error instanceof Error && error.name === 'UnsupportedError';
 }
 
@@ -427,10 +429,15 @@ function describeSignallingError(error: SignallingError): string {
         ? 'This address does not name a valid stage. Check the link, or pick a stage from the stage list.'
         : `The server refused a request (${error.message}). Reload the page to try again.`;
     case 'forbidden':
+    case 'unauthorized':
       return `The server refused: ${error.message}`;
+    case 'conflict':
+    case 'payload_too_large':
+      return `The server refused a request (${error.message}). Reload the page to try again.`;
     case 'media_rejected':
       return 'This browser cannot play the format the stage is sent in. Try a current version of Chrome, Edge, Firefox or Safari.';
     case 'not_found':
+      return error.request === 'stage:join' ? error.message : 'The server lost track of this page.';
     case 'not_joined':
       return 'The server lost track of this page.';
   }

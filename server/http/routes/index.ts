@@ -1,0 +1,8 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpDependencies } from '../httpServer.js';
+import { registerAuthRoutes } from './auth.js';
+
+/** Every /api route, each group in its own module. */
+export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies): void {
+  registerAuthRoutes(app, deps);
+}
