@@ -9,6 +9,7 @@ import { WorkerPool } from './workerPool.js';
 
 export type { ConsumerParameters, IngestTrack, StageMediaEvents } from './stageMedia.js';
 export type { StageMedia } from './stageMedia.js';
+export type { RecordingTap, TapDestination, TappedTrack } from './recordingTap.js';
 
 export interface MediaEngineOptions {
   workers: number;

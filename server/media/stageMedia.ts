@@ -11,6 +11,7 @@ import type {
 import { AppError } from '../errors.js';
 import { ingestCodecs, routerMediaCodecs } from './codecs.js';
 import { chooseWorkerForViewer } from './placement.js';
+import { openRecordingTap, type RecordingTap } from './recordingTap.js';
 import type { WorkerPool, WorkerSlot } from './workerPool.js';
 
 export interface RtcOptions {
@@ -234,6 +235,13 @@ export class StageMedia {
       clockRate: codecParameters.clockRate,
       ...(codecParameters.channels === undefined ? {} : { channels: codecParameters.channels }),
     };
+  }
+
+  /** Sends copies of on-air producers as plain RTP to a local recorder. */
+  openRecordingTap(producerIds: string[]): Promise<RecordingTap> {
+    const missing = producerIds.find((producerId) => !this.producers.has(producerId));
+    if (missing) throw new AppError('not_found', `Producer ${missing} is not on air on stage ${this.stageId}.`);
+    return openRecordingTap(this.source.router, producerIds, { stageId: this.stageId, direction: 'recording' });
   }
 
   /** Closes every router of the stage, and with them all transports, producers and consumers. */

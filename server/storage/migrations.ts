@@ -173,7 +173,40 @@ CREATE INDEX viewings_by_stage ON viewings (stage_id, started_at);
 CREATE INDEX viewings_open ON viewings (stage_id) WHERE ended_at IS NULL;
 `;
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: initialSchema }];
+/**
+ * Recorded HLS segments, so playlists can be rebuilt after a crash and cut into per-talk replays
+ * without reading files; and the replays themselves, whose in and out points technicians adjust.
+ */
+const recordingSegmentsSchema = `
+CREATE TABLE recording_segments (
+  recording_id      TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+  sequence          INTEGER NOT NULL CHECK (sequence >= 0),
+  file              TEXT NOT NULL CHECK (file GLOB '[A-Za-z0-9]*' AND file NOT GLOB '*[^A-Za-z0-9._-]*'),
+  duration_seconds  REAL NOT NULL CHECK (duration_seconds > 0),
+  program_date_time TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', program_date_time) = program_date_time),
+  -- 1 when the stream's parameters may have changed before this segment (a new ffmpeg run).
+  discontinuity     INTEGER NOT NULL DEFAULT 0 CHECK (discontinuity IN (0, 1)),
+  size_bytes        INTEGER NOT NULL CHECK (size_bytes >= 0),
+  PRIMARY KEY (recording_id, sequence)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE talk_replays (
+  id           TEXT PRIMARY KEY,
+  talk_id      TEXT NOT NULL REFERENCES talks (id) ON DELETE CASCADE,
+  recording_id TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+  title        TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+  in_at        TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', in_at) = in_at),
+  out_at       TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', out_at) = out_at),
+  CHECK (out_at > in_at),
+  UNIQUE (talk_id, recording_id)
+) STRICT;
+CREATE INDEX talk_replays_by_recording ON talk_replays (recording_id);
+`;
+
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: initialSchema },
+  { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
+];
 
 const createMigrationsTable = `
 CREATE TABLE IF NOT EXISTS schema_migrations (

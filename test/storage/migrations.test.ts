@@ -73,7 +73,7 @@ describe('opening the database', () => {
     db.close();
 
     expect(() => openDatabase(dataDir)).toThrow(StorageError);
-    expect(() => openDatabase(dataDir)).toThrow(/schema version 99.*only knows versions up to 1.*newer Estrad/s);
+    expect(() => openDatabase(dataDir)).toThrow(new RegExp(`schema version 99.*only knows versions up to ${migrations.length}.*newer Estrad`, "s"));
     expect(() => openDatabase(dataDir)).toThrow(/restore a backup/);
   });
 
