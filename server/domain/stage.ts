@@ -15,7 +15,7 @@ import type {
   TransportOptions,
 } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
-import type { MediaEngine, StageMedia } from '../media/index.js';
+import type { MediaEngine, RecordingTap, StageMedia } from '../media/index.js';
 import type { Peer } from './peer.js';
 
 /** How a stage reaches its clients; signalling implements it over socket.io rooms. */
@@ -47,6 +47,7 @@ export class Stage {
   private statePush: { timer: NodeJS.Timeout | undefined; lastAt: number } = { timer: undefined, lastAt: 0 };
 
   private readonly logger: Logger;
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(
     readonly id: string,
@@ -69,6 +70,22 @@ export class Stage {
       else speakers++;
     }
     return { id: this.id, live: this.onAir.size > 0, viewers, speakers };
+  }
+
+  /** What is on air now, in the order it went on air. */
+  onAirProducers(): ProducerInfo[] {
+    return [...this.onAir.values()];
+  }
+
+  /** Called after anything on air changes, or the stage's media was rebuilt; returns an unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Copies of on-air producers as plain RTP for the recorder. */
+  async openRecordingTap(producerIds: string[]): Promise<RecordingTap> {
+    return (await this.stageMedia()).openRecordingTap(producerIds);
   }
 
   async join(peer: Peer): Promise<JoinResult> {
@@ -199,10 +216,12 @@ export class Stage {
     this.logger.warn({ reason }, 'stage media lost; clients told to reconnect');
     this.deps.notifier.toStage(this.id, 'stage:reconnect', { reason });
     this.scheduleStatePush();
+    this.changed();
   }
 
   async close(): Promise<void> {
     clearTimeout(this.statePush.timer);
+    this.changeListeners.clear();
     const media = await this.existingMedia();
     if (media) await this.deps.media.closeStageMedia(media);
     this.media = undefined;
@@ -241,6 +260,7 @@ export class Stage {
     this.onAir.set(producer.producerId, producer);
     this.deps.notifier.toStage(this.id, 'producer:added', producer);
     this.scheduleStatePush();
+    this.changed();
     this.logger.info({ peer: peer.id, producer: producer.producerId, source: producer.source }, 'on air');
   }
 
@@ -248,6 +268,11 @@ export class Stage {
     if (!this.onAir.delete(producerId)) return;
     this.deps.notifier.toStage(this.id, 'producer:removed', { producerId });
     this.scheduleStatePush();
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
   }
 
   /**

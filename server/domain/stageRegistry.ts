@@ -2,12 +2,23 @@ import type { StageSummary } from '../../shared/protocol.js';
 import type { StageDependencies } from './stage.js';
 import { Stage } from './stage.js';
 
+export interface StageLifecycleListener {
+  opened(stage: Stage): void;
+  closed(stage: Stage): void;
+}
+
 /** The stages that exist now. A stage appears when someone joins it and goes with its last peer. */
 export class StageRegistry {
   private readonly stages = new Map<string, Stage>();
+  private readonly lifecycleListeners: StageLifecycleListener[] = [];
 
   constructor(private readonly deps: StageDependencies) {
     deps.media.onStageMediaLost((stageId, reason) => this.stages.get(stageId)?.mediaLost(reason));
+  }
+
+  /** Lets other concerns (the recorder) follow stages as they come and go. */
+  onLifecycle(listener: StageLifecycleListener): void {
+    this.lifecycleListeners.push(listener);
   }
 
   get(stageId: string): Stage | undefined {
@@ -19,6 +30,7 @@ export class StageRegistry {
     if (!stage) {
       stage = new Stage(stageId, options.persistent ?? false, this.deps);
       this.stages.set(stageId, stage);
+      for (const listener of this.lifecycleListeners) listener.opened(stage);
     }
     return stage;
   }
@@ -27,7 +39,7 @@ export class StageRegistry {
   async closeIfEmpty(stage: Stage): Promise<void> {
     if (!stage.isEmpty || stage.persistent || this.stages.get(stage.id) !== stage) return;
     this.stages.delete(stage.id);
-    await stage.close();
+    await this.closeStage(stage);
   }
 
   list(): StageSummary[] {
@@ -37,6 +49,11 @@ export class StageRegistry {
   async closeAll(): Promise<void> {
     const stages = [...this.stages.values()];
     this.stages.clear();
-    await Promise.all(stages.map((stage) => stage.close()));
+    await Promise.all(stages.map((stage) => this.closeStage(stage)));
+  }
+
+  private async closeStage(stage: Stage): Promise<void> {
+    for (const listener of this.lifecycleListeners) listener.closed(stage);
+    await stage.close();
   }
 }
