@@ -1,0 +1,103 @@
+/**
+ * Per-talk replays: each scheduled talk that overlaps a recording gets its own window of that
+ * recording, cut at segment boundaries when played (no re-encoding). Windows start at the talk's
+ * planned times; technicians move the in and out points afterwards.
+ */
+import type { Database } from 'better-sqlite3';
+import { preparedOnce } from './prepared.js';
+import type { RecordingSegment } from './recordingSegments.js';
+import { listSegments } from './recordingSegments.js';
+import { toIsoTime } from './time.js';
+import { newId } from './tokens.js';
+
+export interface TalkReplay {
+  id: string;
+  talkId: string;
+  recordingId: string;
+  stageId: string;
+  title: string;
+  inAt: string;
+  outAt: string;
+}
+
+export interface ReplayChanges {
+  title?: string;
+  inAt?: string;
+  outAt?: string;
+}
+
+const columns = `r.id, r.talk_id AS talkId, r.recording_id AS recordingId, rec.stage_id AS stageId, r.title,
+  r.in_at AS inAt, r.out_at AS outAt`;
+const fromReplays = 'FROM talk_replays r JOIN recordings rec ON rec.id = r.recording_id';
+
+const statements = preparedOnce((db) => ({
+  // A talk overlaps a recording when it starts before the recording ends and ends after it starts;
+  // a recording in progress counts as ending now. Breaks get no replay.
+  overlappingTalks: db.prepare<{ recordingId: string; now: string }, { talkId: string; title: string; inAt: string; outAt: string }>(
+    `SELECT t.id AS talkId, t.title, max(t.planned_start, rec.started_at) AS inAt,
+            min(t.planned_end, coalesce(rec.ended_at, @now)) AS outAt
+       FROM recordings rec JOIN talks t ON t.stage_id = rec.stage_id
+      WHERE rec.id = @recordingId AND t.kind <> 'break'
+        AND max(t.planned_start, rec.started_at) < min(t.planned_end, coalesce(rec.ended_at, @now))`,
+  ),
+  insert: db.prepare<{ id: string; talkId: string; recordingId: string; title: string; inAt: string; outAt: string }>(
+    `INSERT INTO talk_replays (id, talk_id, recording_id, title, in_at, out_at)
+     VALUES (@id, @talkId, @recordingId, @title, @inAt, @outAt)
+     ON CONFLICT (talk_id, recording_id) DO NOTHING`,
+  ),
+  get: db.prepare<[string], TalkReplay>(`SELECT ${columns} ${fromReplays} WHERE r.id = ?`),
+  listAll: db.prepare<[], TalkReplay>(`SELECT ${columns} ${fromReplays} ORDER BY r.in_at, r.id`),
+  listByStage: db.prepare<[string], TalkReplay>(`SELECT ${columns} ${fromReplays} WHERE rec.stage_id = ? ORDER BY r.in_at, r.id`),
+  listByRecording: db.prepare<[string], TalkReplay>(`SELECT ${columns} ${fromReplays} WHERE r.recording_id = ? ORDER BY r.in_at, r.id`),
+  update: db.prepare<{ id: string; title: string; inAt: string; outAt: string }>(
+    'UPDATE talk_replays SET title = @title, in_at = @inAt, out_at = @outAt WHERE id = @id',
+  ),
+  delete: db.prepare<[string]>('DELETE FROM talk_replays WHERE id = ?'),
+}));
+
+/** Creates the replays of talks that overlap a recording; replays already there (maybe edited) stay. */
+export function refreshTalkReplays(db: Database, recordingId: string, now = new Date()): void {
+  db.transaction(() => {
+    for (const talk of statements(db).overlappingTalks.all({ recordingId, now: toIsoTime(now) })) {
+      statements(db).insert.run({ id: newId(), recordingId, ...talk });
+    }
+  })();
+}
+
+export function getReplay(db: Database, id: string): TalkReplay | undefined {
+  return statements(db).get.get(id);
+}
+
+export function listReplays(db: Database, filter: { stageId?: string; recordingId?: string } = {}): TalkReplay[] {
+  if (filter.recordingId) return statements(db).listByRecording.all(filter.recordingId);
+  if (filter.stageId) return statements(db).listByStage.all(filter.stageId);
+  return statements(db).listAll.all();
+}
+
+/** Renames a replay or moves its in/out points; undefined when there is none with that id. */
+export function updateReplay(db: Database, id: string, changes: ReplayChanges): TalkReplay | undefined {
+  const current = getReplay(db, id);
+  if (!current) return undefined;
+  const next = {
+    id,
+    title: changes.title ?? current.title,
+    inAt: changes.inAt ? toIsoTime(changes.inAt) : current.inAt,
+    outAt: changes.outAt ? toIsoTime(changes.outAt) : current.outAt,
+  };
+  statements(db).update.run(next);
+  return getReplay(db, id);
+}
+
+export function deleteReplay(db: Database, id: string): boolean {
+  return statements(db).delete.run(id).changes > 0;
+}
+
+/** The recording's segments that show any of the replay's window. */
+export function replaySegments(db: Database, replay: TalkReplay): RecordingSegment[] {
+  const inMs = Date.parse(replay.inAt);
+  const outMs = Date.parse(replay.outAt);
+  return listSegments(db, replay.recordingId).filter((segment) => {
+    const startMs = Date.parse(segment.programDateTime);
+    return startMs < outMs && startMs + segment.durationSeconds * 1000 > inMs;
+  });
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { finishRecording, startRecording } from '../../server/storage/recordings.js';
+import { appendSegment } from '../../server/storage/recordingSegments.js';
+import { listReplays, refreshTalkReplays, replaySegments, updateReplay } from '../../server/storage/replays.js';
+import { createTalk } from '../../server/storage/talks.js';
+import { createEventWithStage, openTempDatabase } from './helpers.js';
+
+const at = (time: string) => new Date(`2026-05-20T${time}Z`);
+
+/** A stage recorded 09:00–10:00 in 2 s segments, with talks before, inside, across and after it. */
+function recordedDay() {
+  const db = openTempDatabase();
+  createEventWithStage(db);
+  const talk = (title: string, start: string, end: string, kind: 'talk' | 'break' = 'talk') =>
+    createTalk(db, { stageId: 'main', title, kind, plannedStart: at(start), plannedEnd: at(end) });
+  const early = talk('Före inspelningen', '08:00:00', '08:30:00');
+  const opening = talk('Välkommen', '08:50:00', '09:10:00');
+  const keynote = talk('Huvudtalare', '09:10:00', '09:40:00');
+  const pause = talk('Kaffe', '09:40:00', '09:50:00', 'break');
+  const closing = talk('Avslutning', '09:50:00', '10:30:00');
+  const recording = startRecording(db, 'main', at('09:00:00'));
+  for (let second = 0; second < 3600; second += 2) {
+    appendSegment(db, {
+      recordingId: recording.id,
+      file: `r001-${String(second / 2).padStart(5, '0')}.ts`,
+      durationSeconds: 2,
+      programDateTime: new Date(at('09:00:00').getTime() + second * 1000).toISOString(),
+      discontinuity: false,
+      sizeBytes: 1000,
+    });
+  }
+  finishRecording(db, recording.id, { status: 'complete' }, at('10:00:00'));
+  return { db, recording, early, opening, keynote, pause, closing };
+}
+
+describe('per-talk replays', () => {
+  it('gives every talk that overlaps the recording a window clipped to it, and none to breaks', () => {
+    const { db, recording, opening, keynote, closing } = recordedDay();
+    refreshTalkReplays(db, recording.id);
+    const replays = listReplays(db, { recordingId: recording.id });
+    expect(replays.map((replay) => [replay.talkId, replay.inAt, replay.outAt])).toEqual([
+      [opening.id, '2026-05-20T09:00:00.000Z', '2026-05-20T09:10:00.000Z'],
+      [keynote.id, '2026-05-20T09:10:00.000Z', '2026-05-20T09:40:00.000Z'],
+      [closing.id, '2026-05-20T09:50:00.000Z', '2026-05-20T10:00:00.000Z'],
+    ]);
+  });
+
+  it('covers exactly its talk\u2019s time with whole segments', () => {
+    const { db, recording, keynote } = recordedDay();
+    refreshTalkReplays(db, recording.id);
+    const replay = listReplays(db, { recordingId: recording.id }).find((candidate) => candidate.talkId === keynote.id)!;
+    const segments = replaySegments(db, replay);
+    expect(segments[0]!.programDateTime).toBe('2026-05-20T09:10:00.000Z');
+    expect(segments.at(-1)!.programDateTime).toBe('2026-05-20T09:39:58.000Z');
+    expect(segments.reduce((sum, segment) => sum + segment.durationSeconds, 0)).toBe(30 * 60);
+  });
+
+  it('keeps a technician\u2019s edits when replays are refreshed again', () => {
+    const { db, recording, keynote } = recordedDay();
+    refreshTalkReplays(db, recording.id);
+    const replay = listReplays(db, { recordingId: recording.id }).find((candidate) => candidate.talkId === keynote.id)!;
+    updateReplay(db, replay.id, { title: 'Huvudtalare (redigerad)', inAt: '2026-05-20T09:12:01.000Z' });
+    refreshTalkReplays(db, recording.id);
+    const after = listReplays(db, { recordingId: recording.id });
+    expect(after).toHaveLength(3);
+    const edited = after.find((candidate) => candidate.id === replay.id)!;
+    expect(edited).toMatchObject({ title: 'Huvudtalare (redigerad)', inAt: '2026-05-20T09:12:01.000Z' });
+    expect(replaySegments(db, edited)[0]!.programDateTime).toBe('2026-05-20T09:12:00.000Z');
+  });
+});
