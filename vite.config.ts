@@ -13,6 +13,7 @@ export default defineConfig({
         index: resolve(clientRoot, 'index.html'),
         watch: resolve(clientRoot, 'watch.html'),
         speak: resolve(clientRoot, 'speak.html'),
+        replay: resolve(clientRoot, 'replay.html'),
       },
     },
   },

@@ -10,7 +10,7 @@
  * or oversized payload is refused before it reaches the media layer.
  */
 import { z } from 'zod';
-import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from './stageId.js';
+import { RECORD_ID_PATTERN, STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from './ids.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary
@@ -22,6 +22,8 @@ export const stageIdSchema = z
   .max(STAGE_ID_MAX_LENGTH)
   .regex(STAGE_ID_PATTERN, 'use lowercase letters, digits and dashes, starting with a letter or digit');
 export type StageId = z.infer<typeof stageIdSchema>;
+
+export const recordIdSchema = z.string().regex(RECORD_ID_PATTERN, 'not a valid id');
 
 const idSchema = z.string().min(1).max(64);
 
@@ -279,6 +281,13 @@ export const apiRequestSchemas = {
     talkId: z.string().min(1).max(64).optional(),
     expiresInHours: z.number().int().min(1).max(24 * 60).default(48),
   }),
+  replayChanges: z
+    .strictObject({
+      title: humanText(200).optional(),
+      inAt: z.iso.datetime({ offset: true }).optional(),
+      outAt: z.iso.datetime({ offset: true }).optional(),
+    })
+    .refine((changes) => Object.keys(changes).length > 0, 'change at least one of title, inAt, outAt'),
   question: z.strictObject({
     text: humanText(1000),
     authorName: humanText(100).optional(),
@@ -286,6 +295,37 @@ export const apiRequestSchemas = {
   }),
 } as const;
 export type ApiRequest<N extends keyof typeof apiRequestSchemas> = z.input<(typeof apiRequestSchemas)[N]>;
+
+export type RecordingStatus = 'recording' | 'complete' | 'interrupted' | 'failed';
+
+export interface RecordingInfo {
+  id: string;
+  stage: string;
+  status: RecordingStatus;
+  startedAt: string;
+  endedAt: string | null;
+  durationSeconds: number;
+  sizeBytes: number;
+  /** Why a failed or interrupted recording stopped. */
+  failureReason: string | null;
+  /** HLS: an EVENT playlist while recording (live HLS), VOD once it stops. */
+  playlistUrl: string;
+}
+
+export interface ReplayInfo {
+  id: string;
+  talkId: string;
+  recordingId: string;
+  stage: string;
+  title: string;
+  speakers: { name: string; organisation: string }[];
+  inAt: string;
+  outAt: string;
+  durationSeconds: number;
+  playlistUrl: string;
+  /** One MP4 file, remuxed from the segments without re-encoding. */
+  downloadUrl: string;
+}
 
 export interface ApiErrorResponse {
   error: ApiError;

@@ -44,6 +44,12 @@ export class AccessPolicy {
     return stage;
   }
 
+  /** Whether these credentials may watch an existing stage (false for unknown stages too). */
+  mayWatch(credentials: Credentials, stageId: string): boolean {
+    const stage = getStage(this.db, stageId);
+    return stage !== undefined && this.canWatch(credentials, stage);
+  }
+
   existingStage(stageId: string): StageRecord {
     const stage = getStage(this.db, stageId);
     if (!stage) throw new AppError('not_found', `There is no stage "${stageId}"; check the link.`);

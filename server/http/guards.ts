@@ -11,6 +11,12 @@ export function credentialsOf(request: FastifyRequest): Credentials {
   return { sessionToken: request.cookies[SESSION_COOKIE] };
 }
 
+/** HTTP credentials plus a viewer's access token, which players send in the X-Estrad-Access header. */
+export function viewerCredentialsOf(request: FastifyRequest): Credentials {
+  const access = request.headers['x-estrad-access'];
+  return { ...credentialsOf(request), access: typeof access === 'string' ? access : undefined };
+}
+
 /** A preHandler for technician-only routes; the technician is then on `request.technician`. */
 export function requireTechnician(deps: Pick<HttpDependencies, 'policy'>) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {

@@ -7,7 +7,7 @@ import fastifyStatic from '@fastify/static';
 import type { Database } from 'better-sqlite3';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type HealthResponse, type StagesResponse, stageIdSchema } from '../../shared/protocol.js';
+import { type HealthResponse, recordIdSchema, type StagesResponse, stageIdSchema } from '../../shared/protocol.js';
 import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
 import type { Config } from '../config/env.js';
@@ -16,6 +16,7 @@ import { AppError } from '../errors.js';
 import type { MediaEngine } from '../media/index.js';
 import { listAllStages } from '../storage/stages.js';
 import { installErrorHandler } from './errors.js';
+import { registerRecordingFiles } from './recordingFiles.js';
 import { registerApiRoutes } from './routes/index.js';
 
 export interface HttpDependencies {
@@ -64,6 +65,7 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
   }));
 
   registerApiRoutes(app, deps);
+  await registerRecordingFiles(app, deps);
   await registerClientPages(app, deps.clientDir);
   return app;
 }
@@ -106,4 +108,8 @@ async function registerClientPages(app: FastifyInstance, clientDir: string): Pro
       return reply.sendFile(`${page}.html`);
     });
   }
+  app.get<{ Params: { id: string } }>('/replay/:id', (request, reply) => {
+    if (!recordIdSchema.safeParse(request.params.id).success) throw new AppError('not_found', 'This address does not name a replay.');
+    return reply.sendFile('replay.html');
+  });
 }

@@ -38,6 +38,8 @@ const statements = preparedOnce((db) => ({
   ),
   get: db.prepare<[string], Recording>(`SELECT ${columns} FROM recordings WHERE id = ?`),
   listByStage: db.prepare<[string], Recording>(`SELECT ${columns} FROM recordings WHERE stage_id = ? ORDER BY started_at DESC, id`),
+  listAll: db.prepare<[], Recording>(`SELECT ${columns} FROM recordings ORDER BY started_at DESC, id`),
+  delete: db.prepare<[string]>('DELETE FROM recordings WHERE id = ?'),
   progress: db.prepare<{ id: string; durationSeconds: number | null; sizeBytes: number | null }>(
     `UPDATE recordings SET duration_seconds = coalesce(@durationSeconds, duration_seconds), size_bytes = coalesce(@sizeBytes, size_bytes)
      WHERE id = @id AND status = 'recording'`,
@@ -65,6 +67,16 @@ export function getRecording(db: Database, id: string): Recording | undefined {
 /** The stage's recordings, newest first. */
 export function listRecordingsByStage(db: Database, stageId: string): Recording[] {
   return statements(db).listByStage.all(stageId);
+}
+
+/** All recordings, or one stage's, newest first. */
+export function listRecordings(db: Database, stageId?: string): Recording[] {
+  return stageId ? listRecordingsByStage(db, stageId) : statements(db).listAll.all();
+}
+
+/** Removes a recording with its segments and replays (the files are the caller's to remove). */
+export function deleteRecording(db: Database, id: string): boolean {
+  return statements(db).delete.run(id).changes > 0;
 }
 
 /** Updates duration and size while recording; false when it is not (or no longer) recording. */

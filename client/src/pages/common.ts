@@ -1,6 +1,6 @@
 /** Small helpers the three pages share. */
 import type { StageSummary } from '../../../shared/protocol';
-import { isStageId } from '../../../shared/stageId';
+import { isStageId } from '../../../shared/ids';
 
 /** The element with this id, checked to be of the expected kind (a page template bug otherwise). */
 export function byId<T extends HTMLElement>(id: string, kind: { new (): T; prototype: T }): T {

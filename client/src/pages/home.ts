@@ -1,6 +1,6 @@
 import '../styles.css';
 import type { StageSummary, StagesResponse } from '../../../shared/protocol';
-import { isStageId } from '../../../shared/stageId';
+import { isStageId } from '../../../shared/ids';
 import { byId, viewerCountText } from './common';
 
 const REFRESH_INTERVAL_MS = 5_000;

@@ -1,0 +1,105 @@
+import Hls from 'hls.js';
+import type { RecordingInfo, ReplayInfo } from '../../../shared/protocol';
+import { RECORD_ID_PATTERN } from '../../../shared/ids';
+import { connectionCredentials } from '../credentials';
+import '../styles.css';
+import { byId } from './common';
+
+type ReplayState = 'loading' | 'ready' | 'error';
+
+declare global {
+  interface Window {
+    /** For tests and diagnostics. */
+    estradReplay?: { state(): ReplayState; live(): boolean };
+  }
+}
+
+interface Playable {
+  title: string;
+  meta: string;
+  playlistUrl: string;
+  live: boolean;
+  downloadUrl?: string;
+}
+
+let state: ReplayState = 'loading';
+let live = false;
+
+function setState(next: ReplayState, text: string): void {
+  state = next;
+  document.body.dataset.state = next;
+  byId('replay-state', HTMLElement).textContent = text;
+}
+
+/** A talk replay by id, else a whole recording by id (the live HLS path while it records). */
+async function findPlayable(id: string, headers: HeadersInit): Promise<Playable | undefined> {
+  const replay = await fetch(`/api/replays/${id}`, { headers });
+  if (replay.ok) {
+    const info = (await replay.json()) as ReplayInfo;
+    const speakers = info.speakers.map((speaker) => speaker.name).join(', ');
+    const when = new Date(info.inAt).toLocaleString();
+    return { title: info.title, meta: [speakers, when].filter(Boolean).join(' · '), playlistUrl: info.playlistUrl, live: false, downloadUrl: info.downloadUrl };
+  }
+  const recording = await fetch(`/api/recordings/${id}`, { headers });
+  if (!recording.ok) return undefined;
+  const info = (await recording.json()) as RecordingInfo;
+  return {
+    title: `Recording of ${info.stage}`,
+    meta: new Date(info.startedAt).toLocaleString(),
+    playlistUrl: info.playlistUrl,
+    live: info.status === 'recording',
+  };
+}
+
+function play(video: HTMLVideoElement, playable: Playable, access: string | undefined): void {
+  const headers = access ? { 'x-estrad-access': access } : undefined;
+  if (!Hls.isSupported()) {
+    // Safari plays HLS natively (a private event's access header cannot be added there).
+    video.src = playable.playlistUrl;
+    return;
+  }
+  const hls = new Hls({
+    xhrSetup: (xhr) => {
+      if (headers) xhr.setRequestHeader('x-estrad-access', headers['x-estrad-access']);
+    },
+  });
+  hls.on(Hls.Events.ERROR, (_event, data) => {
+    if (!data.fatal) return;
+    if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+      setState('loading', 'The connection dropped; retrying…');
+      hls.startLoad();
+    } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      hls.recoverMediaError();
+    } else {
+      setState('error', 'This recording cannot be played in this browser.');
+    }
+  });
+  hls.on(Hls.Events.MANIFEST_PARSED, () => setState('ready', playable.live ? 'Playing the live recording, a few seconds behind.' : 'Ready.'));
+  hls.loadSource(playable.playlistUrl);
+  hls.attachMedia(video);
+}
+
+async function showReplay(id: string): Promise<void> {
+  const { access } = connectionCredentials();
+  const found = await findPlayable(id, access ? { 'x-estrad-access': access } : {});
+  if (!found) {
+    setState('error', 'There is no replay at this address, or it is not open to you. Check the link.');
+    return;
+  }
+  live = found.live;
+  document.title = `${found.title} – Estrad`;
+  byId('replay-title', HTMLElement).textContent = found.title;
+  byId('replay-meta', HTMLElement).textContent = found.meta;
+  byId('replay-badge', HTMLElement).hidden = !found.live;
+  if (found.downloadUrl) {
+    const download = byId('replay-download', HTMLAnchorElement);
+    download.href = found.downloadUrl;
+    download.hidden = false;
+  }
+  play(byId('replay-video', HTMLVideoElement), found, access);
+}
+
+window.estradReplay = { state: () => state, live: () => live };
+const id = location.pathname.split('/').filter(Boolean).at(-1) ?? '';
+if (RECORD_ID_PATTERN.test(id)) void showReplay(id).catch(() => setState('error', 'The server could not be reached. Reload to try again.'));
+else setState('error', 'This address does not name a replay.');

@@ -1,0 +1,50 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
+import { getRecording } from '../storage/recordings.js';
+import { viewerCredentialsOf } from './guards.js';
+import type { HttpDependencies } from './httpServer.js';
+
+export const RECORDINGS_PREFIX = '/recordings/';
+
+/** Only playlists and segments are served; the recorder's SDP files and run playlists are not. */
+const SERVABLE = /^\/([a-z0-9][a-z0-9-]*)\/([A-Za-z0-9-]+)\/(index\.m3u8|[A-Za-z0-9_-]+\.ts)$/;
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * HLS under /recordings/<stage>/<recording>/: segments never change once written, so caches (a
+ * CDN later) may keep them for good; a playlist changes until the recording ends, so it is
+ * revalidated while recording and immutable after. Who may watch the stage may fetch its files.
+ */
+export async function registerRecordingFiles(app: FastifyInstance, deps: HttpDependencies): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => authorizeRecordingRequest(request, deps));
+    await scope.register(fastifyStatic, {
+      root: deps.config.recordingsDir,
+      prefix: RECORDINGS_PREFIX,
+      decorateReply: false,
+      index: false,
+      dotfiles: 'deny',
+      allowedPath: (path) => SERVABLE.test(path),
+      setHeaders: (response, path) => setHlsHeaders(response, path, deps),
+    });
+  });
+}
+
+/** Files of stages the requester may not watch (or that do not exist) answer like missing files. */
+function authorizeRecordingRequest(request: FastifyRequest, deps: HttpDependencies): void {
+  const stageId = new URL(request.url, 'http://local').pathname.slice(RECORDINGS_PREFIX.length).split('/')[0] ?? '';
+  if (!deps.policy.mayWatch(viewerCredentialsOf(request), stageId)) throw new AppError('not_found', `Nothing at ${request.url}.`);
+}
+
+function setHlsHeaders(response: { setHeader(name: string, value: string): unknown }, path: string, deps: HttpDependencies): void {
+  if (path.endsWith('.ts')) {
+    response.setHeader('content-type', 'video/mp2t');
+    response.setHeader('cache-control', IMMUTABLE);
+    return;
+  }
+  response.setHeader('content-type', 'application/vnd.apple.mpegurl');
+  const recordingId = path.split(/[\\/]/).at(-2) ?? '';
+  const finished = getRecording(deps.db, recordingId)?.status !== 'recording';
+  response.setHeader('cache-control', finished ? IMMUTABLE : 'no-cache');
+}

@@ -1,0 +1,121 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { apiRequestSchemas, type RecordingInfo, recordIdSchema, type ReplayInfo, stageIdSchema } from '../../../shared/protocol.js';
+import type { Credentials } from '../../auth/accessPolicy.js';
+import { AppError } from '../../errors.js';
+import { deleteRecording, getRecording, listRecordings, type Recording } from '../../storage/recordings.js';
+import { deleteReplay, getReplay, listReplays, type TalkReplay, updateReplay } from '../../storage/replays.js';
+import { getTalk } from '../../storage/talks.js';
+import { parseInput } from '../../validation.js';
+import { requireTechnician, viewerCredentialsOf } from '../guards.js';
+import type { HttpDependencies } from '../httpServer.js';
+import { RECORDINGS_PREFIX } from '../recordingFiles.js';
+
+const idParams = z.object({ id: recordIdSchema });
+const stageFilter = z.object({ stage: stageIdSchema.optional() });
+
+export function recordingDirectory(recordingsDir: string, recording: Pick<Recording, 'stageId' | 'id'>): string {
+  return join(recordingsDir, recording.stageId, recording.id);
+}
+
+export function recordingPlaylistUrl(recording: Pick<Recording, 'stageId' | 'id'>): string {
+  return `${RECORDINGS_PREFIX}${recording.stageId}/${recording.id}/index.m3u8`;
+}
+
+export function replayPlaylistUrl(replay: Pick<TalkReplay, 'id'>): string {
+  return `/api/replays/${replay.id}/playlist.m3u8`;
+}
+
+export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependencies): void {
+  const technicianOnly = { preHandler: requireTechnician(deps) };
+
+  app.get('/api/recordings', async (request): Promise<{ recordings: RecordingInfo[] }> => {
+    const { stage } = parseInput(stageFilter, request.query, 'query');
+    const mayWatch = watchFilter(deps, viewerCredentialsOf(request));
+    return { recordings: listRecordings(deps.db, stage).filter((recording) => mayWatch(recording.stageId)).map(toRecordingInfo) };
+  });
+
+  app.get('/api/recordings/:id', async (request): Promise<RecordingInfo> => toRecordingInfo(visibleRecording(request, deps)));
+
+  app.delete('/api/recordings/:id', technicianOnly, async (request, reply) => {
+    const recording = visibleRecording(request, deps);
+    if (recording.status === 'recording') throw new AppError('conflict', 'The recording is still running; stop the stage first.');
+    deleteRecording(deps.db, recording.id);
+    rmSync(recordingDirectory(deps.config.recordingsDir, recording), { recursive: true, force: true });
+    request.log.info({ recording: recording.id, stage: recording.stageId }, 'recording deleted');
+    return reply.code(204).send();
+  });
+
+  app.get('/api/replays', async (request): Promise<{ replays: ReplayInfo[] }> => {
+    const { stage } = parseInput(stageFilter, request.query, 'query');
+    const mayWatch = watchFilter(deps, viewerCredentialsOf(request));
+    const replays = listReplays(deps.db, stage ? { stageId: stage } : {}).filter((replay) => mayWatch(replay.stageId));
+    return { replays: replays.map((replay) => toReplayInfo(deps, replay)) };
+  });
+
+  app.get('/api/replays/:id', async (request): Promise<ReplayInfo> => toReplayInfo(deps, visibleReplay(request, deps)));
+
+  app.patch('/api/replays/:id', technicianOnly, async (request): Promise<ReplayInfo> => {
+    const replay = visibleReplay(request, deps);
+    const changes = parseInput(apiRequestSchemas.replayChanges, request.body, 'replay changes');
+    const inAt = changes.inAt ?? replay.inAt;
+    const outAt = changes.outAt ?? replay.outAt;
+    if (Date.parse(outAt) <= Date.parse(inAt)) throw new AppError('invalid_payload', 'The out point must come after the in point.');
+    const recording = getRecording(deps.db, replay.recordingId)!;
+    if (Date.parse(inAt) < Date.parse(recording.startedAt) || (recording.endedAt && Date.parse(outAt) > Date.parse(recording.endedAt))) {
+      throw new AppError('invalid_payload', `In and out points must lie within the recording (${recording.startedAt} to ${recording.endedAt ?? 'now'}).`);
+    }
+    return toReplayInfo(deps, updateReplay(deps.db, replay.id, changes)!);
+  });
+
+  app.delete('/api/replays/:id', technicianOnly, async (request, reply) => {
+    deleteReplay(deps.db, visibleReplay(request, deps).id);
+    return reply.code(204).send();
+  });
+}
+
+function toRecordingInfo(recording: Recording): RecordingInfo {
+  const { stageId, ...rest } = recording;
+  return { ...rest, stage: stageId, playlistUrl: recordingPlaylistUrl(recording) };
+}
+
+function toReplayInfo(deps: HttpDependencies, replay: TalkReplay): ReplayInfo {
+  const speakers = getTalk(deps.db, replay.talkId)?.speakers.map(({ name, organisation }) => ({ name, organisation })) ?? [];
+  const { stageId, ...rest } = replay;
+  return {
+    ...rest,
+    stage: stageId,
+    speakers,
+    durationSeconds: (Date.parse(replay.outAt) - Date.parse(replay.inAt)) / 1000,
+    playlistUrl: replayPlaylistUrl(replay),
+    downloadUrl: `/api/replays/${replay.id}/download`,
+  };
+}
+
+/** Whether these credentials may watch a stage, remembered per stage for one listing. */
+function watchFilter(deps: HttpDependencies, credentials: Credentials): (stageId: string) => boolean {
+  const decided = new Map<string, boolean>();
+  return (stageId) => {
+    if (!decided.has(stageId)) decided.set(stageId, deps.policy.mayWatch(credentials, stageId));
+    return decided.get(stageId)!;
+  };
+}
+
+/** The recording named in the path, when it exists and the requester may watch its stage. */
+function visibleRecording(request: FastifyRequest, deps: HttpDependencies): Recording {
+  const { id } = parseInput(idParams, request.params, 'path');
+  const recording = getRecording(deps.db, id);
+  if (!recording || !deps.policy.mayWatch(viewerCredentialsOf(request), recording.stageId)) {
+    throw new AppError('not_found', `There is no recording ${id}.`);
+  }
+  return recording;
+}
+
+export function visibleReplay(request: FastifyRequest, deps: HttpDependencies): TalkReplay {
+  const { id } = parseInput(idParams, request.params, 'path');
+  const replay = getReplay(deps.db, id);
+  if (!replay || !deps.policy.mayWatch(viewerCredentialsOf(request), replay.stageId)) throw new AppError('not_found', `There is no replay ${id}.`);
+  return replay;
+}
