@@ -21,8 +21,8 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     RECORDINGS_DIR: z.string().min(1).default('./recordings'),
     DEMO: boolean.default(true),
-    /** Codec of the demo test pattern: VP8 is what every browser and Node test viewer decodes. */
-    DEMO_CODEC: z.enum(['VP8', 'H264']).default('VP8'),
+    /** Codec of the demo test pattern: H.264 is recorded as it is; VP8 costs a transcode. */
+    DEMO_CODEC: z.enum(['VP8', 'H264']).default('H264'),
     RTC_LISTEN_IP: ipAddress.default('0.0.0.0'),
     /** Address put in ICE candidates; needed when RTC_LISTEN_IP is 0.0.0.0 or behind NAT. */
     RTC_ANNOUNCED_IP: ipAddress.optional(),
