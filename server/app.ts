@@ -10,6 +10,8 @@ import { StageRegistry } from './domain/stageRegistry.js';
 import { buildHttpServer } from './http/httpServer.js';
 import { DemoSourceProcess } from './ingest/demoSourceProcess.js';
 import { MediaEngine } from './media/index.js';
+import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
+import { RecordingManager } from './recording/recordingManager.js';
 import { attachSignalling, type SignallingServer, socketNotifier } from './signalling/socketServer.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
@@ -29,8 +31,9 @@ export interface Estrad {
 
 /** Starts the whole server; `close` undoes it in reverse order. */
 export async function startEstrad(config: Config, logger: Logger): Promise<Estrad> {
-  for (const dir of [config.dataDir, config.recordingsDir]) mkdirSync(dir, { recursive: true });
-  const db = openStorage(config, logger);
+  // RECORDINGS_DIR is the recorder's to create: when it cannot be, recordings fail, not the server.
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = await openStorage(config, logger);
   await ensureFirstTechnician(db, config, logger);
   const passes = ViewerPasses.fromDataDir(config.dataDir);
   const policy = new AccessPolicy(db, passes);
@@ -57,6 +60,13 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
       return io;
     }),
   });
+  const recorder = new RecordingManager({
+    db,
+    registry,
+    recordingsDir: config.recordingsDir,
+    ffmpegPath: config.ffmpegPath,
+    logger,
+  });
   const http = await buildHttpServer({
     config,
     db,
@@ -78,6 +88,8 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   return {
     url,
     async close() {
+      // First, while media still flows: each recording gets its last segment and ends complete.
+      await recorder.close();
       await demo?.stop();
       io?.disconnectSockets(true);
       await registry.closeAll();
@@ -88,8 +100,11 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   };
 }
 
-function openStorage(config: Config, logger: Logger): Database {
+async function openStorage(config: Config, logger: Logger): Promise<Database> {
   const db = openDatabase(config.dataDir);
+  // Before cleanUpAfterRestart marks them interrupted: recordings cut off by a crash also get the
+  // segments their runs wrote and a closed playlist.
+  await recoverInterruptedRecordings(db, config.recordingsDir, logger);
   const cleaned = cleanUpAfterRestart(db);
   if (cleaned.viewingsClosed > 0 || cleaned.recordingsInterrupted > 0) logger.warn(cleaned, 'cleaned up after an unclean stop');
   if (config.demo.enabled && seedDemoEvent(db)) logger.info('created the demo event');

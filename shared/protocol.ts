@@ -358,6 +358,42 @@ export interface InviteResponse {
   speakUrl: string;
 }
 
+/** An invite as technicians see it afterwards: its token is not stored, so never shown again. */
+export interface InviteInfo extends Omit<InviteResponse, 'token' | 'speakUrl'> {
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+export interface EventSummary {
+  id: string;
+  title: string;
+  description: string;
+  timeZone: string;
+  language: string;
+  visibility: 'public' | 'private';
+  hasAccessCode: boolean;
+  stages: { id: string; title: string }[];
+}
+
+export interface EventsResponse {
+  events: EventSummary[];
+}
+
+export interface ProgrammeTalk {
+  id: string;
+  title: string;
+  description: string;
+  kind: 'talk' | 'panel' | 'break';
+  plannedStart: string;
+  plannedEnd: string;
+  speakers: { name: string; organisation: string }[];
+}
+
+/** The public programme: the event with its stages, each with its talks in order. */
+export interface EventProgrammeResponse extends Omit<EventSummary, 'stages'> {
+  stages: { id: string; title: string; talks: ProgrammeTalk[] }[];
+}
+
 export interface StageListing extends StageSummary {
   title: string;
   eventId: string;

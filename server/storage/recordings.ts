@@ -38,6 +38,7 @@ const statements = preparedOnce((db) => ({
   ),
   get: db.prepare<[string], Recording>(`SELECT ${columns} FROM recordings WHERE id = ?`),
   listByStage: db.prepare<[string], Recording>(`SELECT ${columns} FROM recordings WHERE stage_id = ? ORDER BY started_at DESC, id`),
+  listUnfinished: db.prepare<[], Recording>(`SELECT ${columns} FROM recordings WHERE status = 'recording' ORDER BY started_at, id`),
   listAll: db.prepare<[], Recording>(`SELECT ${columns} FROM recordings ORDER BY started_at DESC, id`),
   delete: db.prepare<[string]>('DELETE FROM recordings WHERE id = ?'),
   progress: db.prepare<{ id: string; durationSeconds: number | null; sizeBytes: number | null }>(
@@ -106,4 +107,9 @@ export function finishRecording(db: Database, id: string, outcome: RecordingOutc
  */
 export function interruptUnfinishedRecordings(db: Database, now = new Date()): number {
   return statements(db).interruptAll.run(toIsoTime(now), INTERRUPTED_BY_RESTART).changes;
+}
+
+/** Recordings still marked as in progress, oldest first (at start-up: cut off by a crash). */
+export function listUnfinishedRecordings(db: Database): Recording[] {
+  return statements(db).listUnfinished.all();
 }

@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDependencies } from '../httpServer.js';
 import { registerAuthRoutes } from './auth.js';
+import { registerEventRoutes } from './events.js';
+import { registerInviteRoutes } from './invites.js';
+import { registerQuestionRoutes } from './questions.js';
 import { registerRecordingRoutes } from './recordings.js';
+import { registerRegistrationRoutes } from './registrations.js';
 
 /** Every /api route, each group in its own module. */
 export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies): void {
   registerAuthRoutes(app, deps);
   registerRecordingRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  registerRegistrationRoutes(app, deps);
+  registerInviteRoutes(app, deps);
+  registerQuestionRoutes(app, deps);
 }

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import { apiRequestSchemas, type InviteInfo, type InviteResponse } from '../../../shared/protocol.js';
+import { AppError } from '../../errors.js';
+import { createSpeakerInvite, listSpeakerInvites, revokeSpeakerInvite, type SpeakerInvite } from '../../storage/invites.js';
+import { parseInput } from '../../validation.js';
+import { requireTechnician } from '../guards.js';
+import type { HttpDependencies } from '../httpServer.js';
+import { inviteParams, pathParams, requireTalkOnStage, stageParams } from './routeSupport.js';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** The speaker's link: the speak page with the invite the page connects with. */
+export function speakUrl(stageId: string, token: string): string {
+  return `/speak/${stageId}?invite=${encodeURIComponent(token)}`;
+}
+
+export function registerInviteRoutes(app: FastifyInstance, deps: HttpDependencies): void {
+  const { db } = deps;
+  const technicianOnly = { preHandler: requireTechnician(deps) };
+
+  app.post('/api/stages/:stageId/invites', technicianOnly, async (request, reply): Promise<InviteResponse> => {
+    const stage = deps.policy.existingStage(pathParams(stageParams, request).stageId);
+    const { label, talkId, expiresInHours } = parseInput(apiRequestSchemas.invite, request.body, 'invite');
+    requireTalkOnStage(db, talkId, stage.id);
+    const { invite, token } = createSpeakerInvite(db, { stageId: stage.id, talkId, label, expiresAt: new Date(Date.now() + expiresInHours * HOUR_MS) });
+    request.log.info({ invite: invite.id, stage: stage.id, technician: request.technician?.username }, 'speaker invite created');
+    reply.code(201);
+    return { ...toInviteInfo(invite), token, speakUrl: speakUrl(stage.id, token) };
+  });
+
+  app.get('/api/stages/:stageId/invites', technicianOnly, async (request): Promise<{ invites: InviteInfo[] }> => {
+    const stage = deps.policy.existingStage(pathParams(stageParams, request).stageId);
+    return { invites: listSpeakerInvites(db, stage.id).map(toInviteInfo) };
+  });
+
+  app.delete('/api/invites/:inviteId', technicianOnly, async (request, reply) => {
+    const { inviteId } = pathParams(inviteParams, request);
+    if (!revokeSpeakerInvite(db, inviteId)) throw new AppError('not_found', `There is no active invite "${inviteId}".`);
+    request.log.info({ invite: inviteId, technician: request.technician?.username }, 'speaker invite revoked');
+    return reply.code(204).send();
+  });
+}
+
+function toInviteInfo(invite: SpeakerInvite): InviteInfo {
+  const { id, stageId, talkId, label, expiresAt, revokedAt, createdAt } = invite;
+  return { id, stageId, talkId, label, expiresAt, revokedAt, createdAt };
+}

@@ -1,0 +1,39 @@
+/** What the event, registration, invite and question routes share: path parameters, lookups, limits. */
+import type { Database } from 'better-sqlite3';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import { type Event, getEvent } from '../../storage/events.js';
+import { getTalk } from '../../storage/talks.js';
+import { eventIdSchema, recordIdSchema, stageIdSchema } from '../../storage/validation.js';
+import { parseInput } from '../../validation.js';
+
+export const eventParams = z.object({ eventId: eventIdSchema });
+export const stageParams = z.object({ stageId: stageIdSchema });
+export const inviteParams = z.object({ inviteId: recordIdSchema });
+
+export function pathParams<S extends z.ZodType>(schema: S, request: FastifyRequest): z.output<S> {
+  return parseInput(schema, request.params, 'path');
+}
+
+/** Route options that allow `max` requests a minute from one client. */
+export function perMinute(max: number) {
+  return { config: { rateLimit: { max, timeWindow: '1 minute' } } };
+}
+
+export function eventNotFound(eventId: string): AppError {
+  return new AppError('not_found', `There is no event "${eventId}".`);
+}
+
+export function existingEvent(db: Database, eventId: string): Event {
+  const event = getEvent(db, eventId);
+  if (!event) throw eventNotFound(eventId);
+  return event;
+}
+
+/** A talk id from a request must name a talk on the stage the request is about. */
+export function requireTalkOnStage(db: Database, talkId: string | undefined, stageId: string): void {
+  if (talkId !== undefined && getTalk(db, talkId)?.stageId !== stageId) {
+    throw new AppError('invalid_payload', `Invalid talkId: there is no talk "${talkId}" on stage "${stageId}".`);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The ffmpeg command of one recorder run: RTP described by an SDP file in, HLS out.
+ *
+ * Segments are MPEG-TS, not fragmented MP4: every .ts segment stands alone (no shared init
+ * segment), so the runs of different ffmpeg processes, and a change of codec parameters between
+ * them, join in one playlist with nothing more than an EXT-X-DISCONTINUITY.
+ */
+import type { TappedTrack } from '../media/index.js';
+import type { FfmpegJob } from './ffmpegProcess.js';
+import type { RunFiles } from './layout.js';
+import { SEGMENT_SECONDS } from './layout.js';
+
+/** RTP packets ffmpeg holds to put reordered ones back in order (loopback rarely reorders). */
+const REORDER_QUEUE_PACKETS = 1000;
+/** Socket receive buffer, so a burst (a 720p keyframe) is not dropped while ffmpeg is busy. */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Packets ffmpeg may queue per stream while the other stream's first packets are awaited. */
+const MUXING_QUEUE_PACKETS = 4096;
+const AUDIO_BITRATE = '128k';
+const PROBE_MICROSECONDS = 1_000_000;
+const QUIET_INPUT_TIMEOUT_SECONDS = 30;
+
+export function recorderFfmpegJob(tracks: TappedTrack[], files: RunFiles): FfmpegJob {
+  const video = tracks.find((track) => track.kind === 'video');
+  const audio = tracks.find((track) => track.kind === 'audio');
+  return {
+    input: files.sdp,
+    inputOptions: [
+      // stdin stays open: ffmpeg is stopped by a 'q' there (see FfmpegProcess.stop).
+      '-hide_banner', '-nostats', '-loglevel', 'warning',
+      '-protocol_whitelist', 'file,udp,rtp',
+      // ffmpeg stamps PROGRAM-DATE-TIME when it starts writing, after probing the input: keep
+      // probing short (media received meanwhile is kept, not lost).
+      '-analyzeduration', String(PROBE_MICROSECONDS),
+      // Without any packet for about a minute (ffmpeg doubles this), ffmpeg ends as at the end of
+      // a file: long enough for a stage whose tracks are all paused, short enough that an ffmpeg
+      // left behind by a crashed server goes away by itself.
+      '-listen_timeout', String(QUIET_INPUT_TIMEOUT_SECONDS),
+      '-reorder_queue_size', String(REORDER_QUEUE_PACKETS),
+      '-buffer_size', String(RECEIVE_BUFFER_BYTES),
+      '-f', 'sdp',
+    ],
+    output: files.playlist,
+    outputOptions: [
+      '-map', '0',
+      ...(video ? videoOptions(video) : []),
+      ...(audio ? audioOptions() : []),
+      '-max_muxing_queue_size', String(MUXING_QUEUE_PACKETS),
+      ...hlsOptions(files),
+    ],
+  };
+}
+
+/** Whether the recorder stores this video as it arrives (H.264) or must encode it (VP8 and others). */
+export function storesVideoAsIs(track: TappedTrack): boolean {
+  return track.mimeType.toLowerCase() === 'video/h264';
+}
+
+function videoOptions(track: TappedTrack): string[] {
+  if (storesVideoAsIs(track)) return ['-c:v', 'copy'];
+  // HLS players want H.264. A keyframe every segment, so segments can be cut where -hls_time says.
+  return [
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
+    '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
+  ];
+}
+
+function audioOptions(): string[] {
+  // Opus is not playable from MPEG-TS HLS in browsers; AAC is.
+  return ['-c:a', 'aac', '-b:a', AUDIO_BITRATE];
+}
+
+function hlsOptions(files: RunFiles): string[] {
+  return [
+    '-f', 'hls',
+    '-hls_time', String(SEGMENT_SECONDS),
+    '-hls_list_size', '0',
+    '-hls_segment_type', 'mpegts',
+    '-hls_flags', 'program_date_time+independent_segments',
+    '-start_number', '0',
+    '-hls_segment_filename', files.segmentPattern,
+  ];
+}

@@ -1,0 +1,93 @@
+/**
+ * The recorder: whatever is on air on a stage is recorded while the stage is live, as HLS under
+ * RECORDINGS_DIR (see layout.ts). Every stage of the programme is recorded, the demo stage
+ * included; one StageRecorder per open stage does the work.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Stage } from '../domain/stage.js';
+import type { StageRegistry } from '../domain/stageRegistry.js';
+import { resolveFfmpegPath } from '../config/ffmpeg.js';
+import { getStage } from '../storage/stages.js';
+import { warmUpFfmpeg } from './ffmpegProcess.js';
+import { StageRecorder } from './stageRecorder.js';
+
+export interface RecordingManagerOptions {
+  db: Database;
+  registry: Pick<StageRegistry, 'onLifecycle'>;
+  recordingsDir: string;
+  /** FFMPEG_PATH, if set. */
+  ffmpegPath: string | undefined;
+  logger: Logger;
+}
+
+export class RecordingManager {
+  private readonly recorders = new Map<Stage, StageRecorder>();
+  private readonly closing = new Set<Promise<void>>();
+  private closed = false;
+  private readonly logger: Logger;
+  private readonly ffmpegPath: string;
+
+  constructor(private readonly options: RecordingManagerOptions) {
+    this.logger = options.logger.child({ component: 'recorder' });
+    this.prepareRecordingsDir();
+    this.ffmpegPath = this.findFfmpeg();
+    warmUpFfmpeg(this.ffmpegPath, this.logger);
+    options.registry.onLifecycle({
+      opened: (stage) => this.follow(stage),
+      closed: (stage) => this.stopFollowing(stage),
+    });
+  }
+
+  /** Finalizes every recording in progress as complete (at shutdown, before the stages close). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const stage of [...this.recorders.keys()]) this.stopFollowing(stage);
+    await Promise.all([...this.closing]);
+  }
+
+  private follow(stage: Stage): void {
+    if (this.closed || this.recorders.has(stage)) return;
+    // Recordings belong to a stage of the programme (the database refuses others).
+    if (!getStage(this.options.db, stage.id)) {
+      this.logger.warn({ stage: stage.id }, 'stage is not in the programme; not recorded');
+      return;
+    }
+    const { db, recordingsDir } = this.options;
+    this.recorders.set(stage, new StageRecorder(stage, { db, recordingsDir, ffmpegPath: this.ffmpegPath, logger: this.logger }));
+  }
+
+  private stopFollowing(stage: Stage): void {
+    const recorder = this.recorders.get(stage);
+    if (!recorder) return;
+    this.recorders.delete(stage);
+    const closing = recorder.close().finally(() => this.closing.delete(closing));
+    this.closing.add(closing);
+  }
+
+  /**
+   * Without ffmpeg the server still serves live stages: each recording then fails (ffmpeg cannot
+   * be started) and says why, rather than the server refusing to start.
+   */
+  private findFfmpeg(): string {
+    try {
+      return resolveFfmpegPath(this.options.ffmpegPath);
+    } catch (error) {
+      this.logger.error({ err: error }, 'no ffmpeg for the recorder; recordings will fail');
+      return this.options.ffmpegPath ?? 'ffmpeg';
+    }
+  }
+
+  /**
+   * A missing or unwritable RECORDINGS_DIR must not stop the server: live streams go on, and each
+   * recording that cannot write is marked failed with the reason.
+   */
+  private prepareRecordingsDir(): void {
+    try {
+      mkdirSync(this.options.recordingsDir, { recursive: true });
+    } catch (error) {
+      this.logger.error({ err: error, recordingsDir: this.options.recordingsDir }, 'cannot create RECORDINGS_DIR; recordings will fail');
+    }
+  }
+}

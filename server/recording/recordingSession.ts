@@ -1,0 +1,276 @@
+/**
+ * One recording of a stage, from the first on-air moment to its end: a database row, a folder,
+ * and a sequence of ffmpeg runs whose segments are gathered into the database and `index.m3u8`.
+ * Runs come and go (new tracks, ffmpeg exits, media rebuilds); what they wrote stays.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { listSegments, segmentTotals } from '../storage/recordingSegments.js';
+import {
+  finishRecording,
+  getRecording,
+  type Recording,
+  type RecordingOutcome,
+  startRecording,
+  updateRecordingProgress,
+} from '../storage/recordings.js';
+import { refreshTalkReplays } from '../storage/replays.js';
+import { diskSpaceProblem } from './diskSpace.js';
+import { recordingDirectory, runFiles } from './layout.js';
+import { writeRecordingPlaylist } from './recordingPlaylist.js';
+import type { FfmpegExit } from './ffmpegProcess.js';
+import { RecordingRun, type TappableStage } from './recordingRun.js';
+import { readRunPlaylist } from './runPlaylist.js';
+import { emptyLedger, recordListedSegments } from './segmentLedger.js';
+import type { TrackSelection } from './trackSelection.js';
+
+export interface SessionOptions {
+  db: Database;
+  stage: TappableStage;
+  recordingsDir: string;
+  ffmpegPath: string;
+  logger: Logger;
+  /** What should be recorded now; asked again before replacing a failed run. */
+  currentSelection(): TrackSelection | undefined;
+  /** The recording has been finalized as failed; the stage should not start another at once. */
+  onFailed(reason: string): void;
+}
+
+/** How often each run's playlist is read for new segments. */
+const POLL_INTERVAL_MS = 500;
+/** After a run ends unexpectedly, the next one starts this soon (a recording resumes within 2 s). */
+const RESTART_DELAY_MS = 250;
+/** This many failed runs within the window fail the recording instead of restarting again. */
+const MAX_FAILED_RUNS = 3;
+const FAILED_RUNS_WINDOW_MS = 10_000;
+const DISK_CHECK_INTERVAL_MS = 5_000;
+
+export class RecordingSession {
+  private run: RecordingRun | undefined;
+  private runNumber = 0;
+  private readonly failedRunTimes: number[] = [];
+  private readonly ledger = emptyLedger();
+  /** Every change (new run, segments gathered, end) happens in turn on this chain. */
+  private chain: Promise<void> = Promise.resolve();
+  private readonly pollTimer: NodeJS.Timeout;
+  private readonly diskTimer: NodeJS.Timeout;
+  private pollQueued = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private finished = false;
+
+  private constructor(
+    readonly recording: Recording,
+    private readonly directory: string,
+    private readonly options: SessionOptions,
+    private readonly logger: Logger,
+  ) {
+    this.pollTimer = setInterval(() => this.queuePoll(), POLL_INTERVAL_MS);
+    this.diskTimer = setInterval(() => void this.enqueue(() => this.checkDiskSpace()), DISK_CHECK_INTERVAL_MS);
+  }
+
+  /**
+   * Starts a recording of the selected tracks. When its folder cannot be created or written, the
+   * recording is finalized as failed at once and undefined is returned.
+   */
+  static async start(options: SessionOptions, selection: TrackSelection): Promise<RecordingSession | undefined> {
+    const { db, stage, recordingsDir } = options;
+    const recording = startRecording(db, stage.id);
+    const logger = options.logger.child({ recording: recording.id });
+    const directory = recordingDirectory(recordingsDir, stage.id, recording.id);
+    try {
+      await mkdir(directory, { recursive: true });
+      const noSpace = await diskSpaceProblem(directory);
+      if (noSpace) throw new Error(noSpace);
+      await writeRecordingPlaylist(directory, [], false);
+    } catch (error) {
+      const reason = `cannot write the recording folder ${directory}: ${(error as Error).message}`;
+      logger.error({ err: error }, `recording failed: ${reason}`);
+      finalizeRow(db, recording.id, { status: 'failed', failureReason: reason }, logger);
+      options.onFailed(reason);
+      return undefined;
+    }
+    logger.info({ directory }, 'recording started');
+    const session = new RecordingSession(recording, directory, options, logger);
+    void session.follow(selection);
+    return session;
+  }
+
+  get id(): string {
+    return this.recording.id;
+  }
+
+  /** Records these tracks from now on: a new run when they differ from the current run's. */
+  follow(selection: TrackSelection): Promise<void> {
+    return this.enqueue(() => this.ensureRun(selection));
+  }
+
+  /**
+   * The stage is live but sends nothing (every track paused): the current run ends, the recording
+   * goes on, and the next run (after a discontinuity) starts when something is sent again.
+   */
+  standBy(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.run) await this.endRun(this.run);
+    });
+  }
+
+  /** Stops the current run gracefully and finalizes the recording. */
+  finish(outcome: RecordingOutcome): Promise<void> {
+    return this.enqueue(() => this.finalize(outcome));
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(step).catch((error: unknown) => this.logger.error({ err: error }, 'recorder step failed'));
+    this.chain = next;
+    return next;
+  }
+
+  private async ensureRun(selection: TrackSelection): Promise<void> {
+    if (this.finished || this.run?.selection.key === selection.key) return;
+    if (this.run) await this.endRun(this.run);
+    await this.startRun(selection);
+  }
+
+  private async startRun(selection: TrackSelection): Promise<void> {
+    const files = runFiles(this.directory, ++this.runNumber);
+    const { stage, ffmpegPath } = this.options;
+    let run: RecordingRun;
+    try {
+      run = await RecordingRun.start({ stage, selection, files, ffmpegPath, logger: this.logger });
+    } catch (error) {
+      await this.runFailed(`the recorder could not start: ${(error as Error).message}`);
+      return;
+    }
+    this.run = run;
+    void run.exited.then((exit) => {
+      if (!exit.requested) void this.enqueue(() => this.runEnded(run, exit));
+    });
+  }
+
+  /** A graceful end: ffmpeg writes its last segment, which is gathered before anything else. */
+  private async endRun(run: RecordingRun): Promise<void> {
+    this.run = undefined;
+    await run.stop();
+    await this.gather(run);
+  }
+
+  /**
+   * ffmpeg ended without being asked: it failed or was killed, or it ended cleanly because its
+   * input went quiet (every track paused for a minute). A new run continues the recording; only
+   * quick repeated failures fail it, which quiet inputs (a minute apart) never add up to.
+   */
+  private async runEnded(run: RecordingRun, exit: FfmpegExit): Promise<void> {
+    if (this.run !== run) return;
+    this.run = undefined;
+    await this.gather(run);
+    await this.runFailed(exit.error ?? 'ffmpeg ended on its own (its input went quiet)');
+  }
+
+  private async runFailed(reason: string): Promise<void> {
+    if (this.finished) return;
+    const now = Date.now();
+    this.failedRunTimes.push(now);
+    while (this.failedRunTimes[0]! < now - FAILED_RUNS_WINDOW_MS) this.failedRunTimes.shift();
+    if (this.failedRunTimes.length >= MAX_FAILED_RUNS) {
+      await this.fail(`${MAX_FAILED_RUNS} recorder runs failed within ${FAILED_RUNS_WINDOW_MS / 1000} s; last: ${reason}`);
+      return;
+    }
+    this.logger.warn({ reason, run: this.runNumber }, 'recorder run ended unexpectedly; continuing with a new run');
+    this.scheduleNextRun();
+  }
+
+  private scheduleNextRun(): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      const selection = this.options.currentSelection();
+      if (selection) void this.follow(selection);
+    }, RESTART_DELAY_MS);
+  }
+
+  private async checkDiskSpace(): Promise<void> {
+    if (this.finished) return;
+    const problem = await diskSpaceProblem(this.directory);
+    if (problem) await this.fail(problem);
+  }
+
+  private queuePoll(): void {
+    const run = this.run;
+    if (!run || this.pollQueued) return;
+    this.pollQueued = true;
+    void this.enqueue(async () => {
+      this.pollQueued = false;
+      if (this.run !== run) return;
+      if (getRecording(this.options.db, this.id)) await this.gather(run);
+      else await this.abandon();
+    });
+  }
+
+  /** The recording was deleted (through the API) while in progress: stop, keep nothing in it. */
+  private async abandon(): Promise<void> {
+    this.logger.warn('the recording was deleted while in progress; recording stopped');
+    this.finished = true;
+    clearInterval(this.pollTimer);
+    clearInterval(this.diskTimer);
+    clearTimeout(this.restartTimer);
+    const run = this.run;
+    this.run = undefined;
+    await run?.stop();
+  }
+
+  /** Moves the run's new segments into the database and rewrites the recording's playlist. */
+  private async gather(run: RecordingRun): Promise<void> {
+    const { db } = this.options;
+    let listed;
+    try {
+      listed = await readRunPlaylist(run.files.playlist);
+    } catch (error) {
+      this.logger.warn({ err: error, run: run.files.number }, 'could not read the run playlist; trying again');
+      return;
+    }
+    const appended = await recordListedSegments(db, this.id, this.directory, listed, this.ledger, this.logger);
+    if (appended.length === 0) return;
+    const totals = segmentTotals(db, this.id);
+    updateRecordingProgress(db, this.id, { durationSeconds: totals.durationSeconds, sizeBytes: totals.sizeBytes });
+    await this.writePlaylist(false);
+  }
+
+  /** Ends the recording as failed, keeping what it recorded, and says why in the log and the database. */
+  private async fail(failureReason: string): Promise<void> {
+    this.logger.error({ reason: failureReason }, `recording failed: ${failureReason}`);
+    await this.finalize({ status: 'failed', failureReason });
+    this.options.onFailed(failureReason);
+  }
+
+  private async finalize(outcome: RecordingOutcome): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    clearInterval(this.pollTimer);
+    clearInterval(this.diskTimer);
+    clearTimeout(this.restartTimer);
+    if (this.run) await this.endRun(this.run);
+    await this.writePlaylist(true);
+    finalizeRow(this.options.db, this.id, outcome, this.logger);
+  }
+
+  private async writePlaylist(ended: boolean): Promise<void> {
+    try {
+      await writeRecordingPlaylist(this.directory, listSegments(this.options.db, this.id), ended);
+    } catch (error) {
+      // ffmpeg is likely failing for the same reason (disk full); its failures decide the outcome.
+      this.logger.error({ err: error }, 'could not write the recording playlist');
+    }
+  }
+}
+
+/** Ends the database row with the segments' totals, and lets per-talk replays see it. */
+export function finalizeRow(db: Database, recordingId: string, outcome: RecordingOutcome, logger: Logger, endedAt = new Date()): void {
+  const totals = segmentTotals(db, recordingId);
+  finishRecording(db, recordingId, { ...outcome, durationSeconds: totals.durationSeconds, sizeBytes: totals.sizeBytes }, endedAt);
+  try {
+    refreshTalkReplays(db, recordingId);
+  } catch (error) {
+    logger.error({ err: error }, 'could not create the replays of this recording');
+  }
+  logger.info({ status: outcome.status, segments: totals.count, durationSeconds: totals.durationSeconds, sizeBytes: totals.sizeBytes }, 'recording finalized');
+}

@@ -1,0 +1,154 @@
+/**
+ * A small UDP relay between a tap and ffmpeg, one per track, for what ffmpeg's RTP input gets
+ * wrong when fed by mediasoup directly:
+ *
+ * - Timestamps. ffmpeg stamps each stream relative to its own first packet until that stream's
+ *   first RTCP sender report arrives, then switches to the report's clock. mediasoup holds video
+ *   until a keyframe while audio flows at once, and its reports come every 1 to 5 s, so the
+ *   streams started out of sync and one of them jumped (by up to a second) when its report came,
+ *   which broke the first segments. The relay drops mediasoup's RTCP and sends ffmpeg its own
+ *   sender report just before each stream's first packet, mapping that packet's RTP time to its
+ *   arrival time: both streams are then in sync from their first packet and never jump. Later
+ *   reports derive their wall-clock time from RTP time, so they never move the timeline either
+ *   (they only keep ffmpeg's 32-bit timestamp arithmetic from wrapping on long recordings).
+ * - Foreign packets. mediasoup also sends bandwidth probes (SSRC 1234) to a tap; ffmpeg takes
+ *   every packet on a port for its stream. Only the track's own SSRC is passed on.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import type { TapDestination, TappedTrack } from '../media/index.js';
+
+const LOOPBACK = '127.0.0.1';
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Seconds from 1900 (NTP's epoch) to 1970 (Unix's). */
+const NTP_EPOCH_OFFSET_SECONDS = 2_208_988_800;
+const REPORT_INTERVAL_MS = 5_000;
+const RTP_HEADER_BYTES = 12;
+
+interface TrackClock {
+  /** Unwrapped RTP time of the first packet, and when it arrived (ms since 1970). */
+  firstRtpTime: number;
+  firstArrivalMs: number;
+  lastRtpTime: number;
+  unwrappedRtpTime: number;
+  lastReportAtMs: number;
+}
+
+export class TrackRelay {
+  private clock: TrackClock | undefined;
+  /** Packets that came while the first report was being sent, to follow it in order. */
+  private held: Buffer[] | undefined;
+  private packets = 0;
+  private octets = 0;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly track: TappedTrack,
+    /** Where ffmpeg listens for this track. */
+    private readonly ffmpeg: TapDestination,
+  ) {
+    socket.on('message', (packet) => this.received(packet));
+    socket.on('error', () => undefined);
+  }
+
+  static async open(track: TappedTrack, ffmpeg: TapDestination): Promise<TrackRelay> {
+    const socket = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ port: 0, address: LOOPBACK }, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return new TrackRelay(socket, track, ffmpeg);
+  }
+
+  /** Where the tap sends this track's RTP and RTCP. */
+  get tapDestination(): TapDestination {
+    const { port } = this.socket.address();
+    return { port, rtcpPort: port };
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private received(packet: Buffer): void {
+    if (!isRtpOfTrack(packet, this.track.ssrc)) return;
+    const rtpTime = packet.readUInt32BE(4);
+    if (this.held) {
+      this.held.push(packet);
+      return;
+    }
+    if (!this.clock) {
+      this.clock = startClock(rtpTime);
+      // The report first: ffmpeg must have it before the stream's first packet (see above).
+      this.held = [packet];
+      this.sendReport(() => this.releaseHeld());
+      return;
+    }
+    advanceClock(this.clock, rtpTime);
+    this.forward(packet);
+    if (Date.now() - this.clock.lastReportAtMs >= REPORT_INTERVAL_MS) this.sendReport();
+  }
+
+  private releaseHeld(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const packet of held) {
+      advanceClock(this.clock!, packet.readUInt32BE(4));
+      this.forward(packet);
+    }
+  }
+
+  private forward(packet: Buffer): void {
+    this.packets++;
+    this.octets += packet.length - RTP_HEADER_BYTES;
+    this.socket.send(packet, this.ffmpeg.port, LOOPBACK);
+  }
+
+  private sendReport(then?: () => void): void {
+    const clock = this.clock!;
+    clock.lastReportAtMs = Date.now();
+    const wallClockMs = clock.firstArrivalMs + ((clock.unwrappedRtpTime - clock.firstRtpTime) * 1000) / this.track.clockRate;
+    const report = senderReport(this.track.ssrc, wallClockMs, clock.lastRtpTime, this.packets, this.octets);
+    this.socket.send(report, this.ffmpeg.rtcpPort, LOOPBACK, () => then?.());
+  }
+}
+
+/** RTP (not RTCP) from the track's own SSRC. */
+function isRtpOfTrack(packet: Buffer, ssrc: number): boolean {
+  if (packet.length < RTP_HEADER_BYTES || packet[0]! >> 6 !== 2) return false;
+  const payloadType = packet[1]! & 0x7f;
+  // RTCP packet types 192–223 read as payload types 64–95 with the marker bit set.
+  if (payloadType >= 64 && payloadType <= 95) return false;
+  return packet.readUInt32BE(8) === ssrc;
+}
+
+function startClock(rtpTime: number): TrackClock {
+  const now = Date.now();
+  return { firstRtpTime: rtpTime, firstArrivalMs: now, lastRtpTime: rtpTime, unwrappedRtpTime: rtpTime, lastReportAtMs: now };
+}
+
+/** RTP time is 32 bits and wraps; packets may come slightly out of order, so steps are signed. */
+function advanceClock(clock: TrackClock, rtpTime: number): void {
+  const step = (rtpTime - clock.lastRtpTime) | 0;
+  if (step <= 0) return;
+  clock.unwrappedRtpTime += step;
+  clock.lastRtpTime = rtpTime;
+}
+
+/** An RTCP sender report (RFC 3550 §6.4.1) without report blocks. */
+function senderReport(ssrc: number, wallClockMs: number, rtpTime: number, packets: number, octets: number): Buffer {
+  const report = Buffer.alloc(28);
+  report[0] = 0x80; // version 2, no padding, no report blocks
+  report[1] = 200; // SR
+  report.writeUInt16BE(6, 2); // length in 32-bit words, minus one
+  report.writeUInt32BE(ssrc, 4);
+  const seconds = Math.floor(wallClockMs / 1000);
+  report.writeUInt32BE((seconds + NTP_EPOCH_OFFSET_SECONDS) >>> 0, 8);
+  report.writeUInt32BE(Math.floor(((wallClockMs - seconds * 1000) / 1000) * 2 ** 32) >>> 0, 12);
+  report.writeUInt32BE(rtpTime >>> 0, 16);
+  report.writeUInt32BE(packets >>> 0, 20);
+  report.writeUInt32BE(octets >>> 0, 24);
+  return report;
+}

@@ -1,0 +1,35 @@
+/** Reading what one ffmpeg run says it wrote: its own HLS playlist, parsed with hls-parser. */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parse } from 'hls-parser';
+
+export interface ListedSegment {
+  /** File name, relative to the recording's folder. */
+  file: string;
+  durationSeconds: number;
+  /** When the segment's first frame was captured, from EXT-X-PROGRAM-DATE-TIME. */
+  programDateTime: Date | undefined;
+}
+
+/**
+ * The segments a run's playlist lists, in order; empty when there is no playlist yet. ffmpeg
+ * replaces its playlist by renaming a finished temporary file, so a read never sees half of one.
+ * Empty segments (ffmpeg lists a 0-second one when its input ended before any media) are left out.
+ */
+export async function readRunPlaylist(path: string): Promise<ListedSegment[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  // Only a run whose ffmpeg was killed mid-write leaves a partial file (ffmpeg renames finished
+  // ones into place); it lists nothing usable, and hls-parser would complain on stderr.
+  if (!text.startsWith('#EXTM3U')) return [];
+  const playlist = parse(text);
+  if (playlist.isMasterPlaylist) throw new Error(`${path} is a master playlist, not a run's media playlist`);
+  return playlist.segments
+    .filter((segment) => segment.duration > 0)
+    .map((segment) => ({ file: basename(segment.uri), durationSeconds: segment.duration, programDateTime: segment.programDateTime }));
+}

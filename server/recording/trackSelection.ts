@@ -1,0 +1,40 @@
+/**
+ * Which of a stage's on-air producers are recorded: one video and one audio track. Video is the
+ * screen share when there is one, else a camera; audio is a microphone, else the screen share's
+ * sound. Mixing several audio producers (two speakers talking) is not done yet: one microphone
+ * is recorded, the video speaker's own when they have one. Paused producers are left out: they
+ * send nothing, and ffmpeg writes nothing at all while one of its streams has never had a packet.
+ */
+import type { MediaSource, ProducerInfo } from '../../shared/protocol.js';
+
+export interface TrackSelection {
+  video: ProducerInfo | undefined;
+  audio: ProducerInfo | undefined;
+  /** Equal keys mean the same tracks: a different key needs a new ffmpeg run. */
+  key: string;
+}
+
+export function selectRecordedTracks(onAir: ProducerInfo[]): TrackSelection | undefined {
+  const sending = onAir.filter((producer) => !producer.paused);
+  const video = latestOf(sending, 'screen') ?? latestOf(sending, 'camera');
+  const audio = microphoneOf(sending, video?.peerId) ?? latestOf(sending, 'microphone') ?? latestOf(sending, 'screen-audio');
+  if (!video && !audio) return undefined;
+  return { video, audio, key: `${video?.producerId ?? '-'}+${audio?.producerId ?? '-'}` };
+}
+
+export function selectedProducerIds(selection: TrackSelection): string[] {
+  return [selection.video, selection.audio].filter((producer) => producer !== undefined).map((producer) => producer.producerId);
+}
+
+/** The most recent producer of that source to go on air: the newest speaker has the floor. */
+function latestOf(producers: ProducerInfo[], source: MediaSource): ProducerInfo | undefined {
+  return producers.filter((producer) => producer.source === source).at(-1);
+}
+
+function microphoneOf(producers: ProducerInfo[], peerId: string | undefined): ProducerInfo | undefined {
+  if (peerId === undefined) return undefined;
+  return latestOf(
+    producers.filter((producer) => producer.peerId === peerId),
+    'microphone',
+  );
+}

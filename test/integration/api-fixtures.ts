@@ -1,0 +1,98 @@
+/** Shared by the api-*.test.ts files: a raw HTTP caller and programme documents to import. */
+import { expect } from 'vitest';
+import type { ErrorCode } from '../../shared/protocol.js';
+import type { RunningServer } from '../helpers/server.js';
+
+export interface Answer<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** Calls the API as it is, returning the status and body whatever they are. */
+export function apiCaller(server: RunningServer, defaultHeaders: Record<string, string> = {}) {
+  return async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { ...defaultHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    // Decoded by hand: Response#text() would drop a byte order mark the server sent.
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
+    let parsed: unknown = text;
+    if (response.headers.get('content-type')?.startsWith('application/json')) parsed = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  };
+}
+
+export type Caller = ReturnType<typeof apiCaller>;
+
+/** Asserts an error answer; `mentions` are words its message must contain (e.g. the bad field). */
+export function expectError(answer: Answer, status: number, code: ErrorCode, ...mentions: string[]): void {
+  expect({ status: answer.status, code: (answer.body as { error?: { code?: string } }).error?.code }, answer.text).toEqual({ status, code });
+  const message = (answer.body as { error: { message: string } }).error.message;
+  for (const mention of mentions) expect(message).toContain(mention);
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * An event with two stages and a few talks; the first talk on the first stage runs now, so
+ * viewers joining during the test count in its attendance.
+ */
+export function programmeDocument(eventId: string, visibility: 'public' | 'private', stageIds: [string, string]) {
+  const now = Date.now();
+  const at = (hours: number) => new Date(now + hours * HOUR).toISOString();
+  const [first, second] = stageIds;
+  return {
+    format: 'estrad-programme',
+    version: 1,
+    event: { id: eventId, title: `Event ${eventId}`, description: 'En dag om folkhälsa.', timeZone: 'Europe/Stockholm', language: 'sv', visibility },
+    stages: [
+      { id: first, title: 'Stora salen', position: 0 },
+      { id: second, title: 'Lilla salen', position: 1 },
+    ],
+    speakers: [
+      { id: `${eventId}-anna`, name: 'Anna Berg', organisation: 'Region Västernorrland', bio: '' },
+      { id: `${eventId}-omar`, name: 'Omar Haddad', organisation: 'Sundsvalls kommun', bio: 'Folkhälsostrateg.' },
+    ],
+    talks: [
+      {
+        id: `${eventId}-opening`,
+        stageId: first,
+        title: 'Öppning',
+        description: 'Välkommen.',
+        kind: 'talk',
+        plannedStart: at(-1),
+        plannedEnd: at(1),
+        position: 0,
+        speakerIds: [`${eventId}-anna`],
+      },
+      {
+        id: `${eventId}-panel`,
+        stageId: first,
+        title: 'Panelsamtal',
+        description: '',
+        kind: 'panel',
+        plannedStart: at(1),
+        plannedEnd: at(2),
+        position: 0,
+        speakerIds: [`${eventId}-omar`, `${eventId}-anna`],
+      },
+      {
+        id: `${eventId}-workshop`,
+        stageId: second,
+        title: 'Workshop',
+        description: '',
+        kind: 'talk',
+        plannedStart: at(1),
+        plannedEnd: at(3),
+        position: 0,
+        speakerIds: [`${eventId}-omar`],
+      },
+    ],
+  };
+}
+
+export type ProgrammeDocument = ReturnType<typeof programmeDocument>;

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../helpers/server.js';
+import {
+  ffprobe,
+  readPlaylist,
+  readRecordings,
+  readSegments,
+  recordingFolder,
+  sleep,
+  undecodableSegments,
+  waitForSegments,
+  wallSeconds,
+} from './recordingHelpers.js';
+
+const RECORD_MS = 10_000;
+const DURATION_TOLERANCE_SECONDS = 1;
+
+/** The recorder against the real server, mediasoup and ffmpeg, on the demo stage. */
+describe('recording the demo stage', () => {
+  let server: RunningServer | undefined;
+
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('records what is on air as HLS, closed as VOD when the server stops', async () => {
+    server = await startServer({ DEMO: '1', DEMO_CODEC: 'H264' });
+    const started = await waitForSegments(server, 1);
+    await sleep(RECORD_MS - (Date.now() - Date.parse(started.startedAt)));
+    expect(await server.stop()).toBe(0);
+
+    const [recording, ...others] = readRecordings(server.dataDir);
+    expect(others).toEqual([]);
+    expect(recording).toMatchObject({ stageId: 'demo', status: 'complete', failureReason: null });
+    const folder = recordingFolder(server, recording!);
+    const { text, playlist } = readPlaylist(folder);
+    expect(playlist.playlistType).toBe('VOD');
+    expect(playlist.endlist).toBe(true);
+    expect(text.trim().split('\n').at(-1)).toBe('#EXT-X-ENDLIST');
+    expect(playlist.segments.map((segment) => segment.uri)).toEqual(readSegments(server.dataDir, recording!.id).map((segment) => segment.file));
+
+    const probe = ffprobe(join(folder, 'index.m3u8'));
+    expect(probe.streams.filter((stream) => stream.codec_type === 'video')).toHaveLength(1);
+    expect(probe.streams.filter((stream) => stream.codec_type === 'audio')).toHaveLength(1);
+    expect(probe.streams.find((stream) => stream.codec_type === 'video')?.codec_name).toBe('h264');
+    const wall = wallSeconds(recording!);
+    expect(Math.abs(Number(probe.format.duration) - wall), `ffprobe ${probe.format.duration} s, wall ${wall} s`).toBeLessThanOrEqual(
+      DURATION_TOLERANCE_SECONDS,
+    );
+    expect(recording!.durationSeconds).toBeCloseTo(Number(probe.format.duration), 0);
+    expect(undecodableSegments(folder, playlist)).toEqual([]);
+  });
+
+  it('encodes VP8 video to H.264 (the transcode path)', async () => {
+    server = await startServer({ DEMO: '1', DEMO_CODEC: 'VP8' });
+    await waitForSegments(server, 2);
+    expect(await server.stop()).toBe(0);
+
+    const [recording] = readRecordings(server.dataDir);
+    expect(recording?.status).toBe('complete');
+    const folder = recordingFolder(server, recording!);
+    const probe = ffprobe(join(folder, 'index.m3u8'));
+    expect(probe.streams.map((stream) => `${stream.codec_type}:${stream.codec_name}`).sort()).toEqual(['audio:aac', 'video:h264']);
+    const { playlist } = readPlaylist(folder);
+    expect(playlist.endlist).toBe(true);
+    expect(undecodableSegments(folder, playlist)).toEqual([]);
+    // Keyframes forced every 2 s: segments are cut where -hls_time says, not only at the source's.
+    for (const segment of playlist.segments.slice(0, -1)) expect(segment.duration).toBeLessThan(3);
+  });
+});

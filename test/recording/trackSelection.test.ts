@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { MediaSource, ProducerInfo } from '../../shared/protocol.js';
+import { selectRecordedTracks } from '../../server/recording/trackSelection.js';
+
+function producer(producerId: string, source: MediaSource, peerId: string, paused = false): ProducerInfo {
+  const kind = source === 'camera' || source === 'screen' ? 'video' : 'audio';
+  return { producerId, kind, source, peerId, paused };
+}
+
+const ids = (onAir: ProducerInfo[]) => {
+  const selection = selectRecordedTracks(onAir);
+  return [selection?.video?.producerId, selection?.audio?.producerId];
+};
+
+describe('which on-air tracks are recorded', () => {
+  it('records nothing when nothing sends', () => {
+    expect(selectRecordedTracks([])).toBeUndefined();
+    expect(selectRecordedTracks([producer('cam', 'camera', 'a', true), producer('mic', 'microphone', 'a', true)])).toBeUndefined();
+  });
+
+  it('prefers a screen share to a camera, and a microphone to the screen share sound', () => {
+    const onAir = [producer('cam', 'camera', 'a'), producer('mic', 'microphone', 'a')];
+    expect(ids(onAir)).toEqual(['cam', 'mic']);
+    expect(ids([...onAir, producer('screen', 'screen', 'a'), producer('screen-sound', 'screen-audio', 'a')])).toEqual(['screen', 'mic']);
+    expect(ids([producer('screen', 'screen', 'a'), producer('screen-sound', 'screen-audio', 'a')])).toEqual(['screen', 'screen-sound']);
+  });
+
+  it('follows the newest speaker, with their own microphone', () => {
+    const onAir = [producer('cam-a', 'camera', 'a'), producer('mic-a', 'microphone', 'a'), producer('cam-b', 'camera', 'b'), producer('mic-b', 'microphone', 'b')];
+    expect(ids(onAir)).toEqual(['cam-b', 'mic-b']);
+    // B shares their screen while A still talks: B's screen with B's microphone.
+    expect(ids([producer('mic-a', 'microphone', 'a'), producer('screen-b', 'screen', 'b'), producer('mic-b', 'microphone', 'b')])).toEqual(['screen-b', 'mic-b']);
+  });
+
+  it('leaves paused tracks out, and a pause changes the key (a new ffmpeg run)', () => {
+    const sending = [producer('cam', 'camera', 'a'), producer('mic', 'microphone', 'a')];
+    const cameraOff = [producer('cam', 'camera', 'a', true), producer('mic', 'microphone', 'a')];
+    expect(ids(cameraOff)).toEqual([undefined, 'mic']);
+    expect(selectRecordedTracks(cameraOff)?.key).not.toBe(selectRecordedTracks(sending)?.key);
+    expect(selectRecordedTracks([...sending])?.key).toBe(selectRecordedTracks(sending)?.key);
+  });
+});
