@@ -25,6 +25,8 @@ export async function registerRecordingFiles(app: FastifyInstance, deps: HttpDep
       decorateReply: false,
       index: false,
       dotfiles: 'deny',
+      // Ours, set per file in setHeaders; the plugin's own would override them.
+      cacheControl: false,
       allowedPath: (path) => SERVABLE.test(path),
       setHeaders: (response, path) => setHlsHeaders(response, path, deps),
     });

@@ -12,7 +12,8 @@ import { RECORDING_PLAYLIST, SEGMENT_SECONDS } from './layout.js';
 /** Version 3 lets EXTINF carry decimal durations (hls-parser rounds them below 3). */
 const HLS_VERSION = 3;
 
-export function recordingPlaylistText(segments: RecordingSegment[], ended: boolean): string {
+/** `baseUri` prefixes segment names, for playlists served from elsewhere (talk replays). */
+export function recordingPlaylistText(segments: RecordingSegment[], ended: boolean, baseUri = ''): string {
   const playlist = new types.MediaPlaylist({
     version: HLS_VERSION,
     independentSegments: true,
@@ -23,7 +24,7 @@ export function recordingPlaylistText(segments: RecordingSegment[], ended: boole
     segments: segments.map(
       (segment) =>
         new types.Segment({
-          uri: segment.file,
+          uri: `${baseUri}${segment.file}`,
           duration: segment.durationSeconds,
           mediaSequenceNumber: segment.sequence,
           discontinuity: segment.discontinuity,

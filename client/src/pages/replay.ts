@@ -74,7 +74,11 @@ function play(video: HTMLVideoElement, playable: Playable, access: string | unde
       setState('error', 'This recording cannot be played in this browser.');
     }
   });
-  hls.on(Hls.Events.MANIFEST_PARSED, () => setState('ready', playable.live ? 'Playing the live recording, a few seconds behind.' : 'Ready.'));
+  hls.on(Hls.Events.MANIFEST_PARSED, () => {
+    setState('ready', playable.live ? 'Playing the live recording, a few seconds behind.' : 'Ready.');
+    // Live joins where the broadcast is; a browser that refuses sound without a click starts muted.
+    if (playable.live) video.play().catch(() => ((video.muted = true), video.play().catch(() => undefined)));
+  });
   hls.loadSource(playable.playlistUrl);
   hls.attachMedia(video);
 }

@@ -1,12 +1,16 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, rmSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { apiRequestSchemas, type RecordingInfo, recordIdSchema, type ReplayInfo, stageIdSchema } from '../../../shared/protocol.js';
 import type { Credentials } from '../../auth/accessPolicy.js';
 import { AppError } from '../../errors.js';
 import { deleteRecording, getRecording, listRecordings, type Recording } from '../../storage/recordings.js';
-import { deleteReplay, getReplay, listReplays, type TalkReplay, updateReplay } from '../../storage/replays.js';
+import { deleteReplay, getReplay, listReplays, replaySegments, type TalkReplay, updateReplay } from '../../storage/replays.js';
+import { resolveFfmpegPath } from '../../config/ffmpeg.js';
+import { recordingDirectory } from '../../recording/layout.js';
+import { recordingPlaylistText } from '../../recording/recordingPlaylist.js';
+import { remuxToMp4 } from '../../recording/replayDownload.js';
+import type { Logger } from 'pino';
 import { getTalk } from '../../storage/talks.js';
 import { parseInput } from '../../validation.js';
 import { requireTechnician, viewerCredentialsOf } from '../guards.js';
@@ -15,10 +19,6 @@ import { RECORDINGS_PREFIX } from '../recordingFiles.js';
 
 const idParams = z.object({ id: recordIdSchema });
 const stageFilter = z.object({ stage: stageIdSchema.optional() });
-
-export function recordingDirectory(recordingsDir: string, recording: Pick<Recording, 'stageId' | 'id'>): string {
-  return join(recordingsDir, recording.stageId, recording.id);
-}
 
 export function recordingPlaylistUrl(recording: Pick<Recording, 'stageId' | 'id'>): string {
   return `${RECORDINGS_PREFIX}${recording.stageId}/${recording.id}/index.m3u8`;
@@ -43,7 +43,7 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     const recording = visibleRecording(request, deps);
     if (recording.status === 'recording') throw new AppError('conflict', 'The recording is still running; stop the stage first.');
     deleteRecording(deps.db, recording.id);
-    rmSync(recordingDirectory(deps.config.recordingsDir, recording), { recursive: true, force: true });
+    rmSync(recordingDirectory(deps.config.recordingsDir, recording.stageId, recording.id), { recursive: true, force: true });
     request.log.info({ recording: recording.id, stage: recording.stageId }, 'recording deleted');
     return reply.code(204).send();
   });
@@ -56,6 +56,34 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
   });
 
   app.get('/api/replays/:id', async (request): Promise<ReplayInfo> => toReplayInfo(deps, visibleReplay(request, deps)));
+
+  app.get('/api/replays/:id/playlist.m3u8', async (request, reply) => {
+    const replay = visibleReplay(request, deps);
+    const segments = replaySegments(deps.db, replay).map((segment, index) => (index === 0 ? { ...segment, discontinuity: false } : segment));
+    const base = `${RECORDINGS_PREFIX}${replay.stageId}/${replay.recordingId}/`;
+    // In and out points can still be moved, so players revalidate.
+    reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache');
+    return recordingPlaylistText(segments, true, base);
+  });
+
+  app.get('/api/replays/:id/download', async (request, reply) => {
+    const replay = visibleReplay(request, deps);
+    const segments = replaySegments(deps.db, replay);
+    if (segments.length === 0) throw new AppError('not_found', 'This replay has no recorded segments to download.');
+    const ffmpegPath = availableFfmpeg(deps);
+    const directory = recordingDirectory(deps.config.recordingsDir, replay.stageId, replay.recordingId);
+    const file = await remuxToMp4(ffmpegPath, directory, segments, request.log as Logger).catch((error: unknown) => {
+      request.log.error({ err: error, replay: replay.id }, 'replay download failed');
+      throw new AppError('unavailable', 'The replay could not be prepared for download; try again later.');
+    });
+    const stream = createReadStream(file.path);
+    stream.on('close', () => void file.dispose());
+    const filename = `${replay.title.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'replay'}.mp4`;
+    return reply
+      .header('content-type', 'video/mp4')
+      .header('content-disposition', `attachment; filename="replay.mp4"; filename*=UTF-8''${encodeURIComponent(filename)}`)
+      .send(stream);
+  });
 
   app.patch('/api/replays/:id', technicianOnly, async (request): Promise<ReplayInfo> => {
     const replay = visibleReplay(request, deps);
@@ -74,6 +102,14 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     deleteReplay(deps.db, visibleReplay(request, deps).id);
     return reply.code(204).send();
   });
+}
+
+function availableFfmpeg(deps: HttpDependencies): string {
+  try {
+    return resolveFfmpegPath(deps.config.ffmpegPath);
+  } catch (error) {
+    throw new AppError('unavailable', error instanceof Error ? error.message : 'ffmpeg is not available.');
+  }
 }
 
 function toRecordingInfo(recording: Recording): RecordingInfo {
