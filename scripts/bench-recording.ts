@@ -15,11 +15,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { findPackageRoot, freePort } from './bench/localServer.js';
 import { sampleProcess, type ProcessSample, cpuShare } from './bench/processUsage.js';
 import { databasePath, openDatabase } from '../server/storage/database.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from '../server/storage/seed.js';
@@ -237,28 +237,6 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
     await sleep(200);
   }
   throw new Error(`${failure} within ${timeoutMs / 1000} s`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-/** The folder holding package.json, whether this runs from scripts/ or dist/scripts/. */
-function findPackageRoot(start: string): string {
-  let folder = start;
-  while (!readdirSync(folder).includes('package.json')) {
-    const parent = dirname(folder);
-    if (parent === folder) throw new Error(`no package.json above ${start}`);
-    folder = parent;
-  }
-  return folder;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -122,8 +122,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The folder holding package.json, whether this runs from scripts/bench or dist/scripts/bench. */
-function findPackageRoot(start: string): string {
+/** The folder holding package.json, wherever under it (source or dist/) a script runs from. */
+export function findPackageRoot(start: string): string {
   let folder = start;
   while (!existsSync(join(folder, 'package.json'))) {
     const parent = dirname(folder);

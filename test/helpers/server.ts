@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../scripts/bench/localServer.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -17,18 +17,9 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-let nextRtcPortBase = 42000;
+export { freePort };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+let nextRtcPortBase = 42000;
 
 /** Starts the built server (dist/) as its own process, as `npm start` does, in fresh folders. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
