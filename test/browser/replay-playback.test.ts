@@ -108,6 +108,8 @@ describe('recordings play with hls.js, live and as replays', () => {
     expect(replay).toBeDefined();
     const playlist = await (await fetch(`${server.url}${replay.playlistUrl}`)).text();
     expect(playlist).toContain('#EXT-X-ENDLIST');
+    const segmentsIn = (text: string) => text.split('\n').filter((line) => line.endsWith('.ts')).length;
+
     const download = await fetch(`${server.url}${replay.downloadUrl}`);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('video/mp4');
@@ -117,5 +119,16 @@ describe('recordings play with hls.js, live and as replays', () => {
       streams: { codec_type: string; codec_name: string }[];
     };
     expect(probe.streams.map((stream) => `${stream.codec_type}:${stream.codec_name}`).sort()).toEqual(['audio:aac', 'video:h264']);
+
+    // A technician moves the out point to 1 s after the in point: the replay loses segments.
+    const technician = await technicianClient(server);
+    const moved = await technician.call<ReplayInfo>('PATCH', `/api/replays/${replay.id}`, {
+      outAt: new Date(Date.parse(replay.inAt) + 1000).toISOString(),
+    });
+    expect(moved.durationSeconds).toBe(1);
+    const trimmed = await (await fetch(`${server.url}${replay.playlistUrl}`)).text();
+    expect(segmentsIn(trimmed)).toBeLessThan(segmentsIn(playlist));
+    const refused = await fetch(`${server.url}/api/replays/${replay.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"title":"x"}' });
+    expect(refused.status).toBe(401);
   });
 });

@@ -61,6 +61,8 @@ describe('bad input and abuse are refused with the right error, and change nothi
     { name: 'a technician route with a forged session', method: 'GET', path: '/api/auth/me', cookie: 'estrad_session=forged-session-token-0123456789', status: 401, code: 'unauthorized' },
     { name: 'path traversal to the package', method: 'GET', path: '/..%2f..%2fpackage.json', status: 404, code: 'not_found' },
     { name: 'path traversal through assets', method: 'GET', path: '/assets/..%2f..%2f..%2fpackage.json', status: 404, code: 'not_found' },
+    { name: 'path traversal out of the recordings', method: 'GET', path: '/recordings/..%2f..%2fpackage.json', status: 404, code: 'not_found' },
+    { name: 'a recorder file that is not HLS', method: 'GET', path: '/recordings/open/abc/r001.sdp', status: 404, code: 'not_found' },
     { name: 'path traversal in a stage page', method: 'GET', path: '/watch/..%2f..%2fetc%2fpasswd', status: 404, code: 'not_found' },
   ];
 
