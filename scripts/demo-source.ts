@@ -108,7 +108,18 @@ class DemoSource {
   }
 }
 
+const PARENT_CHECK_MS = 2000;
+
 const source = new DemoSource(parseOptions());
+// Started by a server that then crashed, this process is re-parented: nobody will stop it, and a
+// new server starts its own demo source, so it goes too.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) {
+    source.stop();
+    process.exit(0);
+  }
+}, PARENT_CHECK_MS).unref();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     source.stop();
