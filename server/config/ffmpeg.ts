@@ -33,7 +33,7 @@ function bundledFfmpeg(): string | undefined {
   }
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

@@ -4,8 +4,8 @@
  * touches nothing else.
  */
 import type { ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import ffmpeg from 'fluent-ffmpeg';
+import { isExecutable } from '../config/ffmpeg.js';
 import type { Logger } from 'pino';
 
 /** One input and one output, each with its options, as ffmpeg's command line orders them. */
@@ -162,13 +162,4 @@ export function warmUpFfmpeg(ffmpegPath: string, logger: Logger): void {
       if (encodersError) logger.warn({ err: encodersError }, 'ffmpeg did not list its encoders');
     });
   });
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
