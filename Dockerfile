@@ -21,6 +21,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 
+# The project is developed with npm 11 (Vite 8 does not install with node:20's npm 10).
+RUN npm install -g npm@11
+
 WORKDIR /app
 # Keeps setup.mjs's worker cache inside this stage instead of the image's home dir.
 ENV XDG_CACHE_HOME=/tmp/estrad-cache
