@@ -77,7 +77,7 @@ export class Stage {
     return [...this.onAir.values()];
   }
 
-  /** Called after anything on air changes, or the stage's media was rebuilt; returns an unsubscribe. */
+  /** Called after anything on air changes (including a pause), or the media was rebuilt; returns an unsubscribe. */
   onChange(listener: () => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
@@ -174,6 +174,7 @@ export class Stage {
     const info = this.onAir.get(producerId);
     if (info) info.paused = paused;
     this.deps.notifier.toStage(this.id, 'producer:paused', { producerId, paused });
+    this.changed();
   }
 
   async closeProducer(peer: Peer, producerId: string): Promise<void> {

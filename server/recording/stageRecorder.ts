@@ -29,16 +29,11 @@ export interface StageRecorderOptions {
 const SETTLE_MS = 300;
 /** Nothing on air for this long ends the recording (a speaker reconnecting comes back sooner). */
 const OFF_AIR_STOP_MS = 3_000;
-/** Stage.onChange does not fire when a producer is paused or resumed: that is looked for this often. */
-const PAUSE_CHECK_MS = 1_000;
 
 export class StageRecorder {
   private session: RecordingSession | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
   private offAirTimer: NodeJS.Timeout | undefined;
-  private readonly pauseCheckTimer: NodeJS.Timeout;
-  /** The selection last acted on, to notice pauses and resumes. */
-  private appliedKey: string | undefined;
   /** After a failed recording, the stage is not recorded again until it has gone off air. */
   private failedUntilOffAir = false;
   private closed = false;
@@ -52,9 +47,6 @@ export class StageRecorder {
   ) {
     this.logger = options.logger.child({ stage: stage.id });
     this.unsubscribe = stage.onChange(() => this.changed());
-    this.pauseCheckTimer = setInterval(() => {
-      if (this.currentSelection()?.key !== this.appliedKey) this.changed();
-    }, PAUSE_CHECK_MS);
     this.changed();
   }
 
@@ -63,7 +55,6 @@ export class StageRecorder {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
-    clearInterval(this.pauseCheckTimer);
     clearTimeout(this.settleTimer);
     clearTimeout(this.offAirTimer);
     await this.enqueue(() => this.endSession({ status: 'complete' }));
@@ -83,14 +74,12 @@ export class StageRecorder {
   private async apply(): Promise<void> {
     if (this.closed) return;
     if (this.stage.onAirProducers().length === 0) {
-      this.appliedKey = undefined;
       this.armOffAirStop();
       return;
     }
     clearTimeout(this.offAirTimer);
     this.offAirTimer = undefined;
     const selection = this.currentSelection();
-    this.appliedKey = selection?.key;
     if (this.failedUntilOffAir) return;
     if (!selection) await this.session?.standBy();
     else if (this.session) await this.session.follow(selection);
