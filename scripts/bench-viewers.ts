@@ -3,12 +3,12 @@
  *
  *   npm run bench:viewers -- --viewers 50 --seconds 15
  *   node dist/scripts/bench-viewers.js --viewers N --seconds S [--url URL [--server-pid PID]]
- *     [--stage demo] [--ramp 20] [--size 1280x720 --fps 30 --bitrate 1500]
+ *     [--stage demo] [--ramp 20] [--size 1280x720 --fps 30 --bitrate 1500 --codec H264|VP8]
  *
  * Without --url it starts dist/server/main.js itself (demo on, temporary folders, a free port)
  * and samples its CPU and memory from /proc; with --url it measures only what viewers see,
- * unless --server-pid names the server's process on this machine. --size/--fps/--bitrate run our
- * own demo source instead of the server's (which is fixed at 640x360, 25 fps, 1 Mbit/s).
+ * unless --server-pid names the server's process on this machine. --size/--fps/--bitrate/--codec run
+ * our own demo source instead of the server's (which is fixed at 640x360, 25 fps, 1 Mbit/s).
  *
  * Prints a summary, writes bench/results/viewers-<timestamp>.md, and prints one JSON object as
  * the last line of stdout for scripts to read.
@@ -18,7 +18,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import type { StagesResponse } from '../shared/protocol.js';
-import { stageIdSchema } from '../shared/protocol.js';
+import { ingestCodecSchema, stageIdSchema } from '../shared/protocol.js';
 import { type BenchSummary, markdownReport, type ServerSamples, summarize } from './bench/benchReport.js';
 import { type LocalServer, startLocalServer, type TestPattern } from './bench/localServer.js';
 import { NodeViewer, type NodeViewerStats } from './bench/nodeViewer.js';
@@ -55,6 +55,7 @@ function parseOptions(): Options {
       size: { type: 'string' },
       fps: { type: 'string' },
       bitrate: { type: 'string' },
+      codec: { type: 'string' },
     },
   });
   const options: Options = {
@@ -66,10 +67,11 @@ function parseOptions(): Options {
     rampPerSecond: positiveInteger('--ramp', values.ramp),
     pattern: undefined,
   };
-  if (values.size !== undefined || values.fps !== undefined || values.bitrate !== undefined) {
-    if (options.url) throw new Error('--size, --fps and --bitrate need a server this bench starts (no --url).');
+  if ([values.size, values.fps, values.bitrate, values.codec].some((value) => value !== undefined)) {
+    if (options.url) throw new Error('--size, --fps, --bitrate and --codec need a server this bench starts (no --url).');
     if (!/^\d+x\d+$/.test(values.size ?? '1280x720')) throw new Error('--size must look like 1280x720.');
     options.pattern = {
+      codec: ingestCodecSchema.exclude(['opus']).parse(values.codec ?? 'H264'),
       size: values.size ?? '1280x720',
       fps: positiveInteger('--fps', values.fps ?? '30'),
       bitrateKbps: positiveInteger('--bitrate', values.bitrate ?? '1500'),
@@ -99,8 +101,8 @@ async function startTarget(options: Options): Promise<Target> {
   const local = await startLocalServer({ stageId: options.stageId, pattern: options.pattern, rtcPorts: RTC_PORTS });
   const { pattern } = options;
   const source = pattern
-    ? `scripts/demo-source ${pattern.size} ${pattern.fps} fps ${pattern.bitrateKbps} kbit/s VP8`
-    : "the server's demo (640x360, 25 fps, 1000 kbit/s VP8)";
+    ? `scripts/demo-source ${pattern.size} ${pattern.fps} fps ${pattern.bitrateKbps} kbit/s ${pattern.codec}`
+    : "the server's demo (640x360, 25 fps, 1000 kbit/s, DEMO_CODEC)";
   return { url: local.url, pid: local.pid, source, local };
 }
 

@@ -15,6 +15,7 @@ const STARTUP_TIMEOUT_MS = 30_000;
 const KEPT_LOG_CHARS = 20_000;
 
 export interface TestPattern {
+  codec: 'H264' | 'VP8';
   size: string;
   fps: number;
   bitrateKbps: number;
@@ -76,7 +77,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 }
 
 function startDemoSource(url: string, stageId: string, pattern: TestPattern, output: { text: string }): ChildProcess {
-  const args = [demoSourceEntry, '--url', url, '--stage', stageId, '--size', pattern.size];
+  const args = [demoSourceEntry, '--url', url, '--stage', stageId, '--codec', pattern.codec, '--size', pattern.size];
   args.push('--fps', String(pattern.fps), '--bitrate', String(pattern.bitrateKbps));
   const source = spawn(process.execPath, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   collectOutput(source, output);

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium } from '../../scripts/bench/chromium.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 

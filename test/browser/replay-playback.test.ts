@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingInfo, ReplayInfo } from '../../shared/protocol.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium } from '../../scripts/bench/chromium.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium } from '../../scripts/bench/chromium.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium } from '../../scripts/bench/chromium.js';
 import { waitUntilPlaying } from '../helpers/player.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 

@@ -1,3 +1,4 @@
+/** Launches Debian's Chromium for browser tests and benchmarks alike. */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
