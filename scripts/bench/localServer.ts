@@ -12,6 +12,8 @@ const packageRoot = findPackageRoot(import.meta.dirname);
 const serverEntry = join(packageRoot, 'dist/server/main.js');
 const demoSourceEntry = join(packageRoot, 'dist/scripts/demo-source.js');
 const STARTUP_TIMEOUT_MS = 30_000;
+/** The server this module starts is throw-away, on loopback, so its technician can be fixed. */
+const BENCH_TECHNICIAN = { username: 'bench', password: 'bench-technician-password' };
 const KEPT_LOG_CHARS = 20_000;
 
 export interface TestPattern {
@@ -25,8 +27,9 @@ export interface LocalServerOptions {
   stageId: string;
   /**
    * Undefined: the server puts its own demo (640x360, 25 fps, 1 Mbit/s) on the `demo` stage.
-   * Given: the server runs without its demo and this process runs scripts/demo-source with the
-   * pattern, so the bench can choose resolution and bitrate without a server change.
+   * Given: the server runs without its demo, a technician creates a public event with the stage
+   * through the API, and this process runs scripts/demo-source on it with the pattern, so the
+   * bench can choose resolution, codec and bitrate without a server change.
    */
   pattern: TestPattern | undefined;
   rtcPorts: { min: number; max: number };
@@ -57,12 +60,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       RTC_MAX_PORT: String(options.rtcPorts.max),
       LOG_LEVEL: 'warn',
       DEMO: options.pattern ? '0' : '1',
+      ADMIN_USERNAME: BENCH_TECHNICIAN.username,
+      ADMIN_PASSWORD: BENCH_TECHNICIAN.password,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   collectOutput(server, output);
   const url = `http://127.0.0.1:${port}`;
   await waitUntilHealthy(url, server, output);
+  if (options.pattern) await createBenchStage(url, options.stageId);
   const source = options.pattern ? startDemoSource(url, options.stageId, options.pattern, output) : undefined;
   return {
     url,
@@ -74,6 +80,31 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs in as the technician and imports a one-stage public programme. */
+async function createBenchStage(url: string, stageId: string): Promise<void> {
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(BENCH_TECHNICIAN),
+  });
+  const cookie = login.headers.get('set-cookie')?.split(';')[0];
+  if (!login.ok || !cookie) throw new Error(`the bench technician could not sign in: ${login.status} ${await login.text()}`);
+  const programme = {
+    format: 'estrad-programme',
+    version: 1,
+    event: { id: 'bench', title: 'Benchmark', timeZone: 'Europe/Stockholm', language: 'sv', visibility: 'public' },
+    stages: [{ id: stageId, title: 'Benchmark stage' }],
+    speakers: [],
+    talks: [],
+  };
+  const created = await fetch(`${url}/api/programme`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify(programme),
+  });
+  if (!created.ok) throw new Error(`the bench stage could not be created: ${created.status} ${await created.text()}`);
 }
 
 function startDemoSource(url: string, stageId: string, pattern: TestPattern, output: { text: string }): ChildProcess {
