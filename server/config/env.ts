@@ -50,6 +50,13 @@ const envSchema = z
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
     REGISTRATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
     QUESTION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(6),
+    /** Bearer token for GET /metrics; unset, /metrics answers only requests from this machine. */
+    METRICS_TOKEN: z
+      .string()
+      .min(16, 'use at least 16 characters, e.g. from "openssl rand -hex 24"')
+      .max(256)
+      .regex(/^[\x21-\x7e]+$/, 'use printable ASCII without spaces (it travels in an HTTP header)')
+      .optional(),
   })
   .refine((env) => env.RTC_MIN_PORT <= env.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not be greater than RTC_MAX_PORT',
@@ -73,6 +80,7 @@ export interface Config {
   http: { corsOrigins: string[]; trustProxy: boolean };
   admin: { username: string; password: string } | undefined;
   rateLimitsPerMinute: { login: number; registration: number; question: number };
+  metrics: { token: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -122,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       registration: values.REGISTRATION_RATE_LIMIT_PER_MINUTE,
       question: values.QUESTION_RATE_LIMIT_PER_MINUTE,
     },
+    metrics: { token: values.METRICS_TOKEN },
   };
 }

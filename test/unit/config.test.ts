@@ -35,4 +35,11 @@ describe('configuration from the environment', () => {
   it('refuses a port range that is upside down', () => {
     expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(/RTC_MIN_PORT must not be greater/);
   });
+
+  it('takes an optional METRICS_TOKEN and refuses one that is short or has spaces', () => {
+    expect(loadConfig({}).metrics.token).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'a1b2c3d4e5f6a7b8c9d0' }).metrics.token).toBe('a1b2c3d4e5f6a7b8c9d0');
+    expect(() => loadConfig({ METRICS_TOKEN: 'secret' })).toThrow(/METRICS_TOKEN: use at least 16 characters/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'sixteen chars or more' })).toThrow(/METRICS_TOKEN: use printable ASCII without spaces/);
+  });
 });

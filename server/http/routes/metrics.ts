@@ -1,0 +1,132 @@
+/**
+ * GET /metrics in Prometheus' text format: what the server carries (each mediasoup worker's
+ * consumers and CPU, stages on air and their audience, recordings running) next to prom-client's
+ * default Node metrics. It tells operators, and the viewer benchmark, where the load goes.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { BlockList } from 'node:net';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { AppError } from '../../errors.js';
+import { listUnfinishedRecordings } from '../../storage/recordings.js';
+import type { HttpDependencies } from '../httpServer.js';
+
+type MetricsDependencies = Pick<HttpDependencies, 'config' | 'db' | 'media' | 'registry'>;
+
+export function registerMetricsRoute(app: FastifyInstance, deps: MetricsDependencies): void {
+  const metrics = serverMetrics(deps);
+  app.get('/metrics', { preHandler: requireMetricsAccess(deps.config.metrics.token) }, async (_request, reply) => {
+    const text = await metrics.render();
+    return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(text);
+  });
+}
+
+/**
+ * Gauges are refreshed on each scrape rather than kept up to date as things happen: the figures
+ * already live in the media engine, the stage registry and the database, and a scrape every few
+ * seconds costs less than bookkeeping on every join.
+ */
+function serverMetrics({ db, media, registry: stages }: MetricsDependencies) {
+  // Our own registry, not prom-client's global one, so each server instance counts only itself.
+  const register = new Registry();
+  collectDefaultMetrics({ register });
+  const registers = [register];
+  const workerLabels = ['worker', 'pid'] as const;
+  const workerUp = new Gauge({
+    name: 'estrad_mediasoup_worker_up',
+    help: '1 while the mediasoup worker process is alive, 0 once it died (until it is replaced).',
+    labelNames: workerLabels,
+    registers,
+  });
+  const workerConsumers = new Gauge({
+    name: 'estrad_mediasoup_worker_consumers',
+    help: 'Consumers (one per viewer and track) placed on the mediasoup worker.',
+    labelNames: workerLabels,
+    registers,
+  });
+  const workerCpu = new Counter({
+    name: 'estrad_mediasoup_worker_cpu_seconds_total',
+    help: 'User plus system CPU time the mediasoup worker process has used since it started.',
+    labelNames: workerLabels,
+    registers,
+  });
+  const stagesLive = new Gauge({ name: 'estrad_stages_live', help: 'Stages with something on air.', registers });
+  const stageViewers = new Gauge({ name: 'estrad_stage_viewers', help: 'Viewers joined to the stage.', labelNames: ['stage'], registers });
+  const stageSpeakers = new Gauge({ name: 'estrad_stage_speakers', help: 'Speakers joined to the stage.', labelNames: ['stage'], registers });
+  const recordingsActive = new Gauge({ name: 'estrad_recordings_active', help: 'Recordings being written now.', registers });
+
+  async function refreshWorkers(): Promise<void> {
+    const workers = await media.workerStats();
+    // A replaced worker has a new pid: its old series must go, not linger at their last values.
+    for (const metric of [workerUp, workerConsumers, workerCpu]) metric.reset();
+    for (const worker of workers) {
+      const labels = { worker: String(worker.id), pid: String(worker.pid) };
+      workerUp.set(labels, worker.alive ? 1 : 0);
+      workerConsumers.set(labels, worker.consumers);
+      workerCpu.inc(labels, worker.cpuMs / 1000);
+    }
+  }
+
+  function refreshStages(): void {
+    const summaries = stages.list();
+    stagesLive.set(summaries.filter((stage) => stage.live).length);
+    stageViewers.reset();
+    stageSpeakers.reset();
+    for (const stage of summaries) {
+      stageViewers.set({ stage: stage.id }, stage.viewers);
+      stageSpeakers.set({ stage: stage.id }, stage.speakers);
+    }
+    recordingsActive.set(listUnfinishedRecordings(db).length);
+  }
+
+  return {
+    contentType: register.contentType,
+    async render(): Promise<string> {
+      await refreshWorkers();
+      refreshStages();
+      return register.metrics();
+    },
+  };
+}
+
+/**
+ * With METRICS_TOKEN: the token as a bearer credential, from anywhere. Without: only this
+ * machine, and only directly; a request a local reverse proxy forwarded may come from anywhere.
+ */
+function requireMetricsAccess(token: string | undefined) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (token !== undefined) {
+      if (bearerTokenMatches(request.headers.authorization, token)) return;
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw new AppError('unauthorized', 'Send the METRICS_TOKEN of this server as "Authorization: Bearer <token>".');
+    }
+    if (isDirectFromLoopback(request)) return;
+    throw new AppError(
+      'forbidden',
+      '/metrics answers only this machine while METRICS_TOKEN is unset; set METRICS_TOKEN on the server and send it as "Authorization: Bearer <token>".',
+    );
+  };
+}
+
+const BEARER_PREFIX = /^Bearer\s+/i;
+
+function bearerTokenMatches(header: string | undefined, token: string): boolean {
+  if (!header || !BEARER_PREFIX.test(header)) return false;
+  // Hashing first gives equal lengths, which timingSafeEqual needs, without revealing the token's.
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(header.replace(BEARER_PREFIX, '').trim()), digest(token));
+}
+
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+const IPV4_MAPPED_PREFIX = '::ffff:';
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
+
+function isDirectFromLoopback(request: FastifyRequest): boolean {
+  // The socket's peer, not request.ip: with TRUST_PROXY that is whatever X-Forwarded-For claims.
+  const address = request.socket.remoteAddress;
+  if (!address || FORWARDING_HEADERS.some((name) => request.headers[name] !== undefined)) return false;
+  if (address.startsWith(IPV4_MAPPED_PREFIX)) return loopback.check(address.slice(IPV4_MAPPED_PREFIX.length), 'ipv4');
+  return loopback.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
+}
