@@ -8,7 +8,7 @@
  */
 import sdpTransform from 'sdp-transform';
 import type { MediaAttributes, MediaDescription, SessionDescription } from 'sdp-transform';
-import type { ConsumerOptions, DtlsParametersJson, TransportOptions } from '../../shared/protocol.js';
+import type { ConsumerOptions, DtlsParametersJson, RtpCapabilitiesJson, TransportOptions } from '../../shared/protocol.js';
 
 // The protocol carries mediasoup objects as bounded JSON; these are the parts an SDP needs.
 
@@ -44,6 +44,25 @@ interface IceCandidateJson {
 interface IceParametersJson {
   usernameFragment: string;
   password: string;
+}
+
+const TRANSPORT_WIDE_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
+/**
+ * The router's capabilities minus transport-wide congestion control, which libdatachannel's
+ * receiver does not answer (it sends receiver reports and REMB). Claiming it would make mediasoup
+ * keep every sent packet in its send-time history for 60 s waiting for feedback that never comes:
+ * a cost (and 1.8 MB per viewer) that browsers, which send the feedback, do not cause.
+ */
+export function receiverRtpCapabilities(router: RtpCapabilitiesJson): RtpCapabilitiesJson {
+  return {
+    ...router,
+    codecs: router.codecs?.map((codec) => ({
+      ...codec,
+      rtcpFeedback: (codec.rtcpFeedback as CodecJson['rtcpFeedback'])?.filter((feedback) => feedback.type !== 'transport-cc'),
+    })),
+    headerExtensions: router.headerExtensions?.filter((extension) => extension.uri !== TRANSPORT_WIDE_CC_URI),
+  };
 }
 
 /** What one consumer looks like on the wire, reduced to what goes into its m-section. */
