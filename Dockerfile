@@ -5,9 +5,11 @@
 #   docker build -t estrad .
 #   docker run -d --name estrad \
 #     -e RTC_ANNOUNCED_IP=203.0.113.10 \
-#     -p 3000:3000 -p 40000-40199:40000-40199/udp -p 40000-40199:40000-40199/tcp \
+#     -p 3000:3000 -p 40000-40999:40000-40999/udp -p 40000-40999:40000-40999/tcp \
 #     -v estrad-data:/data -v estrad-recordings:/recordings estrad
-# (`--network host` avoids publishing 200 RTC ports through docker-proxy on Linux hosts.)
+# (`--network host` avoids publishing 1000 RTC ports through docker-proxy on Linux hosts.)
+# Every viewer and speaker holds one UDP and one TCP port of the range (mediasoup 3.8 has no
+# shared-port server), so 1000 ports serve about 990 viewers; widen both ends for more.
 #
 # RTC_ANNOUNCED_IP MUST be set to the host's public IP when running in Docker: mediasoup
 # otherwise announces the container's private address in its ICE candidates and browsers
@@ -74,13 +76,13 @@ ENV NODE_ENV=production \
     DATA_DIR=/data \
     RECORDINGS_DIR=/recordings \
     RTC_MIN_PORT=40000 \
-    RTC_MAX_PORT=40199
+    RTC_MAX_PORT=40999
 # Set at run time, e.g. `docker run -e RTC_ANNOUNCED_IP=<host public IP>` (see the top).
 
 VOLUME ["/data", "/recordings"]
 USER node
 
-EXPOSE 3000/tcp 40000-40199/udp 40000-40199/tcp
+EXPOSE 3000/tcp 40000-40999/udp 40000-40999/tcp
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((res) => process.exit(res.ok ? 0 : 1), () => process.exit(1))"]
