@@ -6,7 +6,7 @@
  *
  *   const viewer = new NodeViewer();
  *   await viewer.connect('http://127.0.0.1:3000', 'demo');
- *   viewer.stats(); // { connected, joinMs, video: { packets, bytes, lost }, audio: {…}, lastPacketAt }
+ *   viewer.stats(); // { connected, joinMs, video: { packets, bytes, lost }, audio: {…}, videoFrames, lastPacketAt }
  *   viewer.close();
  */
 import { PeerConnection, RtcpReceivingSession, type Track } from 'node-datachannel';
@@ -24,7 +24,7 @@ import type {
   TransportOptions,
 } from '../../shared/protocol.js';
 import { buildRemoteOffer, type ConsumerMedia, consumerMedia, dtlsParametersFromAnswer } from './remoteSdp.js';
-import { KindCounter, type KindStats, parseRtpHeader } from './rtpStats.js';
+import { FreezeCounter, type FreezeStats, KindCounter, type KindStats, parseRtpHeader } from './rtpStats.js';
 
 export interface NodeViewerOptions {
   /** Local address for ICE; leave unset to let libjuice use every interface. */
@@ -42,6 +42,8 @@ export interface NodeViewerStats {
   joinMs: number | undefined;
   video: KindStats;
   audio: KindStats;
+  /** Video frames and freezes, from when frames arrive (see FreezeCounter); rejoins included. */
+  videoFrames: FreezeStats;
   /** Date.now() of the last RTP packet of either kind. */
   lastPacketAt: number | undefined;
   /** Times the viewer joined again (a producer was added, the media was rebuilt, a reconnect). */
@@ -85,6 +87,7 @@ export class NodeViewer {
   private stageId = '';
   private session: MediaSession | undefined;
   private readonly counters: Record<MediaKind, KindCounter> = { video: new KindCounter(), audio: new KindCounter() };
+  private readonly videoFrames = new FreezeCounter();
   private startedAt = 0;
   private joinMs: number | undefined;
   private lastPacketAt: number | undefined;
@@ -119,6 +122,7 @@ export class NodeViewer {
       joinMs: this.joinMs,
       video: this.counters.video.stats(),
       audio: this.counters.audio.stats(),
+      videoFrames: this.videoFrames.stats(),
       lastPacketAt: this.lastPacketAt,
       rejoins: this.rejoins,
     };
@@ -239,6 +243,7 @@ export class NodeViewer {
     if (!header) return; // RTCP (sender reports) arrives on the track too
     const isMediaStream = header.ssrc === consumer.ssrc && consumer.mediaPayloadTypes.includes(header.payloadType);
     this.counters[consumer.kind].record(header, packet.byteLength, isMediaStream);
+    if (consumer.kind === 'video' && isMediaStream) this.videoFrames.record(header, performance.now());
     this.lastPacketAt = Date.now();
     if (consumer.kind === 'video' && this.joinMs === undefined) this.joinMs = performance.now() - this.startedAt;
   }

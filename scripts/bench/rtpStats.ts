@@ -1,11 +1,14 @@
 /**
- * Counting of received RTP without decoding it: packets, bytes, and loss from sequence numbers.
- * Kept free of WebRTC so the arithmetic (wrap-around, reordering) is easy to check on its own.
+ * Counting of received RTP without decoding it: packets, bytes, loss from sequence numbers, and
+ * video freezes from frame arrival times. Kept free of WebRTC so the arithmetic (wrap-around,
+ * reordering, the freeze rule) is easy to check on its own.
  */
 
 export interface RtpHeader {
   payloadType: number;
   sequenceNumber: number;
+  /** Media clock of the packet's content: every packet of one video frame carries the same. */
+  timestamp: number;
   ssrc: number;
 }
 
@@ -37,6 +40,7 @@ export function parseRtpHeader(packet: Uint8Array): RtpHeader | undefined {
   return {
     payloadType: packet[1]! & 0x7f,
     sequenceNumber: view.getUint16(2),
+    timestamp: view.getUint32(4),
     ssrc: view.getUint32(8),
   };
 }
@@ -116,4 +120,63 @@ export class KindCounter {
 export function lossPercent(stats: KindStats): number {
   const expected = stats.packets + stats.lost;
   return expected === 0 ? 0 : (100 * stats.lost) / expected;
+}
+
+export interface FreezeStats {
+  /** Video frames seen: a frame starts with the first packet of a newer RTP timestamp. */
+  frames: number;
+  freezes: number;
+  /** The frame intervals that were freezes, added up. */
+  freezeMs: number;
+}
+
+const FREEZE_RULE = { averageOverIntervals: 30, minIntervals: 5, timesAverage: 3, minIncreaseMs: 150 } as const;
+const TIMESTAMP_MODULO = 2 ** 32;
+
+/**
+ * Freezes as WebRTC counts them for getStats() freezeCount (video_quality_observer2.cc): an
+ * interval between consecutive frames is a freeze when it is at least
+ * max(3 × average, average + 150 ms), the average being over the last 30 intervals including this
+ * one, once there are at least 5. WebRTC times rendered frames; without decoding, the arrival of
+ * a frame's first packet stands in for it, so jitter-buffer smoothing is not reflected.
+ */
+export class FreezeCounter {
+  private latest: { ssrc: number; timestamp: number } | undefined;
+  private lastFrameAt: number | undefined;
+  private readonly recentIntervals: number[] = [];
+  private frames = 0;
+  private freezes = 0;
+  private freezeMs = 0;
+
+  /** One packet of the video stream (not RTX), received at `arrivalMs`. */
+  record(header: Pick<RtpHeader, 'ssrc' | 'timestamp'>, arrivalMs: number): void {
+    // A new SSRC (a rejoin) starts its own clock; the wait for it still counts as an interval.
+    const sameStream = this.latest?.ssrc === header.ssrc;
+    if (sameStream && !isNewerTimestamp(header.timestamp, this.latest!.timestamp)) return;
+    this.latest = { ssrc: header.ssrc, timestamp: header.timestamp };
+    this.frames++;
+    if (this.lastFrameAt !== undefined) this.addInterval(arrivalMs - this.lastFrameAt);
+    this.lastFrameAt = arrivalMs;
+  }
+
+  stats(): FreezeStats {
+    return { frames: this.frames, freezes: this.freezes, freezeMs: this.freezeMs };
+  }
+
+  private addInterval(intervalMs: number): void {
+    this.recentIntervals.push(intervalMs);
+    if (this.recentIntervals.length > FREEZE_RULE.averageOverIntervals) this.recentIntervals.shift();
+    if (this.recentIntervals.length < FREEZE_RULE.minIntervals) return;
+    const average = this.recentIntervals.reduce((sum, interval) => sum + interval, 0) / this.recentIntervals.length;
+    if (intervalMs >= Math.max(FREEZE_RULE.timesAverage * average, average + FREEZE_RULE.minIncreaseMs)) {
+      this.freezes++;
+      this.freezeMs += intervalMs;
+    }
+  }
+}
+
+/** RTP timestamps wrap at 2^32: "newer" means less than half the range ahead (RFC 1982 style). */
+function isNewerTimestamp(timestamp: number, than: number): boolean {
+  const ahead = (timestamp - than + TIMESTAMP_MODULO) % TIMESTAMP_MODULO;
+  return ahead !== 0 && ahead < TIMESTAMP_MODULO / 2;
 }
