@@ -26,6 +26,10 @@ describe('the demo stage plays in /watch/demo', () => {
     expect(stats.video!.framesDecoded).toBeGreaterThan(0);
     expect(stats.video!.frameWidth).toBeGreaterThan(0);
     expect(stats.audio!.packetsReceived).toBeGreaterThan(0);
+    expect(stats.video!.bytesReceived).toBeGreaterThan(stats.video!.packetsReceived);
+    expect(stats.audio!.bytesReceived).toBeGreaterThan(stats.audio!.packetsReceived);
+    // What the viewer benchmark reports as the picture's quality.
+    expect(stats.video).toMatchObject({ freezeCount: expect.any(Number), totalFreezesDuration: expect.any(Number), framesDropped: expect.any(Number) });
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('playing');
   });
 

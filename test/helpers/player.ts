@@ -1,15 +1,10 @@
 import type { Page } from 'playwright-core';
+import { playerStats } from '../../scripts/bench/browserViewer.js';
+import type { PlayerStats } from '../../shared/playerStats.js';
 import { waitFor } from './server.js';
 
-export interface PlayerStats {
-  video: { framesDecoded: number; frameWidth: number; frameHeight: number; packetsReceived: number; packetsLost: number } | null;
-  audio: { packetsReceived: number; packetsLost: number } | null;
-}
-
-/** Reads the watch page's WebRTC statistics (getStats() of its receive transport). */
-export function playerStats(page: Page): Promise<PlayerStats> {
-  return page.evaluate(() => (window as unknown as { estradPlayer: { stats(): Promise<PlayerStats> } }).estradPlayer.stats());
-}
+/** Shared with the viewer benchmark, which reads the same page. */
+export { playerStats };
 
 /** Waits until video frames are being decoded now (the count grows) and audio packets arrive. */
 export async function waitUntilPlaying(page: Page, timeoutMs: number): Promise<PlayerStats> {

@@ -3,6 +3,7 @@
  * one, else the camera) and play all sound, at the simulcast layer the player's size needs.
  */
 import { parseScalabilityMode, type types } from 'mediasoup-client';
+import type { PlayerAudioStats, PlayerStats, PlayerVideoStats } from '../../../shared/playerStats';
 import type { MediaSource, ProducerInfo, JoinResult, StageSummary } from '../../../shared/protocol';
 import { Signalling, SignallingError } from '../signalling';
 import { Playback, type PlaybackElements } from './playback';
@@ -17,11 +18,6 @@ import {
 } from './session';
 
 export type PlayerState = 'connecting' | 'waiting' | 'playing' | 'reconnecting' | 'offline';
-
-export interface PlayerStats {
-  video: { framesDecoded: number; frameWidth: number; frameHeight: number; packetsReceived: number; packetsLost: number } | null;
-  audio: { packetsReceived: number; packetsLost: number } | null;
-}
 
 export interface ViewerElements extends PlaybackElements {
   /** The box around the video; its `data-picture` says whether there is a picture to show. */
@@ -379,21 +375,32 @@ function summarizeInboundRtp(report: RTCStatsReport, shownVideo: types.Consumer 
     if (entry.type !== 'inbound-rtp') continue;
     const rtp = entry as RTCInboundRtpStreamStats;
     if (rtp.kind === 'audio') {
-      stats.audio = {
-        packetsReceived: (stats.audio?.packetsReceived ?? 0) + (rtp.packetsReceived ?? 0),
-        packetsLost: (stats.audio?.packetsLost ?? 0) + (rtp.packetsLost ?? 0),
-      };
+      stats.audio = addAudioStats(stats.audio, rtp);
     } else if (rtp.kind === 'video' && shownVideo && isStatsOf(rtp, shownVideo)) {
-      stats.video = {
-        framesDecoded: (stats.video?.framesDecoded ?? 0) + (rtp.framesDecoded ?? 0),
-        frameWidth: Math.max(stats.video?.frameWidth ?? 0, rtp.frameWidth ?? 0),
-        frameHeight: Math.max(stats.video?.frameHeight ?? 0, rtp.frameHeight ?? 0),
-        packetsReceived: (stats.video?.packetsReceived ?? 0) + (rtp.packetsReceived ?? 0),
-        packetsLost: (stats.video?.packetsLost ?? 0) + (rtp.packetsLost ?? 0),
-      };
+      stats.video = addVideoStats(stats.video, rtp);
     }
   }
   return stats;
+}
+
+function addAudioStats(sum: PlayerAudioStats | null, rtp: RTCInboundRtpStreamStats): PlayerAudioStats {
+  return {
+    packetsReceived: (sum?.packetsReceived ?? 0) + (rtp.packetsReceived ?? 0),
+    packetsLost: (sum?.packetsLost ?? 0) + (rtp.packetsLost ?? 0),
+    bytesReceived: (sum?.bytesReceived ?? 0) + (rtp.bytesReceived ?? 0),
+  };
+}
+
+function addVideoStats(sum: PlayerVideoStats | null, rtp: RTCInboundRtpStreamStats): PlayerVideoStats {
+  return {
+    ...addAudioStats(sum, rtp),
+    framesDecoded: (sum?.framesDecoded ?? 0) + (rtp.framesDecoded ?? 0),
+    frameWidth: Math.max(sum?.frameWidth ?? 0, rtp.frameWidth ?? 0),
+    frameHeight: Math.max(sum?.frameHeight ?? 0, rtp.frameHeight ?? 0),
+    framesDropped: (sum?.framesDropped ?? 0) + (rtp.framesDropped ?? 0),
+    freezeCount: (sum?.freezeCount ?? 0) + (rtp.freezeCount ?? 0),
+    totalFreezesDuration: (sum?.totalFreezesDuration ?? 0) + (rtp.totalFreezesDuration ?? 0),
+  };
 }
 
 function isStatsOf(rtp: RTCInboundRtpStreamStats, consumer: types.Consumer): boolean {

@@ -1,5 +1,6 @@
 import '../styles.css';
-import { type PlayerState, type PlayerStats, ViewerSession } from '../live/viewer';
+import type { PlayerStats } from '../../../shared/playerStats';
+import { type PlayerState, ViewerSession } from '../live/viewer';
 import { byId, showMissingStage, showStageSummary, stageIdFromLocation } from './common';
 
 declare global {
