@@ -2,13 +2,19 @@
  * Loads a server with real WebRTC viewers (node-datachannel) and reports what it costs.
  *
  *   npm run bench:viewers -- --viewers 50 --seconds 15
- *   node dist/scripts/bench-viewers.js --viewers N --seconds S [--url URL [--server-pid PID]]
+ *   node dist/scripts/bench-viewers.js --viewers N --seconds S [--browsers K]
+ *     [--url URL [--server-pid PID] [--metrics-token TOKEN]]
  *     [--stage demo] [--ramp 20] [--size 1280x720 --fps 30 --bitrate 1500 --codec H264|VP8]
  *
  * Without --url it starts dist/server/main.js itself (demo on, temporary folders, a free port)
  * and samples its CPU and memory from /proc; with --url it measures only what viewers see,
  * unless --server-pid names the server's process on this machine. --size/--fps/--bitrate/--codec run
  * our own demo source instead of the server's (which is fixed at 640x360, 25 fps, 1 Mbit/s).
+ *
+ * --browsers K adds K viewers in Debian's Chromium on the real watch page, for the picture's
+ * quality (decoded frames, resolution, freezes); default 2 from 20 node viewers up, else 0.
+ * Per-worker consumers and CPU come from the server's GET /metrics: always for a server this
+ * bench starts, and with --url when --metrics-token (or $METRICS_TOKEN) gives its token.
  *
  * Prints a summary, writes bench/results/viewers-<timestamp>.md, and prints one JSON object as
  * the last line of stdout for scripts to read.
@@ -17,12 +23,22 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
-import type { StagesResponse } from '../shared/protocol.js';
+import type { RecordingInfo, StagesResponse } from '../shared/protocol.js';
 import { ingestCodecSchema, stageIdSchema } from '../shared/protocol.js';
-import { type BenchSummary, markdownReport, type ServerSamples, summarize } from './bench/benchReport.js';
+import {
+  type BenchInput,
+  type BenchSummary,
+  type BrowserWindow,
+  markdownReport,
+  type RecordingState,
+  type ServerSamples,
+  summarize,
+} from './bench/benchReport.js';
+import { BrowserCrowd, chromiumCpuShare, sampleChromium } from './bench/browserViewer.js';
 import { type LocalServer, startLocalServer, type TestPattern } from './bench/localServer.js';
 import { NodeViewer, type NodeViewerStats } from './bench/nodeViewer.js';
 import { sampleTree, type TreeSample } from './bench/processUsage.js';
+import { readServerMetrics, type WorkerMetrics, workerMetrics } from './bench/serverMetrics.js';
 
 const IDLE_SAMPLE_MS = 3_000;
 const STAGE_LIVE_TIMEOUT_MS = 30_000;
@@ -32,6 +48,8 @@ const PROGRESS_INTERVAL_MS = 5_000;
 /** Far from the 42000+ ranges the test helpers use, so a bench can run next to tests. */
 const RTC_PORTS = { min: 50_000, max: 59_999 };
 const MAX_PROBLEMS_SHOWN = 10;
+/** From this many node viewers up, two Chromium viewers watch by default. */
+const BROWSERS_BY_DEFAULT = { fromViewers: 20, browsers: 2 } as const;
 
 interface Options {
   viewers: number;
@@ -41,6 +59,8 @@ interface Options {
   stageId: string;
   rampPerSecond: number;
   pattern: TestPattern | undefined;
+  browsers: number;
+  metricsToken: string | undefined;
 }
 
 function parseOptions(): Options {
@@ -56,16 +76,26 @@ function parseOptions(): Options {
       fps: { type: 'string' },
       bitrate: { type: 'string' },
       codec: { type: 'string' },
+      browsers: { type: 'string' },
+      'metrics-token': { type: 'string' },
     },
   });
+  const viewers = positiveInteger('--viewers', values.viewers);
   const options: Options = {
-    viewers: positiveInteger('--viewers', values.viewers),
+    viewers,
     seconds: positiveInteger('--seconds', values.seconds),
     url: values.url,
     serverPid: values['server-pid'] === undefined ? undefined : positiveInteger('--server-pid', values['server-pid']),
     stageId: stageIdSchema.parse(values.stage),
     rampPerSecond: positiveInteger('--ramp', values.ramp),
     pattern: undefined,
+    browsers:
+      values.browsers === undefined
+        ? viewers >= BROWSERS_BY_DEFAULT.fromViewers
+          ? BROWSERS_BY_DEFAULT.browsers
+          : 0
+        : nonNegativeInteger('--browsers', values.browsers),
+    metricsToken: values['metrics-token'] ?? process.env.METRICS_TOKEN,
   };
   if ([values.size, values.fps, values.bitrate, values.codec].some((value) => value !== undefined)) {
     if (options.url) throw new Error('--size, --fps, --bitrate and --codec need a server this bench starts (no --url).');
@@ -86,24 +116,33 @@ function positiveInteger(name: string, text: string | undefined): number {
   return value;
 }
 
+function nonNegativeInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < 0) throw new Error(`${name} must be 0 or a positive integer (got "${text}").`);
+  return value;
+}
+
 /** Where the bench runs against: a server it started, or one given by URL (and maybe pid). */
 interface Target {
   url: string;
   pid: number | undefined;
   source: string;
   local: LocalServer | undefined;
+  /** Whether its /metrics can be read: a server on this machine, or one whose token we have. */
+  metricsReadable: boolean;
 }
 
 async function startTarget(options: Options): Promise<Target> {
   if (options.url) {
-    return { url: options.url, pid: options.serverPid, source: 'whatever is on air', local: undefined };
+    const metricsReadable = options.metricsToken !== undefined;
+    return { url: options.url, pid: options.serverPid, source: 'whatever is on air', local: undefined, metricsReadable };
   }
   const local = await startLocalServer({ stageId: options.stageId, pattern: options.pattern, rtcPorts: RTC_PORTS });
   const { pattern } = options;
   const source = pattern
     ? `scripts/demo-source ${pattern.size} ${pattern.fps} fps ${pattern.bitrateKbps} kbit/s ${pattern.codec}`
     : "the server's demo (640x360, 25 fps, 1000 kbit/s, DEMO_CODEC)";
-  return { url: local.url, pid: local.pid, source, local };
+  return { url: local.url, pid: local.pid, source, local, metricsReadable: true };
 }
 
 async function waitForLiveStage(url: string, stageId: string): Promise<void> {
@@ -164,13 +203,48 @@ async function measureWindow(viewers: NodeViewer[], seconds: number) {
   return { windowStart, windowEnd: viewers.map((viewer) => viewer.stats()), windowSeconds: (performance.now() - startedAt) / 1000 };
 }
 
+/** Each mediasoup worker's consumers and CPU time now, as the server counts them. */
+async function readWorkers(target: Target, token: string | undefined, problems: string[]): Promise<WorkerMetrics[] | undefined> {
+  if (!target.metricsReadable) return undefined;
+  try {
+    return workerMetrics(await readServerMetrics(target.url, token));
+  } catch (error) {
+    problems.push(`per-worker figures left out: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
+/** The stage's running recording (status "recording"), null when none runs, undefined when unknown. */
+async function readRecording(url: string, stageId: string, problems: string[]): Promise<RecordingState | null | undefined> {
+  try {
+    const response = await fetch(new URL(`/api/recordings?stage=${encodeURIComponent(stageId)}`, url));
+    if (!response.ok) throw new Error(`GET /api/recordings answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    const { recordings } = (await response.json()) as { recordings: RecordingInfo[] };
+    const running = recordings.find((recording) => recording.status === 'recording');
+    return running ? { id: running.id, durationSeconds: running.durationSeconds, sizeBytes: running.sizeBytes } : null;
+  } catch (error) {
+    problems.push(`recording state unknown: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
 function printSummary(summary: BenchSummary, problems: string[], failures: string[]): void {
+  const show = (value: number | string | null) => value ?? 'n/a';
   const lines = [
     `viewers: ${summary.viewersConnected}/${summary.viewersRequested} connected, ${summary.viewersReceivingAtEnd} receiving at end`,
     `join: p50 ${summary.joinMsP50} ms, p95 ${summary.joinMsP95} ms; loss: p50 ${summary.lossPctP50} %, p95 ${summary.lossPctP95} %, worst ${summary.lossPctWorst} %`,
+    `video: ${show(summary.viewerFpsP50)} frames/s p50 (worst ${show(summary.viewerFpsWorst)}); freezes per viewer p50 ${show(summary.freezesPerViewerP50)}, p95 ${show(summary.freezesPerViewerP95)}, worst ${show(summary.freezesPerViewerWorst)} (${show(summary.freezeMsPerViewerWorst)} ms frozen)`,
+    ...summary.browserViewers.map(
+      (browser) =>
+        `${browser.name}: join ${show(browser.joinMs)} ms, ${show(browser.framesPerSecond)} frames/s at ${show(browser.resolution)}, ${show(browser.freezes)} freezes (${show(browser.freezeMs)} ms), ${show(browser.framesDropped)} dropped, loss ${show(browser.lossPct)} %${browser.problem ? `; ${browser.problem}` : ''}`,
+    ),
     `traffic: ${summary.packetsPerSecond} packets/s, ${summary.mbitPerSecond} Mbit/s received`,
-    `server CPU: ${summary.serverCpuShare ?? 'n/a'} cores (workers ${summary.workerCpuShare ?? 'n/a'}, node ${summary.nodeCpuShare ?? 'n/a'}, idle ${summary.serverCpuIdleShare ?? 'n/a'}); ${summary.serverPacketsPerCoreSecond ?? 'n/a'} packets per core-second; ${summary.serverCpuPer100Viewers ?? 'n/a'} % of a core per 100 viewers`,
-    `server memory: ${summary.serverRssMb ?? 'n/a'} MB (workers ${summary.workerRssMb ?? 'n/a'}, node ${summary.nodeRssMb ?? 'n/a'}), ${summary.rssPerViewerKb ?? 'n/a'} kB per viewer; generator CPU ${summary.generatorCpuShare} cores`,
+    `server CPU: ${show(summary.serverCpuShare)} cores (workers ${show(summary.workerCpuShare)}, node ${show(summary.nodeCpuShare)}, idle ${show(summary.serverCpuIdleShare)}); ${show(summary.serverPacketsPerCoreSecond)} packets per core-second; ${show(summary.serverCpuPer100Viewers)} % of a core per 100 viewers`,
+    ...(summary.workers ?? []).map(
+      (worker) => `  worker ${worker.worker} (pid ${worker.pid}): ${worker.consumers} consumers, ${show(worker.cpuShare)} cores`,
+    ),
+    `server memory: ${show(summary.serverRssMb)} MB (workers ${show(summary.workerRssMb)}, node ${show(summary.nodeRssMb)}), ${show(summary.rssPerViewerKb)} kB per viewer; generator CPU ${summary.generatorCpuShare} cores + Chromium ${show(summary.browserCpuShare)}`,
+    `recording: ${summary.recordingActive === null ? 'unknown' : summary.recordingActive ? `running, ${summary.recordingSeconds} s, ${summary.recordingBytes} bytes` : 'none running'}`,
   ];
   for (const line of lines) console.log(line);
   for (const message of [...failures, ...problems].slice(0, MAX_PROBLEMS_SHOWN)) console.log(`  problem: ${message}`);
@@ -190,23 +264,44 @@ async function main(): Promise<void> {
   const target = await startTarget(options);
   const problems: string[] = [];
   let viewers: NodeViewer[] = [];
+  let browsers: BrowserCrowd | undefined;
   try {
-    console.log(`bench: ${options.viewers} viewers on ${target.url} stage ${options.stageId} (${target.source})`);
+    console.log(`bench: ${options.viewers} viewers + ${options.browsers} in Chromium on ${target.url} stage ${options.stageId} (${target.source})`);
     await waitForLiveStage(target.url, options.stageId);
     const idle = await sampleOver(target.pid, IDLE_SAMPLE_MS);
 
     const ramp = await rampUp(options, target.url, problems);
     viewers = ramp.viewers;
+    // After the crowd, so their join times are those of a loaded server.
+    if (options.browsers > 0) browsers = await BrowserCrowd.open(options.browsers, target.url, options.stageId);
     await waitForFirstPackets(viewers);
 
+    const workersBefore = { at: performance.now(), workers: await readWorkers(target, options.metricsToken, problems) };
     const serverBefore = target.pid === undefined ? undefined : sampleTree(target.pid);
     const generatorBefore = process.cpuUsage();
+    const chromiumBefore = sampleChromium();
+    const browserStart = await browsers?.sample();
     const window = await measureWindow(viewers, options.seconds);
+    const browserEnd = await browsers?.sample();
+    const chromiumAfter = sampleChromium();
     const generatorUsage = process.cpuUsage(generatorBefore);
     const serverAfter = target.pid === undefined ? undefined : sampleTree(target.pid);
+    const workersAfter = { at: performance.now(), workers: await readWorkers(target, options.metricsToken, problems) };
+    const recording = await readRecording(target.url, options.stageId, problems);
 
     const server: ServerSamples | undefined =
       idle && serverBefore && serverAfter ? { idle, loaded: { before: serverBefore, after: serverAfter } } : undefined;
+    const workers: BenchInput['workers'] =
+      workersBefore.workers && workersAfter.workers
+        ? { before: workersBefore.workers, after: workersAfter.workers, seconds: (workersAfter.at - workersBefore.at) / 1000 }
+        : undefined;
+    const browserWindows: BrowserWindow[] = (browsers?.viewers ?? []).map((viewer, index) => ({
+      name: viewer.name,
+      joinMs: viewer.joinMs,
+      start: browserStart?.[index],
+      end: browserEnd?.[index],
+      problem: viewer.problem,
+    }));
     const summary = summarize({
       viewersRequested: options.viewers,
       connectFailures: ramp.failures,
@@ -214,6 +309,10 @@ async function main(): Promise<void> {
       endedAt: Date.now(),
       server,
       generatorCpuShare: (generatorUsage.user + generatorUsage.system) / 1e6 / window.windowSeconds,
+      browsers: browserWindows,
+      browserCpuShare: browsers ? chromiumCpuShare(chromiumBefore, chromiumAfter) : undefined,
+      workers,
+      recording,
     });
     printSummary(summary, problems, ramp.failures);
     const reportPath = writeReport(
@@ -230,10 +329,15 @@ async function main(): Promise<void> {
     console.log(`report: ${reportPath}`);
     console.log(JSON.stringify({ ...summary, reportPath }));
   } finally {
+    await browsers?.close();
     for (const viewer of viewers) viewer.close();
     await target.local?.stop();
     cleanupDataChannels();
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function sleep(ms: number): Promise<void> {
