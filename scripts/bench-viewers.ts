@@ -286,7 +286,11 @@ async function main(): Promise<void> {
     const chromiumAfter = sampleChromium();
     const generatorUsage = process.cpuUsage(generatorBefore);
     const serverAfter = target.pid === undefined ? undefined : sampleTree(target.pid);
-    const workersAfter = { at: performance.now(), workers: await readWorkers(target, options.metricsToken, problems) };
+    // A refusal at the start would only be repeated.
+    const workersAfter = {
+      at: performance.now(),
+      workers: workersBefore.workers && (await readWorkers(target, options.metricsToken, problems)),
+    };
     const recording = await readRecording(target.url, options.stageId, problems);
 
     const server: ServerSamples | undefined =
