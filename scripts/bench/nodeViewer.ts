@@ -23,8 +23,9 @@ import type {
   ServerToClientEvents,
   TransportOptions,
 } from '../../shared/protocol.js';
-import { buildRemoteOffer, type ConsumerMedia, consumerMedia, dtlsParametersFromAnswer } from './remoteSdp.js';
+import { buildRemoteOffer, type ConsumerMedia, consumerMedia, dtlsParametersFromAnswer, probatorMedia } from './remoteSdp.js';
 import { FreezeCounter, type FreezeStats, KindCounter, type KindStats, parseRtpHeader } from './rtpStats.js';
+import { readTransportSequence, TRANSPORT_WIDE_CC_URI, TransportFeedbackRecorder } from './transportFeedback.js';
 
 export interface NodeViewerOptions {
   /** Local address for ICE; leave unset to let libjuice use every interface. */
@@ -68,6 +69,8 @@ export class SignallingError extends Error {
 const DEFAULT_TIMEOUT_MS = 20_000;
 /** Producers of one source go on air one after the other; one renegotiation covers them all. */
 const REJOIN_DEBOUNCE_MS = 300;
+/** How often browsers send transport-wide congestion-control feedback (libwebrtc's default). */
+const FEEDBACK_INTERVAL_MS = 100;
 
 let viewerCount = 0;
 
@@ -80,6 +83,8 @@ interface MediaSession {
    * its onMessage callback with it, leaving a connected viewer that silently counts nothing.
    */
   tracks: Track[];
+  /** Congestion-control feedback, when the consumers carry transport-wide sequence numbers. */
+  feedback: { recorder: TransportFeedbackRecorder; extensionId: number; timer: NodeJS.Timeout } | undefined;
 }
 
 export class NodeViewer {
@@ -208,7 +213,9 @@ export class NodeViewer {
       pc,
       consumersByMid: new Map(media.map((consumer) => [consumer.mid, consumer])),
       tracks: [],
+      feedback: undefined,
     };
+    session.feedback = this.startFeedback(session, media);
     this.session = session;
     this.transportConnected = false;
     pc.onStateChange((state) => {
@@ -223,24 +230,42 @@ export class NodeViewer {
         if (type === 'answer') resolve(sdp);
       }),
     );
-    pc.setRemoteDescription(buildRemoteOffer(transport, media, Date.now()), 'offer');
+    const video = media.find((consumer) => consumer.kind === 'video');
+    const offered = session.feedback && video ? [...media, probatorMedia(video)] : media;
+    pc.setRemoteDescription(buildRemoteOffer(transport, offered, Date.now()), 'offer');
     return withTimeout(answer, this.timeoutMs, 'the PeerConnection produced no SDP answer');
   }
 
+  /** Answers transport-cc as a browser does, so the crowd costs mediasoup what browsers cost. */
+  private startFeedback(session: MediaSession, media: ConsumerMedia[]): MediaSession['feedback'] {
+    const extension = media.flatMap((consumer) => consumer.headerExtensions).find((candidate) => candidate.uri === TRANSPORT_WIDE_CC_URI);
+    if (!extension || media.length === 0) return undefined;
+    const recorder = new TransportFeedbackRecorder(randomSsrc(), media[0]!.ssrc);
+    const timer = setInterval(() => {
+      const packet = recorder.takeFeedback();
+      const track = session.tracks[0];
+      if (packet && track?.isOpen()) track.sendMessageBinary(packet);
+    }, FEEDBACK_INTERVAL_MS);
+    return { recorder, extensionId: extension.id, timer };
+  }
+
   private receive(session: MediaSession, track: Track): void {
-    const consumer = session.consumersByMid.get(track.mid());
-    if (!consumer) return;
     session.tracks.push(track);
     // Sends receiver reports (and REMB) back, as a browser would; mediasoup uses them for its stats.
     track.setMediaHandler(new RtcpReceivingSession());
+    const consumer = session.consumersByMid.get(track.mid()); // none for the probe track
     track.onMessage((packet) => {
-      if (this.session === session) this.count(consumer, packet);
+      if (this.session === session) this.count(session, consumer, packet);
     });
   }
 
-  private count(consumer: ConsumerMedia, packet: Buffer): void {
+  private count(session: MediaSession, consumer: ConsumerMedia | undefined, packet: Buffer): void {
     const header = parseRtpHeader(packet);
     if (!header) return; // RTCP (sender reports) arrives on the track too
+    const { feedback } = session;
+    const transportSequence = feedback && readTransportSequence(packet, feedback.extensionId);
+    if (transportSequence !== undefined) feedback!.recorder.record(transportSequence, performance.now() * 1000);
+    if (!consumer) return; // a bandwidth probe: acknowledged above, not media
     const isMediaStream = header.ssrc === consumer.ssrc && consumer.mediaPayloadTypes.includes(header.payloadType);
     this.counters[consumer.kind].record(header, packet.byteLength, isMediaStream);
     if (consumer.kind === 'video' && isMediaStream) this.videoFrames.record(header, performance.now());
@@ -252,6 +277,7 @@ export class NodeViewer {
     const session = this.session;
     this.session = undefined;
     this.transportConnected = false;
+    clearInterval(session?.feedback?.timer);
     session?.pc.close();
   }
 
@@ -289,4 +315,8 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string)
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function randomSsrc(): number {
+  return Math.floor(Math.random() * 0xffff_ffff) + 1;
 }

@@ -1,14 +1,17 @@
 /**
  * Translation between the server's mediasoup parameters and SDP for a receive-only WebRTC peer
- * (node-datachannel speaks only SDP). The server is the offerer: one BUNDLEd offer with a sendonly
+ * (node-datachannel speaks only SDP). The server is the offerer: one BUNDLEd offer with an
  * m-section per consumer; the viewer's answer only matters for its DTLS fingerprint and role.
+ * The sections say sendrecv, not sendonly, because libdatachannel lets a receive-only track send
+ * nothing but its own RTCP, and the viewer sends congestion-control feedback itself; mediasoup
+ * never sees this SDP, only the DTLS parameters taken from it.
  *
  * Written with sdp-transform rather than by string concatenation so that every attribute has the
  * grammar the parsers on the other side expect.
  */
 import sdpTransform from 'sdp-transform';
 import type { MediaAttributes, MediaDescription, SessionDescription } from 'sdp-transform';
-import type { ConsumerOptions, DtlsParametersJson, RtpCapabilitiesJson, TransportOptions } from '../../shared/protocol.js';
+import type { ConsumerOptions, DtlsParametersJson, TransportOptions } from '../../shared/protocol.js';
 
 // The protocol carries mediasoup objects as bounded JSON; these are the parts an SDP needs.
 
@@ -44,25 +47,6 @@ interface IceCandidateJson {
 interface IceParametersJson {
   usernameFragment: string;
   password: string;
-}
-
-const TRANSPORT_WIDE_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
-
-/**
- * The router's capabilities minus transport-wide congestion control, which libdatachannel's
- * receiver does not answer (it sends receiver reports and REMB). Claiming it would make mediasoup
- * keep every sent packet in its send-time history for 60 s waiting for feedback that never comes:
- * a cost (and 1.8 MB per viewer) that browsers, which send the feedback, do not cause.
- */
-export function receiverRtpCapabilities(router: RtpCapabilitiesJson): RtpCapabilitiesJson {
-  return {
-    ...router,
-    codecs: router.codecs?.map((codec) => ({
-      ...codec,
-      rtcpFeedback: (codec.rtcpFeedback as CodecJson['rtcpFeedback'])?.filter((feedback) => feedback.type !== 'transport-cc'),
-    })),
-    headerExtensions: router.headerExtensions?.filter((extension) => extension.uri !== TRANSPORT_WIDE_CC_URI),
-  };
 }
 
 /** What one consumer looks like on the wire, reduced to what goes into its m-section. */
@@ -103,6 +87,17 @@ export function consumerMedia(consumer: ConsumerOptions): ConsumerMedia {
   };
 }
 
+/** mediasoup sends its bandwidth probes (RTP padding) on this SSRC of every consumer transport. */
+const PROBATOR_SSRC = 1234;
+
+/**
+ * An m-section for mediasoup's probe packets, as mediasoup-client adds one: without it the probes
+ * have no track to arrive on and are never acknowledged in congestion-control feedback.
+ */
+export function probatorMedia(video: ConsumerMedia): ConsumerMedia {
+  return { ...video, mid: 'probator', ssrc: PROBATOR_SSRC, rtxSsrc: undefined, cname: 'probator' };
+}
+
 /** The server's side of the session as an SDP offer: ICE-lite, DTLS actpass, one BUNDLE. */
 export function buildRemoteOffer(transport: TransportOptions, consumers: ConsumerMedia[], sessionId: number): string {
   if (consumers.length === 0) throw new Error('an offer needs at least one consumer');
@@ -129,7 +124,7 @@ function mediaSection(transport: TransportOptions, consumer: ConsumerMedia): Med
     payloads: consumer.codecs.map((codec) => codec.payloadType).join(' '),
     connection: { version: 4, ip: '127.0.0.1' },
     mid: consumer.mid,
-    direction: 'sendonly',
+    direction: 'sendrecv',
     iceUfrag: iceParameters.usernameFragment,
     icePwd: iceParameters.password,
     fingerprint: { type: fingerprint.algorithm, hash: fingerprint.value },

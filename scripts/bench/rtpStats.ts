@@ -46,6 +46,16 @@ export function parseRtpHeader(packet: Uint8Array): RtpHeader | undefined {
 }
 
 /**
+ * A 16-bit RTP sequence number extended to the value nearest the highest extended one seen, so
+ * both wrap-arounds and reordered packets land where they belong.
+ */
+export function extendSequenceNumber(sequenceNumber: number, highestExtended: number): number {
+  const highestCycle = highestExtended - (highestExtended % SEQUENCE_MODULO);
+  const candidates = [highestCycle - SEQUENCE_MODULO, highestCycle, highestCycle + SEQUENCE_MODULO].map((cycle) => cycle + sequenceNumber);
+  return candidates.reduce((best, candidate) => (Math.abs(candidate - highestExtended) < Math.abs(best - highestExtended) ? candidate : best));
+}
+
+/**
  * Loss on one SSRC, the way RFC 3550 (appendix A.1) counts it for receiver reports: extend the
  * 16-bit sequence number across wrap-arounds, and compare how many the sender numbered between
  * the first and the highest packet seen with how many arrived. Late or duplicated packets can make
@@ -63,7 +73,7 @@ export class SequenceTracker {
       this.highestExtended = sequenceNumber;
       return;
     }
-    const extended = this.extend(sequenceNumber);
+    const extended = extendSequenceNumber(sequenceNumber, this.highestExtended);
     if (extended > this.highestExtended) this.highestExtended = extended;
   }
 
@@ -75,16 +85,7 @@ export class SequenceTracker {
     return Math.max(0, this.expected - this.received);
   }
 
-  /** Picks the extended value nearest to the highest seen, so both wraps and reordering work. */
-  private extend(sequenceNumber: number): number {
-    const highestCycle = this.highestExtended - (this.highestExtended % SEQUENCE_MODULO);
-    const candidates = [highestCycle - SEQUENCE_MODULO, highestCycle, highestCycle + SEQUENCE_MODULO].map(
-      (cycle) => cycle + sequenceNumber,
-    );
-    return candidates.reduce((best, candidate) =>
-      Math.abs(candidate - this.highestExtended) < Math.abs(best - this.highestExtended) ? candidate : best,
-    );
-  }
+
 }
 
 /** Everything received for one media kind, over any number of consumers (rejoins add SSRCs). */

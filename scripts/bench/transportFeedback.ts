@@ -9,6 +9,9 @@
  * and delta arithmetic to its caller, which is most of the work.
  */
 
+import { extendSequenceNumber } from './rtpStats.js';
+
+export const TRANSPORT_WIDE_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const RTP_VERSION = 2;
 const ONE_BYTE_EXTENSION_PROFILE = 0xbede;
 const FEEDBACK_FORMAT = 15;
@@ -63,7 +66,7 @@ export class TransportFeedbackRecorder {
   ) {}
 
   record(sequenceNumber: number, arrivalUs: number): void {
-    const extended = this.extend(sequenceNumber);
+    const extended = this.highestExtended === undefined ? sequenceNumber : extendSequenceNumber(sequenceNumber, this.highestExtended);
     if (this.nextToReport !== undefined && extended < this.nextToReport) return; // already reported as lost
     this.arrivals.set(extended, arrivalUs);
     if (this.highestExtended === undefined || extended > this.highestExtended) this.highestExtended = extended;
@@ -131,14 +134,4 @@ export class TransportFeedbackRecorder {
     return packet;
   }
 
-  /** Extends a 16-bit sequence number to the value nearest the highest seen (wraps, reordering). */
-  private extend(sequenceNumber: number): number {
-    if (this.highestExtended === undefined) return sequenceNumber;
-    const cycle = this.highestExtended - (this.highestExtended % SEQUENCE_MODULO);
-    let best = cycle + sequenceNumber;
-    for (const candidate of [best - SEQUENCE_MODULO, best + SEQUENCE_MODULO]) {
-      if (Math.abs(candidate - this.highestExtended) < Math.abs(best - this.highestExtended)) best = candidate;
-    }
-    return best;
-  }
 }
