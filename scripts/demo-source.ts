@@ -4,7 +4,10 @@
  * restart, a media rebuild or an ffmpeg exit. `npm start` runs it on the `demo` stage.
  *
  *   node dist/scripts/demo-source.js --url http://127.0.0.1:3000 --stage demo [--codec VP8|H264]
- *     [--size 1280x720] [--fps 30] [--bitrate 1500] [--ffmpeg /usr/bin/ffmpeg]
+ *     [--size 1280x720] [--fps 30] [--bitrate 1500] [--ffmpeg /usr/bin/ffmpeg] [--clock]
+ *
+ * --clock sends frames that show the time each was handed to the encoder as a barcode
+ * (scripts/bench/clockFrames.ts) instead of ffmpeg's pattern: what `npm run bench:latency` reads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -13,6 +16,7 @@ import type { Ack, ClientToServerEvents, IngestTrackTarget, ServerToClientEvents
 import { ingestCodecSchema, stageIdSchema } from '../shared/protocol.js';
 import { resolveFfmpegPath } from '../server/config/ffmpeg.js';
 import { defaultTestPattern, testPatternFfmpegArgs, type TestPatternOptions } from '../server/ingest/testPattern.js';
+import { sendClockFrames } from './bench/clockFrames.js';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -26,6 +30,7 @@ function parseOptions() {
       fps: { type: 'string', default: String(defaultTestPattern.fps) },
       bitrate: { type: 'string', default: String(defaultTestPattern.videoBitrateKbps) },
       ffmpeg: { type: 'string' },
+      clock: { type: 'boolean', default: false },
     },
   });
   const [width, height] = (values.size ?? '').split('x').map(Number);
@@ -34,10 +39,13 @@ function parseOptions() {
     height: height ?? NaN,
     fps: Number(values.fps),
     videoBitrateKbps: Number(values.bitrate),
+    video: values.clock ? 'raw-stdin' : 'test-pattern',
   };
-  if (!Object.values(pattern).every((value) => Number.isInteger(value) && value > 0)) {
+  const numbers = [pattern.width, pattern.height, pattern.fps, pattern.videoBitrateKbps];
+  if (!numbers.every((value) => Number.isInteger(value) && value > 0)) {
     throw new Error('--size must look like 1280x720, and --fps and --bitrate (kbit/s) must be positive integers.');
   }
+  if (pattern.width % 2 !== 0 || pattern.height % 2 !== 0) throw new Error('--size must have an even width and height (yuv420p).');
   return {
     url: values.url ?? '',
     stageId: stageIdSchema.parse(values.stage),
@@ -86,10 +94,17 @@ class DemoSource {
   }
 
   private startFfmpeg(targets: IngestTrackTarget[]): void {
-    const ffmpeg = spawn(this.options.ffmpegPath, testPatternFfmpegArgs(targets, this.options.pattern), {
-      stdio: ['ignore', 'inherit', 'inherit'],
+    const { pattern } = this.options;
+    const ffmpeg = spawn(this.options.ffmpegPath, testPatternFfmpegArgs(targets, pattern), {
+      stdio: [pattern.video === 'raw-stdin' ? 'pipe' : 'ignore', 'inherit', 'inherit'],
     });
     this.ffmpeg = ffmpeg;
+    if (ffmpeg.stdin) {
+      const clockFrames = sendClockFrames(ffmpeg.stdin, pattern);
+      // Frames written while ffmpeg goes fail with EPIPE: nothing to do but stop.
+      ffmpeg.stdin.on('error', () => clockFrames.stop());
+      ffmpeg.once('exit', () => clockFrames.stop());
+    }
     console.log(`demo-source: on air on stage ${this.options.stageId} (ffmpeg pid ${ffmpeg.pid})`);
     ffmpeg.on('exit', (code, signal) => {
       if (this.ffmpeg !== ffmpeg || this.stopping) return;

@@ -5,32 +5,51 @@ export interface TestPatternOptions {
   height: number;
   fps: number;
   videoBitrateKbps: number;
+  /**
+   * 'test-pattern': ffmpeg draws its own moving pattern. 'raw-stdin': the caller writes raw
+   * yuv420p frames of this size on ffmpeg's stdin (the latency bench's clock) and each frame is
+   * stamped with the wall-clock time it arrives, so the encoder sends it at once, however the
+   * caller paces them.
+   */
+  video: 'test-pattern' | 'raw-stdin';
 }
 
-export const defaultTestPattern: TestPatternOptions = { width: 640, height: 360, fps: 25, videoBitrateKbps: 1000 };
+export const defaultTestPattern: TestPatternOptions = { width: 640, height: 360, fps: 25, videoBitrateKbps: 1000, video: 'test-pattern' };
 
 /**
- * ffmpeg arguments that send a moving test pattern and a beeping tone as RTP to the given ingest
- * targets. A keyframe every second: a plain-RTP sender cannot answer keyframe requests, so this
- * bounds how long a new viewer waits for its first picture.
+ * ffmpeg arguments that send moving video and a beeping tone as RTP to the given ingest targets.
+ * A keyframe every second: a plain-RTP sender cannot answer keyframe requests, so this bounds how
+ * long a new viewer waits for its first picture.
  */
 export function testPatternFfmpegArgs(targets: IngestTrackTarget[], options: TestPatternOptions = defaultTestPattern): string[] {
   const video = targets.find((target) => target.kind === 'video');
   const audio = targets.find((target) => target.kind === 'audio');
-  const { width, height, fps, videoBitrateKbps } = options;
+  const { fps, videoBitrateKbps } = options;
   // -sdp_file keeps ffmpeg from printing the SDP of its RTP outputs on stdout.
+  // -nostdin only turns off ffmpeg's keyboard commands; frames on stdin (pipe:0) are still read.
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-sdp_file', '/dev/null'];
-  args.push('-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`);
+  args.push(...videoInputArgs(options));
   args.push('-re', '-f', 'lavfi', '-i', 'sine=frequency=440:beep_factor=4:sample_rate=48000');
   if (video) {
     args.push('-map', '0:v:0', ...videoEncoderArgs(video, options));
     args.push('-b:v', `${videoBitrateKbps}k`, '-maxrate', `${videoBitrateKbps}k`, '-bufsize', `${videoBitrateKbps}k`);
-    args.push('-g', String(fps), '-keyint_min', String(fps), '-pix_fmt', 'yuv420p', ...rtpOutput(video));
+    args.push('-g', String(fps), '-keyint_min', String(fps), '-pix_fmt', 'yuv420p');
+    // Frames stamped on arrival keep their times: none is held back or repeated for a constant rate.
+    if (options.video === 'raw-stdin') args.push('-fps_mode', 'passthrough');
+    args.push(...rtpOutput(video));
   }
   if (audio) {
     args.push('-map', '1:a:0', '-c:a', 'libopus', '-b:a', '64k', '-ac', '2', '-ar', '48000', ...rtpOutput(audio));
   }
   return args;
+}
+
+function videoInputArgs({ width, height, fps, video }: TestPatternOptions): string[] {
+  if (video === 'test-pattern') return ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
+  return [
+    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${width}x${height}`, '-framerate', String(fps),
+    '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0',
+  ];
 }
 
 function videoEncoderArgs(target: IngestTrackTarget, { fps }: TestPatternOptions): string[] {
