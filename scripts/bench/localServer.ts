@@ -21,6 +21,8 @@ export interface TestPattern {
   size: string;
   fps: number;
   bitrateKbps: number;
+  /** Frames that show the time they were encoded (demo-source --clock), for the latency bench. */
+  clock?: boolean;
 }
 
 export interface LocalServerOptions {
@@ -107,9 +109,10 @@ async function createBenchStage(url: string, stageId: string): Promise<void> {
   if (!created.ok) throw new Error(`the bench stage could not be created: ${created.status} ${await created.text()}`);
 }
 
-function startDemoSource(url: string, stageId: string, pattern: TestPattern, output: { text: string }): ChildProcess {
+export function startDemoSource(url: string, stageId: string, pattern: TestPattern, output: { text: string }): ChildProcess {
   const args = [demoSourceEntry, '--url', url, '--stage', stageId, '--codec', pattern.codec, '--size', pattern.size];
   args.push('--fps', String(pattern.fps), '--bitrate', String(pattern.bitrateKbps));
+  if (pattern.clock) args.push('--clock');
   const source = spawn(process.execPath, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   collectOutput(source, output);
   return source;
@@ -135,7 +138,7 @@ async function waitUntilHealthy(url: string, server: ChildProcess, output: { tex
   throw new Error(`the server did not become healthy within ${STARTUP_TIMEOUT_MS} ms:\n${output.text}`);
 }
 
-function stopProcess(child: ChildProcess | undefined): Promise<void> {
+export function stopProcess(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolveExit) => {
     child.once('exit', () => resolveExit());
