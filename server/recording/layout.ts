@@ -7,9 +7,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+export { SEGMENT_SECONDS } from '../../shared/recordingSegments.js';
+
 export const RECORDING_PLAYLIST = 'index.m3u8';
-/** ffmpeg's -hls_time: segments of about this length, and a keyframe asked for as often. */
-export const SEGMENT_SECONDS = 2;
 
 const RUN_PLAYLIST = /^r(\d{3,})\.m3u8$/;
 

@@ -37,8 +37,8 @@ export interface SessionOptions {
   onFailed(reason: string): void;
 }
 
-/** How often each run's playlist is read for new segments. */
-const POLL_INTERVAL_MS = 500;
+/** How often each run's playlist is read for new segments: the wait adds to live-HLS delay. */
+const POLL_INTERVAL_MS = 100;
 /** After a run ends unexpectedly, the next one starts this soon (a recording resumes within 2 s). */
 const RESTART_DELAY_MS = 250;
 /** This many failed runs within the window fail the recording instead of restarting again. */

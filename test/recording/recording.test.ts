@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SEGMENT_SECONDS } from '../../server/recording/layout.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 import {
   ffprobe,
@@ -66,7 +67,7 @@ describe('recording the demo stage', () => {
     const { playlist } = readPlaylist(folder);
     expect(playlist.endlist).toBe(true);
     expect(undecodableSegments(folder, playlist)).toEqual([]);
-    // Keyframes forced every 2 s: segments are cut where -hls_time says, not only at the source's.
-    for (const segment of playlist.segments.slice(0, -1)) expect(segment.duration).toBeLessThan(3);
+    // Keyframes forced every segment: segments are cut where -hls_time says, not only at the source's.
+    for (const segment of playlist.segments.slice(0, -1)) expect(segment.duration).toBeLessThan(SEGMENT_SECONDS + 1);
   });
 });
