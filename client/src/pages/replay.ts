@@ -1,6 +1,7 @@
 import Hls from 'hls.js';
 import type { RecordingInfo, ReplayInfo } from '../../../shared/protocol';
 import { RECORD_ID_PATTERN } from '../../../shared/ids';
+import { SEGMENT_SECONDS } from '../../../shared/recordingSegments';
 import { connectionCredentials } from '../credentials';
 import '../styles.css';
 import { byId } from './common';
@@ -21,6 +22,20 @@ interface Playable {
   live: boolean;
   downloadUrl?: string;
 }
+
+/**
+ * Live recordings play 2.5 segments behind the newest one (one being written, one being fetched,
+ * half to spare), rather than hls.js's three target durations: the playlist's target duration is
+ * rounded up, and the first segment of each run is longer, which would double the delay. A player
+ * that fell behind (a stall, a slow start) plays a little faster until it is back, or jumps when
+ * far behind. Measured with `npm run bench:latency`; VOD replays are unaffected.
+ */
+const LIVE_SYNC_SEGMENTS = 2.5;
+const LIVE_TUNING = {
+  liveSyncDuration: LIVE_SYNC_SEGMENTS * SEGMENT_SECONDS,
+  liveMaxLatencyDuration: (LIVE_SYNC_SEGMENTS + 3) * SEGMENT_SECONDS,
+  maxLiveSyncPlaybackRate: 1.5,
+};
 
 let state: ReplayState = 'loading';
 let live = false;
@@ -59,6 +74,7 @@ function play(video: HTMLVideoElement, playable: Playable, access: string | unde
     return;
   }
   const hls = new Hls({
+    ...LIVE_TUNING,
     xhrSetup: (xhr) => {
       if (headers) xhr.setRequestHeader('x-estrad-access', headers['x-estrad-access']);
     },
