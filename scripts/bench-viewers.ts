@@ -19,7 +19,7 @@
  * Prints a summary, writes bench/results/viewers-<timestamp>.md, and prints one JSON object as
  * the last line of stdout for scripts to read.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
@@ -327,6 +327,7 @@ async function main(): Promise<void> {
         source: target.source,
         rampPerSecond: options.rampPerSecond,
         serverPid: target.pid,
+        udpReceiveBufferBytes: udpReceiveBufferBytes(),
       }),
       startedAt,
     );
@@ -342,6 +343,16 @@ async function main(): Promise<void> {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The socket receive buffer every mediasoup socket gets. A plain-RTP source (ffmpeg) sends each
+ * keyframe as one burst; while the worker fans the previous packets out to hundreds of viewers, a
+ * 208 kB default buffer overflows and the loss reaches every viewer. Reported so runs compare.
+ */
+function udpReceiveBufferBytes(): number | undefined {
+  const text = readFileSync('/proc/sys/net/core/rmem_default', 'utf8');
+  return Number.parseInt(text, 10) || undefined;
 }
 
 function sleep(ms: number): Promise<void> {

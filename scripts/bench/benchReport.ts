@@ -360,6 +360,8 @@ export interface ReportContext {
   source: string;
   rampPerSecond: number;
   serverPid: number | undefined;
+  /** net.core.rmem_default: the receive buffer the media worker's ingest socket gets. */
+  udpReceiveBufferBytes: number | undefined;
 }
 
 const show = (value: number | null, unit = '') => (value === null ? 'n/a' : `${value}${unit}`);
@@ -400,6 +402,7 @@ export function markdownReport(summary: BenchSummary, context: ReportContext): s
     '',
     `Server ${context.url}${context.serverPid ? ` (pid ${context.serverPid})` : ''}, stage \`${context.stageId}\`, source: ${context.source}.`,
     `Viewers: node-datachannel, ramped at ${context.rampPerSecond}/s, and ${summary.browserViewersRequested} in Chromium; then measured over ${summary.windowSeconds} s.`,
+    `Kernel default UDP receive buffer (net.core.rmem_default): ${show(context.udpReceiveBufferBytes ?? null, ' bytes')}.`,
     '',
     ...table(['Figure', 'Value'], rows),
     '',

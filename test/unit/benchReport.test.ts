@@ -89,7 +89,8 @@ describe('viewer benchmark figures', () => {
   });
 
   it('puts browsers and workers in the Markdown report', () => {
-    const markdown = markdownReport(summary, { startedAt: new Date(0), url: 'http://x', stageId: 'demo', source: 's', rampPerSecond: 20, serverPid: 1 });
+    const markdown = markdownReport(summary, { startedAt: new Date(0), url: 'http://x', stageId: 'demo', source: 's', rampPerSecond: 20, serverPid: 1, udpReceiveBufferBytes: 212992 });
+    expect(markdown).toContain('net.core.rmem_default): 212992 bytes');
     expect(markdown).toContain('| chromium-1 | 1234 ms | 25 | 1280x720 | 2 (750 ms) | 0 | 0.333 % |  |');
     expect(markdown).toContain('| 0 | 11 | 8 | 25 % |');
     expect(markdown).toContain('recording: 61.3 s, 4.8 MB');
