@@ -10,6 +10,7 @@
 # (`--network host` avoids publishing 1000 RTC ports through docker-proxy on Linux hosts.)
 # Every viewer and speaker holds one UDP and one TCP port of the range (mediasoup 3.8 has no
 # shared-port server), so 1000 ports serve about 990 viewers; widen both ends for more.
+# On the host, raise the UDP receive buffer (net.core.rmem_default, see README: Benchmarks).
 #
 # RTC_ANNOUNCED_IP MUST be set to the host's public IP when running in Docker: mediasoup
 # otherwise announces the container's private address in its ICE candidates and browsers

@@ -31,11 +31,11 @@ const envSchema = z
     MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
     /**
      * Consumers one worker takes before new viewers of a stage go to another worker; a viewer of a
-     * speaker is two. Measured with bench:viewers (issue 5): a viewer of a 720p 1.5 Mbit/s speaker
-     * costs a worker about 1.4 ms of CPU per second, so 800 consumers keep it near 0.6 of a core,
-     * with room for browsers' congestion-control feedback and for higher bitrates.
+     * speaker is two. Measured with bench:viewers (issue 5): a viewer of a 720p 1.5 Mbit/s speaker,
+     * congestion-control feedback included, costs a worker about 2.2 ms of CPU per second, so 600
+     * consumers keep it near 0.65 of a core, with room for bursts and higher bitrates.
      */
-    WORKER_CONSUMER_BUDGET: z.coerce.number().int().min(2).max(100_000).default(800),
+    WORKER_CONSUMER_BUDGET: z.coerce.number().int().min(2).max(100_000).default(600),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     FFMPEG_PATH: z.string().min(1).optional(),
     /** Origins (scheme://host[:port]) other than the server's own that may call the API, e.g. an embed. */
