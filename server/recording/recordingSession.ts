@@ -21,7 +21,7 @@ import { recordingDirectory, runFiles } from './layout.js';
 import { writeRecordingPlaylist } from './recordingPlaylist.js';
 import type { FfmpegExit } from './ffmpegProcess.js';
 import { RecordingRun, type TappableStage } from './recordingRun.js';
-import { readRunPlaylist } from './runPlaylist.js';
+import { readRunPlaylist, runPlaylistVersion } from './runPlaylist.js';
 import { emptyLedger, recordListedSegments } from './segmentLedger.js';
 import type { TrackSelection } from './trackSelection.js';
 
@@ -56,6 +56,8 @@ export class RecordingSession {
   private readonly pollTimer: NodeJS.Timeout;
   private readonly diskTimer: NodeJS.Timeout;
   private pollQueued = false;
+  /** The run playlist version last read, so an unchanged one is not parsed again every poll. */
+  private gatheredVersion: string | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private finished = false;
 
@@ -221,9 +223,12 @@ export class RecordingSession {
   /** Moves the run's new segments into the database and rewrites the recording's playlist. */
   private async gather(run: RecordingRun): Promise<void> {
     const { db } = this.options;
+    const version = await runPlaylistVersion(run.files.playlist);
+    if (version !== undefined && version === this.gatheredVersion) return;
     let listed;
     try {
       listed = await readRunPlaylist(run.files.playlist);
+      this.gatheredVersion = version;
     } catch (error) {
       this.logger.warn({ err: error, run: run.files.number }, 'could not read the run playlist; trying again');
       return;

@@ -1,5 +1,5 @@
 /** Reading what one ffmpeg run says it wrote: its own HLS playlist, parsed with hls-parser. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse } from 'hls-parser';
 
@@ -9,6 +9,16 @@ export interface ListedSegment {
   durationSeconds: number;
   /** When the segment's first frame was captured, from EXT-X-PROGRAM-DATE-TIME. */
   programDateTime: Date | undefined;
+}
+
+/**
+ * Which version of a run's playlist is on disk (ffmpeg renames each new one into place), so a
+ * poll can skip reading and parsing a playlist that has not changed since the last read.
+ * Undefined while there is none.
+ */
+export async function runPlaylistVersion(path: string): Promise<string | undefined> {
+  const found = await stat(path).catch(() => undefined);
+  return found && `${path}:${found.mtimeMs}:${found.size}`;
 }
 
 /**
