@@ -17,8 +17,6 @@
  * the last line of stdout for scripts to read.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import type { RecordingInfo, StagesResponse } from '../shared/protocol.js';
@@ -27,6 +25,7 @@ import { launchChromium } from './bench/chromium.js';
 import { type ClockReadings, clockProbeScript } from './bench/clockProbe.js';
 import { latencyMarkdown, pathFigures } from './bench/latencyReport.js';
 import { type LocalServer, startDemoSource, startLocalServer, stopProcess, type TestPattern } from './bench/localServer.js';
+import { positiveInteger, sleep, writeReport } from './bench/benchCli.js';
 
 /** Above Linux's ephemeral ports and away from the ranges of tests and bench:viewers. */
 const RTC_PORTS = { min: 61_000, max: 61_999 };
@@ -78,11 +77,6 @@ function parseOptions(): Options {
   };
 }
 
-function positiveInteger(name: string, text: string | undefined): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer (got "${text}").`);
-  return value;
-}
 
 /** The server measured and the clock source feeding it. */
 interface Target {
@@ -171,13 +165,6 @@ function emptyReadings(): ClockReadings {
   return { samples: [], rejected: 0, stalls: 0 };
 }
 
-function writeReport(markdown: string, startedAt: Date): string {
-  const folder = join(process.cwd(), 'bench/results');
-  mkdirSync(folder, { recursive: true });
-  const path = join(folder, `latency-${startedAt.toISOString().replace(/[:.]/g, '-')}.md`);
-  writeFileSync(path, markdown);
-  return relative(process.cwd(), path);
-}
 
 async function main(): Promise<void> {
   const options = parseOptions();
@@ -203,7 +190,7 @@ async function main(): Promise<void> {
       console.log(`${name}: p50 ${figures.msP50} ms, p95 ${figures.msP95} ms, max ${figures.msMax} ms over ${figures.framesMeasured} frames (${figures.framesRejected} rejected), ${figures.stalls} stalls`);
     }
     const context = { startedAt, url: target.url, stageId: options.stageId, source, seconds: options.seconds, fps: pattern.fps };
-    const reportPath = writeReport(latencyMarkdown({ webrtc: webrtcFigures, hls: hlsFigures }, context), startedAt);
+    const reportPath = writeReport('latency', latencyMarkdown({ webrtc: webrtcFigures, hls: hlsFigures }, context), startedAt);
     console.log(`report: ${reportPath}`);
     console.log(
       JSON.stringify({
@@ -231,9 +218,6 @@ async function main(): Promise<void> {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolveDelay) => setTimeout(resolveDelay, Math.max(0, ms)));
-}
 
 // Exits explicitly: socket.io and playwright timers could otherwise keep the process up.
 main().then(

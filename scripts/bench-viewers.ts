@@ -19,8 +19,7 @@
  * Prints a summary, writes bench/results/viewers-<timestamp>.md, and prints one JSON object as
  * the last line of stdout for scripts to read.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import type { RecordingInfo, StagesResponse } from '../shared/protocol.js';
@@ -39,6 +38,7 @@ import { type LocalServer, startLocalServer, type TestPattern } from './bench/lo
 import { NodeViewer, type NodeViewerStats } from './bench/nodeViewer.js';
 import { sampleTree, type TreeSample } from './bench/processUsage.js';
 import { readServerMetrics, type WorkerMetrics, workerMetrics } from './bench/serverMetrics.js';
+import { positiveInteger, sleep, writeReport } from './bench/benchCli.js';
 
 const IDLE_SAMPLE_MS = 3_000;
 const STAGE_LIVE_TIMEOUT_MS = 30_000;
@@ -110,11 +110,6 @@ function parseOptions(): Options {
   return options;
 }
 
-function positiveInteger(name: string, text: string | undefined): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer (got "${text}").`);
-  return value;
-}
 
 function nonNegativeInteger(name: string, text: string): number {
   const value = Number(text);
@@ -250,13 +245,6 @@ function printSummary(summary: BenchSummary, problems: string[], failures: strin
   for (const message of [...failures, ...problems].slice(0, MAX_PROBLEMS_SHOWN)) console.log(`  problem: ${message}`);
 }
 
-function writeReport(markdown: string, startedAt: Date): string {
-  const folder = join(process.cwd(), 'bench/results');
-  mkdirSync(folder, { recursive: true });
-  const path = join(folder, `viewers-${startedAt.toISOString().replace(/[:.]/g, '-')}.md`);
-  writeFileSync(path, markdown);
-  return relative(process.cwd(), path);
-}
 
 async function main(): Promise<void> {
   const options = parseOptions();
@@ -320,6 +308,7 @@ async function main(): Promise<void> {
     });
     printSummary(summary, problems, ramp.failures);
     const reportPath = writeReport(
+      'viewers',
       markdownReport(summary, {
         startedAt,
         url: target.url,
@@ -355,9 +344,6 @@ function udpReceiveBufferBytes(): number | undefined {
   return Number.parseInt(text, 10) || undefined;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolveDelay) => setTimeout(resolveDelay, Math.max(0, ms)));
-}
 
 // Exits explicitly: libdatachannel and socket.io timers could otherwise keep the process up.
 main().then(
