@@ -85,11 +85,13 @@ describe('recorder faults', () => {
     expect(workers.length).toBeGreaterThan(0);
     for (const pid of workers) process.kill(pid, 'SIGKILL');
 
+    // The playlist is rewritten just after the segment reaches the database; wait for what players read.
     await waitFor(
-      () => readSegments(server.dataDir, recording.id).some((segment) => segment.discontinuity),
+      () => readPlaylist(recordingFolder(server, recording)).playlist.segments.some((segment) => segment.discontinuity),
       20_000,
       () => `the recording did not continue after the rebuild:\n${server.logs().slice(-4000)}`,
     );
+    expect(readSegments(server.dataDir, recording.id).some((segment) => segment.discontinuity)).toBe(true);
     expect(readRecordings(server.dataDir)).toHaveLength(1);
     const { playlist } = readPlaylist(recordingFolder(server, recording));
     expect(playlist.segments.map((segment) => segment.uri).slice(0, before.length)).toEqual(before);
