@@ -21,6 +21,8 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { findPackageRoot, freePort } from './bench/localServer.js';
 import { sampleProcess, type ProcessSample, cpuShare } from './bench/processUsage.js';
+import { IngestKeys } from '../server/auth/ingestKeys.js';
+import { INGEST_KEY_VARIABLE } from '../server/ingest/demoSourceProcess.js';
 import { databasePath, openDatabase } from '../server/storage/database.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from '../server/storage/seed.js';
 
@@ -94,7 +96,7 @@ async function measureCodec(codec: Codec, options: Options): Promise<CodecResult
   try {
     const server = await startServer(dataDir, recordingsDir);
     children.push(server.process);
-    children.push(startDemoSource(server.url, codec, options));
+    children.push(startDemoSource(server.url, codec, options, IngestKeys.fromDataDir(dataDir).keyFor(DEMO_STAGE_ID)));
     const recordingDir = await waitForRecording(dataDir, recordingsDir, server.process.pid!);
     await sleep(WARM_UP_MS);
     return await measure(codec, server.process.pid!, recordingDir, options.seconds);
@@ -136,10 +138,10 @@ async function startServer(dataDir: string, recordingsDir: string): Promise<{ ur
   return { url, process: server };
 }
 
-function startDemoSource(url: string, codec: Codec, options: Options): ChildProcess {
+function startDemoSource(url: string, codec: Codec, options: Options, ingestKey: string): ChildProcess {
   const args = [join(packageRoot, 'dist/scripts/demo-source.js'), '--url', url, '--stage', DEMO_STAGE_ID, '--codec', codec];
   args.push('--size', options.size, '--fps', String(options.fps), '--bitrate', String(options.bitrateKbps));
-  return spawn(process.execPath, args, { cwd: packageRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, args, { cwd: packageRoot, env: { ...process.env, [INGEST_KEY_VARIABLE]: ingestKey }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** The folder of the demo stage's recording, once it has a segment and its ffmpeg runs. */

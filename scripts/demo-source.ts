@@ -3,8 +3,11 @@
  * over the normal signalling, then has ffmpeg send to them. Re-publishes by itself after a server
  * restart, a media rebuild or an ffmpeg exit. `npm start` runs it on the `demo` stage.
  *
- *   node dist/scripts/demo-source.js --url http://127.0.0.1:3000 --stage demo [--codec VP8|H264]
- *     [--size 1280x720] [--fps 30] [--bitrate 1500] [--ffmpeg /usr/bin/ffmpeg] [--clock]
+ *   ESTRAD_INGEST_KEY=<key> node dist/scripts/demo-source.js --url http://127.0.0.1:3000 --stage demo
+ *     [--codec VP8|H264] [--size 1280x720] [--fps 30] [--bitrate 1500] [--ffmpeg /usr/bin/ffmpeg] [--clock]
+ *
+ * The stage's ingest key comes from the server that starts the source (the built-in demo), or from
+ * GET /api/stages/<stage>/ingest-key for a technician.
  *
  * --clock sends frames that show the time each was handed to the encoder as a barcode
  * (scripts/bench/clockFrames.ts) instead of ffmpeg's pattern: what `npm run bench:latency` reads.
@@ -15,6 +18,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, IngestTrackTarget, ServerToClientEvents } from '../shared/protocol.js';
 import { ingestCodecSchema, stageIdSchema } from '../shared/protocol.js';
 import { resolveFfmpegPath } from '../server/config/ffmpeg.js';
+import { INGEST_KEY_VARIABLE } from '../server/ingest/demoSourceProcess.js';
 import { defaultTestPattern, testPatternFfmpegArgs, type TestPatternOptions } from '../server/ingest/testPattern.js';
 import { sendClockFrames } from './bench/clockFrames.js';
 
@@ -46,7 +50,10 @@ function parseOptions() {
     throw new Error('--size must look like 1280x720, and --fps and --bitrate (kbit/s) must be positive integers.');
   }
   if (pattern.width % 2 !== 0 || pattern.height % 2 !== 0) throw new Error('--size must have an even width and height (yuv420p).');
+  const ingestKey = process.env[INGEST_KEY_VARIABLE];
+  if (!ingestKey) throw new Error(`Set ${INGEST_KEY_VARIABLE} to the stage's ingest key (technicians: GET /api/stages/<stage>/ingest-key).`);
   return {
+    ingestKey,
     url: values.url ?? '',
     stageId: stageIdSchema.parse(values.stage),
     codec: ingestCodecSchema.exclude(['opus']).parse(values.codec),
@@ -63,7 +70,7 @@ class DemoSource {
   private stopping = false;
 
   constructor(private readonly options: Options) {
-    this.socket = io(options.url, { transports: ['websocket'], reconnectionDelayMax: 2000 });
+    this.socket = io(options.url, { transports: ['websocket'], reconnectionDelayMax: 2000, auth: { ingest: options.ingestKey } });
     this.socket.on('connect', () => void this.publish());
     this.socket.on('disconnect', () => this.stopFfmpeg());
     this.socket.on('stage:reconnect', () => void this.publish());

@@ -5,8 +5,10 @@ import type { Logger } from 'pino';
 import type { Config } from './config/env.js';
 import { resolveFfmpegPath } from './config/ffmpeg.js';
 import { AccessPolicy } from './auth/accessPolicy.js';
+import { IngestKeys } from './auth/ingestKeys.js';
 import { ViewerPasses } from './auth/viewerPasses.js';
 import { StageRegistry } from './domain/stageRegistry.js';
+import { proxyTrust } from './http/clientAddress.js';
 import { buildHttpServer } from './http/httpServer.js';
 import { DemoSourceProcess } from './ingest/demoSourceProcess.js';
 import { MediaEngine } from './media/index.js';
@@ -36,7 +38,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   const db = await openStorage(config, logger);
   await ensureFirstTechnician(db, config, logger);
   const passes = ViewerPasses.fromDataDir(config.dataDir);
-  const policy = new AccessPolicy(db, passes);
+  const policy = new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir));
 
   const media = await MediaEngine.start(
     {
@@ -78,12 +80,19 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     version: packageVersion(),
     clientDir: defaultClientDir,
   });
-  io = attachSignalling(http.server, { registry, policy, db, logger, allowedOrigins: config.http.corsOrigins });
+  io = attachSignalling(http.server, {
+    registry,
+    policy,
+    db,
+    logger,
+    allowedOrigins: config.http.corsOrigins,
+    trustProxy: proxyTrust(config.http.trustProxy),
+  });
   await http.listen({ port: config.port, host: config.host });
   const url = `http://127.0.0.1:${config.port}`;
 
   // The demo runs on the seeded stage; organisers who deleted it have no demo to run.
-  const demo = config.demo.enabled && getStage(db, DEMO_STAGE_ID) ? startDemo(url, config, registry, logger) : undefined;
+  const demo = config.demo.enabled && getStage(db, DEMO_STAGE_ID) ? startDemo(url, config, registry, policy, logger) : undefined;
 
   return {
     url,
@@ -118,13 +127,14 @@ async function ensureFirstTechnician(db: Database, config: Config, logger: Logge
   logger.info({ technician: config.admin.username }, 'created the technician from ADMIN_USERNAME');
 }
 
-function startDemo(url: string, config: Config, registry: StageRegistry, logger: Logger): DemoSourceProcess {
+function startDemo(url: string, config: Config, registry: StageRegistry, policy: AccessPolicy, logger: Logger): DemoSourceProcess {
   registry.open(DEMO_STAGE_ID, { persistent: true });
   const demo = new DemoSourceProcess(
     {
       script: resolve(packageRoot, 'dist/scripts/demo-source.js'),
       serverUrl: url,
       stageId: DEMO_STAGE_ID,
+      ingestKey: policy.ingestKeyFor(DEMO_STAGE_ID),
       codec: config.demo.codec,
       ffmpegPath: resolveFfmpegPath(config.ffmpegPath),
     },

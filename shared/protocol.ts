@@ -10,6 +10,7 @@
  * or oversized payload is refused before it reaches the media layer.
  */
 import { z } from 'zod';
+import { freeText } from './freeText.js';
 import { RECORD_ID_PATTERN, STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from './ids.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -78,6 +79,9 @@ export type DtlsParametersJson = z.infer<typeof dtlsParametersSchema>;
 export const errorCodes = [
   'invalid_payload',
   'payload_too_large',
+  'uri_too_long',
+  'headers_too_large',
+  'request_timeout',
   'unauthorized',
   'not_found',
   'not_joined',
@@ -127,7 +131,7 @@ export const requestSchemas = {
     spatialLayer: z.number().int().min(0).max(3),
     temporalLayer: z.number().int().min(0).max(3).optional(),
   }),
-  /** Plain-RTP ingest (the demo source, later RTMP/WHIP bridges); accepted from loopback only. */
+  /** Plain-RTP ingest (the demo source, later RTMP/WHIP bridges); needs the stage's ingest key in the handshake. */
   'ingest:open': z.object({
     stageId: stageIdSchema,
     tracks: z
@@ -222,6 +226,9 @@ export interface RequestResults {
 // ---------------------------------------------------------------------------------------------
 // socket.io event maps
 
+/** invite_revoked: the technicians revoked the invite this speaker joined with. */
+export type PublishingEndedCode = 'invite_revoked';
+
 export type ClientToServerEvents = {
   [N in RequestName]: (payload: RequestPayload<N>, ack: AckCallback<RequestResults[N]>) => void;
 };
@@ -235,6 +242,8 @@ export interface ServerToClientEvents {
   'stage:state': (stage: StageSummary) => void;
   /** The stage's media was rebuilt (a worker died or the stage restarted): join again. */
   'stage:reconnect': (event: { reason: string }) => void;
+  /** This speaker was taken off air and out of the stage; `code` says why, for the page to translate. */
+  'publishing:ended': (event: { code: PublishingEndedCode; message: string }) => void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,6 +258,8 @@ export const socketAuthSchema = z
     invite: tokenSchema.optional(),
     /** A registration token (the personal link) or a viewer pass (from an access code). */
     access: tokenSchema.optional(),
+    /** A stage's ingest key, for plain-RTP sources (`ingest:open`). */
+    ingest: tokenSchema.optional(),
     /** A random id the browser keeps, so tabs and reconnects of one viewer count once. */
     viewerKey: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/).optional(),
   })
@@ -258,39 +269,32 @@ export type SocketAuth = z.infer<typeof socketAuthSchema>;
 // ---------------------------------------------------------------------------------------------
 // HTTP API payloads
 
-/** Names and free text people type: trimmed, bounded, and without control characters. */
-const humanText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max)
-    .refine((text) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text), 'must not contain control characters');
-
 export const apiRequestSchemas = {
-  login: z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }),
+  login: z.strictObject({ username: freeText({ min: 1, max: 64 }), password: z.string().min(1).max(256) }),
   registration: z.strictObject({
     eventId: stageIdSchema,
-    name: humanText(200),
+    name: freeText({ min: 1, max: 200 }),
     email: z.email('expected an e-mail address').max(254),
   }),
+  /** A technician asks for a new personal link for a registered address. */
+  registrationLink: z.strictObject({ email: z.email('expected an e-mail address').max(254) }),
   access: z.strictObject({ code: z.string().min(1).max(64) }),
   accessCode: z.strictObject({ code: z.string().min(4, 'use at least 4 characters').max(64).nullable() }),
   invite: z.strictObject({
-    label: z.string().trim().max(100).optional(),
+    label: freeText({ max: 100 }).optional(),
     talkId: z.string().min(1).max(64).optional(),
     expiresInHours: z.number().int().min(1).max(24 * 60).default(48),
   }),
   replayChanges: z
     .strictObject({
-      title: humanText(200).optional(),
+      title: freeText({ min: 1, max: 200 }).optional(),
       inAt: z.iso.datetime({ offset: true }).optional(),
       outAt: z.iso.datetime({ offset: true }).optional(),
     })
     .refine((changes) => Object.keys(changes).length > 0, 'change at least one of title, inAt, outAt'),
   question: z.strictObject({
-    text: humanText(1000),
-    authorName: humanText(100).optional(),
+    text: freeText({ min: 1, max: 1000, multiline: true }),
+    authorName: freeText({ min: 1, max: 100 }).optional(),
     talkId: z.string().min(1).max(64).optional(),
   }),
 } as const;
@@ -337,7 +341,11 @@ export interface TechnicianResponse {
 
 export interface RegistrationResponse {
   registrationId: string;
-  /** The personal link: keep it, it is the only way back in to a private event. */
+  /**
+   * The personal link, shown once: keep it, it is the way in to a private event. An address that
+   * was registered before gets an answer of the same shape whose link opens nothing (the owner's
+   * link is unchanged); the technicians can issue the owner a new one.
+   */
   watchUrl: string;
   token: string;
 }
@@ -346,6 +354,12 @@ export interface AccessResponse {
   /** A viewer pass for the event; send it as `access` in the socket handshake. */
   pass: string;
   expiresAt: string;
+}
+
+/** GET /api/stages/:stageId/ingest-key (technicians): what a plain-RTP source sends as `ingest`. */
+export interface IngestKeyResponse {
+  stageId: string;
+  ingestKey: string;
 }
 
 export interface InviteResponse {

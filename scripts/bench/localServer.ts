@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { IngestKeyResponse } from '../../shared/protocol.js';
+import { INGEST_KEY_VARIABLE } from '../../server/ingest/demoSourceProcess.js';
 
 const packageRoot = findPackageRoot(import.meta.dirname);
 const serverEntry = join(packageRoot, 'dist/server/main.js');
@@ -70,8 +72,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   collectOutput(server, output);
   const url = `http://127.0.0.1:${port}`;
   await waitUntilHealthy(url, server, output);
-  if (options.pattern) await createBenchStage(url, options.stageId);
-  const source = options.pattern ? startDemoSource(url, options.stageId, options.pattern, output) : undefined;
+  const ingestKey = options.pattern ? await createBenchStage(url, options.stageId) : undefined;
+  const source = options.pattern ? startDemoSource(url, options.stageId, options.pattern, output, ingestKey) : undefined;
   return {
     url,
     pid: server.pid!,
@@ -84,8 +86,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
 }
 
-/** Signs in as the technician and imports a one-stage public programme. */
-async function createBenchStage(url: string, stageId: string): Promise<void> {
+/** Signs in as the technician and imports a one-stage public programme; returns the stage's ingest key. */
+async function createBenchStage(url: string, stageId: string): Promise<string> {
   const login = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -107,13 +109,18 @@ async function createBenchStage(url: string, stageId: string): Promise<void> {
     body: JSON.stringify(programme),
   });
   if (!created.ok) throw new Error(`the bench stage could not be created: ${created.status} ${await created.text()}`);
+  const key = await fetch(`${url}/api/stages/${stageId}/ingest-key`, { headers: { cookie } });
+  if (!key.ok) throw new Error(`the bench stage's ingest key could not be read: ${key.status} ${await key.text()}`);
+  return ((await key.json()) as IngestKeyResponse).ingestKey;
 }
 
-export function startDemoSource(url: string, stageId: string, pattern: TestPattern, output: { text: string }): ChildProcess {
+/** Without `ingestKey`, the source takes ESTRAD_INGEST_KEY from this process's environment. */
+export function startDemoSource(url: string, stageId: string, pattern: TestPattern, output: { text: string }, ingestKey?: string): ChildProcess {
   const args = [demoSourceEntry, '--url', url, '--stage', stageId, '--codec', pattern.codec, '--size', pattern.size];
   args.push('--fps', String(pattern.fps), '--bitrate', String(pattern.bitrateKbps));
   if (pattern.clock) args.push('--clock');
-  const source = spawn(process.execPath, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = ingestKey ? { ...process.env, [INGEST_KEY_VARIABLE]: ingestKey } : process.env;
+  const source = spawn(process.execPath, args, { cwd: packageRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   collectOutput(source, output);
   return source;
 }

@@ -2,43 +2,51 @@ import type { Database } from 'better-sqlite3';
 import type { PeerRole } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import { getEvent } from '../storage/events.js';
-import { findValidSpeakerInvite } from '../storage/invites.js';
+import { findValidSpeakerInvite, revokeSpeakerInvite } from '../storage/invites.js';
 import { findRegistrationByToken } from '../storage/registrations.js';
 import { getStage, type Stage as StageRecord } from '../storage/stages.js';
 import { findTechnicianBySessionToken, type Technician } from '../storage/technicians.js';
+import type { IngestKeys } from './ingestKeys.js';
 import type { ViewerPasses } from './viewerPasses.js';
 
-/** What a client presented: a technician's session cookie, a speaker invite, a viewer token. */
+/** What a client presented: a technician's session cookie, a speaker invite, a viewer token, an ingest key. */
 export interface Credentials {
   sessionToken?: string | undefined;
   invite?: string | undefined;
   access?: string | undefined;
+  ingest?: string | undefined;
 }
 
 /**
  * Who may do what, decided on the server for every HTTP route and socket join: technicians do
  * everything; a speaker invite opens publishing on its one stage; viewers of a public event need
  * nothing, of a private one a registration link or a pass from the access code. Viewers never
- * publish. Checks read the database each time, so a revoked invite or a logout takes effect at once.
+ * publish; a plain-RTP source needs its stage's ingest key. Checks read the database each time, so a revoked invite or a logout takes effect at once.
  */
 export class AccessPolicy {
+  private readonly revocationListeners: ((inviteId: string) => void)[] = [];
+
   constructor(
     private readonly db: Database,
     private readonly passes: ViewerPasses,
+    private readonly ingestKeys: IngestKeys,
   ) {}
 
   technician(credentials: Credentials): Technician | undefined {
     return credentials.sessionToken ? findTechnicianBySessionToken(this.db, credentials.sessionToken) : undefined;
   }
 
-  /** The stage, when these credentials may join it in this role; otherwise a clear refusal. */
-  authorizeJoin(credentials: Credentials, stageId: string, role: PeerRole): StageRecord {
+  /**
+   * The stage, when these credentials may join it in this role (with the invite a speaker joins
+   * with, none for a technician); otherwise a clear refusal.
+   */
+  authorizeJoin(credentials: Credentials, stageId: string, role: PeerRole): StageRecord & { inviteId?: string | undefined } {
     const stage = this.existingStage(stageId);
-    if (role === 'speaker') this.requireSpeaker(credentials, stageId);
-    else if (!this.canWatch(credentials, stage)) {
+    if (role === 'speaker') return { ...stage, inviteId: this.requireSpeaker(credentials, stageId) };
+    if (!this.canWatch(credentials, stage)) {
       throw new AppError(
         'forbidden',
-        'This event is private: open your personal link from the registration, or enter the access code.',
+        'This event is private: open your personal link from the registration, or enter the access code. Registered before and lost the link? Ask the organisers for a new one.',
       );
     }
     return stage;
@@ -50,20 +58,63 @@ export class AccessPolicy {
     return stage !== undefined && this.canWatch(credentials, stage);
   }
 
+  /** Whether a viewer token (registration token or access-code pass) opens some event now. */
+  accessOpensAnEvent(access: string): boolean {
+    return this.passes.verify(access) !== undefined || findRegistrationByToken(this.db, access) !== undefined;
+  }
+
+  /** Whether the stage belongs to an event that is not public: its media must never sit in shared caches. */
+  isPrivateStage(stageId: string): boolean {
+    const stage = getStage(this.db, stageId);
+    return stage === undefined || getEvent(this.db, stage.eventId)?.visibility !== 'public';
+  }
+
   existingStage(stageId: string): StageRecord {
     const stage = getStage(this.db, stageId);
     if (!stage) throw new AppError('not_found', `There is no stage "${stageId}"; check the link.`);
     return stage;
   }
 
-  requireSpeaker(credentials: Credentials, stageId: string): void {
-    if (this.technician(credentials)) return;
+  /** Passes for a technician (undefined) or the holder of a valid invite for the stage (its id). */
+  requireSpeaker(credentials: Credentials, stageId: string): string | undefined {
+    if (this.technician(credentials)) return undefined;
     if (!credentials.invite) {
       throw new AppError('forbidden', `Speaking on stage "${stageId}" needs a speaker invite link (or a technician sign-in).`);
     }
     const invite = findValidSpeakerInvite(this.db, credentials.invite);
     if (!invite) throw new AppError('forbidden', 'This speaker invite has expired or was revoked; ask the technicians for a new link.');
     if (invite.stageId !== stageId) throw new AppError('forbidden', `This speaker invite is for stage "${invite.stageId}", not "${stageId}".`);
+    return invite.id;
+  }
+
+  /** Revokes an invite and tells whoever publishes with it (signalling takes them off air). */
+  revokeInvite(inviteId: string): boolean {
+    if (!revokeSpeakerInvite(this.db, inviteId)) return false;
+    for (const listener of this.revocationListeners) listener(inviteId);
+    return true;
+  }
+
+  onInviteRevoked(listener: (inviteId: string) => void): void {
+    this.revocationListeners.push(listener);
+  }
+
+  /**
+   * Plain-RTP ingest puts media on air without a browser: it needs the stage's ingest key (or a
+   * technician's session), whatever address it comes from. Where ingest points with their own
+   * secrets (WHIP, SRT, RTMP) come in, their check belongs here too.
+   */
+  requireIngest(credentials: Credentials, stageId: string): StageRecord {
+    const stage = this.existingStage(stageId);
+    if (this.technician(credentials)) return stage;
+    if (!credentials.ingest || !this.ingestKeys.opens(credentials.ingest, stageId)) {
+      throw new AppError('forbidden', `Ingest on stage "${stageId}" needs that stage's ingest key (technicians get it from GET /api/stages/${stageId}/ingest-key).`);
+    }
+    return stage;
+  }
+
+  /** The key an ingest source presents for the stage; technicians hand it to their encoders. */
+  ingestKeyFor(stageId: string): string {
+    return this.ingestKeys.keyFor(this.existingStage(stageId).id);
   }
 
   private canWatch(credentials: Credentials, stage: StageRecord): boolean {

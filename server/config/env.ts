@@ -5,12 +5,36 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { isProxyAddress, type ProxyTrustSetting } from '../http/clientAddress.js';
 
 const boolean = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
   .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
 
 const port = z.coerce.number().int().min(1).max(65535);
+
+/**
+ * 0/false: no proxy, the socket's peer is the client. A number n: n proxies stand in front, each
+ * appending the address it saw, so the client is the n-th address from the right end of
+ * X-Forwarded-For. A list: the proxies' addresses or CIDRs (or proxy-addr's names loopback,
+ * linklocal, uniquelocal); the client is the first address from the right that is not one of them.
+ * "true" (believe every hop) is refused: the left end of X-Forwarded-For is whatever a client sent.
+ */
+const proxyTrustSetting = z.string().transform((value, context): ProxyTrustSetting => {
+  const text = value.trim().toLowerCase();
+  if (['0', 'false', 'no', 'off'].includes(text)) return false;
+  if (/^\d+$/.test(text) && Number(text) <= 10) return Number(text);
+  const list = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = list.find((entry) => !isProxyAddress(entry));
+  if (list.length > 0 && bad === undefined) return list;
+  context.addIssue({
+    code: 'custom',
+    message: ['true', 'yes', 'on'].includes(text)
+      ? 'no longer trusts every hop, which let any client choose its address: give the number of proxies in front of Estrad (e.g. 1) or their addresses (e.g. 127.0.0.1)'
+      : `expected 0, a number of proxies (1-10), or a comma-separated list of proxy addresses/CIDRs${bad ? ` ("${bad}" is neither)` : ''}`,
+  });
+  return z.NEVER;
+});
 
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IPv4 or IPv6 address' });
 
@@ -44,8 +68,8 @@ const envSchema = z
       .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
       .pipe(z.array(z.url({ protocol: /^https?$/, error: 'expected a comma-separated list of http(s) origins' })))
       .default([]),
-    /** Behind a TLS-terminating proxy: trust X-Forwarded-* so cookies are marked Secure. */
-    TRUST_PROXY: boolean.default(false),
+    /** Which X-Forwarded-* hops to believe: none, how many proxies stand in front, or their addresses. */
+    TRUST_PROXY: proxyTrustSetting.default(false),
     /** The first technician, created at start-up when no technician of that name exists. */
     ADMIN_USERNAME: z.string().min(1).max(64).optional(),
     ADMIN_PASSWORD: z.string().min(12, 'use at least 12 characters').max(256).optional(),
@@ -79,7 +103,7 @@ export interface Config {
   mediasoup: { workers: number; consumerBudgetPerWorker: number };
   logLevel: string;
   ffmpegPath: string | undefined;
-  http: { corsOrigins: string[]; trustProxy: boolean };
+  http: { corsOrigins: string[]; trustProxy: ProxyTrustSetting };
   admin: { username: string; password: string } | undefined;
   rateLimitsPerMinute: { login: number; registration: number; question: number };
   metrics: { token: string | undefined };

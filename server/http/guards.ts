@@ -5,16 +5,51 @@ import type { Technician } from '../storage/technicians.js';
 import type { HttpDependencies } from './httpServer.js';
 
 export const SESSION_COOKIE = 'estrad_session';
+/**
+ * A viewer's access token (registration link or access-code pass) kept by the browser, so that
+ * what cannot send the X-Estrad-Access header (a download link, Safari's native HLS player) is
+ * let in too. httpOnly: page scripts never need to read it.
+ */
+export const ACCESS_COOKIE = 'estrad_access';
+/** Registration tokens do not expire; the cookie is renewed each time the link is opened. */
+const ACCESS_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 /** What the request carries: the technician's session cookie (the only credential HTTP routes take). */
 export function credentialsOf(request: FastifyRequest): Credentials {
   return { sessionToken: request.cookies[SESSION_COOKIE] };
 }
 
-/** HTTP credentials plus a viewer's access token, which players send in the X-Estrad-Access header. */
+/** HTTP credentials plus a viewer's access token: the X-Estrad-Access header (players), else the cookie. */
 export function viewerCredentialsOf(request: FastifyRequest): Credentials {
+  return { ...credentialsOf(request), access: accessHeaderOf(request) ?? request.cookies[ACCESS_COOKIE] };
+}
+
+function accessHeaderOf(request: FastifyRequest): string | undefined {
   const access = request.headers['x-estrad-access'];
-  return { ...credentialsOf(request), access: typeof access === 'string' ? access : undefined };
+  return typeof access === 'string' ? access : undefined;
+}
+
+/** Keeps a viewer's access token in the browser's cookie jar, when it opens a private event. */
+export function rememberAccess(
+  deps: Pick<HttpDependencies, 'policy'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string | undefined,
+  expiresAt?: string,
+): void {
+  if (!token || request.cookies[ACCESS_COOKIE] === token || !deps.policy.accessOpensAnEvent(token)) return;
+  reply.setCookie(ACCESS_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: request.protocol === 'https',
+    ...(expiresAt ? { expires: new Date(expiresAt) } : { maxAge: ACCESS_COOKIE_MAX_AGE_SECONDS }),
+  });
+}
+
+/** A player that sends its token in the header gets the cookie too, for its download links. */
+export function rememberAccessHeader(deps: Pick<HttpDependencies, 'policy'>, request: FastifyRequest, reply: FastifyReply): void {
+  rememberAccess(deps, request, reply, accessHeaderOf(request));
 }
 
 /** A preHandler for technician-only routes; the technician is then on `request.technician`. */

@@ -15,7 +15,9 @@ import type { StageRegistry } from '../domain/stageRegistry.js';
 import { AppError } from '../errors.js';
 import type { MediaEngine } from '../media/index.js';
 import { listAllStages } from '../storage/stages.js';
-import { installErrorHandler } from './errors.js';
+import { proxyTrust } from './clientAddress.js';
+import { acceptOnlyUtf8Json, answerClientError, answerFrameworkError, installErrorHandler, requireValidHost } from './errors.js';
+import { rememberAccess } from './guards.js';
 import { registerRecordingFiles } from './recordingFiles.js';
 import { registerApiRoutes } from './routes/index.js';
 
@@ -40,9 +42,15 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: deps.config.http.trustProxy,
+    trustProxy: proxyTrust(deps.config.http.trustProxy),
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    // Node would answer a missing Host with an empty 400; requireValidHost answers it in our shape.
+    http: { requireHostHeader: false },
   });
   installErrorHandler(app);
+  requireValidHost(app);
+  acceptOnlyUtf8Json(app);
   await registerSecurity(app, deps.config);
 
   app.get('/healthz', async (_request, reply): Promise<HealthResponse> => {
@@ -66,7 +74,7 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
 
   registerApiRoutes(app, deps);
   await registerRecordingFiles(app, deps);
-  await registerClientPages(app, deps.clientDir);
+  await registerClientPages(app, deps);
   return app;
 }
 
@@ -95,21 +103,29 @@ async function registerSecurity(app: FastifyInstance, config: Config): Promise<v
   });
 }
 
-async function registerClientPages(app: FastifyInstance, clientDir: string): Promise<void> {
+/** A page opened from a personal link (?access=) leaves its token in the browser's cookie jar. */
+async function registerClientPages(app: FastifyInstance, deps: HttpDependencies): Promise<void> {
+  const { clientDir } = deps;
   if (!existsSync(clientDir)) {
     throw new Error(`The client is not built (no ${clientDir}); run "npm run build" first.`);
   }
   await app.register(fastifyStatic, { root: clientDir, index: 'index.html', wildcard: false });
   for (const page of ['watch', 'speak'] as const) {
-    app.get<{ Params: { stageId: string } }>(`/${page}/:stageId`, (request, reply) => {
+    app.get<{ Params: { stageId: string }; Querystring: { access?: unknown } }>(`/${page}/:stageId`, (request, reply) => {
       if (!stageIdSchema.safeParse(request.params.stageId).success) {
         throw new AppError('not_found', `"${request.params.stageId}" is not a valid stage name.`);
       }
+      rememberAccess(deps, request, reply, accessInQuery(request.query));
       return reply.sendFile(`${page}.html`);
     });
   }
-  app.get<{ Params: { id: string } }>('/replay/:id', (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { access?: unknown } }>('/replay/:id', (request, reply) => {
     if (!recordIdSchema.safeParse(request.params.id).success) throw new AppError('not_found', 'This address does not name a replay.');
+    rememberAccess(deps, request, reply, accessInQuery(request.query));
     return reply.sendFile('replay.html');
   });
+}
+
+function accessInQuery(query: { access?: unknown }): string | undefined {
+  return typeof query.access === 'string' && query.access.length <= 128 ? query.access : undefined;
 }

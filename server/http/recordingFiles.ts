@@ -9,12 +9,21 @@ export const RECORDINGS_PREFIX = '/recordings/';
 
 /** Only playlists and segments are served; the recorder's SDP files and run playlists are not. */
 const SERVABLE = /^\/([a-z0-9][a-z0-9-]*)\/([A-Za-z0-9-]+)\/(index\.m3u8|[A-Za-z0-9_-]+\.ts)$/;
-const IMMUTABLE = 'public, max-age=31536000, immutable';
+/**
+ * How long recorded media may be kept, and by whom. Files that never change are kept for good;
+ * files that still change are revalidated. A public event's files may sit in shared caches (a
+ * CDN); a private event's only in the viewer's own browser: a shared cache would hand them to
+ * anyone who asked for the same URL, without the access check.
+ */
+export function mediaCacheControl(lifetime: 'immutable' | 'revalidate', isPrivate: boolean): string {
+  const scope = isPrivate ? 'private' : 'public';
+  return lifetime === 'immutable' ? `${scope}, max-age=31536000, immutable` : `${scope}, no-cache`;
+}
 
 /**
- * HLS under /recordings/<stage>/<recording>/: segments never change once written, so caches (a
- * CDN later) may keep them for good; a playlist changes until the recording ends, so it is
- * revalidated while recording and immutable after. Who may watch the stage may fetch its files.
+ * HLS under /recordings/<stage>/<recording>/: segments never change once written; a playlist
+ * changes until the recording ends, so it is revalidated while recording and immutable after.
+ * Who may watch the stage may fetch its files.
  */
 export async function registerRecordingFiles(app: FastifyInstance, deps: HttpDependencies): Promise<void> {
   await app.register(async (scope) => {
@@ -40,13 +49,14 @@ function authorizeRecordingRequest(request: FastifyRequest, deps: HttpDependenci
 }
 
 function setHlsHeaders(response: { setHeader(name: string, value: string): unknown }, path: string, deps: HttpDependencies): void {
+  const [stageId = '', recordingId = ''] = path.split(/[\\/]/).slice(-3, -1);
+  const isPrivate = deps.policy.isPrivateStage(stageId);
   if (path.endsWith('.ts')) {
     response.setHeader('content-type', 'video/mp2t');
-    response.setHeader('cache-control', IMMUTABLE);
+    response.setHeader('cache-control', mediaCacheControl('immutable', isPrivate));
     return;
   }
   response.setHeader('content-type', 'application/vnd.apple.mpegurl');
-  const recordingId = path.split(/[\\/]/).at(-2) ?? '';
   const finished = getRecording(deps.db, recordingId)?.status !== 'recording';
-  response.setHeader('cache-control', finished ? IMMUTABLE : 'no-cache');
+  response.setHeader('cache-control', mediaCacheControl(finished ? 'immutable' : 'revalidate', isPrivate));
 }

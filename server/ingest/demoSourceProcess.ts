@@ -5,11 +5,15 @@ export interface DemoSourceOptions {
   script: string;
   serverUrl: string;
   stageId: string;
+  /** The stage's ingest key; handed over in the environment, where `ps` does not show it. */
+  ingestKey: string;
   codec: 'VP8' | 'H264';
   ffmpegPath: string;
 }
 
 const RESTART_DELAY_MS = 2000;
+/** Where scripts/demo-source reads the stage's ingest key. */
+export const INGEST_KEY_VARIABLE = 'ESTRAD_INGEST_KEY';
 
 /**
  * Runs scripts/demo-source in its own process, as any other ingest client would, and starts it
@@ -28,9 +32,10 @@ export class DemoSourceProcess {
   }
 
   start(): void {
-    const { script, serverUrl, stageId, codec, ffmpegPath } = this.options;
+    const { script, serverUrl, stageId, ingestKey, codec, ffmpegPath } = this.options;
     const child = spawn(process.execPath, [script, '--url', serverUrl, '--stage', stageId, '--codec', codec, '--ffmpeg', ffmpegPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, [INGEST_KEY_VARIABLE]: ingestKey },
     });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => this.logger.info(chunk.toString().trim()));

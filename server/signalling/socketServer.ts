@@ -15,6 +15,7 @@ import {
 import type { Credentials } from '../auth/accessPolicy.js';
 import type { StageNotifier } from '../domain/stage.js';
 import { AppError } from '../errors.js';
+import { clientAddress, type ProxyTrust } from '../http/clientAddress.js';
 import { SESSION_COOKIE } from '../http/guards.js';
 import { parseInput } from '../validation.js';
 import { EventRateLimiter } from './rateLimiter.js';
@@ -25,6 +26,8 @@ export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents
 interface SocketData {
   credentials: Credentials;
   viewerKey: string;
+  /** By the same rule as HTTP's request.ip (TRUST_PROXY). */
+  clientAddress: string;
 }
 type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -72,6 +75,7 @@ const handlers: Handlers = {
 export interface SignallingDependencies extends SessionDependencies {
   /** Origins besides the server's own whose pages may connect (the CORS list). */
   allowedOrigins: string[];
+  trustProxy: ProxyTrust;
 }
 
 export function attachSignalling(httpServer: HttpServer, deps: SignallingDependencies): SignallingServer {
@@ -89,15 +93,20 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDepende
       const auth = parseInput(socketAuthSchema, socket.handshake.auth ?? {}, 'connection credentials');
       const cookies = fastifyCookie.parse(socket.handshake.headers.cookie ?? '');
       socket.data = {
-        credentials: { sessionToken: cookies[SESSION_COOKIE], invite: auth.invite, access: auth.access },
+        credentials: { sessionToken: cookies[SESSION_COOKIE], invite: auth.invite, access: auth.access, ingest: auth.ingest },
         viewerKey: auth.viewerKey ?? socket.id,
+        clientAddress: clientAddress(socket.request, deps.trustProxy),
       };
       next();
     } catch (error) {
       next(error instanceof Error ? error : new Error(String(error)));
     }
   });
-  io.on('connection', (socket) => handleConnection(socket, deps));
+  const sessions = new Set<SocketSession>();
+  deps.policy.onInviteRevoked((inviteId) => {
+    for (const session of sessions) void session.endPublishingWith(inviteId);
+  });
+  io.on('connection', (socket) => handleConnection(socket, deps, sessions));
   return io;
 }
 
@@ -121,11 +130,12 @@ export function socketNotifier(io: () => SignallingServer): StageNotifier {
   };
 }
 
-function handleConnection(socket: SignallingSocket, deps: SessionDependencies): void {
-  const log = deps.logger.child({ socket: socket.id });
-  const { credentials, viewerKey } = socket.data as SocketData;
+function handleConnection(socket: SignallingSocket, deps: SessionDependencies, sessions: Set<SocketSession>): void {
+  const { credentials, viewerKey, clientAddress: address } = socket.data as SocketData;
+  const log = deps.logger.child({ socket: socket.id, address });
   const session = new SocketSession(socket, credentials, viewerKey, { ...deps, logger: log });
   const limiter = new EventRateLimiter();
+  sessions.add(session);
 
   socket.onAny((event: string, ...args: unknown[]) => {
     if (!limiter.allow()) {
@@ -142,7 +152,10 @@ function handleConnection(socket: SignallingSocket, deps: SessionDependencies): 
     }
     void handleRequest(event, args, session, log);
   });
-  socket.on('disconnect', () => void session.leave());
+  socket.on('disconnect', () => {
+    sessions.delete(session);
+    void session.leave();
+  });
 }
 
 async function handleRequest(name: RequestName, args: unknown[], session: SocketSession, log: Logger): Promise<void> {

@@ -22,6 +22,8 @@ interface Membership {
   peer: Peer;
   /** The attendance row of a viewer, closed when they leave. */
   viewingId: string | undefined;
+  /** The invite a speaker joined with (none for technicians): its revocation takes them off air. */
+  inviteId: string | undefined;
 }
 
 /** One socket's membership of (at most) one stage, and what it may do there. */
@@ -36,8 +38,10 @@ export class SocketSession {
   ) {}
 
   async join(stageId: string, role: PeerRole): Promise<JoinResult> {
-    this.deps.policy.authorizeJoin(this.credentials, stageId, role);
-    const { stage, peer } = await this.enter(stageId, role);
+    const { inviteId } = this.deps.policy.authorizeJoin(this.credentials, stageId, role);
+    const membership = await this.enter(stageId, role);
+    membership.inviteId = inviteId;
+    const { stage, peer } = membership;
     const joined = await stage.join(peer);
     if (role === 'viewer' && this.membership?.peer === peer) {
       this.membership.viewingId = startViewing(this.deps.db, { stageId, viewerKey: this.viewerKey });
@@ -45,12 +49,15 @@ export class SocketSession {
     return joined;
   }
 
-  /** Local plain-RTP sources (the demo, later RTMP/WHIP bridges) publish through here. */
+  /** Plain-RTP sources (the demo, later RTMP/WHIP bridges) publish through here, with their stage's ingest key. */
   async openIngest(stageId: string, tracks: RequestPayload<'ingest:open'>['tracks']): Promise<IngestTrackTarget[]> {
-    if (!isLoopback(this.socket.handshake.address)) {
-      throw new AppError('forbidden', 'Plain-RTP ingest is only accepted from this machine.');
+    try {
+      this.deps.policy.requireIngest(this.credentials, stageId);
+    } catch (error) {
+      // Someone tried to put media on air without the key: worth an operator's attention.
+      if (error instanceof AppError && error.code === 'forbidden') this.deps.logger.warn({ stage: stageId }, 'plain-RTP ingest refused: no valid ingest key');
+      throw error;
     }
-    this.deps.policy.existingStage(stageId);
     const { stage, peer } = await this.enter(stageId, 'ingest');
     await stage.join(peer);
     return stage.openIngest(peer, tracks);
@@ -73,6 +80,17 @@ export class SocketSession {
     });
   }
 
+  /** A revoked invite ends its speaker's publishing at once: their producers close as they leave the stage. */
+  async endPublishingWith(inviteId: string): Promise<void> {
+    if (this.membership?.inviteId !== inviteId) return;
+    this.deps.logger.info({ stage: this.membership.stage.id, invite: inviteId }, 'speaker invite revoked; taking the speaker off air');
+    await this.leave();
+    this.socket.emit('publishing:ended', {
+      code: 'invite_revoked',
+      message: 'The technicians revoked your speaker invite, so you are no longer on air. Ask them for a new link.',
+    });
+  }
+
   async leave(): Promise<void> {
     const membership = this.membership;
     if (!membership) return;
@@ -88,12 +106,8 @@ export class SocketSession {
     await this.leave();
     const stage = this.deps.registry.open(stageId);
     const peer = new Peer(kind, this.socket.id);
-    this.membership = { stage, peer, viewingId: undefined };
+    this.membership = { stage, peer, viewingId: undefined, inviteId: undefined };
     await this.socket.join(stageRoom(stageId));
     return this.membership;
   }
-}
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }

@@ -18,23 +18,29 @@ export interface RegistrationInput {
   email: string;
 }
 
+/**
+ * A new registration with its personal token (only its hash is stored, so this is the one chance
+ * to hand it over), or `undefined` when the address was registered already: its token stays as it
+ * was, and nobody who only knows the address gets it.
+ */
 export interface RegistrationResult {
   registration: Registration;
-  /** The attendee's personal token; only its hash is stored, so this is the one chance to send it. */
   token: string;
-  /** False when the e-mail address was already registered for the event (and got a new token). */
-  created: boolean;
 }
 
 const columns = 'id, event_id AS eventId, name, email, created_at AS createdAt';
 
 const statements = preparedOnce((db) => ({
-  // One statement, so it is atomic even with other connections writing: either a new row, or
-  // the existing row for that address with its token replaced. Never a second row.
-  upsert: db.prepare<{ id: string; eventId: string; name: string; email: string; emailNormalized: string; tokenHash: string; createdAt: string }, Registration>(
+  // One statement, so it is atomic even with other connections writing: a new row, or nothing
+  // when the address is registered already. Never a second row, never a changed token.
+  insertNew: db.prepare<{ id: string; eventId: string; name: string; email: string; emailNormalized: string; tokenHash: string; createdAt: string }, Registration>(
     `INSERT INTO registrations (id, event_id, name, email, email_normalized, token_hash, created_at)
      VALUES (@id, @eventId, @name, @email, @emailNormalized, @tokenHash, @createdAt)
-     ON CONFLICT (event_id, email_normalized) DO UPDATE SET token_hash = excluded.token_hash
+     ON CONFLICT (event_id, email_normalized) DO NOTHING
+     RETURNING ${columns}`,
+  ),
+  replaceToken: db.prepare<{ eventId: string; emailNormalized: string; tokenHash: string }, Registration>(
+    `UPDATE registrations SET token_hash = @tokenHash WHERE event_id = @eventId AND email_normalized = @emailNormalized
      RETURNING ${columns}`,
   ),
   byTokenHash: db.prepare<[string], Registration>(`SELECT ${columns} FROM registrations WHERE token_hash = ?`),
@@ -50,15 +56,11 @@ export function normalizeEmail(email: string): string {
   return email.trim().normalize('NFC').toLowerCase();
 }
 
-/**
- * Registers an attendee, or — for an address already registered for the event — keeps the existing
- * registration and issues it a new token (the old one stops working). Safe to call concurrently.
- */
-export function registerForEvent(db: Database, input: RegistrationInput, now = new Date()): RegistrationResult {
+/** Registers an attendee; an address already registered for the event is left as it is. Safe to call concurrently. */
+export function registerForEvent(db: Database, input: RegistrationInput, now = new Date()): RegistrationResult | undefined {
   const { token, tokenHash } = issueToken();
-  const id = newId();
-  const registration = statements(db).upsert.get({
-    id,
+  const registration = statements(db).insertNew.get({
+    id: newId(),
     eventId: input.eventId,
     name: input.name.trim(),
     email: input.email.trim(),
@@ -66,8 +68,17 @@ export function registerForEvent(db: Database, input: RegistrationInput, now = n
     tokenHash,
     createdAt: toIsoTime(now),
   });
-  if (!registration) throw new Error('registration upsert returned no row');
-  return { registration, token, created: registration.id === id };
+  return registration && { registration, token };
+}
+
+/**
+ * A new personal token for a registered address (the old one stops working): for a technician
+ * to send to an attendee who lost their link. Undefined when the address is not registered.
+ */
+export function reissueRegistrationToken(db: Database, eventId: string, email: string): RegistrationResult | undefined {
+  const { token, tokenHash } = issueToken();
+  const registration = statements(db).replaceToken.get({ eventId, emailNormalized: normalizeEmail(email), tokenHash });
+  return registration && { registration, token };
 }
 
 export function findRegistrationByToken(db: Database, token: string): Registration | undefined {

@@ -4,6 +4,7 @@
  * of defence; these give people an error that names the field.
  */
 import { z } from 'zod';
+import { freeText } from '../../shared/freeText.js';
 import { stageIdSchema } from '../../shared/protocol.js';
 import { toIsoTime } from './time.js';
 
@@ -18,10 +19,10 @@ export const recordIdSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, dashes and underscores');
 
-export const titleSchema = z.string().trim().min(1, 'must not be empty').max(200);
-export const nameSchema = z.string().trim().min(1, 'must not be empty').max(200);
-export const shortTextSchema = z.string().trim().max(200);
-export const longTextSchema = z.string().trim().max(10_000);
+export const titleSchema = freeText({ min: 1, max: 200 });
+export const nameSchema = freeText({ min: 1, max: 200 });
+export const shortTextSchema = freeText({ max: 200 });
+export const longTextSchema = freeText({ max: 10_000, multiline: true });
 export const positionSchema = z.number().int().min(0).max(100_000);
 
 function isTimeZone(name: string): boolean {

@@ -4,8 +4,9 @@ import type { Ack, SocketAuth } from '../../shared/protocol.js';
 /** A raw socket.io client, so tests can send what a well-behaved client never would. */
 export type RawSocket = Socket;
 
-export async function connect(url: string, auth: SocketAuth = {}): Promise<RawSocket> {
-  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+/** `headers` go on the WebSocket upgrade request, as a reverse proxy's X-Forwarded-For would. */
+export async function connect(url: string, auth: SocketAuth = {}, headers: Record<string, string> = {}): Promise<RawSocket> {
+  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: headers });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);

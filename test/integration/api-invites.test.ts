@@ -20,11 +20,13 @@ async function speakerJoin(server: RunningServer, invite: string, stageId: strin
 describe('speaker invites', () => {
   let server: RunningServer;
   let asTechnician: Caller;
+  let technicianCookie: string;
   const day = programmeDocument('invite-day', 'private', ['podium', 'side-room']);
 
   beforeAll(async () => {
     server = await startServer({ ...TECHNICIAN_ENV });
-    asTechnician = apiCaller(server, { cookie: (await technicianClient(server)).cookie });
+    technicianCookie = (await technicianClient(server)).cookie;
+    asTechnician = apiCaller(server, { cookie: technicianCookie });
     expect((await asTechnician('POST', '/api/programme', day)).status).toBe(201);
   });
 
@@ -84,6 +86,43 @@ describe('speaker invites', () => {
     expectError(await asTechnician('GET', '/api/stages/no-such-stage/invites'), 404, 'not_found');
     expectError(await asTechnician('DELETE', '/api/invites/0b6c3f2e-8d1e-4c39-9a4c-3f0d6a2b9e11'), 404, 'not_found');
     expectError(await asTechnician('DELETE', `/api/invites/${encodeURIComponent('not an id')}`), 400, 'invalid_payload', 'inviteId');
+    expectError(await asTechnician('POST', '/api/stages/podium/invites', { label: 'Anna\u0000Berg' }), 400, 'invalid_payload', 'label');
+    expectError(await asTechnician('POST', '/api/stages/podium/invites', { label: 'Anna \ud800 Berg' }), 400, 'invalid_payload', 'label');
     expect(snapshotDatabase(server.dataDir)).toEqual(before);
   });
+
+  it('takes a speaker off air the moment their invite is revoked, telling their page why', async () => {
+    const invite = (await asTechnician<InviteResponse>('POST', '/api/stages/podium/invites', { label: 'Revoked mid-talk' })).body;
+    const speaker = await connect(server.url, { invite: invite.token });
+    // The event is private: the technicians' control room watches with their session.
+    const viewer = await connect(server.url, {}, { cookie: technicianCookie });
+    try {
+      expect((await request(speaker, 'stage:join', { stageId: 'podium', role: 'speaker' })).ok).toBe(true);
+      const transport = await request<{ id: string }>(speaker, 'transport:create', { direction: 'send' });
+      if (!transport.ok) throw new Error(transport.error.message);
+      const produced = await request<{ producerId: string }>(speaker, 'producer:create', { transportId: transport.data.id, kind: 'audio', source: 'microphone', rtpParameters: opusParameters });
+      if (!produced.ok) throw new Error(produced.error.message);
+      const joined = await request<{ producers: { producerId: string }[] }>(viewer, 'stage:join', { stageId: 'podium', role: 'viewer' });
+      expect(joined.ok && joined.data.producers.map((producer) => producer.producerId)).toEqual([produced.data.producerId]);
+
+      const ended = new Promise<{ code: string; message: string }>((resolve) => speaker.once('publishing:ended', resolve));
+      const removed = new Promise<{ producerId: string }>((resolve) => viewer.once('producer:removed', resolve));
+      expect((await asTechnician('DELETE', `/api/invites/${invite.id}`)).status).toBe(204);
+      expect(await removed).toEqual({ producerId: produced.data.producerId });
+      expect(await ended).toEqual({ code: 'invite_revoked', message: expect.stringContaining('revoked') });
+      expect(await request(speaker, 'transport:create', { direction: 'send' })).toMatchObject({ ok: false, error: { code: 'not_joined' } });
+    } finally {
+      speaker.disconnect();
+      viewer.disconnect();
+    }
+  });
 });
+
+/** What a browser's mediasoup-client sends for a microphone: enough for the SFU to accept a producer. */
+const opusParameters = {
+  mid: '0',
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
+  headerExtensions: [],
+  encodings: [{ ssrc: 11111111 }],
+  rtcp: { cname: 'revoked-speaker', reducedSize: true },
+};

@@ -60,16 +60,36 @@ describe('registrations', () => {
     expect(await canWatch(server, 'other-a', access)).toBe(false);
   });
 
-  it('registers an address once: registering again answers 200 with a new link and retires the old one', async () => {
-    const first = await register(anonymous, 'Per Persson', 'per@example.se');
-    const again = await register(anonymous, 'Per P.', 'PER@Example.se');
-    expect([first.status, again.status]).toEqual([201, 200]);
-    expect(again.body.registrationId).toBe(first.body.registrationId);
-    expect(again.body.token).not.toBe(first.body.token);
-    expect(await canWatch(server, 'closed-a', first.body.token)).toBe(false);
-    expect(await canWatch(server, 'closed-a', again.body.token)).toBe(true);
+  it('never lets someone who only knows an address take its link: a repeat answers like a new registration, the owner\u2019s link keeps working', async () => {
+    const owner = await register(anonymous, 'Per Persson', 'per@example.se');
+    expect(owner.status).toBe(201);
+    const repeat = await register(anonymous, 'Per P.', 'PER@Example.se');
+    const stranger = await register(anonymous, 'Ny Person', 'ny.person@example.se');
+    // Same status and shape whether or not the address was known: the answer reveals nothing.
+    expect(repeat.status).toBe(stranger.status);
+    expect(Object.keys(repeat.body).sort()).toEqual(Object.keys(stranger.body).sort());
+    expect(repeat.body.watchUrl).toBe(`/watch/closed-a?access=${repeat.body.token}`);
+    expect(repeat.body.registrationId).not.toBe(owner.body.registrationId);
+    expect(repeat.text.length).toBe(stranger.text.length);
+
+    expect(await canWatch(server, 'closed-a', owner.body.token)).toBe(true);
+    expect(await canWatch(server, 'closed-a', repeat.body.token)).toBe(false);
+    expect(await canWatch(server, 'closed-a', stranger.body.token)).toBe(true);
     const rows = csvRows(await asTechnician('GET', '/api/events/closed-day/registrations.csv'));
     expect(rows.filter((row) => row[1]!.toLowerCase() === 'per@example.se')).toEqual([['Per Persson', 'per@example.se', expect.any(String)]]);
+  });
+
+  it('lets a technician issue a registered attendee a new link, which replaces the lost one', async () => {
+    const owner = await register(anonymous, 'Lena Lind', 'lena@example.se');
+    expectError(await anonymous('POST', '/api/events/closed-day/registrations/link', { email: 'lena@example.se' }), 401, 'unauthorized');
+    const reissued = await asTechnician<RegistrationResponse>('POST', '/api/events/closed-day/registrations/link', { email: 'Lena@Example.se' });
+    expect(reissued.status, reissued.text).toBe(200);
+    expect(reissued.body.registrationId).toBe(owner.body.registrationId);
+    expect(reissued.body.watchUrl).toBe(`/watch/closed-a?access=${reissued.body.token}`);
+    expect(await canWatch(server, 'closed-a', reissued.body.token)).toBe(true);
+    expect(await canWatch(server, 'closed-a', owner.body.token)).toBe(false);
+    expectError(await asTechnician('POST', '/api/events/closed-day/registrations/link', { email: 'nobody@example.se' }), 404, 'not_found', 'nobody@example.se');
+    expectError(await asTechnician('POST', '/api/events/other-day/registrations/link', { email: 'lena@example.se' }), 404, 'not_found');
   });
 
   it('refuses bad registrations naming the field, and unknown events with 404, changing nothing', async () => {
@@ -82,6 +102,12 @@ describe('registrations', () => {
     expectError(await asTechnician('GET', '/api/events/no-such-day/registrations.csv'), 404, 'not_found');
     expectError(await asTechnician('GET', '/api/events/Bad_Id/registrations.csv'), 400, 'invalid_payload', 'eventId');
     expect(snapshotDatabase(server.dataDir)).toEqual(before);
+  });
+
+  it('stores names in one Unicode form (NFC), so a decomposed \u00c5 is the same letter as a composed one', async () => {
+    expect((await register(anonymous, 'A\u030Asa Nystr\u00f6m', 'asa.nystrom@example.se')).status).toBe(201);
+    const rows = csvRows(await asTechnician('GET', '/api/events/closed-day/registrations.csv'));
+    expect(rows.find((row) => row[1] === 'asa.nystrom@example.se')?.[0]).toBe('\u00c5sa Nystr\u00f6m');
   });
 
   it('downloads the registrations as a UTF-8 CSV attachment, with formulas neutralised', async () => {

@@ -51,6 +51,12 @@ describe('bad input and abuse are refused with the right error, and change nothi
     { name: 'an unknown field', method: 'POST', path: '/api/registrations', ...split(json({ eventId: 'public-day', name: 'A', email: 'a@b.se', admin: true })), status: 400, code: 'invalid_payload' },
     { name: 'an oversized body', method: 'POST', path: '/api/registrations', ...split(json({ eventId: 'public-day', name: 'x'.repeat(100_000), email: 'a@b.se' })), status: 413, code: 'payload_too_large' },
     { name: 'a control character in a name', method: 'POST', path: '/api/registrations', ...split(json({ eventId: 'public-day', name: 'Anna\u0000Berg', email: 'a@b.se' })), status: 400, code: 'invalid_payload' },
+    { name: 'a lone surrogate in a name', method: 'POST', path: '/api/registrations', ...split(json({ eventId: 'public-day', name: 'Anna \ud800Berg', email: 'a@b.se' })), status: 400, code: 'invalid_payload' },
+    { name: 'a line break in a name', method: 'POST', path: '/api/registrations', ...split(json({ eventId: 'public-day', name: 'Anna\nBerg', email: 'a@b.se' })), status: 400, code: 'invalid_payload' },
+    { name: 'a C1 control character in a name', method: 'POST', path: '/api/registrations', ...split(json({ eventId: 'public-day', name: 'Anna\u0085Berg', email: 'a@b.se' })), status: 400, code: 'invalid_payload' },
+    { name: 'a NUL in an invite label', method: 'POST', path: '/api/stages/open/invites', cookie: 'technician', ...split(json({ label: 'Anna\u0000' })), status: 400, code: 'invalid_payload' },
+    { name: 'a lone surrogate in a question', method: 'POST', path: '/api/stages/open/questions', ...split(json({ text: 'Fr\u00e5ga \udc00' })), status: 400, code: 'invalid_payload' },
+    { name: 'a NUL in a question', method: 'POST', path: '/api/stages/open/questions', ...split(json({ text: 'Fr\u00e5ga\u0000' })), status: 400, code: 'invalid_payload' },
     { name: 'a name of only spaces', method: 'POST', path: '/api/registrations', ...split(json({ eventId: 'public-day', name: '   ', email: 'a@b.se' })), status: 400, code: 'invalid_payload' },
     { name: 'a non-ASCII event id', method: 'POST', path: '/api/registrations', ...split(json({ eventId: 'folkhälsodagen', name: 'Åsa Öberg', email: 'asa@kommun.se' })), status: 400, code: 'invalid_payload' },
     { name: 'an SQL-like event id', method: 'POST', path: '/api/registrations', ...split(json({ eventId: "x' OR 1=1 --", name: 'A', email: 'a@b.se' })), status: 400, code: 'invalid_payload' },
@@ -162,6 +168,20 @@ describe('behind a TLS proxy', () => {
     });
     expect(login.status).toBe(200);
     expect(login.headers.get('set-cookie')).toMatch(/Secure/i);
+  });
+
+  it('limits sign-ins per client when each attempt sends a different first X-Forwarded-For hop', async () => {
+    // The proxy appends the address it saw (198.51.100.7) to whatever the client sent.
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const response = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${attempt}, 198.51.100.7` },
+        body: JSON.stringify({ username: TECHNICIAN_ENV.ADMIN_USERNAME, password: 'wrong-password' }),
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([...Array.from({ length: 10 }, () => 401), 429, 429]);
   });
 
   it('opens CORS to the configured embed origin only', async () => {

@@ -31,7 +31,7 @@ describe('everything survives a restart', () => {
       plannedEnd: '2026-05-20T09:30:00+02:00',
       speakerIds: [speaker.id],
     });
-    const { token } = registerForEvent(before, { eventId: sampleEvent.id, name: 'Lena', email: 'lena@example.se' }, morning);
+    const { token } = registerForEvent(before, { eventId: sampleEvent.id, name: 'Lena', email: 'lena@example.se' }, morning)!;
     const recording = startRecording(before, 'stora', morning);
     updateRecordingProgress(before, recording.id, { durationSeconds: 600, sizeBytes: 12_345_678 });
     const finished = startRecording(before, 'lilla', morning);

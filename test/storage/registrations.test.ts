@@ -29,13 +29,13 @@ describe('registrations', () => {
         registerAsync(db, { eventId: sampleEvent.id, name: `Deltagare ${index}`, email: `deltagare${index}@example.se` }),
       ),
     );
-    expect(results.every((result) => result.created)).toBe(true);
+    expect(results.every((result) => result !== undefined)).toBe(true);
     expect(countRegistrations(db, sampleEvent.id)).toBe(CONCURRENT_CALLS);
-    expect(new Set(results.map((result) => result.token)).size).toBe(CONCURRENT_CALLS);
-    for (const { token, registration } of results) expect(findRegistrationByToken(db, token)?.id).toBe(registration.id);
+    expect(new Set(results.map((result) => result!.token)).size).toBe(CONCURRENT_CALLS);
+    for (const result of results) expect(findRegistrationByToken(db, result!.token)?.id).toBe(result!.registration.id);
   });
 
-  it('keeps one registration for 200 concurrent sign-ups with the same address; only the newest token works', async () => {
+  it('keeps one registration for 200 concurrent sign-ups with the same address; only the first gets a token, and it keeps working', async () => {
     const db = openTempDatabase();
     createEventWithStage(db);
     const spellings = ['Anna.Berg@Example.se', ' anna.berg@example.se', 'ANNA.BERG@EXAMPLE.SE '];
@@ -45,12 +45,9 @@ describe('registrations', () => {
       ),
     );
     expect(listRegistrations(db, sampleEvent.id)).toHaveLength(1);
-    expect(results.filter((result) => result.created)).toHaveLength(1);
-    expect(new Set(results.map((result) => result.registration.id)).size).toBe(1);
-
-    const working = results.filter((result) => findRegistrationByToken(db, result.token));
-    expect(working).toHaveLength(1);
-    expect(working[0]).toBe(results.at(-1));
+    const issued = results.filter((result) => result !== undefined);
+    expect(issued).toHaveLength(1);
+    expect(findRegistrationByToken(db, issued[0]!.token)?.id).toBe(listRegistrations(db, sampleEvent.id)[0]!.id);
   });
 
   it('is just as safe with two connections to the same file writing in turn', () => {
@@ -62,7 +59,7 @@ describe('registrations', () => {
       registerForEvent(index % 2 ? first : second, { eventId: sampleEvent.id, name: 'Bo', email: `bo${index % 10}@example.se` }),
     );
     expect(countRegistrations(first, sampleEvent.id)).toBe(10);
-    expect(results.filter((result) => result.created)).toHaveLength(10);
+    expect(results.filter((result) => result !== undefined)).toHaveLength(10);
   });
 
   it('keeps the registration separate per event and stores only token hashes', () => {
@@ -70,8 +67,8 @@ describe('registrations', () => {
     const db = openTempDatabase(dataDir);
     createEventWithStage(db, 'dag-ett', 'scen-ett');
     createEventWithStage(db, 'dag-tva', 'scen-tva');
-    const one = registerForEvent(db, { eventId: 'dag-ett', name: 'Åsa Öberg', email: 'asa@example.se' });
-    const two = registerForEvent(db, { eventId: 'dag-tva', name: 'Åsa Öberg', email: 'asa@example.se' });
+    const one = registerForEvent(db, { eventId: 'dag-ett', name: 'Åsa Öberg', email: 'asa@example.se' })!;
+    const two = registerForEvent(db, { eventId: 'dag-tva', name: 'Åsa Öberg', email: 'asa@example.se' })!;
     expect(one.registration.id).not.toBe(two.registration.id);
     expect(one.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
 

@@ -433,6 +433,9 @@ function describeSignallingError(error: SignallingError): string {
       return `The server refused: ${error.message}`;
     case 'conflict':
     case 'payload_too_large':
+    case 'uri_too_long':
+    case 'headers_too_large':
+    case 'request_timeout':
       return `The server refused a request (${error.message}). Reload the page to try again.`;
     case 'media_rejected':
       return 'This browser cannot play the format the stage is sent in. Try a current version of Chrome, Edge, Firefox or Safari.';

@@ -3,7 +3,7 @@
  * with simulcast, and publish them again by itself after the connection was rebuilt.
  */
 import type { Device, types } from 'mediasoup-client';
-import type { JoinResult, MediaSource, StageSummary } from '../../../shared/protocol';
+import type { JoinResult, MediaSource, PublishingEndedCode, StageSummary } from '../../../shared/protocol';
 import { Signalling, SignallingError } from '../signalling';
 import { setVideoTrack } from './playback';
 import { type LinkStatus, type StageAttachment, StageLink, type StageMediaHandler } from './session';
@@ -72,6 +72,13 @@ export class SpeakerSession implements StageMediaHandler {
         stage: (stage) => observer.stage(stage),
       },
     });
+    // The server has already taken this speaker out of the stage: stop, and say why.
+    signalling.on('publishing:ended', ({ code }) => void this.endedByServer(code));
+  }
+
+  private async endedByServer(code: PublishingEndedCode): Promise<void> {
+    await this.stop();
+    this.setProblem(describePublishingEnded(code));
   }
 
   state(): SpeakerState {
@@ -392,6 +399,13 @@ export async function listCaptureDevices(): Promise<DeviceLists> {
     cameras: devices.filter((device) => device.kind === 'videoinput' && device.deviceId !== ''),
     microphones: devices.filter((device) => device.kind === 'audioinput' && device.deviceId !== ''),
   };
+}
+
+function describePublishingEnded(code: PublishingEndedCode): string {
+  switch (code) {
+    case 'invite_revoked':
+      return 'The technicians revoked your speaker invite, so you are no longer on air. Ask them for a new link.';
+  }
 }
 
 function describeCaptureError(error: unknown): string {

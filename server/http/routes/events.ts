@@ -17,7 +17,7 @@ import { createStage, listStages, type Stage } from '../../storage/stages.js';
 import { listTalksByEvent, type Talk } from '../../storage/talks.js';
 import { stageFieldsSchema } from '../../storage/validation.js';
 import { parseInput } from '../../validation.js';
-import { requireTechnician } from '../guards.js';
+import { rememberAccess, requireTechnician } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
 import { eventNotFound, eventParams, existingEvent, pathParams, perMinute } from './routeSupport.js';
 
@@ -106,14 +106,16 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDependencies
     return reply.code(204).send();
   });
 
-  app.post('/api/events/:eventId/access', perMinute(deps.config.rateLimitsPerMinute.registration), async (request): Promise<AccessResponse> => {
+  app.post('/api/events/:eventId/access', perMinute(deps.config.rateLimitsPerMinute.registration), async (request, reply): Promise<AccessResponse> => {
     const event = existingEvent(db, pathParams(eventParams, request).eventId);
     const { code } = parseInput(apiRequestSchemas.access, request.body, 'access code');
     // Without a code, verifyEventAccessCode lets anything through: a private event that only
     // takes registrations must not hand out passes.
     if (!event.hasAccessCode) throw new AppError('forbidden', `The event "${event.id}" has no access code; register for it instead.`);
     if (!(await verifyEventAccessCode(db, event.id, code))) throw new AppError('forbidden', 'That is the wrong access code.');
-    return deps.passes.issue(event.id, PASS_TTL_MS);
+    const issued = deps.passes.issue(event.id, PASS_TTL_MS);
+    rememberAccess(deps, request, reply, issued.pass, issued.expiresAt);
+    return issued;
   });
 
   app.get('/api/events/:eventId/attendance', technicianOnly, async (request): Promise<{ talks: TalkAttendance[] }> => {

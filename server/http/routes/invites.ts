@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { apiRequestSchemas, type InviteInfo, type InviteResponse } from '../../../shared/protocol.js';
+import { apiRequestSchemas, type IngestKeyResponse, type InviteInfo, type InviteResponse } from '../../../shared/protocol.js';
 import { AppError } from '../../errors.js';
-import { createSpeakerInvite, listSpeakerInvites, revokeSpeakerInvite, type SpeakerInvite } from '../../storage/invites.js';
+import { createSpeakerInvite, listSpeakerInvites, type SpeakerInvite } from '../../storage/invites.js';
 import { parseInput } from '../../validation.js';
 import { requireTechnician } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
@@ -28,6 +28,12 @@ export function registerInviteRoutes(app: FastifyInstance, deps: HttpDependencie
     return { ...toInviteInfo(invite), token, speakUrl: speakUrl(stage.id, token) };
   });
 
+  app.get('/api/stages/:stageId/ingest-key', technicianOnly, async (request, reply): Promise<IngestKeyResponse> => {
+    const { stageId } = pathParams(stageParams, request);
+    reply.header('cache-control', 'no-store');
+    return { stageId, ingestKey: deps.policy.ingestKeyFor(stageId) };
+  });
+
   app.get('/api/stages/:stageId/invites', technicianOnly, async (request): Promise<{ invites: InviteInfo[] }> => {
     const stage = deps.policy.existingStage(pathParams(stageParams, request).stageId);
     return { invites: listSpeakerInvites(db, stage.id).map(toInviteInfo) };
@@ -35,7 +41,7 @@ export function registerInviteRoutes(app: FastifyInstance, deps: HttpDependencie
 
   app.delete('/api/invites/:inviteId', technicianOnly, async (request, reply) => {
     const { inviteId } = pathParams(inviteParams, request);
-    if (!revokeSpeakerInvite(db, inviteId)) throw new AppError('not_found', `There is no active invite "${inviteId}".`);
+    if (!deps.policy.revokeInvite(inviteId)) throw new AppError('not_found', `There is no active invite "${inviteId}".`);
     request.log.info({ invite: inviteId, technician: request.technician?.username }, 'speaker invite revoked');
     return reply.code(204).send();
   });

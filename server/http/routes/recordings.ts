@@ -13,9 +13,9 @@ import { remuxToMp4 } from '../../recording/replayDownload.js';
 import type { Logger } from 'pino';
 import { getTalk } from '../../storage/talks.js';
 import { parseInput } from '../../validation.js';
-import { requireTechnician, viewerCredentialsOf } from '../guards.js';
+import { rememberAccessHeader, requireTechnician, viewerCredentialsOf } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
-import { RECORDINGS_PREFIX } from '../recordingFiles.js';
+import { mediaCacheControl, RECORDINGS_PREFIX } from '../recordingFiles.js';
 
 const idParams = z.object({ id: recordIdSchema });
 const stageFilter = z.object({ stage: stageIdSchema.optional() });
@@ -37,7 +37,11 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     return { recordings: listRecordings(deps.db, stage).filter((recording) => mayWatch(recording.stageId)).map(toRecordingInfo) };
   });
 
-  app.get('/api/recordings/:id', async (request): Promise<RecordingInfo> => toRecordingInfo(visibleRecording(request, deps)));
+  app.get('/api/recordings/:id', async (request, reply): Promise<RecordingInfo> => {
+    const recording = visibleRecording(request, deps);
+    rememberAccessHeader(deps, request, reply);
+    return toRecordingInfo(recording);
+  });
 
   app.delete('/api/recordings/:id', technicianOnly, async (request, reply) => {
     const recording = visibleRecording(request, deps);
@@ -55,14 +59,18 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     return { replays: replays.map((replay) => toReplayInfo(deps, replay)) };
   });
 
-  app.get('/api/replays/:id', async (request): Promise<ReplayInfo> => toReplayInfo(deps, visibleReplay(request, deps)));
+  app.get('/api/replays/:id', async (request, reply): Promise<ReplayInfo> => {
+    const replay = visibleReplay(request, deps);
+    rememberAccessHeader(deps, request, reply);
+    return toReplayInfo(deps, replay);
+  });
 
   app.get('/api/replays/:id/playlist.m3u8', async (request, reply) => {
     const replay = visibleReplay(request, deps);
     const segments = replaySegments(deps.db, replay).map((segment, index) => (index === 0 ? { ...segment, discontinuity: false } : segment));
     const base = `${RECORDINGS_PREFIX}${replay.stageId}/${replay.recordingId}/`;
     // In and out points can still be moved, so players revalidate.
-    reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache');
+    reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', mediaCacheControl('revalidate', deps.policy.isPrivateStage(replay.stageId)));
     return recordingPlaylistText(segments, true, base);
   });
 
@@ -79,6 +87,7 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     const stream = createReadStream(file.path);
     stream.on('close', () => void file.dispose());
     const filename = `${replay.title.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'replay'}.mp4`;
+    if (deps.policy.isPrivateStage(replay.stageId)) reply.header('cache-control', 'private, no-store');
     return reply
       .header('content-type', 'video/mp4')
       .header('content-disposition', `attachment; filename="replay.mp4"; filename*=UTF-8''${encodeURIComponent(filename)}`)

@@ -1,0 +1,93 @@
+/**
+ * A data directory with a finished recording and its talk's replay, made the way the recorder
+ * leaves them (rows in SQLite, MPEG-TS segments and a VOD playlist from real ffmpeg), without
+ * running a stage for it: for tests about who may fetch recorded media, and how it is cached.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveFfmpegPath } from '../../server/config/ffmpeg.js';
+import { recordingDirectory, RECORDING_PLAYLIST } from '../../server/recording/layout.js';
+import { recordingPlaylistText } from '../../server/recording/recordingPlaylist.js';
+import { openDatabase } from '../../server/storage/database.js';
+import { createEvent } from '../../server/storage/events.js';
+import { finishRecording, startRecording } from '../../server/storage/recordings.js';
+import { appendSegment, listSegments } from '../../server/storage/recordingSegments.js';
+import { listReplays, refreshTalkReplays } from '../../server/storage/replays.js';
+import { createStage } from '../../server/storage/stages.js';
+import { createTalk } from '../../server/storage/talks.js';
+
+const SEGMENTS = 2;
+const SEGMENT_SECONDS = 2;
+
+export interface RecordedEvent {
+  eventId: string;
+  stageId: string;
+  visibility: 'public' | 'private';
+}
+
+export interface RecordedReplay extends RecordedEvent {
+  recordingId: string;
+  replayId: string;
+  segmentFiles: string[];
+}
+
+export interface RecordedFolders {
+  dataDir: string;
+  recordingsDir: string;
+  replays: RecordedReplay[];
+}
+
+/** One event, stage, talk, 4 s recording and replay for each of `events`, in fresh folders. */
+export function prepareRecordedReplays(events: RecordedEvent[]): RecordedFolders {
+  const base = mkdtempSync(join(tmpdir(), 'estrad-recorded-'));
+  const dataDir = join(base, 'data');
+  const recordingsDir = join(base, 'recordings');
+  mkdirSync(dataDir);
+  const db = openDatabase(dataDir);
+  try {
+    const replays = events.map((event) => {
+      createEvent(db, { id: event.eventId, title: `Dag ${event.eventId}`, description: '', timeZone: 'Europe/Stockholm', language: 'sv', visibility: event.visibility });
+      createStage(db, { id: event.stageId, eventId: event.eventId, title: 'Stora salen' });
+      const startedAt = new Date(Date.now() - 60_000);
+      createTalk(db, { stageId: event.stageId, title: 'Öppning', kind: 'talk', plannedStart: new Date(startedAt.getTime() - 60_000), plannedEnd: new Date() });
+      const recording = startRecording(db, event.stageId, startedAt);
+      const folder = recordingDirectory(recordingsDir, event.stageId, recording.id);
+      const segmentFiles = writeSegments(folder);
+      for (const [index, file] of segmentFiles.entries()) {
+        appendSegment(db, {
+          recordingId: recording.id,
+          file,
+          durationSeconds: SEGMENT_SECONDS,
+          programDateTime: new Date(startedAt.getTime() + index * SEGMENT_SECONDS * 1000).toISOString(),
+          discontinuity: false,
+          sizeBytes: statSync(join(folder, file)).size,
+        });
+      }
+      writeFileSync(join(folder, RECORDING_PLAYLIST), recordingPlaylistText(listSegments(db, recording.id), true));
+      finishRecording(db, recording.id, { status: 'complete' }, new Date(startedAt.getTime() + SEGMENTS * SEGMENT_SECONDS * 1000));
+      refreshTalkReplays(db, recording.id);
+      const [replay] = listReplays(db, { recordingId: recording.id });
+      if (!replay) throw new Error(`no replay was cut from the recording on ${event.stageId}`);
+      return { ...event, recordingId: recording.id, replayId: replay.id, segmentFiles };
+    });
+    return { dataDir, recordingsDir, replays };
+  } finally {
+    db.close();
+  }
+}
+
+/** H.264 + AAC in MPEG-TS, as the recorder writes them. */
+function writeSegments(folder: string): string[] {
+  mkdirSync(folder, { recursive: true });
+  execFileSync(resolveFfmpegPath(undefined), [
+    '-hide_banner', '-loglevel', 'error',
+    '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=25:duration=${SEGMENTS * SEGMENT_SECONDS}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:duration=${SEGMENTS * SEGMENT_SECONDS}`,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
+    '-f', 'segment', '-segment_time', String(SEGMENT_SECONDS), '-segment_format', 'mpegts', '-reset_timestamps', '0',
+    join(folder, 'r001-%05d.ts'),
+  ]);
+  return Array.from({ length: SEGMENTS }, (_, index) => `r001-${String(index).padStart(5, '0')}.ts`);
+}
