@@ -104,7 +104,9 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDepende
   });
   const sessions = new Set<SocketSession>();
   deps.policy.onInviteRevoked((inviteId) => {
-    for (const session of sessions) void session.endPublishingWith(inviteId);
+    for (const session of sessions) {
+      session.endPublishingWith(inviteId).catch((error: unknown) => deps.logger.error({ err: error, invite: inviteId }, 'could not take a revoked speaker off air'));
+    }
   });
   io.on('connection', (socket) => handleConnection(socket, deps, sessions));
   return io;
