@@ -6,17 +6,19 @@
  * Works on the database in DATA_DIR, like the server; it can run while the server does.
  */
 import { createInterface } from 'node:readline';
+import { technicianUsernameSchema } from '../shared/protocol.js';
 import { loadConfig } from '../server/config/env.js';
 import { openDatabase } from '../server/storage/database.js';
 import { isAlreadyExistsError } from '../server/storage/errors.js';
 import { createTechnician } from '../server/storage/technicians.js';
 
 const MIN_PASSWORD_LENGTH = 12;
-const USAGE = 'Usage: npm run admin -- create <username>';
+const USAGE = 'Usage: npm run admin -- create <username>   (1 to 64 characters, no control characters)';
 
 async function main(): Promise<void> {
-  const [command, username] = process.argv.slice(2);
-  if (command !== 'create' || !username || username.length > 64) throw new Error(USAGE);
+  const [command, typed] = process.argv.slice(2);
+  const username = technicianUsernameSchema.safeParse(typed).data;
+  if (command !== 'create' || !username) throw new Error(USAGE);
   const password = process.env.ESTRAD_ADMIN_PASSWORD ?? (await askPassword(`Password for ${username}: `));
   if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`);
   const config = loadConfig();

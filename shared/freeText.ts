@@ -30,7 +30,7 @@ export function freeText({ max, min = 0, multiline = false }: FreeTextRule) {
     .pipe(
       z
         .string()
-        .min(min, 'must not be empty')
+        .min(min, min > 1 ? `use at least ${min} characters` : 'must not be empty')
         .max(max, `must be at most ${max} characters`),
     );
 }

@@ -269,8 +269,11 @@ export type SocketAuth = z.infer<typeof socketAuthSchema>;
 // ---------------------------------------------------------------------------------------------
 // HTTP API payloads
 
+/** A technician's name, as created (ADMIN_USERNAME, npm run admin) and as typed to sign in. */
+export const technicianUsernameSchema = freeText({ min: 1, max: 64 });
+
 export const apiRequestSchemas = {
-  login: z.strictObject({ username: freeText({ min: 1, max: 64 }), password: z.string().min(1).max(256) }),
+  login: z.strictObject({ username: technicianUsernameSchema, password: z.string().min(1).max(256) }),
   registration: z.strictObject({
     eventId: stageIdSchema,
     name: freeText({ min: 1, max: 200 }),
@@ -278,8 +281,8 @@ export const apiRequestSchemas = {
   }),
   /** A technician asks for a new personal link for a registered address. */
   registrationLink: z.strictObject({ email: z.email('expected an e-mail address').max(254) }),
-  access: z.strictObject({ code: z.string().min(1).max(64) }),
-  accessCode: z.strictObject({ code: z.string().min(4, 'use at least 4 characters').max(64).nullable() }),
+  access: z.strictObject({ code: freeText({ min: 1, max: 64 }) }),
+  accessCode: z.strictObject({ code: freeText({ min: 4, max: 64 }).nullable() }),
   invite: z.strictObject({
     label: freeText({ max: 100 }).optional(),
     talkId: z.string().min(1).max(64).optional(),

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { technicianUsernameSchema } from '../../shared/protocol.js';
 import { isProxyAddress, type ProxyTrustSetting } from '../http/clientAddress.js';
 
 const boolean = z
@@ -71,7 +72,7 @@ const envSchema = z
     /** Which X-Forwarded-* hops to believe: none, how many proxies stand in front, or their addresses. */
     TRUST_PROXY: proxyTrustSetting.default(false),
     /** The first technician, created at start-up when no technician of that name exists. */
-    ADMIN_USERNAME: z.string().min(1).max(64).optional(),
+    ADMIN_USERNAME: technicianUsernameSchema.optional(),
     ADMIN_PASSWORD: z.string().min(12, 'use at least 12 characters').max(256).optional(),
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
     REGISTRATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
