@@ -96,6 +96,17 @@ describe('recorded media of a private event', () => {
     expect((await get(paths.recordingPlaylist, cookie)).status).toBe(200);
   });
 
+  it('gives the cookie to a replay page whose player presents the token in X-Estrad-Access, so its download link works', async () => {
+    const { token } = await register('replay.page@kommun.se');
+    const info = await fetch(`${server.url}/api/replays/${closed.replayId}`, { headers: { 'x-estrad-access': token } });
+    expect(info.status).toBe(200);
+    const cookie = accessCookieOf(info);
+    expect(cookie).toBe(`estrad_access=${token}`);
+    expect((await get(files(closed).download, cookie)).status).toBe(200);
+    const again = await fetch(`${server.url}/api/replays/${closed.replayId}`, { headers: { 'x-estrad-access': token, cookie: cookie! } });
+    expect(accessCookieOf(again)).toBeUndefined();
+  });
+
   it('sets the same cookie when an access code is entered', async () => {
     const asTechnician = apiCaller(server, { cookie: (await technicianClient(server)).cookie });
     expect((await asTechnician('PUT', '/api/events/closed-day/access-code', { code: 'sundsvall-2026' })).status).toBe(204);
