@@ -7,6 +7,7 @@ import type { ApiError, JoinResult, MediaSource, StageSummary } from '../../../s
 import { connectionCredentials } from '../credentials';
 import { Signalling, SignallingError } from '../signalling';
 import { setVideoTrack } from './playback';
+import { steadyVideo } from './steadyFrames';
 import { describeError, type LinkStatus, type StageAttachment, StageLink, type StageMediaHandler } from './session';
 
 export type SpeakerState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -173,7 +174,7 @@ export class SpeakerSession implements StageMediaHandler {
       const track = await captureDevice(device, { deviceId: { exact: deviceId } });
       this.useTrack(device, track);
       previous.stop();
-      await this.producers.get(device)?.replaceTrack({ track });
+      await this.producers.get(device)?.replaceTrack({ track: steadyVideo(track) });
       this.showPreview();
       this.setProblem(null);
     } catch (error) {
@@ -252,7 +253,7 @@ export class SpeakerSession implements StageMediaHandler {
     const track = this.tracks.get(source);
     if (!track) return;
     const producer = await attachment.transport.produce({
-      track,
+      track: steadyVideo(track),
       ...publishOptions(source, attachment.device),
       // The tracks belong to this session, not to one transport: keep them across rejoins.
       stopTracks: false,
@@ -267,7 +268,7 @@ export class SpeakerSession implements StageMediaHandler {
       return;
     }
     this.producers.set(source, producer);
-    if (current !== track) await producer.replaceTrack({ track: current });
+    if (current !== track) await producer.replaceTrack({ track: steadyVideo(current) });
     if (this.muted.has(source)) await this.setProducerPaused(attachment, producer, true);
   }
 
