@@ -10,19 +10,24 @@ function shownSource(viewer: Page): Promise<string | null> {
   return viewer.evaluate(() => (window as unknown as { estradPlayer: { shownSource(): string | null } }).estradPlayer.shownSource());
 }
 
+/** The canvas slide's width: unlike the fake camera's 1280, so recorded segments tell them apart. */
+const SLIDE_WIDTH = 1024;
+/** The widths of the slide's simulcast layers (full, half and quarter size). */
+const SLIDE_LAYER_WIDTHS = [SLIDE_WIDTH, SLIDE_WIDTH / 2, SLIDE_WIDTH / 4];
+
 /**
  * Once `window.shareCanvasSlide` is set, getDisplayMedia returns a canvas with a slide drawn once:
  * a still picture, which a canvas delivers as a single frame (as a still screen can).
  */
 async function offerCanvasSlide(page: Page): Promise<void> {
-  await page.addInitScript(() => {
+  await page.addInitScript((width: number) => {
     const devices = navigator.mediaDevices;
     const share = devices.getDisplayMedia.bind(devices);
     devices.getDisplayMedia = async (options) => {
       if (!(window as unknown as { shareCanvasSlide?: boolean }).shareCanvasSlide) return share(options);
       const canvas = document.createElement('canvas');
-      canvas.width = 1280;
-      canvas.height = 720;
+      canvas.width = width;
+      canvas.height = 768;
       const stream = canvas.captureStream(15);
       const context = canvas.getContext('2d')!;
       context.fillStyle = '#fff';
@@ -32,7 +37,7 @@ async function offerCanvasSlide(page: Page): Promise<void> {
       context.fillText('Folkhälsodagen 2026', 100, 200);
       return stream;
     };
-  });
+  }, SLIDE_WIDTH);
 }
 
 describe('a screen share is seen by viewers and recorded', () => {
@@ -64,7 +69,7 @@ describe('a screen share is seen by viewers and recorded', () => {
   });
 
   /** The viewer shows the share and decodes frames of it; the recording's newest segment has its video. */
-  async function expectShareSeenAndRecorded(): Promise<void> {
+  async function expectShareSeenAndRecorded(): Promise<{ width: number; height: number }> {
     await waitFor(async () => (await shownSource(viewer)) === 'screen', 15_000, () => 'the viewer does not show the screen share');
     const stats = await waitUntilPlaying(viewer, 15_000);
     expect(stats.video!.frameWidth).toBeGreaterThan(0);
@@ -76,7 +81,9 @@ describe('a screen share is seen by viewers and recorded', () => {
     // Two more: the newest is then complete and from the run that records the share.
     await waitFor(async () => (await segmentUrls(server, recording)).length >= before + 2, 20_000, () => 'no new segments during the share');
     const newest = (await segmentUrls(server, recording)).at(-1)!;
-    expect((await probeSegmentVideo(newest)).width).toBeGreaterThan(0);
+    const recorded = await probeSegmentVideo(newest);
+    expect(recorded.width).toBeGreaterThan(0);
+    return recorded;
   }
 
   async function stopSharing(): Promise<void> {
@@ -93,7 +100,8 @@ describe('a screen share is seen by viewers and recorded', () => {
   it('shows and records a still slide drawn on a canvas', async () => {
     await speaker.evaluate(() => ((window as unknown as { shareCanvasSlide: boolean }).shareCanvasSlide = true));
     await speaker.click('#share-screen');
-    await expectShareSeenAndRecorded();
+    const recorded = await expectShareSeenAndRecorded();
+    expect(SLIDE_LAYER_WIDTHS).toContain(recorded.width);
     await stopSharing();
   });
 });
