@@ -28,12 +28,41 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
 
   const speakerState = () => speaker.evaluate(() => document.body.dataset.state);
 
-  it('refuses the speaker page without an invite', async () => {
-    const uninvited = await speakerBrowser.newPage();
-    await uninvited.goto(`${server.url}/speak/panel`);
-    await uninvited.click('#go-live');
-    await waitFor(async () => (await uninvited.textContent('#speaker-problem'))?.includes('invite') ?? false, 10_000, () => 'no refusal shown');
-    await uninvited.close();
+  /** Opens the speak page counting getUserMedia calls, presses Go live and waits for the refusal. */
+  async function refusedWithoutCapture(path: string, refusal: string): Promise<void> {
+    const page = await speakerBrowser.newPage();
+    await page.addInitScript(() => {
+      const counted = window as unknown as { captureCalls: number };
+      counted.captureCalls = 0;
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = (constraints) => {
+        counted.captureCalls++;
+        return original(constraints);
+      };
+    });
+    await page.goto(`${server.url}${path}`);
+    await page.click('#go-live');
+    await waitFor(
+      async () => (await page.textContent('#speaker-problem'))?.includes(refusal) ?? false,
+      10_000,
+      () => `no refusal mentioning "${refusal}" shown for ${path}`,
+    );
+    expect(await page.evaluate(() => (window as unknown as { captureCalls: number }).captureCalls)).toBe(0);
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('idle');
+    await page.close();
+  }
+
+  it('refuses the speaker page without an invite before asking for the camera', async () => {
+    await refusedWithoutCapture('/speak/panel', 'needs a speaker invite');
+  });
+
+  it('refuses a revoked, a made-up and a damaged invite before asking for the camera', async () => {
+    const technician = await technicianClient(server);
+    const revoked = await technician.createInvite('panel');
+    await technician.call('DELETE', `/api/invites/${revoked.id}`);
+    await refusedWithoutCapture(revoked.speakUrl, 'expired or was revoked');
+    await refusedWithoutCapture(`/speak/panel?invite=${'x'.repeat(43)}`, 'expired or was revoked');
+    await refusedWithoutCapture('/speak/panel?invite=cut%20short', 'damaged');
   });
 
   it('goes live from the speaker page with camera and microphone', async () => {

@@ -3,10 +3,12 @@
  * with simulcast, and publish them again by itself after the connection was rebuilt.
  */
 import type { Device, types } from 'mediasoup-client';
-import type { JoinResult, MediaSource, PublishingEndedCode, StageSummary } from '../../../shared/protocol';
+import type { ApiError, JoinResult, MediaSource, PublishingEndedCode, StageSummary } from '../../../shared/protocol';
+import { connectionCredentials } from '../credentials';
 import { Signalling, SignallingError } from '../signalling';
 import { setVideoTrack } from './playback';
-import { type LinkStatus, type StageAttachment, StageLink, type StageMediaHandler } from './session';
+import { steadyVideo } from './steadyFrames';
+import { describeError, type LinkStatus, type StageAttachment, StageLink, type StageMediaHandler } from './session';
 
 export type SpeakerState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type CaptureDevice = 'camera' | 'microphone';
@@ -54,7 +56,7 @@ export class SpeakerSession implements StageMediaHandler {
   private problemText: string | null = null;
 
   constructor(
-    stageId: string,
+    private readonly stageId: string,
     private readonly preview: HTMLVideoElement,
     private readonly observer: SpeakerObserver,
     signalling = new Signalling(),
@@ -126,6 +128,12 @@ export class SpeakerSession implements StageMediaHandler {
     try {
       // After an error that stopped the link the tracks are still here; go live with them.
       if (!this.tracks.has('camera') && !this.tracks.has('microphone')) {
+        // Asked first: a speaker who may not speak here should not have to allow the camera.
+        const refusal = await speakerAccessRefusal(this.stageId);
+        if (refusal !== null) {
+          this.setProblem(refusal);
+          return;
+        }
         const captured = await captureCameraAndMicrophone(this.chosenDevices);
         for (const [device, track] of captured) this.useTrack(device, track);
       }
@@ -173,7 +181,7 @@ export class SpeakerSession implements StageMediaHandler {
       const track = await captureDevice(device, { deviceId: { exact: deviceId } });
       this.useTrack(device, track);
       previous.stop();
-      await this.producers.get(device)?.replaceTrack({ track });
+      await this.producers.get(device)?.replaceTrack({ track: steadyVideo(track) });
       this.showPreview();
       this.setProblem(null);
     } catch (error) {
@@ -252,7 +260,7 @@ export class SpeakerSession implements StageMediaHandler {
     const track = this.tracks.get(source);
     if (!track) return;
     const producer = await attachment.transport.produce({
-      track,
+      track: steadyVideo(track),
       ...publishOptions(source, attachment.device),
       // The tracks belong to this session, not to one transport: keep them across rejoins.
       stopTracks: false,
@@ -267,7 +275,7 @@ export class SpeakerSession implements StageMediaHandler {
       return;
     }
     this.producers.set(source, producer);
-    if (current !== track) await producer.replaceTrack({ track: current });
+    if (current !== track) await producer.replaceTrack({ track: steadyVideo(current) });
     if (this.muted.has(source)) await this.setProducerPaused(attachment, producer, true);
   }
 
@@ -332,6 +340,27 @@ function preferredVideoCodec(device: Device): types.RtpCodecCapability | undefin
 
 function isVp8(codec: types.RtpCodecCapability | undefined): boolean {
   return codec?.mimeType.toLowerCase() === 'video/vp8';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access
+
+/** Why the server would refuse this page publishing on the stage (its invite), or null. */
+async function speakerAccessRefusal(stageId: string): Promise<string | null> {
+  const { invite } = connectionCredentials();
+  let response: Response;
+  try {
+    response = await fetch(`/api/stages/${encodeURIComponent(stageId)}/speaker-access`, {
+      headers: invite ? { 'x-estrad-invite': invite } : {},
+      cache: 'no-store',
+    });
+  } catch {
+    return 'The server could not be reached. Check the connection and press Go live again.';
+  }
+  if (response.ok) return null;
+  const body = (await response.json().catch(() => undefined)) as { error?: ApiError } | undefined;
+  const error = body?.error;
+  return describeError(error ? new SignallingError(error.code, error.message, 'stage:join') : new SignallingError('internal', ''));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -107,6 +107,11 @@ export class ViewerSession implements StageMediaHandler {
     }
   }
 
+  /** What the shown video carries (camera or screen share), or null when none is shown. */
+  shownSource(): MediaSource | null {
+    return this.shown?.source ?? null;
+  }
+
   /** Receive statistics from the transport: all audio, and the video currently shown. */
   async stats(): Promise<PlayerStats> {
     const attachment = this.attachment;

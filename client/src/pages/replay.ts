@@ -37,6 +37,11 @@ const LIVE_TUNING = {
   maxLiveSyncPlaybackRate: 1.5,
 };
 
+const TEXT = {
+  live: 'Playing the live recording, a few seconds behind.',
+  behindLive: 'You are watching an earlier part of the live recording. Press "Back to live" to catch up.',
+};
+
 let state: ReplayState = 'loading';
 let live = false;
 
@@ -91,12 +96,45 @@ function play(video: HTMLVideoElement, playable: Playable, access: string | unde
     }
   });
   hls.on(Hls.Events.MANIFEST_PARSED, () => {
-    setState('ready', playable.live ? 'Playing the live recording, a few seconds behind.' : 'Ready.');
+    setState('ready', playable.live ? TEXT.live : 'Ready.');
     // Live joins where the broadcast is; a browser that refuses sound without a click starts muted.
     if (playable.live) video.play().catch(() => ((video.muted = true), video.play().catch(() => undefined)));
   });
   hls.loadSource(playable.playlistUrl);
   hls.attachMedia(video);
+  if (playable.live) followLiveEdge(hls, video, byId('replay-to-live', HTMLButtonElement));
+}
+
+/** A seek that lands further behind the point hls.js keeps live playback at leaves the live edge. */
+const LEFT_LIVE_EDGE_SECONDS = 2 * SEGMENT_SECONDS;
+
+/**
+ * The catch-up (a jump when far behind, faster playback when a little behind) applies only while
+ * the viewer is at the live edge: a viewer who seeks back or pauses watches from there, until they
+ * press "Back to live" or seek to the edge themselves. hls.js reads these settings as it plays.
+ */
+function followLiveEdge(hls: Hls, video: HTMLVideoElement, toLive: HTMLButtonElement): void {
+  let followingNow = true;
+  const setFollowing = (following: boolean) => {
+    if (following === followingNow) return;
+    followingNow = following;
+    hls.config.liveMaxLatencyDuration = following ? LIVE_TUNING.liveMaxLatencyDuration : Infinity;
+    hls.config.maxLiveSyncPlaybackRate = following ? LIVE_TUNING.maxLiveSyncPlaybackRate : 1;
+    if (!following && video.playbackRate !== 1) video.playbackRate = 1;
+    toLive.hidden = following;
+    byId('replay-state', HTMLElement).textContent = following ? TEXT.live : TEXT.behindLive;
+  };
+  video.addEventListener('seeking', () => {
+    const liveSync = hls.liveSyncPosition;
+    if (liveSync !== null) setFollowing(video.currentTime >= liveSync - LEFT_LIVE_EDGE_SECONDS);
+  });
+  video.addEventListener('pause', () => setFollowing(false));
+  toLive.addEventListener('click', () => {
+    setFollowing(true);
+    const liveSync = hls.liveSyncPosition;
+    if (liveSync !== null) video.currentTime = liveSync;
+    void video.play().catch(() => undefined);
+  });
 }
 
 async function showReplay(id: string): Promise<void> {

@@ -1,12 +1,13 @@
 import '../styles.css';
 import type { PlayerStats } from '../../../shared/playerStats';
+import type { MediaSource } from '../../../shared/protocol';
 import { type PlayerState, ViewerSession } from '../live/viewer';
 import { byId, showMissingStage, showStageSummary, stageIdFromLocation } from './common';
 
 declare global {
   interface Window {
     /** For tests and diagnostics. */
-    estradPlayer?: { state(): PlayerState; stats(): Promise<PlayerStats> };
+    estradPlayer?: { state(): PlayerState; stats(): Promise<PlayerStats>; shownSource(): MediaSource | null };
   }
 }
 
@@ -40,7 +41,7 @@ function watch(stageId: string): void {
       stage: (stage) => showStageSummary(summary, stage),
     },
   );
-  window.estradPlayer = { state: () => session.state(), stats: () => session.stats() };
+  window.estradPlayer = { state: () => session.state(), stats: () => session.stats(), shownSource: () => session.shownSource() };
   session.start();
 }
 

@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { apiRequestSchemas, type IngestKeyResponse, type InviteInfo, type InviteResponse } from '../../../shared/protocol.js';
+import { apiRequestSchemas, type IngestKeyResponse, type InviteInfo, type InviteResponse, socketAuthSchema } from '../../../shared/protocol.js';
 import { AppError } from '../../errors.js';
 import { createSpeakerInvite, listSpeakerInvites, type SpeakerInvite } from '../../storage/invites.js';
 import { parseInput } from '../../validation.js';
-import { requireTechnician } from '../guards.js';
+import { credentialsOf, requireTechnician } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
 import { inviteParams, pathParams, requireTalkOnStage, stageParams } from './routeSupport.js';
 
 const HOUR_MS = 60 * 60 * 1000;
+/** The speak page sends its invite in this header; the same shape as in the socket handshake. */
+const inviteHeader = socketAuthSchema.shape.invite;
 
 /** The speaker's link: the speak page with the invite the page connects with. */
 export function speakUrl(stageId: string, token: string): string {
@@ -37,6 +39,17 @@ export function registerInviteRoutes(app: FastifyInstance, deps: HttpDependencie
   app.get('/api/stages/:stageId/invites', technicianOnly, async (request): Promise<{ invites: InviteInfo[] }> => {
     const stage = deps.policy.existingStage(pathParams(stageParams, request).stageId);
     return { invites: listSpeakerInvites(db, stage.id).map(toInviteInfo) };
+  });
+
+  // The speak page asks before it asks for the camera: a refused speaker need not grant devices.
+  app.get('/api/stages/:stageId/speaker-access', async (request, reply) => {
+    const { stageId } = pathParams(stageParams, request);
+    const invite = inviteHeader.safeParse(request.headers['x-estrad-invite']);
+    if (!invite.success) {
+      throw new AppError('forbidden', 'This speaker invite link is damaged (cut short or changed); ask the technicians for a new link.');
+    }
+    deps.policy.requireSpeaker({ ...credentialsOf(request), invite: invite.data }, deps.policy.existingStage(stageId).id);
+    return reply.code(204).send();
   });
 
   app.delete('/api/invites/:inviteId', technicianOnly, async (request, reply) => {

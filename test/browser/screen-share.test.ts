@@ -1,0 +1,107 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/bench/chromium.js';
+import { liveRecording, probeSegmentVideo, segmentUrls } from '../helpers/liveRecording.js';
+import { waitUntilPlaying } from '../helpers/player.js';
+import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
+
+function shownSource(viewer: Page): Promise<string | null> {
+  return viewer.evaluate(() => (window as unknown as { estradPlayer: { shownSource(): string | null } }).estradPlayer.shownSource());
+}
+
+/** The canvas slide's width: unlike the fake camera's 1280, so recorded segments tell them apart. */
+const SLIDE_WIDTH = 1024;
+/** The widths of the slide's simulcast layers (full, half and quarter size). */
+const SLIDE_LAYER_WIDTHS = [SLIDE_WIDTH, SLIDE_WIDTH / 2, SLIDE_WIDTH / 4];
+
+/**
+ * Once `window.shareCanvasSlide` is set, getDisplayMedia returns a canvas with a slide drawn once:
+ * a still picture, which a canvas delivers as a single frame (as a still screen can).
+ */
+async function offerCanvasSlide(page: Page): Promise<void> {
+  await page.addInitScript((width: number) => {
+    const devices = navigator.mediaDevices;
+    const share = devices.getDisplayMedia.bind(devices);
+    devices.getDisplayMedia = async (options) => {
+      if (!(window as unknown as { shareCanvasSlide?: boolean }).shareCanvasSlide) return share(options);
+      const canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = 768;
+      const stream = canvas.captureStream(15);
+      const context = canvas.getContext('2d')!;
+      context.fillStyle = '#fff';
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.fillStyle = '#000';
+      context.font = '64px sans-serif';
+      context.fillText('Folkhälsodagen 2026', 100, 200);
+      return stream;
+    };
+  }, SLIDE_WIDTH);
+}
+
+describe('a screen share is seen by viewers and recorded', () => {
+  let server: RunningServer;
+  let speakerBrowser: Browser;
+  let viewerBrowser: Browser;
+  let speaker: Page;
+  let viewer: Page;
+
+  beforeAll(async () => {
+    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
+    const technician = await technicianClient(server);
+    await technician.createStage(DEMO_EVENT_ID, 'keynote', 'Keynote');
+    const { speakUrl } = await technician.createInvite('keynote');
+    [speakerBrowser, viewerBrowser] = await Promise.all([launchChromium(), launchChromium()]);
+    speaker = await speakerBrowser.newPage();
+    await offerCanvasSlide(speaker);
+    await speaker.goto(`${server.url}${speakUrl}`);
+    await speaker.click('#go-live');
+    await waitFor(async () => (await speaker.evaluate(() => document.body.dataset.state)) === 'live', 20_000, () => 'speaker not live');
+    viewer = await viewerBrowser.newPage();
+    await viewer.goto(`${server.url}/watch/keynote`);
+    await waitUntilPlaying(viewer, 20_000);
+  });
+
+  afterAll(async () => {
+    await Promise.all([speakerBrowser?.close(), viewerBrowser?.close()]);
+    expect(await server?.stop()).toBe(0);
+  });
+
+  /** The viewer shows the share and decodes frames of it; the recording's newest segment has its video. */
+  async function expectShareSeenAndRecorded(): Promise<{ width: number; height: number }> {
+    await waitFor(async () => (await shownSource(viewer)) === 'screen', 15_000, () => 'the viewer does not show the screen share');
+    const stats = await waitUntilPlaying(viewer, 15_000);
+    expect(stats.video!.frameWidth).toBeGreaterThan(0);
+    expect(stats.video!.frameHeight).toBeGreaterThan(0);
+
+    const recording = (await liveRecording(server, 'keynote'))!;
+    expect(recording).toBeDefined();
+    const before = (await segmentUrls(server, recording)).length;
+    // Two more: the newest is then complete and from the run that records the share.
+    await waitFor(async () => (await segmentUrls(server, recording)).length >= before + 2, 20_000, () => 'no new segments during the share');
+    const newest = (await segmentUrls(server, recording)).at(-1)!;
+    const recorded = await probeSegmentVideo(newest);
+    expect(recorded.width).toBeGreaterThan(0);
+    return recorded;
+  }
+
+  async function stopSharing(): Promise<void> {
+    await speaker.click('#share-screen');
+    await waitFor(async () => (await shownSource(viewer)) === 'camera', 15_000, () => 'the viewer still shows the share');
+  }
+
+  it('shows and records a screen picked in the browser', async () => {
+    await speaker.click('#share-screen');
+    await expectShareSeenAndRecorded();
+    await stopSharing();
+  });
+
+  it('shows and records a still slide drawn on a canvas', async () => {
+    await speaker.evaluate(() => ((window as unknown as { shareCanvasSlide: boolean }).shareCanvasSlide = true));
+    await speaker.click('#share-screen');
+    const recorded = await expectShareSeenAndRecorded();
+    expect(SLIDE_LAYER_WIDTHS).toContain(recorded.width);
+    await stopSharing();
+  });
+});
