@@ -6,12 +6,14 @@ import type { Config } from './config/env.js';
 import { resolveFfmpegPath } from './config/ffmpeg.js';
 import { AccessPolicy } from './auth/accessPolicy.js';
 import { ViewerPasses } from './auth/viewerPasses.js';
+import { PendingTransports } from './domain/pendingTransports.js';
 import { StageRegistry } from './domain/stageRegistry.js';
 import { buildHttpServer } from './http/httpServer.js';
 import { DemoSourceProcess } from './ingest/demoSourceProcess.js';
 import { MediaEngine } from './media/index.js';
 import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
 import { RecordingManager } from './recording/recordingManager.js';
+import { PeersPerAddress } from './signalling/peersPerAddress.js';
 import { attachSignalling, type SignallingServer, socketNotifier } from './signalling/socketServer.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
@@ -55,6 +57,10 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   const registry = new StageRegistry({
     media,
     logger,
+    pendingTransports: new PendingTransports({
+      connectTimeoutMs: config.limits.transportConnectTimeoutMs,
+      perAddress: config.limits.pendingTransportsPerAddress,
+    }),
     notifier: socketNotifier(() => {
       if (!io) throw new Error('signalling is not attached yet');
       return io;
@@ -78,7 +84,14 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     version: packageVersion(),
     clientDir: defaultClientDir,
   });
-  io = attachSignalling(http.server, { registry, policy, db, logger, allowedOrigins: config.http.corsOrigins });
+  io = attachSignalling(http.server, {
+    registry,
+    policy,
+    db,
+    logger,
+    allowedOrigins: config.http.corsOrigins,
+    peersPerAddress: new PeersPerAddress(config.limits.peersPerAddress),
+  });
   await http.listen({ port: config.port, host: config.host });
   const url = `http://127.0.0.1:${config.port}`;
 

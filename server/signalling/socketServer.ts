@@ -142,7 +142,7 @@ function handleConnection(socket: SignallingSocket, deps: SessionDependencies): 
     }
     void handleRequest(event, args, session, log);
   });
-  socket.on('disconnect', () => void session.leave());
+  socket.on('disconnect', () => void session.end());
 }
 
 async function handleRequest(name: RequestName, args: unknown[], session: SocketSession, log: Logger): Promise<void> {
@@ -159,7 +159,7 @@ async function handleRequest(name: RequestName, args: unknown[], session: Socket
   }
   try {
     const handler = handlers[name] as (session: SocketSession, payload: unknown) => Promise<unknown>;
-    reply(args, { ok: true, data: await handler(session, payload) });
+    reply(args, { ok: true, data: await session.serially(() => handler(session, payload)) });
   } catch (error) {
     if (error instanceof AppError) {
       reply(args, { ok: false, error: error.toApiError() });

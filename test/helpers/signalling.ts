@@ -4,8 +4,14 @@ import type { Ack, SocketAuth } from '../../shared/protocol.js';
 /** A raw socket.io client, so tests can send what a well-behaved client never would. */
 export type RawSocket = Socket;
 
-export async function connect(url: string, auth: SocketAuth = {}): Promise<RawSocket> {
-  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+export interface ConnectOptions {
+  /** A loopback source address (127.0.0.x), so tests can act as several clients from one machine. */
+  localAddress?: string;
+}
+
+export async function connect(url: string, auth: SocketAuth = {}, options: ConnectOptions = {}): Promise<RawSocket> {
+  // engine.io-client hands localAddress to the ws library in Node; its option types omit it.
+  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, ...options } as Parameters<typeof io>[1]);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
