@@ -18,6 +18,7 @@ import { attachSignalling, type SignallingServer, socketNotifier } from './signa
 import { openDatabase, type Database } from './storage/database.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
 import { getStage } from './storage/stages.js';
+import { limitPasswordHashing } from './storage/passwords.js';
 import { cleanUpAfterRestart } from './storage/startup.js';
 import { createTechnician, findTechnicianByUsername } from './storage/technicians.js';
 
@@ -34,6 +35,7 @@ export interface Estrad {
 /** Starts the whole server; `close` undoes it in reverse order. */
 export async function startEstrad(config: Config, logger: Logger): Promise<Estrad> {
   // RECORDINGS_DIR is the recorder's to create: when it cannot be, recordings fail, not the server.
+  limitPasswordHashing({ concurrency: config.limits.passwordHashConcurrency, queue: config.limits.passwordHashQueue });
   mkdirSync(config.dataDir, { recursive: true });
   const db = await openStorage(config, logger);
   await ensureFirstTechnician(db, config, logger);

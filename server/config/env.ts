@@ -59,8 +59,11 @@ const envSchema = z
     RTC_PENDING_TRANSPORTS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(40),
     /** Stage memberships (viewers, speakers) one client address may hold at once; raise it for a venue behind one NAT address. */
     RTC_PEERS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
-    /** Seconds an HTTP connection may stay silent (no request, no bytes) before it is closed. */
-    HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /**
+     * Seconds an HTTP connection may stay silent (no request, no bytes) before it is closed. Above
+     * socket.io's 10 s ping interval, which a long-polling client's request waits for.
+     */
+    HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(15).max(3600).default(30),
     /** Password and access-code hashes computed at once; the rest wait, so file serving keeps threads. */
     PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(Math.max(1, Math.floor(availableParallelism() / 2))),
     /** Sign-ins that may wait for a hash; more are answered 503 with Retry-After. */

@@ -34,14 +34,27 @@ export interface HttpDependencies {
 
 /** Bounds every body; routes that take bigger documents (a programme import) raise it. */
 const BODY_LIMIT_BYTES = 64 * 1024;
+/** Time a client has for its request line and headers, and for the whole request (bodies are small). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 60_000;
+/** Between requests on a kept-alive connection; browsers reuse sooner or open a new one. */
+const KEEP_ALIVE_MS = 5_000;
 const startedAt = Date.now();
 
 export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyInstance> {
+  const idleMs = deps.config.limits.httpIdleTimeoutMs;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: deps.config.http.trustProxy,
+    // Each open connection costs a file descriptor: one that says nothing (or dawdles over its
+    // request) is closed, so idle connections cannot use up the process's limit. WebSockets
+    // (socket.io) leave this timeout once upgraded and are kept alive by socket.io's pings.
+    connectionTimeout: idleMs,
+    keepAliveTimeout: Math.min(KEEP_ALIVE_MS, idleMs),
+    requestTimeout: REQUEST_TIMEOUT_MS,
   });
+  app.server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, idleMs);
   installErrorHandler(app);
   await registerSecurity(app, deps.config);
 

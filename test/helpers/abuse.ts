@@ -27,7 +27,7 @@ export async function demoStage(url: string) {
 /** Fetches a URL and says how long the whole body took. */
 export async function timedFetch(url: string, init?: RequestInit): Promise<{ status: number; ms: number; body: string }> {
   const startedAt = performance.now();
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+  const response = await fetch(url, { signal: AbortSignal.timeout(60_000), ...init });
   const body = await response.text();
   return { status: response.status, ms: performance.now() - startedAt, body };
 }
