@@ -16,6 +16,7 @@ import { RecordingManager } from './recording/recordingManager.js';
 import { PeersPerAddress } from './signalling/peersPerAddress.js';
 import { attachSignalling, type SignallingServer, socketNotifier } from './signalling/socketServer.js';
 import { openDatabase, type Database } from './storage/database.js';
+import { DatabaseGuard } from './storage/databaseGuard.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
 import { getStage } from './storage/stages.js';
 import { limitPasswordHashing } from './storage/passwords.js';
@@ -38,6 +39,8 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   limitPasswordHashing({ concurrency: config.limits.passwordHashConcurrency, queue: config.limits.passwordHashQueue });
   mkdirSync(config.dataDir, { recursive: true });
   const db = await openStorage(config, logger);
+  const databaseGuard = new DatabaseGuard(db, logger);
+  databaseGuard.start();
   await ensureFirstTechnician(db, config, logger);
   const passes = ViewerPasses.fromDataDir(config.dataDir);
   const policy = new AccessPolicy(db, passes);
@@ -85,6 +88,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     logger,
     version: packageVersion(),
     clientDir: defaultClientDir,
+    storageProblem: () => databaseGuard.problem(),
   });
   io = attachSignalling(http.server, {
     registry,
@@ -110,6 +114,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
       await registry.closeAll();
       await http.close();
       media.close();
+      databaseGuard.stop();
       db.close();
     },
   };

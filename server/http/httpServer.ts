@@ -30,6 +30,8 @@ export interface HttpDependencies {
   version: string;
   /** The built client (dist/client). */
   clientDir: string;
+  /** What is wrong with the database's files (see DatabaseGuard), undefined while all is well. */
+  storageProblem: () => string | undefined;
 }
 
 /** Bounds every body; routes that take bigger documents (a programme import) raise it. */
@@ -60,12 +62,15 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
 
   app.get('/healthz', async (_request, reply): Promise<HealthResponse> => {
     const workersAlive = deps.media.workersAlive();
-    reply.code(workersAlive > 0 ? 200 : 503);
+    const storageProblem = deps.storageProblem();
+    const healthy = workersAlive > 0 && storageProblem === undefined;
+    reply.code(healthy ? 200 : 503);
     return {
-      status: workersAlive > 0 ? 'ok' : 'degraded',
+      status: healthy ? 'ok' : 'degraded',
       version: deps.version,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       mediasoup: { workersAlive, workersConfigured: deps.media.workersConfigured },
+      storage: storageProblem === undefined ? { ok: true } : { ok: false, problem: storageProblem },
     };
   });
 
