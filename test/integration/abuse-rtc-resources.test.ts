@@ -128,6 +128,23 @@ describe('anonymous sockets cannot hold the RTC resources real viewers need', ()
     }
   });
 
+  it('keeps one receive transport per socket when it asks for many at once', async () => {
+    const socket = await connect(server.url, {}, { localAddress: '127.0.0.10' });
+    try {
+      expect((await request(socket, 'stage:join', { stageId: 'demo', role: 'viewer' })).ok).toBe(true);
+      const created = await Promise.all(Array.from({ length: 20 }, () => request<TransportOptions>(socket, 'transport:create', { direction: 'recv' })));
+      const ids = created.flatMap((response) => (response.ok ? [response.data.id] : []));
+      expect(ids).toHaveLength(20);
+      // Only the socket's current transport is still there; connecting any other finds nothing.
+      const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'md5-nonsense', value: 'zz' }] };
+      const connects = await Promise.all(ids.map((transportId) => request(socket, 'transport:connect', { transportId, dtlsParameters })));
+      const stillThere = connects.filter((response) => response.ok || response.error.code !== 'not_found');
+      expect(stillThere).toHaveLength(1);
+    } finally {
+      socket.disconnect();
+    }
+  });
+
   it('gives one viewer one consumer per producer, however often it asks', async () => {
     const socket = await connect(server.url, {}, { localAddress: '127.0.0.9' });
     try {
