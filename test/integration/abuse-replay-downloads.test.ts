@@ -10,6 +10,8 @@ import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/tech
 const REMUX_SLOTS = 2;
 /** How long each remux waits before ffmpeg starts: a stand-in for the minutes a 40-minute talk takes. */
 const REMUX_DELAY_SECONDS = 4;
+/** The shortest idle timeout there is; a remux that takes longer must still be delivered. */
+const HTTP_IDLE_TIMEOUT_SECONDS = 15;
 const TALK_TITLE = 'Föredrag att ladda ner';
 
 /**
@@ -17,21 +19,24 @@ const TALK_TITLE = 'Föredrag att ladda ner';
  * back a few seconds, so a test can see remuxes run, queue and stop. Every other job (the demo,
  * the recorder) runs at once.
  */
-function slowRemuxFfmpeg(folder: string): { path: string; log: string } {
+function slowRemuxFfmpeg(folder: string): { path: string; log: string; delaySeconds(seconds: number): void } {
   const path = join(folder, 'ffmpeg');
   const log = join(folder, 'remuxes.log');
+  const delay = join(folder, 'delay');
   writeFileSync(
     path,
-    `#!/bin/sh\ncase "$*" in\n  *concat*) echo "waiting $$" >> '${log}'; sleep ${REMUX_DELAY_SECONDS}; echo "remuxing $$" >> '${log}' ;;\nesac\nexec ffmpeg "$@"\n`,
+    `#!/bin/sh\ncase "$*" in\n  *concat*) echo "waiting $$" >> '${log}'; sleep "$(cat '${delay}')"; echo "remuxing $$" >> '${log}' ;;\nesac\nexec ffmpeg "$@"\n`,
   );
   chmodSync(path, 0o755);
   writeFileSync(log, '');
-  return { path, log };
+  const delaySeconds = (seconds: number) => writeFileSync(delay, String(seconds));
+  delaySeconds(REMUX_DELAY_SECONDS);
+  return { path, log, delaySeconds };
 }
 
 describe('replay downloads cannot pile up remuxes', () => {
   let server: RunningServer;
-  let ffmpeg: { path: string; log: string };
+  let ffmpeg: ReturnType<typeof slowRemuxFfmpeg>;
   let serverTmp: string;
   let replay: ReplayInfo;
 
@@ -43,7 +48,13 @@ describe('replay downloads cannot pile up remuxes', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'estrad-slow-ffmpeg-'));
     ffmpeg = slowRemuxFfmpeg(scratch);
     serverTmp = mkdtempSync(join(tmpdir(), 'estrad-server-tmp-'));
-    const env = { ...TECHNICIAN_ENV, FFMPEG_PATH: ffmpeg.path, TMPDIR: serverTmp, REPLAY_DOWNLOAD_CONCURRENCY: String(REMUX_SLOTS) };
+    const env = {
+      ...TECHNICIAN_ENV,
+      FFMPEG_PATH: ffmpeg.path,
+      TMPDIR: serverTmp,
+      REPLAY_DOWNLOAD_CONCURRENCY: String(REMUX_SLOTS),
+      HTTP_IDLE_TIMEOUT_SECONDS: String(HTTP_IDLE_TIMEOUT_SECONDS),
+    };
     server = await startDemoServer(env);
     const technician = await technicianClient(server);
     const programme = await technician.call<{ talks: Record<string, unknown>[] }>('GET', `/api/events/${DEMO_EVENT_ID}/programme`);
@@ -77,6 +88,8 @@ describe('replay downloads cannot pile up remuxes', () => {
   });
 
   it(`remuxes at most ${REMUX_SLOTS} at once and refuses the rest with 503 and Retry-After, while viewers are served`, async () => {
+    // Longer than the idle timeout: the silent connection of a download being prepared stays open.
+    ffmpeg.delaySeconds(HTTP_IDLE_TIMEOUT_SECONDS + 2);
     const playlistUrl = await livePlaylistUrl(server);
     const responses = Promise.all(Array.from({ length: 6 }, () => download()));
     await waitFor(() => readFileSync(ffmpeg.log, 'utf8').includes('waiting'), 10_000, () => 'no remux started');
@@ -94,6 +107,7 @@ describe('replay downloads cannot pile up remuxes', () => {
       expect(response.headers.get('content-type')).toBe('video/mp4');
       expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
     }
+    ffmpeg.delaySeconds(REMUX_DELAY_SECONDS);
   });
 
   it('serves a second download of the same cut from the kept MP4, without a remux', async () => {

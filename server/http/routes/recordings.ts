@@ -76,6 +76,9 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     // The response closes early when the client goes away while its MP4 is being made.
     const clientGone = new AbortController();
     reply.raw.once('close', () => clientGone.abort());
+    // The connection is silent while ffmpeg works, which can take longer than the idle timeout
+    // (HTTP_IDLE_TIMEOUT_SECONDS); a client that leaves is noticed by the close above instead.
+    request.raw.socket.setTimeout(0);
     const file = await downloads
       .prepare({
         ffmpegPath,
