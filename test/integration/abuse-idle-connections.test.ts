@@ -1,4 +1,5 @@
 import { connect as connectTcp, type Socket } from 'node:net';
+import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openFileLimit } from '../../server/config/openFiles.js';
 import { expectHealthz, timedFetch } from '../helpers/abuse.js';
@@ -65,4 +66,24 @@ describe('idle TCP connections cannot use up the server\u2019s file descriptors'
     await expectHealthz(server);
     await apiAnswers(server);
   });
+
+  // Not an attack: the idle timeout must spare clients that are quiet on purpose.
+  it('keeps a socket.io long-polling client, whose requests wait for the 10 s ping, connected past the idle timeout', async () => {
+    server = await startServer({ HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) });
+    const polling = io(server.url, { transports: ['polling'], reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        polling.once('connect', resolve);
+        polling.once('connect_error', reject);
+      });
+      let disconnected: string | undefined;
+      polling.on('disconnect', (reason) => (disconnected = reason));
+      const until = Date.now() + (IDLE_TIMEOUT_SECONDS + 8) * 1000;
+      await waitFor(() => disconnected !== undefined || Date.now() > until, (IDLE_TIMEOUT_SECONDS + 10) * 1000);
+      expect(disconnected).toBeUndefined();
+      expect(polling.io.engine.transport.name).toBe('polling');
+    } finally {
+      polling.disconnect();
+    }
+  }, 60_000);
 });
