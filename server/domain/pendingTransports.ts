@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { AddressCounts } from './addressCounts.js';
 
 export interface PendingTransportLimits {
   /** How long a transport may stay unconnected (no ICE + DTLS) before it is closed. */
@@ -19,28 +20,26 @@ interface Pending {
  * expire. Connected transports are the viewers we serve and are not limited here.
  */
 export class PendingTransports {
-  private readonly countByAddress = new Map<string, number>();
+  private readonly counts = new AddressCounts();
   private readonly pending = new Map<string, Pending>();
 
   constructor(private readonly limits: PendingTransportLimits) {}
 
   /** Claims a place for a transport about to be made; call track() or release() after. */
   reserve(address: string): void {
-    const count = this.countByAddress.get(address) ?? 0;
+    const count = this.counts.of(address);
     if (count >= this.limits.perAddress) {
       throw new AppError(
         'unavailable',
         `Your network address has ${count} media connections that have not connected yet; wait a few seconds for them to connect or expire, then try again.`,
       );
     }
-    this.countByAddress.set(address, count + 1);
+    this.counts.add(address);
   }
 
   /** Gives back a place reserve() claimed when the transport could not be made. */
   release(address: string): void {
-    const count = (this.countByAddress.get(address) ?? 0) - 1;
-    if (count > 0) this.countByAddress.set(address, count);
-    else this.countByAddress.delete(address);
+    this.counts.remove(address);
   }
 
   /** Starts the reserved transport's connect clock; `expire` closes it if it never connects. */

@@ -1,3 +1,4 @@
+import { AddressCounts } from '../domain/addressCounts.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -6,24 +7,22 @@ import { AppError } from '../errors.js';
  * sockets.
  */
 export class PeersPerAddress {
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new AddressCounts();
 
   constructor(private readonly limit: number) {}
 
   acquire(address: string): void {
-    const count = this.counts.get(address) ?? 0;
+    const count = this.counts.of(address);
     if (count >= this.limit) {
       throw new AppError(
         'unavailable',
         `${count} connections from your network address are already on stages; close other tabs or wait a minute and try again.`,
       );
     }
-    this.counts.set(address, count + 1);
+    this.counts.add(address);
   }
 
   release(address: string): void {
-    const count = (this.counts.get(address) ?? 0) - 1;
-    if (count > 0) this.counts.set(address, count);
-    else this.counts.delete(address);
+    this.counts.remove(address);
   }
 }
