@@ -4,6 +4,7 @@
 #
 #   docker build -t estrad .
 #   docker run -d --name estrad \
+#     --ulimit nofile=65536:65536 \
 #     -e RTC_ANNOUNCED_IP=203.0.113.10 \
 #     -p 3000:3000 -p 40000-40999:40000-40999/udp -p 40000-40999:40000-40999/tcp \
 #     -v estrad-data:/data -v estrad-recordings:/recordings estrad
@@ -11,6 +12,10 @@
 # Every viewer and speaker holds one UDP and one TCP port of the range (mediasoup 3.8 has no
 # shared-port server), so 1000 ports serve about 990 viewers; widen both ends for more.
 # On the host, raise the UDP receive buffer (net.core.rmem_default, see README: Benchmarks).
+# Open files: every viewer's connection, HLS request and recording file is a file descriptor.
+# Node raises its soft limit to the hard one by itself, so the hard limit is what counts; a
+# Dockerfile cannot set it: pass `--ulimit nofile=65536:65536` (compose: `ulimits: nofile:`).
+# The server logs a warning at start-up when it has fewer than 65536.
 #
 # RTC_ANNOUNCED_IP MUST be set to the host's public IP when running in Docker: mediasoup
 # otherwise announces the container's private address in its ICE candidates and browsers

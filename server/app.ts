@@ -7,6 +7,7 @@ import { resolveFfmpegPath } from './config/ffmpeg.js';
 import { AccessPolicy } from './auth/accessPolicy.js';
 import { IngestKeys } from './auth/ingestKeys.js';
 import { ViewerPasses } from './auth/viewerPasses.js';
+import { PendingTransports } from './domain/pendingTransports.js';
 import { StageRegistry } from './domain/stageRegistry.js';
 import { proxyTrust } from './http/clientAddress.js';
 import { buildHttpServer } from './http/httpServer.js';
@@ -14,10 +15,13 @@ import { DemoSourceProcess } from './ingest/demoSourceProcess.js';
 import { MediaEngine } from './media/index.js';
 import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
 import { RecordingManager } from './recording/recordingManager.js';
+import { PeersPerAddress } from './signalling/peersPerAddress.js';
 import { attachSignalling, type SignallingServer, socketNotifier } from './signalling/socketServer.js';
 import { openDatabase, type Database } from './storage/database.js';
+import { DatabaseGuard } from './storage/databaseGuard.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
 import { getStage } from './storage/stages.js';
+import { limitPasswordHashing } from './storage/passwords.js';
 import { cleanUpAfterRestart } from './storage/startup.js';
 import { createTechnician, findTechnicianByUsername } from './storage/technicians.js';
 
@@ -34,8 +38,11 @@ export interface Estrad {
 /** Starts the whole server; `close` undoes it in reverse order. */
 export async function startEstrad(config: Config, logger: Logger): Promise<Estrad> {
   // RECORDINGS_DIR is the recorder's to create: when it cannot be, recordings fail, not the server.
+  limitPasswordHashing({ concurrency: config.limits.passwordHashConcurrency, queue: config.limits.passwordHashQueue });
   mkdirSync(config.dataDir, { recursive: true });
   const db = await openStorage(config, logger);
+  const databaseGuard = new DatabaseGuard(db, logger);
+  databaseGuard.start();
   await ensureFirstTechnician(db, config, logger);
   const passes = ViewerPasses.fromDataDir(config.dataDir);
   const policy = new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir));
@@ -57,6 +64,10 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   const registry = new StageRegistry({
     media,
     logger,
+    pendingTransports: new PendingTransports({
+      connectTimeoutMs: config.limits.transportConnectTimeoutMs,
+      perAddress: config.limits.pendingTransportsPerAddress,
+    }),
     notifier: socketNotifier(() => {
       if (!io) throw new Error('signalling is not attached yet');
       return io;
@@ -79,6 +90,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     logger,
     version: packageVersion(),
     clientDir: defaultClientDir,
+    storageProblem: () => databaseGuard.problem(),
   });
   io = attachSignalling(http.server, {
     registry,
@@ -87,6 +99,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     logger,
     allowedOrigins: config.http.corsOrigins,
     trustProxy: proxyTrust(config.http.trustProxy),
+    peersPerAddress: new PeersPerAddress(config.limits.peersPerAddress),
   });
   await http.listen({ port: config.port, host: config.host });
   const url = `http://127.0.0.1:${config.port}`;
@@ -104,6 +117,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
       await registry.closeAll();
       await http.close();
       media.close();
+      databaseGuard.stop();
       db.close();
     },
   };

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { startEstrad } from './app.js';
 import { ConfigError, loadConfig } from './config/env.js';
+import { openFileLimit, RECOMMENDED_OPEN_FILES } from './config/openFiles.js';
 
 function loadConfigOrExit() {
   try {
@@ -16,6 +17,16 @@ function loadConfigOrExit() {
 
 const config = loadConfigOrExit();
 const logger = pino({ level: config.logLevel, base: { service: 'estrad' } });
+warnAboutLowOpenFileLimit();
+
+function warnAboutLowOpenFileLimit(): void {
+  const limit = openFileLimit();
+  if (!limit || limit.soft >= RECOMMENDED_OPEN_FILES) return;
+  logger.warn(
+    { openFiles: limit },
+    `the open-file limit is ${limit.soft}; each viewer and connection needs file descriptors, so raise it to ${RECOMMENDED_OPEN_FILES} or more (ulimit -n, systemd LimitNOFILE=, docker run --ulimit nofile=${RECOMMENDED_OPEN_FILES}:${RECOMMENDED_OPEN_FILES})`,
+  );
+}
 
 const estrad = await startEstrad(config, logger).catch((error: unknown) => {
   logger.fatal({ err: error }, 'Estrad could not start');

@@ -425,4 +425,6 @@ export interface HealthResponse {
   version: string;
   uptimeSeconds: number;
   mediasoup: { workersAlive: number; workersConfigured: number };
+  /** The database's files: not ok when its write-ahead log vanished while running. */
+  storage: { ok: boolean; problem?: string };
 }

@@ -62,6 +62,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       RTC_LISTEN_IP: '127.0.0.1',
       RTC_MIN_PORT: String(options.rtcPorts.min),
       RTC_MAX_PORT: String(options.rtcPorts.max),
+      // The whole benchmark crowd comes from this machine's one address, joining many a second.
+      RTC_PENDING_TRANSPORTS_PER_ADDRESS: '100000',
+      RTC_PEERS_PER_ADDRESS: '1000000',
       LOG_LEVEL: 'warn',
       DEMO: options.pattern ? '0' : '1',
       ADMIN_USERNAME: BENCH_TECHNICIAN.username,

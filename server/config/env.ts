@@ -78,6 +78,23 @@ const envSchema = z
     REGISTRATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
     QUESTION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(6),
     /** Bearer token for GET /metrics; unset, /metrics answers only requests from this machine. */
+    /** Seconds a WebRTC transport may stay unconnected before it is closed (its client may make another). */
+    RTC_TRANSPORT_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+    /** Unconnected WebRTC transports one client address may hold at once. */
+    RTC_PENDING_TRANSPORTS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(40),
+    /** Stage memberships (viewers, speakers) one client address may hold at once; raise it for a venue behind one NAT address. */
+    RTC_PEERS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+    /**
+     * Seconds an HTTP connection may stay silent (no request, no bytes) before it is closed. Above
+     * socket.io's 10 s ping interval, which a long-polling client's request waits for.
+     */
+    HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(15).max(3600).default(30),
+    /** Password and access-code hashes computed at once; the rest wait, so file serving keeps threads. */
+    PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(Math.max(1, Math.floor(availableParallelism() / 2))),
+    /** Sign-ins that may wait for a hash; more are answered 503 with Retry-After. */
+    PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
+    /** Replay downloads remuxed at once; more are answered 503 with Retry-After. */
+    REPLAY_DOWNLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     METRICS_TOKEN: z
       .string()
       .min(16, 'use at least 16 characters, e.g. from "openssl rand -hex 24"')
@@ -108,6 +125,16 @@ export interface Config {
   admin: { username: string; password: string } | undefined;
   rateLimitsPerMinute: { login: number; registration: number; question: number };
   metrics: { token: string | undefined };
+  /** What one client may hold, and how much work runs at once, so nobody can exhaust the server. */
+  limits: {
+    transportConnectTimeoutMs: number;
+    pendingTransportsPerAddress: number;
+    peersPerAddress: number;
+    httpIdleTimeoutMs: number;
+    passwordHashConcurrency: number;
+    passwordHashQueue: number;
+    replayDownloads: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -158,5 +185,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       question: values.QUESTION_RATE_LIMIT_PER_MINUTE,
     },
     metrics: { token: values.METRICS_TOKEN },
+    limits: {
+      transportConnectTimeoutMs: values.RTC_TRANSPORT_CONNECT_TIMEOUT_SECONDS * 1000,
+      pendingTransportsPerAddress: values.RTC_PENDING_TRANSPORTS_PER_ADDRESS,
+      peersPerAddress: values.RTC_PEERS_PER_ADDRESS,
+      httpIdleTimeoutMs: values.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+      passwordHashConcurrency: values.PASSWORD_HASH_CONCURRENCY,
+      passwordHashQueue: values.PASSWORD_HASH_QUEUE,
+      replayDownloads: values.REPLAY_DOWNLOAD_CONCURRENCY,
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PeerRole } from '../../shared/protocol.js';
+import type { ConsumerOptions, PeerRole } from '../../shared/protocol.js';
 
 /** Who is connected to a stage. `ingest` is a local plain-RTP source such as the demo. */
 export type PeerKind = PeerRole | 'ingest';
@@ -13,11 +13,15 @@ export class Peer {
   readonly transportIds = new Set<string>();
   readonly producerIds = new Set<string>();
   readonly consumerIds = new Set<string>();
+  /** The one consumer of each producer, made or being made, so asking again cannot multiply a stream. */
+  readonly consumerOfProducer = new Map<string, Promise<ConsumerOptions>>();
 
   constructor(
     readonly kind: PeerKind,
     /** Where server events for this peer go (a socket id). */
     readonly address: string,
+    /** The client's network address, for limits per address. */
+    readonly clientAddress: string,
   ) {}
 
   get canPublish(): boolean {
@@ -34,6 +38,12 @@ export class Peer {
     this.recvTransportId = undefined;
     this.transportIds.clear();
     this.producerIds.clear();
+    this.forgetConsumers();
+  }
+
+  /** The consumers went with the receive transport they were on. */
+  forgetConsumers(): void {
     this.consumerIds.clear();
+    this.consumerOfProducer.clear();
   }
 }

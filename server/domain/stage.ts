@@ -16,6 +16,7 @@ import type {
 } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { MediaEngine, RecordingTap, StageMedia } from '../media/index.js';
+import type { PendingTransports } from './pendingTransports.js';
 import type { Peer } from './peer.js';
 
 /** How a stage reaches its clients; signalling implements it over socket.io rooms. */
@@ -28,6 +29,8 @@ export interface StageDependencies {
   media: MediaEngine;
   notifier: StageNotifier;
   logger: Logger;
+  /** Shared by all stages: unconnected transports are limited per client address, not per stage. */
+  pendingTransports: PendingTransports;
 }
 
 /** A viewer of a speaker with no on-air media yet still gets audio and video once one arrives. */
@@ -109,6 +112,7 @@ export class Stage {
     if (!this.peers.delete(peer.id)) return;
     for (const producerId of peer.producerIds) this.takeOffAir(producerId);
     for (const consumerId of peer.consumerIds) this.consumerOwners.delete(consumerId);
+    this.settleTransports(peer);
     const media = await this.existingMedia();
     for (const transportId of peer.transportIds) media?.closeTransport(transportId);
     peer.resetMedia();
@@ -121,18 +125,23 @@ export class Stage {
     if (options.direction === 'send') this.requirePublisher(peer);
     const media = await this.stageMedia();
     const previous = options.direction === 'send' ? peer.sendTransportId : peer.recvTransportId;
-    if (previous) {
-      media.closeTransport(previous);
-      peer.transportIds.delete(previous);
+    if (previous) this.dropTransport(media, peer, previous);
+    this.deps.pendingTransports.reserve(peer.clientAddress);
+    let transport: TransportOptions;
+    try {
+      transport = await media.createWebRtcTransport({
+        direction: options.direction,
+        forceTcp: options.forceTcp ?? false,
+        expectedConsumers: Math.max(MIN_EXPECTED_CONSUMERS, this.onAir.size),
+      });
+    } catch (error) {
+      this.deps.pendingTransports.release(peer.clientAddress);
+      throw this.outOfMediaCapacity(error);
     }
-    const transport = await media.createWebRtcTransport({
-      direction: options.direction,
-      forceTcp: options.forceTcp ?? false,
-      expectedConsumers: Math.max(MIN_EXPECTED_CONSUMERS, this.onAir.size),
-    });
     peer.transportIds.add(transport.id);
     if (options.direction === 'send') peer.sendTransportId = transport.id;
     else peer.recvTransportId = transport.id;
+    this.deps.pendingTransports.track(transport.id, peer.clientAddress, () => this.expireTransport(peer, transport.id));
     return transport;
   }
 
@@ -183,15 +192,27 @@ export class Stage {
     this.takeOffAir(producerId);
   }
 
+  /** One consumer per producer and viewer: asking again answers the consumer already made. */
   async consume(peer: Peer, producerId: string, rtpCapabilities: RtpCapabilitiesJson): Promise<ConsumerOptions> {
     this.requireMember(peer);
-    if (!peer.recvTransportId) throw new AppError('not_joined', 'Create a receive transport before consuming.');
+    const recvTransportId = peer.recvTransportId;
+    if (!recvTransportId) throw new AppError('not_joined', 'Create a receive transport before consuming.');
     const producer = this.onAir.get(producerId);
     if (!producer) throw new AppError('not_found', `Producer ${producerId} is not on air on stage ${this.id}.`);
-    const consumer = await (await this.stageMedia()).consume(peer.recvTransportId, producerId, rtpCapabilities);
-    peer.consumerIds.add(consumer.id);
-    this.consumerOwners.set(consumer.id, peer);
-    return { ...consumer, source: producer.source };
+    const existing = peer.consumerOfProducer.get(producerId);
+    if (existing) return existing;
+    const creating = this.stageMedia()
+      .then((media) => media.consume(recvTransportId, producerId, rtpCapabilities))
+      .then((consumer) => {
+        peer.consumerIds.add(consumer.id);
+        this.consumerOwners.set(consumer.id, peer);
+        return { ...consumer, source: producer.source };
+      });
+    peer.consumerOfProducer.set(producerId, creating);
+    creating.catch(() => {
+      if (peer.consumerOfProducer.get(producerId) === creating) peer.consumerOfProducer.delete(producerId);
+    });
+    return creating;
   }
 
   async setConsumerPaused(peer: Peer, consumerId: string, paused: boolean): Promise<void> {
@@ -213,7 +234,10 @@ export class Stage {
     void lost?.then((media) => this.deps.media.closeStageMedia(media)).catch(() => undefined);
     this.onAir.clear();
     this.consumerOwners.clear();
-    for (const peer of this.peers.values()) peer.resetMedia();
+    for (const peer of this.peers.values()) {
+      this.settleTransports(peer);
+      peer.resetMedia();
+    }
     this.logger.warn({ reason }, 'stage media lost; clients told to reconnect');
     this.deps.notifier.toStage(this.id, 'stage:reconnect', { reason });
     this.scheduleStatePush();
@@ -223,6 +247,7 @@ export class Stage {
   async close(): Promise<void> {
     clearTimeout(this.statePush.timer);
     this.changeListeners.clear();
+    for (const peer of this.peers.values()) this.settleTransports(peer);
     const media = await this.existingMedia();
     if (media) await this.deps.media.closeStageMedia(media);
     this.media = undefined;
@@ -232,6 +257,7 @@ export class Stage {
     if (!this.media) {
       const creating = this.deps.media.createStageMedia(this.id, {
         consumerClosed: (consumerId, producerId) => this.consumerClosed(consumerId, producerId),
+        transportConnected: (transportId) => this.deps.pendingTransports.settle(transportId),
       });
       creating.catch(() => {
         if (this.media === creating) this.media = undefined;
@@ -248,11 +274,45 @@ export class Stage {
     return this.media?.catch(() => undefined);
   }
 
+  /** Closes a transport of the peer; the consumers on a receive transport go with it. */
+  private dropTransport(media: StageMedia, peer: Peer, transportId: string): void {
+    this.deps.pendingTransports.settle(transportId);
+    media.closeTransport(transportId);
+    peer.transportIds.delete(transportId);
+    if (peer.sendTransportId === transportId) peer.sendTransportId = undefined;
+    if (peer.recvTransportId === transportId) {
+      peer.recvTransportId = undefined;
+      for (const consumerId of peer.consumerIds) this.consumerOwners.delete(consumerId);
+      peer.forgetConsumers();
+    }
+  }
+
+  /** A transport that never connected holds ports and memory for nothing; the client may make a new one. */
+  private expireTransport(peer: Peer, transportId: string): void {
+    if (!peer.ownsTransport(transportId)) return;
+    void this.existingMedia().then((media) => {
+      if (media && this.peers.get(peer.id) === peer) this.dropTransport(media, peer, transportId);
+    });
+    this.logger.info({ peer: peer.id, transport: transportId }, 'transport never connected; closed it');
+  }
+
+  private settleTransports(peer: Peer): void {
+    for (const transportId of peer.transportIds) this.deps.pendingTransports.settle(transportId);
+  }
+
+  /** mediasoup's own failures when making a transport mean it is out of ports or memory, not a bug of ours. */
+  private outOfMediaCapacity(error: unknown): unknown {
+    if (error instanceof AppError) return error;
+    this.logger.warn({ err: error }, 'the media server could not make a transport');
+    return new AppError('unavailable', 'The media server has no room for another connection right now; try again in a minute.');
+  }
+
   private consumerClosed(consumerId: string, producerId: string): void {
     const owner = this.consumerOwners.get(consumerId);
     if (!owner) return;
     this.consumerOwners.delete(consumerId);
     owner.consumerIds.delete(consumerId);
+    owner.consumerOfProducer.delete(producerId);
     this.deps.notifier.toPeer(owner, 'consumer:closed', { consumerId, producerId });
   }
 
@@ -300,7 +360,10 @@ export class Stage {
 
   private requireTransport(peer: Peer, transportId: string): void {
     this.requireMember(peer);
-    if (!peer.ownsTransport(transportId)) throw new AppError('forbidden', `Transport ${transportId} is not yours.`);
+    if (!peer.ownsTransport(transportId)) {
+      // Not "forbidden": the usual cause is a transport of ours that expired unconnected, and a new one helps.
+      throw new AppError('not_found', `You have no transport ${transportId} (one that does not connect in time is closed); make one with transport:create.`);
+    }
   }
 
   private requireProducer(peer: Peer, producerId: string): void {

@@ -34,6 +34,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     const apiError = toAppError(error);
     if (apiError.code === 'internal') request.log.error({ err: error }, 'request failed');
     const body: ApiErrorResponse = { error: apiError.toApiError() };
+    if (apiError.retryAfterSeconds !== undefined) reply.header('retry-after', String(apiError.retryAfterSeconds));
     return reply.code(statusFor(apiError.code)).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

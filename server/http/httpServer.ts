@@ -32,13 +32,21 @@ export interface HttpDependencies {
   version: string;
   /** The built client (dist/client). */
   clientDir: string;
+  /** What is wrong with the database's files (see DatabaseGuard), undefined while all is well. */
+  storageProblem: () => string | undefined;
 }
 
 /** Bounds every body; routes that take bigger documents (a programme import) raise it. */
 const BODY_LIMIT_BYTES = 64 * 1024;
+/** Time a client has for its request line and headers, and for the whole request (bodies are small). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 60_000;
+/** Between requests on a kept-alive connection; browsers reuse sooner or open a new one. */
+const KEEP_ALIVE_MS = 5_000;
 const startedAt = Date.now();
 
 export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyInstance> {
+  const idleMs = deps.config.limits.httpIdleTimeoutMs;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -47,7 +55,14 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
     clientErrorHandler: answerClientError,
     // Node would answer a missing Host with an empty 400; requireValidHost answers it in our shape.
     http: { requireHostHeader: false },
+    // Each open connection costs a file descriptor: one that says nothing (or dawdles over its
+    // request) is closed, so idle connections cannot use up the process's limit. WebSockets
+    // (socket.io) leave this timeout once upgraded and are kept alive by socket.io's pings.
+    connectionTimeout: idleMs,
+    keepAliveTimeout: Math.min(KEEP_ALIVE_MS, idleMs),
+    requestTimeout: REQUEST_TIMEOUT_MS,
   });
+  app.server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, idleMs);
   installErrorHandler(app);
   requireValidHost(app);
   acceptOnlyUtf8Json(app);
@@ -55,12 +70,15 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
 
   app.get('/healthz', async (_request, reply): Promise<HealthResponse> => {
     const workersAlive = deps.media.workersAlive();
-    reply.code(workersAlive > 0 ? 200 : 503);
+    const storageProblem = deps.storageProblem();
+    const healthy = workersAlive > 0 && storageProblem === undefined;
+    reply.code(healthy ? 200 : 503);
     return {
-      status: workersAlive > 0 ? 'ok' : 'degraded',
+      status: healthy ? 'ok' : 'degraded',
       version: deps.version,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       mediasoup: { workersAlive, workersConfigured: deps.media.workersConfigured },
+      storage: storageProblem === undefined ? { ok: true } : { ok: false, problem: storageProblem },
     };
   });
 

@@ -23,6 +23,8 @@ export interface RtcOptions {
 export interface StageMediaEvents {
   /** A consumer ended because its producer closed; its viewer should drop the track. */
   consumerClosed(consumerId: string, producerId: string): void;
+  /** A WebRTC transport finished ICE and DTLS: a client is really there. */
+  transportConnected(transportId: string): void;
 }
 
 export interface ConsumerParameters {
@@ -124,6 +126,7 @@ export class StageMedia {
     });
     if (options.direction === 'send') await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
     transport.on('dtlsstatechange', (state) => {
+      if (state === 'connected') this.events.transportConnected(transport.id);
       if (state === 'closed' || state === 'failed') transport.close();
     });
     const reserved = options.direction === 'recv' ? options.expectedConsumers : 0;

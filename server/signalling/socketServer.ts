@@ -135,7 +135,7 @@ export function socketNotifier(io: () => SignallingServer): StageNotifier {
 function handleConnection(socket: SignallingSocket, deps: SessionDependencies, sessions: Set<SocketSession>): void {
   const { credentials, viewerKey, clientAddress: address } = socket.data as SocketData;
   const log = deps.logger.child({ socket: socket.id, address });
-  const session = new SocketSession(socket, credentials, viewerKey, { ...deps, logger: log });
+  const session = new SocketSession(socket, credentials, viewerKey, address, { ...deps, logger: log });
   const limiter = new EventRateLimiter();
   sessions.add(session);
 
@@ -156,7 +156,7 @@ function handleConnection(socket: SignallingSocket, deps: SessionDependencies, s
   });
   socket.on('disconnect', () => {
     sessions.delete(session);
-    void session.leave();
+    void session.end();
   });
 }
 
@@ -174,7 +174,7 @@ async function handleRequest(name: RequestName, args: unknown[], session: Socket
   }
   try {
     const handler = handlers[name] as (session: SocketSession, payload: unknown) => Promise<unknown>;
-    reply(args, { ok: true, data: await handler(session, payload) });
+    reply(args, { ok: true, data: await session.serially(() => handler(session, payload)) });
   } catch (error) {
     if (error instanceof AppError) {
       reply(args, { ok: false, error: error.toApiError() });

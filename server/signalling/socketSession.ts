@@ -8,6 +8,7 @@ import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import { AppError } from '../errors.js';
 import { endViewing, startViewing } from '../storage/viewings.js';
+import type { PeersPerAddress } from './peersPerAddress.js';
 import { stageRoom } from './stageRoom.js';
 
 export interface SessionDependencies {
@@ -15,6 +16,7 @@ export interface SessionDependencies {
   policy: AccessPolicy;
   db: Database;
   logger: Logger;
+  peersPerAddress: PeersPerAddress;
 }
 
 interface Membership {
@@ -26,16 +28,39 @@ interface Membership {
   inviteId: string | undefined;
 }
 
-/** One socket's membership of (at most) one stage, and what it may do there. */
+/**
+ * One socket's membership of (at most) one stage, and what it may do there. Its requests run one
+ * at a time, in the order they arrived: a join that overlapped another join or the disconnect's
+ * leave would otherwise add its peer after that leave ran, a viewer counted forever.
+ */
 export class SocketSession {
   private membership: Membership | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private ended = false;
 
   constructor(
     private readonly socket: Socket,
     private readonly credentials: Credentials,
     private readonly viewerKey: string,
+    /** The client's address by the proxy-trust rule (server/http/clientAddress.ts). */
+    private readonly clientAddress: string,
     private readonly deps: SessionDependencies,
   ) {}
+
+  /** Runs a request after every request before it has finished. */
+  serially<T>(action: () => Promise<T>): Promise<T> {
+    if (this.ended) return Promise.reject(new AppError('not_joined', 'This connection has closed; connect again.'));
+    const run = this.queue.then(action);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The socket disconnected: leaves after the requests already queued, and takes no more. */
+  end(): Promise<void> {
+    const leaving = this.serially(() => this.leave());
+    this.ended = true;
+    return leaving;
+  }
 
   async join(stageId: string, role: PeerRole): Promise<JoinResult> {
     const { inviteId } = this.deps.policy.authorizeJoin(this.credentials, stageId, role);
@@ -95,6 +120,7 @@ export class SocketSession {
     const membership = this.membership;
     if (!membership) return;
     this.membership = undefined;
+    this.deps.peersPerAddress.release(this.clientAddress);
     if (membership.viewingId) endViewing(this.deps.db, membership.viewingId);
     await this.socket.leave(stageRoom(membership.stage.id));
     await membership.stage.leave(membership.peer);
@@ -104,8 +130,9 @@ export class SocketSession {
 
   private async enter(stageId: string, kind: PeerKind): Promise<Membership> {
     await this.leave();
+    this.deps.peersPerAddress.acquire(this.clientAddress);
     const stage = this.deps.registry.open(stageId);
-    const peer = new Peer(kind, this.socket.id);
+    const peer = new Peer(kind, this.socket.id, this.clientAddress);
     this.membership = { stage, peer, viewingId: undefined, inviteId: undefined };
     await this.socket.join(stageRoom(stageId));
     return this.membership;

@@ -12,11 +12,21 @@ import { migrate } from './migrations.js';
 export type { Database };
 
 export const DATABASE_FILE_NAME = 'estrad.sqlite';
+/**
+ * Written beside the database once it exists: a data directory with this file but an empty or
+ * missing database has lost its data, which start-up must not mistake for a first run.
+ */
+const MARKER_FILE_NAME = 'estrad.sqlite.created';
 /** How long a write waits for another connection's write (e.g. a backup tool) before failing. */
 const BUSY_TIMEOUT_MS = 5_000;
 
 export function databasePath(dataDir: string): string {
   return path.join(path.resolve(dataDir), DATABASE_FILE_NAME);
+}
+
+/** SQLite's write-ahead log: it must stay beside the database, in the same directory. */
+export function walPath(databaseFile: string): string {
+  return `${databaseFile}-wal`;
 }
 
 /**
@@ -26,13 +36,17 @@ export function databasePath(dataDir: string): string {
  */
 export function openDatabase(dataDir: string): Database {
   const file = databasePath(dataDir);
+  const marker = path.join(path.dirname(file), MARKER_FILE_NAME);
   createDataDir(path.dirname(file));
+  if (!fs.existsSync(file)) refuseIfItHadData(file, marker);
   let db: Database | undefined;
   try {
     // `timeout` is SQLite's busy_timeout, in force from the first statement on.
     db = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
     configure(db);
+    if (isEmpty(db)) refuseIfItHadData(file, marker);
     migrate(db);
+    if (!fs.existsSync(marker)) fs.writeFileSync(marker, `${JSON.stringify({ database: DATABASE_FILE_NAME, createdAt: new Date().toISOString() })}\n`);
     return db;
   } catch (error) {
     db?.close();
@@ -40,9 +54,23 @@ export function openDatabase(dataDir: string): Database {
   }
 }
 
+function isEmpty(db: Database): boolean {
+  return db.prepare('SELECT count(*) AS tables FROM sqlite_master').pluck().get() === 0;
+}
+
+function refuseIfItHadData(file: string, marker: string): void {
+  if (!fs.existsSync(marker)) return;
+  const since = fs.statSync(marker).mtime.toISOString();
+  throw new StorageError(
+    `The database ${file} is missing or empty, but this data directory has had one since ${since} (${marker}): its data is lost, e.g. the file or its -wal file was deleted.`,
+    `Stop Estrad and restore ${file} from a backup (npm run backup makes them; see README, Backups). Only to start afresh on purpose, with no events, registrations or recordings, delete ${marker}.`,
+  );
+}
+
 function createDataDir(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    // Only Estrad's user may touch the database and its -wal and -shm files.
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.accessSync(dir, fs.constants.R_OK | fs.constants.W_OK);
   } catch (error) {
     throw new StorageError(
@@ -58,6 +86,8 @@ function configure(db: Database): void {
   // the database, which is why the directory (not just the file) must be writable.
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (mode !== 'wal') throw new Error(`SQLite could not switch to WAL mode (got "${String(mode)}")`);
+  // SQLite's default, stated: a commit that grows the log past 1000 pages copies it back.
+  db.pragma('wal_autocheckpoint = 1000');
   db.pragma('foreign_keys = ON');
 }
 

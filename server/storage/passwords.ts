@@ -4,6 +4,7 @@
  * raised later without invalidating existing hashes.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { AppError } from '../errors.js';
 
 // One of OWASP's equivalent minimum configurations (N=2^17,r=8,p=1 ≈ N=2^15,r=8,p=3): it needs
 // 32 MiB per hash instead of 128 MiB, which matters with several logins at once on a small box.
@@ -22,7 +23,56 @@ interface ScryptCost {
   p: number;
 }
 
+/** What a refused sign-in tells the client: about one hash's time on a busy machine. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * scrypt runs on libuv's thread pool (4 threads by default), which also serves every file read:
+ * HLS playlists and segments, the client's pages. Hashes beyond `concurrency` wait, at most
+ * `queue` of them; more are refused at once, so a flood of sign-ins from many addresses (each
+ * under its rate limit) cannot put viewers' files behind hours of hashing.
+ */
+class HashingSlots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly queue: number,
+  ) {}
+
+  async run<T>(hash: () => Promise<T>): Promise<T> {
+    if (this.running < this.concurrency) {
+      this.running++;
+    } else {
+      if (this.waiting.length >= this.queue) {
+        throw new AppError('unavailable', 'The server is busy checking other sign-ins; try again in a few seconds.', RETRY_AFTER_SECONDS);
+      }
+      // A finishing hash hands its slot straight over, so `running` stays counted.
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    try {
+      return await hash();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+// One per process, like the thread pool it protects; start-up sets it from the configuration.
+let slots = new HashingSlots(1, 32);
+
+export function limitPasswordHashing(limits: { concurrency: number; queue: number }): void {
+  slots = new HashingSlots(limits.concurrency, limits.queue);
+}
+
 function deriveKey(password: string, salt: Buffer, cost: ScryptCost, keyLength: number): Promise<Buffer> {
+  return slots.run(() => scryptKey(password, salt, cost, keyLength));
+}
+
+function scryptKey(password: string, salt: Buffer, cost: ScryptCost, keyLength: number): Promise<Buffer> {
   // OpenSSL needs a little over 128·N·r bytes, just past Node's default 32 MiB limit at our cost.
   const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r };
   return new Promise((resolve, reject) => {

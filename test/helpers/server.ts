@@ -21,8 +21,13 @@ export { freePort };
 
 let nextRtcPortBase = 42000;
 
+export interface StartOptions {
+  /** A command the server runs under, e.g. ['prlimit', '--nofile=256:4096', '--']; it must exec node. */
+  launcher?: string[];
+}
+
 /** Starts the built server (dist/) as its own process, as `npm start` does, in fresh folders. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
   if (!existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: run "npm run build" (npm test does) first.`);
   const port = await freePort();
   const base = mkdtempSync(join(tmpdir(), 'estrad-test-'));
@@ -30,7 +35,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   nextRtcPortBase += 500;
   const dataDir = env.DATA_DIR ?? join(base, 'data');
   const recordingsDir = env.RECORDINGS_DIR ?? join(base, 'recordings');
-  const child = spawn(process.execPath, [serverEntry], {
+  const [command, ...args] = [...(options.launcher ?? []), process.execPath, serverEntry];
+  const child = spawn(command!, args, {
     cwd: root,
     env: {
       ...process.env,

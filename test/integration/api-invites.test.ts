@@ -95,7 +95,7 @@ describe('speaker invites', () => {
     const invite = (await asTechnician<InviteResponse>('POST', '/api/stages/podium/invites', { label: 'Revoked mid-talk' })).body;
     const speaker = await connect(server.url, { invite: invite.token });
     // The event is private: the technicians' control room watches with their session.
-    const viewer = await connect(server.url, {}, { cookie: technicianCookie });
+    const viewer = await connect(server.url, {}, { extraHeaders: { cookie: technicianCookie } });
     try {
       expect((await request(speaker, 'stage:join', { stageId: 'podium', role: 'speaker' })).ok).toBe(true);
       const transport = await request<{ id: string }>(speaker, 'transport:create', { direction: 'send' });

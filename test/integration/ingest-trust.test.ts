@@ -14,7 +14,7 @@ async function stageLive(server: RunningServer, stageId: string): Promise<boolea
 
 /** The error code of `ingest:open` on `stageId` for a socket that presents `auth` (and headers), or 'ok'. */
 async function ingestAs(server: RunningServer, stageId: string, auth: Record<string, string>, headers: Record<string, string> = {}): Promise<string> {
-  const socket = await connect(server.url, auth, headers);
+  const socket = await connect(server.url, auth, { extraHeaders: headers });
   try {
     const opened = await request(socket, 'ingest:open', { stageId, ...screenShare });
     return opened.ok ? 'ok' : opened.error.code;

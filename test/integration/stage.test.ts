@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PendingTransports } from '../../server/domain/pendingTransports.js';
 import { Peer } from '../../server/domain/peer.js';
 import type { StageNotifier } from '../../server/domain/stage.js';
 import { StageRegistry } from '../../server/domain/stageRegistry.js';
@@ -26,7 +27,12 @@ describe('stage and peer logic', () => {
       },
       pino({ level: 'silent' }),
     );
-    registry = new StageRegistry({ media, notifier, logger: pino({ level: 'silent' }) });
+    registry = new StageRegistry({
+      media,
+      notifier,
+      logger: pino({ level: 'silent' }),
+      pendingTransports: new PendingTransports({ connectTimeoutMs: 60_000, perAddress: 1000 }),
+    });
   });
 
   afterAll(async () => {
@@ -36,7 +42,7 @@ describe('stage and peer logic', () => {
 
   async function onAirStage(stageId: string) {
     const stage = registry.open(stageId);
-    const source = new Peer('ingest', 'source-socket');
+    const source = new Peer('ingest', 'source-socket', '127.0.0.1');
     await stage.join(source);
     const tracks = await stage.openIngest(source, [
       { source: 'camera', codec: 'VP8' },
@@ -47,7 +53,7 @@ describe('stage and peer logic', () => {
 
   async function joinedViewer(stageId: string, address: string) {
     const stage = registry.open(stageId);
-    const viewer = new Peer('viewer', address);
+    const viewer = new Peer('viewer', address, '127.0.0.1');
     const joined = await stage.join(viewer);
     await stage.createTransport(viewer, { direction: 'recv' });
     return { viewer, joined };
@@ -75,7 +81,7 @@ describe('stage and peer logic', () => {
     const consumer = await stage.consume(viewer, producer!.producerId, joined.routerRtpCapabilities);
     await expect(stage.setConsumerPaused(other, consumer.id, true)).rejects.toMatchObject({ code: 'forbidden' });
     await expect(stage.consume(viewer, 'no-such-producer', joined.routerRtpCapabilities)).rejects.toMatchObject({ code: 'not_found' });
-    const outsider = new Peer('viewer', 'outsider');
+    const outsider = new Peer('viewer', 'outsider', '127.0.0.1');
     await expect(stage.createTransport(outsider, { direction: 'recv' })).rejects.toMatchObject({ code: 'not_joined' });
     expect(source.producerIds.size).toBe(2);
   });
@@ -116,7 +122,7 @@ describe('stage and peer logic', () => {
     const after = await media.workerStats();
     expect(after.map((worker) => worker.pid)).not.toEqual(before.map((worker) => worker.pid));
     expect(stage.summary().live).toBe(false);
-    const source = new Peer('ingest', 'source-again');
+    const source = new Peer('ingest', 'source-again', '127.0.0.1');
     await stage.join(source);
     await stage.openIngest(source, [{ source: 'camera', codec: 'VP8' }]);
     expect(stage.summary().live).toBe(true);

@@ -9,8 +9,7 @@ import { deleteReplay, getReplay, listReplays, replaySegments, type TalkReplay, 
 import { resolveFfmpegPath } from '../../config/ffmpeg.js';
 import { recordingDirectory } from '../../recording/layout.js';
 import { recordingPlaylistText } from '../../recording/recordingPlaylist.js';
-import { remuxToMp4 } from '../../recording/replayDownload.js';
-import type { Logger } from 'pino';
+import { removeCachedDownloads, ReplayDownloads } from '../../recording/replayDownload.js';
 import { getTalk } from '../../storage/talks.js';
 import { parseInput } from '../../validation.js';
 import { rememberAccessHeader, requireTechnician, viewerCredentialsOf } from '../guards.js';
@@ -30,6 +29,7 @@ export function replayPlaylistUrl(replay: Pick<TalkReplay, 'id'>): string {
 
 export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependencies): void {
   const technicianOnly = { preHandler: requireTechnician(deps) };
+  const downloads = new ReplayDownloads(deps.config.limits.replayDownloads, deps.logger);
 
   app.get('/api/recordings', async (request): Promise<{ recordings: RecordingInfo[] }> => {
     const { stage } = parseInput(stageFilter, request.query, 'query');
@@ -80,10 +80,26 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     if (segments.length === 0) throw new AppError('not_found', 'This replay has no recorded segments to download.');
     const ffmpegPath = availableFfmpeg(deps);
     const directory = recordingDirectory(deps.config.recordingsDir, replay.stageId, replay.recordingId);
-    const file = await remuxToMp4(ffmpegPath, directory, segments, request.log as Logger).catch((error: unknown) => {
-      request.log.error({ err: error, replay: replay.id }, 'replay download failed');
-      throw new AppError('unavailable', 'The replay could not be prepared for download; try again later.');
-    });
+    const finished = getRecording(deps.db, replay.recordingId)?.status !== 'recording';
+    // The response closes early when the client goes away while its MP4 is being made.
+    const clientGone = new AbortController();
+    reply.raw.once('close', () => clientGone.abort());
+    // The connection is silent while ffmpeg works, which can take longer than the idle timeout
+    // (HTTP_IDLE_TIMEOUT_SECONDS); a client that leaves is noticed by the close above instead.
+    request.raw.socket.setTimeout(0);
+    const file = await downloads
+      .prepare({
+        ffmpegPath,
+        directory,
+        segments,
+        cache: finished ? { replayId: replay.id, inAt: replay.inAt, outAt: replay.outAt } : undefined,
+        signal: clientGone.signal,
+      })
+      .catch((error: unknown) => {
+        if (error instanceof AppError) throw error;
+        request.log.error({ err: error, replay: replay.id }, 'replay download failed');
+        throw new AppError('unavailable', 'The replay could not be prepared for download; try again later.');
+      });
     const stream = createReadStream(file.path);
     stream.on('close', () => void file.dispose());
     const filename = `${replay.title.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'replay'}.mp4`;
@@ -108,7 +124,9 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
   });
 
   app.delete('/api/replays/:id', technicianOnly, async (request, reply) => {
-    deleteReplay(deps.db, visibleReplay(request, deps).id);
+    const replay = visibleReplay(request, deps);
+    deleteReplay(deps.db, replay.id);
+    await removeCachedDownloads(recordingDirectory(deps.config.recordingsDir, replay.stageId, replay.recordingId), replay.id);
     return reply.code(204).send();
   });
 }
