@@ -52,7 +52,7 @@ export class RecordingRun {
     private readonly ffmpeg: FfmpegProcess,
     private readonly logger: Logger,
   ) {
-    void ffmpeg.exited.then(() => this.release());
+    void ffmpeg.exited.then(() => this.release()).catch((error: unknown) => logger.error({ err: error }, 'could not release a recorder run'));
     ffmpeg.onLogLine((line) => this.noticeWriteFailure(line));
   }
 
@@ -75,7 +75,9 @@ export class RecordingRun {
     } catch (error) {
       tap.close();
       for (const relay of relays) relay.close();
-      await ffmpeg?.stop();
+      // Nothing was sent to it, so nothing is lost; and an ffmpeg still probing its input does
+      // not read the 'q' that asks it to finish.
+      await ffmpeg?.kill();
       await rm(files.sdp, { force: true }).catch(() => undefined);
       throw error;
     }
