@@ -88,6 +88,10 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   return {
     url,
     async close() {
+      // Nothing that ends from now on is started again, whatever ended it (Ctrl+C signals the
+      // workers and the demo source too).
+      media.beginClosing();
+      demo?.stopRestarting();
       // First, while media still flows: each recording gets its last segment and ends complete.
       await recorder.close();
       await demo?.stop();

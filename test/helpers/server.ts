@@ -21,8 +21,13 @@ export { freePort };
 
 let nextRtcPortBase = 42000;
 
+export interface StartOptions {
+  /** In its own process group, as in a terminal of its own: signal it all with process.kill(-pid, signal). */
+  detached?: boolean;
+}
+
 /** Starts the built server (dist/) as its own process, as `npm start` does, in fresh folders. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
   if (!existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: run "npm run build" (npm test does) first.`);
   const port = await freePort();
   const base = mkdtempSync(join(tmpdir(), 'estrad-test-'));
@@ -46,6 +51,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       RECORDINGS_DIR: recordingsDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
