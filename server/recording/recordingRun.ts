@@ -88,6 +88,15 @@ export class RecordingRun {
     return this.ffmpeg.exited.then((exit) => (this.writeFailure ? { requested: false, error: this.writeFailure } : exit));
   }
 
+  /**
+   * When the run's media began (its first packet, of any track, reached ffmpeg), which is when its
+   * first segment begins; undefined before any arrived.
+   */
+  get mediaStartedAtMs(): number | undefined {
+    const arrivals = this.relays.map((relay) => relay.firstPacketAtMs).filter((time): time is number => time !== undefined);
+    return arrivals.length > 0 ? Math.min(...arrivals) : undefined;
+  }
+
   get pid(): number | undefined {
     return this.ffmpeg.pid;
   }

@@ -21,7 +21,7 @@ import { recordingDirectory, runFiles } from './layout.js';
 import { writeRecordingPlaylist } from './recordingPlaylist.js';
 import type { FfmpegExit } from './ffmpegProcess.js';
 import { RecordingRun, type TappableStage } from './recordingRun.js';
-import { readRunPlaylist, runPlaylistVersion } from './runPlaylist.js';
+import { datedFromMediaStart, readRunPlaylist, runPlaylistVersion } from './runPlaylist.js';
 import { emptyLedger, recordListedSegments } from './segmentLedger.js';
 import type { TrackSelection } from './trackSelection.js';
 
@@ -39,7 +39,10 @@ export interface SessionOptions {
 
 /** How often each run's playlist is read for new segments: the wait adds to live-HLS delay. */
 const POLL_INTERVAL_MS = 100;
-/** After a run ends unexpectedly, the next one starts this soon (a recording resumes within 2 s). */
+/**
+ * After a run ends unexpectedly the next one starts at once: every moment until it runs is missing
+ * from the recording. Only when runs keep failing does the next one wait this long.
+ */
 const RESTART_DELAY_MS = 250;
 /** This many failed runs within the window fail the recording instead of restarting again. */
 const MAX_FAILED_RUNS = 3;
@@ -179,15 +182,15 @@ export class RecordingSession {
       return;
     }
     this.logger.warn({ reason, run: this.runNumber }, 'recorder run ended unexpectedly; continuing with a new run');
-    this.scheduleNextRun();
+    this.scheduleNextRun(this.failedRunTimes.length === 1 ? 0 : RESTART_DELAY_MS);
   }
 
-  private scheduleNextRun(): void {
+  private scheduleNextRun(delayMs: number): void {
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       const selection = this.options.currentSelection();
       if (selection) void this.follow(selection);
-    }, RESTART_DELAY_MS);
+    }, delayMs);
   }
 
   private async checkDiskSpace(): Promise<void> {
@@ -227,7 +230,7 @@ export class RecordingSession {
     if (version !== undefined && version === this.gatheredVersion) return;
     let listed;
     try {
-      listed = await readRunPlaylist(run.files.playlist);
+      listed = datedFromMediaStart(await readRunPlaylist(run.files.playlist), run.mediaStartedAtMs);
       this.gatheredVersion = version;
     } catch (error) {
       this.logger.warn({ err: error, run: run.files.number }, 'could not read the run playlist; trying again');

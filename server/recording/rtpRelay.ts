@@ -63,6 +63,11 @@ export class TrackRelay {
     return new TrackRelay(socket, track, ffmpeg);
   }
 
+  /** When this track's first packet arrived (ms since 1970), undefined before it has. */
+  get firstPacketAtMs(): number | undefined {
+    return this.clock?.firstArrivalMs;
+  }
+
   /** Where the tap sends this track's RTP and RTCP. */
   get tapDestination(): TapDestination {
     const { port } = this.socket.address();
