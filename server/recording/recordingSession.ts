@@ -48,6 +48,8 @@ const RESTART_DELAY_MS = 250;
 const MAX_FAILED_RUNS = 3;
 const FAILED_RUNS_WINDOW_MS = 10_000;
 const DISK_CHECK_INTERVAL_MS = 5_000;
+/** How soon a talk gets its replay once its planned end has passed, while the recording goes on. */
+const TALK_END_CHECK_INTERVAL_MS = 5_000;
 
 export class RecordingSession {
   private run: RecordingRun | undefined;
@@ -58,6 +60,7 @@ export class RecordingSession {
   private chain: Promise<void> = Promise.resolve();
   private readonly pollTimer: NodeJS.Timeout;
   private readonly diskTimer: NodeJS.Timeout;
+  private readonly talkEndTimer: NodeJS.Timeout;
   private pollQueued = false;
   /** The run playlist version last read, so an unchanged one is not parsed again every poll. */
   private gatheredVersion: string | undefined;
@@ -72,6 +75,8 @@ export class RecordingSession {
   ) {
     this.pollTimer = setInterval(() => this.queuePoll(), POLL_INTERVAL_MS);
     this.diskTimer = setInterval(() => void this.enqueue(() => this.checkDiskSpace()), DISK_CHECK_INTERVAL_MS);
+    // A stage kept live all day (the demo) has one recording: its talks get replays as they end.
+    this.talkEndTimer = setInterval(() => void this.enqueue(async () => this.replayEndedTalks()), TALK_END_CHECK_INTERVAL_MS);
   }
 
   /**
@@ -199,6 +204,15 @@ export class RecordingSession {
     if (problem) await this.fail(problem);
   }
 
+  private replayEndedTalks(): void {
+    if (this.finished) return;
+    try {
+      refreshTalkReplays(this.options.db, this.id);
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not create the replays of talks that ended');
+    }
+  }
+
   private queuePoll(): void {
     const run = this.run;
     if (!run || this.pollQueued) return;
@@ -215,12 +229,17 @@ export class RecordingSession {
   private async abandon(): Promise<void> {
     this.logger.warn('the recording was deleted while in progress; recording stopped');
     this.finished = true;
-    clearInterval(this.pollTimer);
-    clearInterval(this.diskTimer);
-    clearTimeout(this.restartTimer);
+    this.stopTimers();
     const run = this.run;
     this.run = undefined;
     await run?.stop();
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.pollTimer);
+    clearInterval(this.diskTimer);
+    clearInterval(this.talkEndTimer);
+    clearTimeout(this.restartTimer);
   }
 
   /** Moves the run's new segments into the database and rewrites the recording's playlist. */
@@ -253,9 +272,7 @@ export class RecordingSession {
   private async finalize(outcome: RecordingOutcome): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    clearInterval(this.pollTimer);
-    clearInterval(this.diskTimer);
-    clearTimeout(this.restartTimer);
+    this.stopTimers();
     if (this.run) await this.endRun(this.run);
     await this.writePlaylist(true);
     finalizeRow(this.options.db, this.id, outcome, this.logger);
