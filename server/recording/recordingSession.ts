@@ -3,13 +3,16 @@
  * and a sequence of ffmpeg runs whose segments are gathered into the database and `index.m3u8`.
  * Runs come and go (new tracks, ffmpeg exits, media rebuilds); what they wrote stays.
  */
-import { mkdir } from 'node:fs/promises';
+import { type FSWatcher, watch } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { listSegments, segmentTotals } from '../storage/recordingSegments.js';
+import { listSegments, markAllSegmentsLost, markSegmentLost, segmentTotals } from '../storage/recordingSegments.js';
 import {
   finishRecording,
   getRecording,
+  markRecordingDamaged,
   type Recording,
   type RecordingOutcome,
   startRecording,
@@ -22,7 +25,7 @@ import { writeRecordingPlaylist } from './recordingPlaylist.js';
 import type { FfmpegExit } from './ffmpegProcess.js';
 import { RecordingRun, type TappableStage } from './recordingRun.js';
 import { datedFromMediaStart, readRunPlaylist, runPlaylistVersion } from './runPlaylist.js';
-import { emptyLedger, recordListedSegments } from './segmentLedger.js';
+import { emptyLedger, recordListedSegments, segmentFileProblem } from './segmentLedger.js';
 import type { TrackSelection } from './trackSelection.js';
 
 export interface SessionOptions {
@@ -66,6 +69,9 @@ export class RecordingSession {
   private gatheredVersion: string | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** Tells of files of the folder changing: a segment deleted or overwritten, the folder removed. */
+  private watcher: FSWatcher | undefined;
+  private readonly lostFiles: string[] = [];
 
   private constructor(
     readonly recording: Recording,
@@ -77,6 +83,7 @@ export class RecordingSession {
     this.diskTimer = setInterval(() => void this.enqueue(() => this.checkDiskSpace()), DISK_CHECK_INTERVAL_MS);
     // A stage kept live all day (the demo) has one recording: its talks get replays as they end.
     this.talkEndTimer = setInterval(() => void this.enqueue(async () => this.replayEndedTalks()), TALK_END_CHECK_INTERVAL_MS);
+    this.watchFolder();
   }
 
   /**
@@ -204,6 +211,60 @@ export class RecordingSession {
     if (problem) await this.fail(problem);
   }
 
+  /**
+   * What the recorder wrote can still go (a deletion, a disk cleanup, `rm -rf`) or be overwritten
+   * after it was listed: each such segment stops being listed, and the recording says it is damaged.
+   */
+  private watchFolder(): void {
+    try {
+      this.watcher = watch(this.directory, (_event, file) => {
+        if (file === null || this.ledger.inDatabase.has(file) || file === basename(this.directory)) {
+          void this.enqueue(() => this.checkFiles(file === null || file === basename(this.directory) ? undefined : file));
+        }
+      });
+      this.watcher.on('error', () => void this.enqueue(() => this.checkFiles(undefined)));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'cannot watch the recording folder; damage to it will not be noticed');
+    }
+  }
+
+  /** Checks one segment, or (undefined) whether the folder is still there. */
+  private async checkFiles(file: string | undefined): Promise<void> {
+    if (this.finished) return;
+    if (!(await folderExists(this.directory))) {
+      await this.folderDeleted();
+      return;
+    }
+    if (file === undefined || !this.ledger.written.has(file)) return;
+    const problem = await segmentFileProblem(join(this.directory, file), this.ledger.written.get(file));
+    if (!problem) return;
+    this.ledger.written.delete(file);
+    if (!markSegmentLost(this.options.db, this.id, file)) return;
+    this.lostFiles.push(file);
+    const damage = `${this.lostFiles.length} segment${this.lostFiles.length === 1 ? '' : 's'} lost on disk after recording (last: ${file}, ${problem})`;
+    this.logger.error({ file, problem, damage }, 'a recorded segment is gone or changed on disk; no longer listed');
+    markRecordingDamaged(this.options.db, this.id, damage);
+    this.updateTotals();
+    await this.writePlaylist(false);
+  }
+
+  /** Everything recorded so far is gone: this recording ends failed, and the stage's recorder starts a new one. */
+  private async folderDeleted(): Promise<void> {
+    await this.fail(`the recording's folder ${this.directory} was deleted while recording`);
+  }
+
+  private markFolderLost(): void {
+    const lost = markAllSegmentsLost(this.options.db, this.id);
+    const damage = `the recording's folder was deleted; ${lost} segment${lost === 1 ? '' : 's'} lost`;
+    this.logger.error({ directory: this.directory, damage }, 'the recording folder is gone');
+    markRecordingDamaged(this.options.db, this.id, damage);
+  }
+
+  private updateTotals(): void {
+    const totals = segmentTotals(this.options.db, this.id);
+    updateRecordingProgress(this.options.db, this.id, { durationSeconds: totals.durationSeconds, sizeBytes: totals.sizeBytes });
+  }
+
   private replayEndedTalks(): void {
     if (this.finished) return;
     try {
@@ -236,6 +297,8 @@ export class RecordingSession {
   }
 
   private stopTimers(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
     clearInterval(this.pollTimer);
     clearInterval(this.diskTimer);
     clearInterval(this.talkEndTimer);
@@ -257,8 +320,7 @@ export class RecordingSession {
     }
     const appended = await recordListedSegments(db, this.id, this.directory, listed, this.ledger, this.logger);
     if (appended.length === 0) return;
-    const totals = segmentTotals(db, this.id);
-    updateRecordingProgress(db, this.id, { durationSeconds: totals.durationSeconds, sizeBytes: totals.sizeBytes });
+    this.updateTotals();
     await this.writePlaylist(false);
   }
 
@@ -274,7 +336,8 @@ export class RecordingSession {
     this.finished = true;
     this.stopTimers();
     if (this.run) await this.endRun(this.run);
-    await this.writePlaylist(true);
+    if (await folderExists(this.directory)) await this.writePlaylist(true);
+    else this.markFolderLost();
     finalizeRow(this.options.db, this.id, outcome, this.logger);
   }
 
@@ -286,6 +349,10 @@ export class RecordingSession {
       this.logger.error({ err: error }, 'could not write the recording playlist');
     }
   }
+}
+
+async function folderExists(directory: string): Promise<boolean> {
+  return (await stat(directory).catch(() => undefined))?.isDirectory() === true;
 }
 
 /** Ends the database row with the segments' totals, and lets per-talk replays see it. */
