@@ -37,7 +37,9 @@ describe('stopping the server from its terminal', () => {
   });
 
   it('stops on Ctrl+C (SIGINT to the whole process group) without replacing workers or restarting the demo, and closes the recording', async () => {
-    server = await startServer({ DEMO: '1' }, { detached: true });
+    // VP8, as browsers send, is encoded to H.264: its ffmpeg takes long enough to finish that the
+    // workers' ends (they got the SIGINT too) arrive while the server still stops.
+    server = await startServer({ DEMO: '1', DEMO_CODEC: 'VP8' }, { detached: true });
     const recording = await waitForSegments(server, 2);
     const groupId = server.process.pid!;
     const exited = new Promise<number | null>((resolve) => server!.process.once('exit', resolve));
