@@ -218,9 +218,9 @@ export class RecordingSession {
   private watchFolder(): void {
     try {
       this.watcher = watch(this.directory, (_event, file) => {
-        if (file === null || this.ledger.inDatabase.has(file) || file === basename(this.directory)) {
-          void this.enqueue(() => this.checkFiles(file === null || file === basename(this.directory) ? undefined : file));
-        }
+        const segment = file !== null && this.ledger.inDatabase.has(file) ? file : undefined;
+        // An event without a name, or with the folder's own, may be the folder itself going.
+        if (segment || file === null || file === basename(this.directory)) void this.enqueue(() => this.checkFiles(segment));
       });
       this.watcher.on('error', () => void this.enqueue(() => this.checkFiles(undefined)));
     } catch (error) {
