@@ -107,20 +107,28 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   // The demo runs on the seeded stage; organisers who deleted it have no demo to run.
   const demo = config.demo.enabled && getStage(db, DEMO_STAGE_ID) ? startDemo(url, config, registry, policy, logger) : undefined;
 
+  let closing: Promise<void> | undefined;
   return {
     url,
-    async close() {
-      // First, while media still flows: each recording gets its last segment and ends complete.
-      await recorder.close();
-      await demo?.stop();
-      io?.disconnectSockets(true);
-      await registry.closeAll();
-      await http.close();
-      media.close();
-      databaseGuard.stop();
-      db.close();
-    },
+    // Idempotent: a second call waits for the first.
+    close: () => (closing ??= closeAll()),
   };
+
+  async function closeAll(): Promise<void> {
+    // Nothing that ends from now on is started again, whatever ended it (Ctrl+C signals the
+    // workers and the demo source too).
+    media.beginClosing();
+    demo?.stopRestarting();
+    // First, while media still flows: each recording gets its last segment and ends complete.
+    await recorder.close();
+    await demo?.stop();
+    io?.disconnectSockets(true);
+    await registry.closeAll();
+    await http.close();
+    media.close();
+    databaseGuard.stop();
+    db.close();
+  }
 }
 
 async function openStorage(config: Config, logger: Logger): Promise<Database> {

@@ -315,6 +315,8 @@ export interface RecordingInfo {
   sizeBytes: number;
   /** Why a failed or interrupted recording stopped. */
   failureReason: string | null;
+  /** What of the recording was found gone or changed on disk (segments deleted, overwritten, its folder removed); null while intact. */
+  damage: string | null;
   /** HLS: an EVENT playlist while recording (live HLS), VOD once it stops. */
   playlistUrl: string;
 }

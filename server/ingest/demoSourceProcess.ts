@@ -49,6 +49,14 @@ export class DemoSourceProcess {
     });
   }
 
+  /**
+   * The server is stopping: the source is not started again when it exits (Ctrl+C in a terminal
+   * signals it too), though it keeps sending until stop() while the recordings finish.
+   */
+  stopRestarting(): void {
+    this.stopped = true;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     const child = this.child;

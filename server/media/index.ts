@@ -92,6 +92,11 @@ export class MediaEngine {
     );
   }
 
+  /** The server is stopping: a worker that ends now is not replaced (see WorkerPool.beginClosing). */
+  beginClosing(): void {
+    this.pool.beginClosing();
+  }
+
   close(): void {
     this.pool.close();
   }

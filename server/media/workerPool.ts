@@ -65,6 +65,14 @@ export class WorkerPool {
     return best;
   }
 
+  /**
+   * The server is stopping: workers that end from now on are not replaced, nor their stages
+   * rebuilt. Ctrl+C in a terminal signals the workers too, and they end by themselves.
+   */
+  beginClosing(): void {
+    this.closing = true;
+  }
+
   close(): void {
     this.closing = true;
     for (const slot of this.slots) slot.worker.close();
@@ -87,6 +95,10 @@ export class WorkerPool {
     if (slot.worker !== worker) return;
     slot.alive = false;
     slot.consumers = 0;
+    if (this.closing) {
+      this.options.logger.info({ worker: id, pid: worker.pid }, 'mediasoup worker ended while the server stops; not replaced');
+      return;
+    }
     this.options.logger.error({ worker: id, pid: worker.pid, err: error }, 'mediasoup worker died; replacing it');
     for (const listener of this.deathListeners) listener(slot);
     void this.replace(slot);

@@ -7,14 +7,14 @@
 import { rm } from 'node:fs/promises';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { listSegments, type RecordingSegment } from '../storage/recordingSegments.js';
+import { listSegments, type RecordingSegment, recordedSegmentFiles } from '../storage/recordingSegments.js';
 import { listUnfinishedRecordings, type Recording } from '../storage/recordings.js';
 import { listRuns, recordingDirectory } from './layout.js';
 import { endLeftoverFfmpeg } from './leftoverFfmpeg.js';
 import { writeRecordingPlaylist } from './recordingPlaylist.js';
 import { finalizeRow } from './recordingSession.js';
 import { readRunPlaylist } from './runPlaylist.js';
-import { recordListedSegments } from './segmentLedger.js';
+import { emptyLedger, recordListedSegments } from './segmentLedger.js';
 
 const INTERRUPTED_REASON = 'the server stopped while recording';
 
@@ -35,7 +35,8 @@ export async function recoverInterruptedRecordings(db: Database, recordingsDir: 
 async function recoverRecording(db: Database, recordingsDir: string, recording: Recording, logger: Logger): Promise<void> {
   const directory = recordingDirectory(recordingsDir, recording.stageId, recording.id);
   const known = listSegments(db, recording.id);
-  const ledger = { inDatabase: new Set(known.map((segment) => segment.file)), missing: new Set<string>() };
+  // Lost segments too: a run playlist still lists them, and they must not come back.
+  const ledger = emptyLedger(recordedSegmentFiles(db, recording.id));
   for (const run of listRuns(directory)) {
     try {
       await endLeftoverFfmpeg(run, logger);

@@ -29,10 +29,21 @@ const KEPT_STDERR_LINES = 20;
 const MAX_REASON_CHARS = 500;
 const FAILURE_WORDS = /error|denied|no such|not a directory|no space|invalid|failed|unable|could not/i;
 
+/**
+ * ffmpeg children still running. Should the server exit without stopping them (a crash, the
+ * shutdown's time limit), they are killed on the way out rather than left recording as orphans;
+ * the next start recovers what they wrote (crashRecovery.ts).
+ */
+const runningChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of runningChildren) child.kill('SIGKILL');
+});
+
 export class FfmpegProcess {
   readonly exited: Promise<FfmpegExit>;
   private pidValue: number | undefined;
   private stopRequested = false;
+  private killRequested = false;
   private running = false;
   private readonly stderrTail: string[] = [];
   private readonly lineListeners: ((line: string) => void)[] = [];
@@ -90,7 +101,7 @@ export class FfmpegProcess {
     }
     const killer = setTimeout(() => {
       this.logger.warn({ pid: this.pidValue }, 'ffmpeg did not stop in time; killing it');
-      this.command?.kill('SIGKILL');
+      void this.kill();
     }, graceMs);
     try {
       return await this.exited;
@@ -99,13 +110,27 @@ export class FfmpegProcess {
     }
   }
 
+  /** Ends ffmpeg at once, without its last segment: for a run that never got anything to record. */
+  kill(): Promise<FfmpegExit> {
+    this.stopRequested = true;
+    this.killRequested = true;
+    // Before 'start' there is no child to signal yet: started() kills it.
+    if (this.running) this.command?.kill('SIGKILL');
+    return this.exited;
+  }
+
   private started(): void {
     this.running = true;
     const child = this.child();
     this.pidValue = child?.pid;
+    if (child) {
+      runningChildren.add(child);
+      child.once('exit', () => runningChildren.delete(child));
+    }
     // Writing 'q' fails with EPIPE when ffmpeg has just died; its exit is reported anyway.
     child?.stdin?.on('error', () => undefined);
-    if (this.stopRequested) this.askToFinish();
+    if (this.killRequested) this.command?.kill('SIGKILL');
+    else if (this.stopRequested) this.askToFinish();
   }
 
   /**

@@ -13,8 +13,13 @@ export const RECORDING_PLAYLIST = 'index.m3u8';
 
 const RUN_PLAYLIST = /^r(\d{3,})\.m3u8$/;
 
+/** Where a stage's recordings go, each in a folder of its own. */
+export function stageDirectory(recordingsDir: string, stageId: string): string {
+  return join(recordingsDir, stageId);
+}
+
 export function recordingDirectory(recordingsDir: string, stageId: string, recordingId: string): string {
-  return join(recordingsDir, stageId, recordingId);
+  return join(stageDirectory(recordingsDir, stageId), recordingId);
 }
 
 export interface RunFiles {

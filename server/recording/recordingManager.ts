@@ -9,7 +9,10 @@ import type { Logger } from 'pino';
 import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import { resolveFfmpegPath } from '../config/ffmpeg.js';
+import { listUnfinishedRecordings } from '../storage/recordings.js';
+import { endTalkReplay, type TalkReplay } from '../storage/replays.js';
 import { getStage } from '../storage/stages.js';
+import { getTalk } from '../storage/talks.js';
 import { warmUpFfmpeg } from './ffmpegProcess.js';
 import { StageRecorder } from './stageRecorder.js';
 
@@ -45,6 +48,20 @@ export class RecordingManager {
     this.closed = true;
     for (const stage of [...this.recorders.keys()]) this.stopFollowing(stage);
     await Promise.all([...this.closing]);
+  }
+
+  /**
+   * The control room ended the talk now (or at `endedAt`), early or late: its replay ends there and
+   * is available at once, while the stage's recording goes on. Undefined when the talk's stage is
+   * not being recorded, or the talk is not in the recording.
+   */
+  endTalk(talkId: string, endedAt = new Date()): TalkReplay | undefined {
+    const talk = getTalk(this.options.db, talkId);
+    const recording = talk && listUnfinishedRecordings(this.options.db).find((candidate) => candidate.stageId === talk.stageId);
+    if (!recording) return undefined;
+    const replay = endTalkReplay(this.options.db, recording.id, talkId, endedAt);
+    this.logger.info({ talk: talkId, recording: recording.id, replay: replay?.id, endedAt }, 'talk ended');
+    return replay;
   }
 
   private follow(stage: Stage): void {

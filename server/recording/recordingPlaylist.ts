@@ -22,12 +22,13 @@ export function recordingPlaylistText(segments: RecordingSegment[], ended: boole
     playlistType: ended ? 'VOD' : 'EVENT',
     endlist: ended,
     segments: segments.map(
-      (segment) =>
+      (segment, index) =>
         new types.Segment({
           uri: `${baseUri}${segment.file}`,
           duration: segment.durationSeconds,
           mediaSequenceNumber: segment.sequence,
-          discontinuity: segment.discontinuity,
+          // Where a lost segment is left out, the media jumps ahead.
+          discontinuity: segment.discontinuity || (index > 0 && segments[index - 1]!.sequence !== segment.sequence - 1),
           programDateTime: new Date(segment.programDateTime),
         }),
     ),

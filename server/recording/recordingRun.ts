@@ -52,7 +52,7 @@ export class RecordingRun {
     private readonly ffmpeg: FfmpegProcess,
     private readonly logger: Logger,
   ) {
-    void ffmpeg.exited.then(() => this.release());
+    void ffmpeg.exited.then(() => this.release()).catch((error: unknown) => logger.error({ err: error }, 'could not release a recorder run'));
     ffmpeg.onLogLine((line) => this.noticeWriteFailure(line));
   }
 
@@ -75,7 +75,9 @@ export class RecordingRun {
     } catch (error) {
       tap.close();
       for (const relay of relays) relay.close();
-      await ffmpeg?.stop();
+      // Nothing was sent to it, so nothing is lost; and an ffmpeg still probing its input does
+      // not read the 'q' that asks it to finish.
+      await ffmpeg?.kill();
       await rm(files.sdp, { force: true }).catch(() => undefined);
       throw error;
     }
@@ -84,6 +86,15 @@ export class RecordingRun {
   /** Resolves when ffmpeg has ended, whether asked to or not; a run ended for failing to write counts as not asked. */
   get exited(): Promise<FfmpegExit> {
     return this.ffmpeg.exited.then((exit) => (this.writeFailure ? { requested: false, error: this.writeFailure } : exit));
+  }
+
+  /**
+   * When the run's media began (its first packet, of any track, reached ffmpeg), which is when its
+   * first segment begins; undefined before any arrived.
+   */
+  get mediaStartedAtMs(): number | undefined {
+    const arrivals = this.relays.map((relay) => relay.firstPacketAtMs).filter((time): time is number => time !== undefined);
+    return arrivals.length > 0 ? Math.min(...arrivals) : undefined;
   }
 
   get pid(): number | undefined {

@@ -3,13 +3,16 @@
  * and a sequence of ffmpeg runs whose segments are gathered into the database and `index.m3u8`.
  * Runs come and go (new tracks, ffmpeg exits, media rebuilds); what they wrote stays.
  */
-import { mkdir } from 'node:fs/promises';
+import { type FSWatcher, watch } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { listSegments, segmentTotals } from '../storage/recordingSegments.js';
+import { listSegments, markAllSegmentsLost, markSegmentLost, segmentTotals } from '../storage/recordingSegments.js';
 import {
   finishRecording,
   getRecording,
+  markRecordingDamaged,
   type Recording,
   type RecordingOutcome,
   startRecording,
@@ -21,8 +24,8 @@ import { recordingDirectory, runFiles } from './layout.js';
 import { writeRecordingPlaylist } from './recordingPlaylist.js';
 import type { FfmpegExit } from './ffmpegProcess.js';
 import { RecordingRun, type TappableStage } from './recordingRun.js';
-import { readRunPlaylist, runPlaylistVersion } from './runPlaylist.js';
-import { emptyLedger, recordListedSegments } from './segmentLedger.js';
+import { datedFromMediaStart, readRunPlaylist, runPlaylistVersion } from './runPlaylist.js';
+import { emptyLedger, recordListedSegments, segmentFileProblem } from './segmentLedger.js';
 import type { TrackSelection } from './trackSelection.js';
 
 export interface SessionOptions {
@@ -39,12 +42,17 @@ export interface SessionOptions {
 
 /** How often each run's playlist is read for new segments: the wait adds to live-HLS delay. */
 const POLL_INTERVAL_MS = 100;
-/** After a run ends unexpectedly, the next one starts this soon (a recording resumes within 2 s). */
+/**
+ * After a run ends unexpectedly the next one starts at once: every moment until it runs is missing
+ * from the recording. Only when runs keep failing does the next one wait this long.
+ */
 const RESTART_DELAY_MS = 250;
 /** This many failed runs within the window fail the recording instead of restarting again. */
 const MAX_FAILED_RUNS = 3;
 const FAILED_RUNS_WINDOW_MS = 10_000;
 const DISK_CHECK_INTERVAL_MS = 5_000;
+/** How soon a talk gets its replay once its planned end has passed, while the recording goes on. */
+const TALK_END_CHECK_INTERVAL_MS = 5_000;
 
 export class RecordingSession {
   private run: RecordingRun | undefined;
@@ -55,11 +63,15 @@ export class RecordingSession {
   private chain: Promise<void> = Promise.resolve();
   private readonly pollTimer: NodeJS.Timeout;
   private readonly diskTimer: NodeJS.Timeout;
+  private readonly talkEndTimer: NodeJS.Timeout;
   private pollQueued = false;
   /** The run playlist version last read, so an unchanged one is not parsed again every poll. */
   private gatheredVersion: string | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** Tells of files of the folder changing: a segment deleted or overwritten, the folder removed. */
+  private watcher: FSWatcher | undefined;
+  private readonly lostFiles: string[] = [];
 
   private constructor(
     readonly recording: Recording,
@@ -69,6 +81,9 @@ export class RecordingSession {
   ) {
     this.pollTimer = setInterval(() => this.queuePoll(), POLL_INTERVAL_MS);
     this.diskTimer = setInterval(() => void this.enqueue(() => this.checkDiskSpace()), DISK_CHECK_INTERVAL_MS);
+    // A stage kept live all day (the demo) has one recording: its talks get replays as they end.
+    this.talkEndTimer = setInterval(() => void this.enqueue(async () => this.replayEndedTalks()), TALK_END_CHECK_INTERVAL_MS);
+    this.watchFolder();
   }
 
   /**
@@ -179,21 +194,84 @@ export class RecordingSession {
       return;
     }
     this.logger.warn({ reason, run: this.runNumber }, 'recorder run ended unexpectedly; continuing with a new run');
-    this.scheduleNextRun();
+    this.scheduleNextRun(this.failedRunTimes.length === 1 ? 0 : RESTART_DELAY_MS);
   }
 
-  private scheduleNextRun(): void {
+  private scheduleNextRun(delayMs: number): void {
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       const selection = this.options.currentSelection();
       if (selection) void this.follow(selection);
-    }, RESTART_DELAY_MS);
+    }, delayMs);
   }
 
   private async checkDiskSpace(): Promise<void> {
     if (this.finished) return;
     const problem = await diskSpaceProblem(this.directory);
     if (problem) await this.fail(problem);
+  }
+
+  /**
+   * What the recorder wrote can still go (a deletion, a disk cleanup, `rm -rf`) or be overwritten
+   * after it was listed: each such segment stops being listed, and the recording says it is damaged.
+   */
+  private watchFolder(): void {
+    try {
+      this.watcher = watch(this.directory, (_event, file) => {
+        const segment = file !== null && this.ledger.inDatabase.has(file) ? file : undefined;
+        // An event without a name, or with the folder's own, may be the folder itself going.
+        if (segment || file === null || file === basename(this.directory)) void this.enqueue(() => this.checkFiles(segment));
+      });
+      this.watcher.on('error', () => void this.enqueue(() => this.checkFiles(undefined)));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'cannot watch the recording folder; damage to it will not be noticed');
+    }
+  }
+
+  /** Checks one segment, or (undefined) whether the folder is still there. */
+  private async checkFiles(file: string | undefined): Promise<void> {
+    if (this.finished) return;
+    if (!(await folderExists(this.directory))) {
+      await this.folderDeleted();
+      return;
+    }
+    if (file === undefined || !this.ledger.written.has(file)) return;
+    const problem = await segmentFileProblem(join(this.directory, file), this.ledger.written.get(file));
+    if (!problem) return;
+    this.ledger.written.delete(file);
+    if (!markSegmentLost(this.options.db, this.id, file)) return;
+    this.lostFiles.push(file);
+    const damage = `${this.lostFiles.length} segment${this.lostFiles.length === 1 ? '' : 's'} lost on disk after recording (last: ${file}, ${problem})`;
+    this.logger.error({ file, problem, damage }, 'a recorded segment is gone or changed on disk; no longer listed');
+    markRecordingDamaged(this.options.db, this.id, damage);
+    this.updateTotals();
+    await this.writePlaylist(false);
+  }
+
+  /** Everything recorded so far is gone: this recording ends failed, and the stage's recorder starts a new one. */
+  private async folderDeleted(): Promise<void> {
+    await this.fail(`the recording's folder ${this.directory} was deleted while recording`);
+  }
+
+  private markFolderLost(): void {
+    const lost = markAllSegmentsLost(this.options.db, this.id);
+    const damage = `the recording's folder was deleted; ${lost} segment${lost === 1 ? '' : 's'} lost`;
+    this.logger.error({ directory: this.directory, damage }, 'the recording folder is gone');
+    markRecordingDamaged(this.options.db, this.id, damage);
+  }
+
+  private updateTotals(): void {
+    const totals = segmentTotals(this.options.db, this.id);
+    updateRecordingProgress(this.options.db, this.id, { durationSeconds: totals.durationSeconds, sizeBytes: totals.sizeBytes });
+  }
+
+  private replayEndedTalks(): void {
+    if (this.finished) return;
+    try {
+      refreshTalkReplays(this.options.db, this.id);
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not create the replays of talks that ended');
+    }
   }
 
   private queuePoll(): void {
@@ -212,12 +290,19 @@ export class RecordingSession {
   private async abandon(): Promise<void> {
     this.logger.warn('the recording was deleted while in progress; recording stopped');
     this.finished = true;
-    clearInterval(this.pollTimer);
-    clearInterval(this.diskTimer);
-    clearTimeout(this.restartTimer);
+    this.stopTimers();
     const run = this.run;
     this.run = undefined;
     await run?.stop();
+  }
+
+  private stopTimers(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    clearInterval(this.pollTimer);
+    clearInterval(this.diskTimer);
+    clearInterval(this.talkEndTimer);
+    clearTimeout(this.restartTimer);
   }
 
   /** Moves the run's new segments into the database and rewrites the recording's playlist. */
@@ -227,7 +312,7 @@ export class RecordingSession {
     if (version !== undefined && version === this.gatheredVersion) return;
     let listed;
     try {
-      listed = await readRunPlaylist(run.files.playlist);
+      listed = datedFromMediaStart(await readRunPlaylist(run.files.playlist), run.mediaStartedAtMs);
       this.gatheredVersion = version;
     } catch (error) {
       this.logger.warn({ err: error, run: run.files.number }, 'could not read the run playlist; trying again');
@@ -235,8 +320,7 @@ export class RecordingSession {
     }
     const appended = await recordListedSegments(db, this.id, this.directory, listed, this.ledger, this.logger);
     if (appended.length === 0) return;
-    const totals = segmentTotals(db, this.id);
-    updateRecordingProgress(db, this.id, { durationSeconds: totals.durationSeconds, sizeBytes: totals.sizeBytes });
+    this.updateTotals();
     await this.writePlaylist(false);
   }
 
@@ -250,11 +334,10 @@ export class RecordingSession {
   private async finalize(outcome: RecordingOutcome): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    clearInterval(this.pollTimer);
-    clearInterval(this.diskTimer);
-    clearTimeout(this.restartTimer);
+    this.stopTimers();
     if (this.run) await this.endRun(this.run);
-    await this.writePlaylist(true);
+    if (await folderExists(this.directory)) await this.writePlaylist(true);
+    else this.markFolderLost();
     finalizeRow(this.options.db, this.id, outcome, this.logger);
   }
 
@@ -266,6 +349,10 @@ export class RecordingSession {
       this.logger.error({ err: error }, 'could not write the recording playlist');
     }
   }
+}
+
+async function folderExists(directory: string): Promise<boolean> {
+  return (await stat(directory).catch(() => undefined))?.isDirectory() === true;
 }
 
 /** Ends the database row with the segments' totals, and lets per-talk replays see it. */

@@ -39,6 +39,7 @@ export class TrackRelay {
   private held: Buffer[] | undefined;
   private packets = 0;
   private octets = 0;
+  private closed = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -62,13 +63,21 @@ export class TrackRelay {
     return new TrackRelay(socket, track, ffmpeg);
   }
 
+  /** When this track's first packet arrived (ms since 1970), undefined before it has. */
+  get firstPacketAtMs(): number | undefined {
+    return this.clock?.firstArrivalMs;
+  }
+
   /** Where the tap sends this track's RTP and RTCP. */
   get tapDestination(): TapDestination {
     const { port } = this.socket.address();
     return { port, rtcpPort: port };
   }
 
+  /** Idempotent: a run's failed start and its ffmpeg's exit may both let the relay go. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.socket.close();
   }
 
@@ -100,13 +109,16 @@ export class TrackRelay {
     }
   }
 
+  /** Sending on a closed socket throws: a report's callback may come after close(). */
   private forward(packet: Buffer): void {
+    if (this.closed) return;
     this.packets++;
     this.octets += packet.length - RTP_HEADER_BYTES;
     this.socket.send(packet, this.ffmpeg.port, LOOPBACK);
   }
 
   private sendReport(then?: () => void): void {
+    if (this.closed) return;
     const clock = this.clock!;
     clock.lastReportAtMs = Date.now();
     const wallClockMs = clock.firstArrivalMs + ((clock.unwrappedRtpTime - clock.firstRtpTime) * 1000) / this.track.clockRate;

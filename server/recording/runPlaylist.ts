@@ -43,3 +43,20 @@ export async function readRunPlaylist(path: string): Promise<ListedSegment[]> {
     .filter((segment) => segment.duration > 0)
     .map((segment) => ({ file: basename(segment.uri), durationSeconds: segment.duration, programDateTime: segment.programDateTime }));
 }
+
+/**
+ * The run's segments dated from when its media began. ffmpeg dates its first segment when it
+ * starts writing, after probing its input (about a second), though that segment holds the media
+ * received meanwhile: its PROGRAM-DATE-TIMEs are that much late, and a new run looked as if it
+ * started a second after the media did. `listed` starts with the run's first segment (ffmpeg
+ * keeps them all listed, -hls_list_size 0); durations are ffmpeg's.
+ */
+export function datedFromMediaStart(listed: ListedSegment[], mediaStartedAtMs: number | undefined): ListedSegment[] {
+  const first = listed[0]?.programDateTime;
+  if (mediaStartedAtMs === undefined || !first) return listed;
+  const lateByMs = first.getTime() - mediaStartedAtMs;
+  return listed.map((segment) => ({
+    ...segment,
+    programDateTime: segment.programDateTime && new Date(segment.programDateTime.getTime() - lateByMs),
+  }));
+}

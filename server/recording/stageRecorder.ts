@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ProducerInfo } from '../../shared/protocol.js';
 import type { RecordingOutcome } from '../storage/recordings.js';
 import type { TappableStage } from './recordingRun.js';
+import { recordingFolderProblem } from './diskSpace.js';
 import { RecordingSession, type SessionOptions } from './recordingSession.js';
 import { selectRecordedTracks, type TrackSelection } from './trackSelection.js';
 
@@ -29,13 +30,29 @@ export interface StageRecorderOptions {
 const SETTLE_MS = 300;
 /** Nothing on air for this long ends the recording (a speaker reconnecting comes back sooner). */
 const OFF_AIR_STOP_MS = 3_000;
+/**
+ * After a failed recording, a new one starts this soon, and twice as late after each further
+ * failure, up to the cap: a recorder that keeps failing does not start a recording every second.
+ */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
+/** A recording that ran this long before failing was a healthy one: the next wait is the first again. */
+const HEALTHY_RECORDING_MS = 60_000;
+/** While the folder cannot be written (a full disk), it is checked again this often; checking costs nothing. */
+const FOLDER_CHECK_MS = 2_000;
 
 export class StageRecorder {
   private session: RecordingSession | undefined;
+  private sessionStartedAt = 0;
   private settleTimer: NodeJS.Timeout | undefined;
   private offAirTimer: NodeJS.Timeout | undefined;
-  /** After a failed recording, the stage is not recorded again until it has gone off air. */
-  private failedUntilOffAir = false;
+  /** Set while the stage is on air unrecorded after a failure: the next try is then due. */
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_FIRST_MS;
+  /** Since when the stage is on air without a recording, after a failure; undefined otherwise. */
+  private unrecordedSince: number | undefined;
+  /** Why the last check found the stage's folder unwritable. */
+  private folderProblem: string | undefined;
   private closed = false;
   private chain: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
@@ -57,6 +74,7 @@ export class StageRecorder {
     this.unsubscribe();
     clearTimeout(this.settleTimer);
     clearTimeout(this.offAirTimer);
+    clearTimeout(this.retryTimer);
     await this.enqueue(() => this.endSession({ status: 'complete' }));
   }
 
@@ -80,10 +98,59 @@ export class StageRecorder {
     clearTimeout(this.offAirTimer);
     this.offAirTimer = undefined;
     const selection = this.currentSelection();
-    if (this.failedUntilOffAir) return;
+    if (this.retryTimer) return;
     if (!selection) await this.session?.standBy();
     else if (this.session) await this.session.follow(selection);
-    else this.session = await RecordingSession.start(this.sessionOptions(), selection);
+    else await this.startSession(selection);
+  }
+
+  private async startSession(selection: TrackSelection): Promise<void> {
+    if (this.unrecordedSince !== undefined) {
+      // Trying again after a failure: only once the folder can take a recording, so a full disk
+      // does not leave a trail of failed recordings behind.
+      const problem = await recordingFolderProblem(this.options.recordingsDir, this.stage.id);
+      // Said once per cause, not every check: the error log and /metrics already raised the alarm.
+      if (problem && problem !== this.folderProblem) {
+        this.logger.error({ reason: problem, unrecordedSeconds: this.unrecordedSeconds() }, 'stage still on air without a recording');
+      }
+      this.folderProblem = problem;
+      if (problem) {
+        this.scheduleRetry(FOLDER_CHECK_MS);
+        return;
+      }
+    }
+    this.sessionStartedAt = Date.now();
+    this.session = await RecordingSession.start(this.sessionOptions(), selection);
+    if (!this.session || this.unrecordedSince === undefined) return;
+    this.logger.info({ unrecordedSeconds: this.unrecordedSeconds() }, 'stage recorded again after a failed recording');
+    this.unrecordedSince = undefined;
+  }
+
+  /**
+   * A recording failed while the stage stays on air: never for good. The stage is recorded again
+   * (a new recording) once the wait is over and its folder can be written; meanwhile the error
+   * log says so, and /metrics counts the stage among those on air unrecorded.
+   */
+  private recordingFailed(reason: string): void {
+    this.session = undefined;
+    if (this.closed) return;
+    if (Date.now() - this.sessionStartedAt >= HEALTHY_RECORDING_MS) this.retryDelayMs = RETRY_FIRST_MS;
+    this.unrecordedSince ??= Date.now();
+    this.logger.error({ reason, retryInSeconds: this.retryDelayMs / 1000 }, 'stage on air without a recording; a new one starts soon');
+    this.scheduleRetry(this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+  }
+
+  private scheduleRetry(delayMs: number): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.enqueue(() => this.apply());
+    }, delayMs);
+  }
+
+  private unrecordedSeconds(): number {
+    return Math.round((Date.now() - (this.unrecordedSince ?? Date.now())) / 1000);
   }
 
   private armOffAirStop(): void {
@@ -94,7 +161,11 @@ export class StageRecorder {
   private async wentOffAir(): Promise<void> {
     this.offAirTimer = undefined;
     if (this.stage.onAirProducers().length > 0) return;
-    this.failedUntilOffAir = false;
+    // Off air, nothing is missing: the next on-air moment is recorded at once.
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.unrecordedSince = undefined;
+    this.retryDelayMs = RETRY_FIRST_MS;
     await this.endSession({ status: 'complete' });
   }
 
@@ -114,10 +185,7 @@ export class StageRecorder {
       stage: this.stage,
       logger: this.logger,
       currentSelection: () => (this.closed ? undefined : this.currentSelection()),
-      onFailed: () => {
-        this.session = undefined;
-        this.failedUntilOffAir = true;
-      },
+      onFailed: (reason) => this.recordingFailed(reason),
     };
   }
 }

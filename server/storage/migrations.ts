@@ -203,9 +203,19 @@ CREATE TABLE talk_replays (
 CREATE INDEX talk_replays_by_recording ON talk_replays (recording_id);
 `;
 
+/**
+ * What the recorder found gone or changed on disk: a segment no longer there as written is kept
+ * (its sequence stays taken) but marked lost and no longer listed; the recording says why.
+ */
+const recordingDamageSchema = `
+ALTER TABLE recording_segments ADD COLUMN lost INTEGER NOT NULL DEFAULT 0 CHECK (lost IN (0, 1));
+ALTER TABLE recordings ADD COLUMN damage TEXT;
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
+  { version: 3, name: 'lost segments and damaged recordings', sql: recordingDamageSchema },
 ];
 
 const createMigrationsTable = `

@@ -16,6 +16,8 @@ export interface Recording {
   sizeBytes: number;
   /** Why a failed or interrupted recording stopped. */
   failureReason: string | null;
+  /** What of the recording was found gone or changed on disk; null while it is intact. */
+  damage: string | null;
 }
 
 export interface RecordingProgress {
@@ -28,7 +30,7 @@ export type RecordingOutcome = RecordingProgress &
   ({ status: 'complete' } | { status: 'failed' | 'interrupted'; failureReason?: string });
 
 const columns = `id, stage_id AS stageId, status, started_at AS startedAt, ended_at AS endedAt,
-  duration_seconds AS durationSeconds, size_bytes AS sizeBytes, failure_reason AS failureReason`;
+  duration_seconds AS durationSeconds, size_bytes AS sizeBytes, failure_reason AS failureReason, damage`;
 
 const INTERRUPTED_BY_RESTART = 'the server stopped while recording';
 
@@ -50,6 +52,7 @@ const statements = preparedOnce((db) => ({
        duration_seconds = coalesce(@durationSeconds, duration_seconds), size_bytes = coalesce(@sizeBytes, size_bytes)
      WHERE id = @id AND status = 'recording'`,
   ),
+  damage: db.prepare<[string, string]>('UPDATE recordings SET damage = ? WHERE id = ?'),
   interruptAll: db.prepare<[string, string]>(
     "UPDATE recordings SET status = 'interrupted', ended_at = max(?, started_at), failure_reason = ? WHERE status = 'recording'",
   ),
@@ -84,6 +87,11 @@ export function deleteRecording(db: Database, id: string): boolean {
 export function updateRecordingProgress(db: Database, id: string, progress: RecordingProgress): boolean {
   const { durationSeconds = null, sizeBytes = null } = progress;
   return statements(db).progress.run({ id, durationSeconds, sizeBytes }).changes > 0;
+}
+
+/** Says what of the recording was found gone or changed on disk (replacing what was said before). */
+export function markRecordingDamaged(db: Database, id: string, damage: string): void {
+  statements(db).damage.run(damage, id);
 }
 
 /** Ends a recording in progress; false when it is not (or no longer) recording. */

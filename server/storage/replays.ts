@@ -32,14 +32,27 @@ const fromReplays = 'FROM talk_replays r JOIN recordings rec ON rec.id = r.recor
 
 const statements = preparedOnce((db) => ({
   // A talk overlaps a recording when it starts before the recording ends and ends after it starts;
-  // a recording in progress counts as ending now. Breaks get no replay.
+  // a recording in progress counts as ending now, and only its talks already over get a replay
+  // (one still going would get one cut short). Breaks get no replay.
   overlappingTalks: db.prepare<{ recordingId: string; now: string }, { talkId: string; title: string; inAt: string; outAt: string }>(
     `SELECT t.id AS talkId, t.title, max(t.planned_start, rec.started_at) AS inAt,
             min(t.planned_end, coalesce(rec.ended_at, @now)) AS outAt
        FROM recordings rec JOIN talks t ON t.stage_id = rec.stage_id
       WHERE rec.id = @recordingId AND t.kind <> 'break'
+        AND (rec.ended_at IS NOT NULL OR t.planned_end <= @now)
         AND max(t.planned_start, rec.started_at) < min(t.planned_end, coalesce(rec.ended_at, @now))`,
   ),
+  talkInRecording: db.prepare<{ recordingId: string; talkId: string }, { title: string; inAt: string; recordingEndedAt: string | null }>(
+    `SELECT t.title, max(t.planned_start, rec.started_at) AS inAt, rec.ended_at AS recordingEndedAt
+       FROM recordings rec JOIN talks t ON t.stage_id = rec.stage_id
+      WHERE rec.id = @recordingId AND t.id = @talkId`,
+  ),
+  endAt: db.prepare<{ id: string; talkId: string; recordingId: string; title: string; inAt: string; outAt: string }>(
+    `INSERT INTO talk_replays (id, talk_id, recording_id, title, in_at, out_at)
+     VALUES (@id, @talkId, @recordingId, @title, @inAt, @outAt)
+     ON CONFLICT (talk_id, recording_id) DO UPDATE SET out_at = excluded.out_at`,
+  ),
+  byTalkAndRecording: db.prepare<[string, string], TalkReplay>(`SELECT ${columns} ${fromReplays} WHERE r.talk_id = ? AND r.recording_id = ?`),
   insert: db.prepare<{ id: string; talkId: string; recordingId: string; title: string; inAt: string; outAt: string }>(
     `INSERT INTO talk_replays (id, talk_id, recording_id, title, in_at, out_at)
      VALUES (@id, @talkId, @recordingId, @title, @inAt, @outAt)
@@ -55,12 +68,30 @@ const statements = preparedOnce((db) => ({
   delete: db.prepare<[string]>('DELETE FROM talk_replays WHERE id = ?'),
 }));
 
-/** Creates the replays of talks that overlap a recording; replays already there (maybe edited) stay. */
+/**
+ * Creates the replays of talks that overlap a recording and are over (by the programme, or with
+ * the recording); replays already there (maybe edited) stay. While recording, called as talks end.
+ */
 export function refreshTalkReplays(db: Database, recordingId: string, now = new Date()): void {
   db.transaction(() => {
     for (const talk of statements(db).overlappingTalks.all({ recordingId, now: toIsoTime(now) })) {
       statements(db).insert.run({ id: newId(), recordingId, ...talk });
     }
+  })();
+}
+
+/**
+ * The talk ended at `endedAt`, whatever the programme said (the control room ended it, early or
+ * late): its replay in the recording ends there, created if it has none yet. Undefined when the
+ * talk is not on the recording's stage or `endedAt` is not after the replay's start.
+ */
+export function endTalkReplay(db: Database, recordingId: string, talkId: string, endedAt: Date): TalkReplay | undefined {
+  return db.transaction(() => {
+    const talk = statements(db).talkInRecording.get({ recordingId, talkId });
+    const outAt = toIsoTime(endedAt);
+    if (!talk || outAt <= talk.inAt || (talk.recordingEndedAt !== null && outAt > talk.recordingEndedAt)) return undefined;
+    statements(db).endAt.run({ id: newId(), talkId, recordingId, title: talk.title, inAt: talk.inAt, outAt });
+    return statements(db).byTalkAndRecording.get(talkId, recordingId);
   })();
 }
 

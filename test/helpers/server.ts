@@ -24,6 +24,8 @@ let nextRtcPortBase = 42000;
 export interface StartOptions {
   /** A command the server runs under, e.g. ['prlimit', '--nofile=256:4096', '--']; it must exec node. */
   launcher?: string[];
+  /** In its own process group, as in a terminal of its own: signal it all with process.kill(-pid, signal). */
+  detached?: boolean;
 }
 
 /** Starts the built server (dist/) as its own process, as `npm start` does, in fresh folders. */
@@ -52,6 +54,7 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
       RECORDINGS_DIR: recordingsDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { finishRecording, startRecording } from '../../server/storage/recordings.js';
 import { appendSegment } from '../../server/storage/recordingSegments.js';
-import { listReplays, refreshTalkReplays, replaySegments, updateReplay } from '../../server/storage/replays.js';
+import { endTalkReplay, listReplays, refreshTalkReplays, replaySegments, updateReplay } from '../../server/storage/replays.js';
 import { createTalk } from '../../server/storage/talks.js';
 import { createEventWithStage, openTempDatabase } from './helpers.js';
 
@@ -66,5 +66,44 @@ describe('per-talk replays', () => {
     const edited = after.find((candidate) => candidate.id === replay.id)!;
     expect(edited).toMatchObject({ title: 'Huvudtalare (redigerad)', inAt: '2026-05-20T09:12:01.000Z' });
     expect(replaySegments(db, edited)[0]!.programDateTime).toBe('2026-05-20T09:12:00.000Z');
+  });
+
+  it('gives the talks of a recording in progress their replays as they end, not one cut short before', () => {
+    const db = openTempDatabase();
+    createEventWithStage(db);
+    const talk = (title: string, start: string, end: string) => createTalk(db, { stageId: 'main', title, kind: 'talk', plannedStart: at(start), plannedEnd: at(end) });
+    const first = talk('Första', '09:00:00', '09:30:00');
+    const second = talk('Andra', '09:30:00', '10:00:00');
+    const recording = startRecording(db, 'main', at('08:55:00'));
+
+    refreshTalkReplays(db, recording.id, at('09:20:00'));
+    expect(listReplays(db, { recordingId: recording.id })).toEqual([]);
+    refreshTalkReplays(db, recording.id, at('09:30:00'));
+    expect(listReplays(db, { recordingId: recording.id }).map((replay) => [replay.talkId, replay.inAt, replay.outAt])).toEqual([
+      [first.id, '2026-05-20T09:00:00.000Z', '2026-05-20T09:30:00.000Z'],
+    ]);
+    // Stopped mid-talk: the talk going on gets what was recorded of it.
+    finishRecording(db, recording.id, { status: 'complete' }, at('09:45:00'));
+    refreshTalkReplays(db, recording.id, at('09:45:00'));
+    expect(listReplays(db, { recordingId: recording.id }).map((replay) => [replay.talkId, replay.outAt])).toEqual([
+      [first.id, '2026-05-20T09:30:00.000Z'],
+      [second.id, '2026-05-20T09:45:00.000Z'],
+    ]);
+  });
+
+  it('ends a talk\u2019s replay where the control room ended it, early or overrunning its plan', () => {
+    const db = openTempDatabase();
+    createEventWithStage(db);
+    const keynote = createTalk(db, { stageId: 'main', title: 'Huvudtalare', kind: 'talk', plannedStart: at('09:00:00'), plannedEnd: at('09:30:00') });
+    const recording = startRecording(db, 'main', at('08:55:00'));
+
+    expect(endTalkReplay(db, recording.id, keynote.id, at('09:25:00'))).toMatchObject({ talkId: keynote.id, inAt: '2026-05-20T09:00:00.000Z', outAt: '2026-05-20T09:25:00.000Z' });
+    // Planned end passes: the replay the control room ended stays as it was.
+    refreshTalkReplays(db, recording.id, at('09:31:00'));
+    expect(listReplays(db, { recordingId: recording.id }).map((replay) => replay.outAt)).toEqual(['2026-05-20T09:25:00.000Z']);
+    // The speaker went on after all: ended again, later than planned.
+    expect(endTalkReplay(db, recording.id, keynote.id, at('09:40:00'))?.outAt).toBe('2026-05-20T09:40:00.000Z');
+    expect(listReplays(db, { recordingId: recording.id })).toHaveLength(1);
+    expect(endTalkReplay(db, recording.id, keynote.id, at('08:59:00'))).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { AppError } from '../../errors.js';
 import { listUnfinishedRecordings } from '../../storage/recordings.js';
+import { getStage } from '../../storage/stages.js';
 import type { HttpDependencies } from '../httpServer.js';
 
 type MetricsDependencies = Pick<HttpDependencies, 'config' | 'db' | 'media' | 'registry'>;
@@ -54,6 +55,11 @@ function serverMetrics({ db, media, registry: stages }: MetricsDependencies) {
   const stageViewers = new Gauge({ name: 'estrad_stage_viewers', help: 'Viewers joined to the stage.', labelNames: ['stage'], registers });
   const stageSpeakers = new Gauge({ name: 'estrad_stage_speakers', help: 'Speakers joined to the stage.', labelNames: ['stage'], registers });
   const recordingsActive = new Gauge({ name: 'estrad_recordings_active', help: 'Recordings being written now.', registers });
+  const stagesUnrecorded = new Gauge({
+    name: 'estrad_stages_on_air_unrecorded',
+    help: 'Stages of the programme with something on air but no recording being written (after a recorder failure); alert when above 0 for more than a few seconds.',
+    registers,
+  });
 
   async function refreshWorkers(): Promise<void> {
     const workers = await media.workerStats();
@@ -76,7 +82,11 @@ function serverMetrics({ db, media, registry: stages }: MetricsDependencies) {
       stageViewers.set({ stage: stage.id }, stage.viewers);
       stageSpeakers.set({ stage: stage.id }, stage.speakers);
     }
-    recordingsActive.set(listUnfinishedRecordings(db).length);
+    const unfinished = listUnfinishedRecordings(db);
+    recordingsActive.set(unfinished.length);
+    const recording = new Set(unfinished.map((found) => found.stageId));
+    // Stages outside the programme are never recorded (see RecordingManager), so they are not missing a recording.
+    stagesUnrecorded.set(summaries.filter((stage) => stage.live && !recording.has(stage.id) && getStage(db, stage.id)).length);
   }
 
   return {

@@ -1,0 +1,33 @@
+/**
+ * A speaker's track published as a local source would: `ingest:open` on the signalling socket and
+ * an ffmpeg sending a test pattern there. Closing it is the speaker stopping (say, a screen share):
+ * the socket goes, and with it the producer.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { IngestTrackTarget, MediaSource } from '../../shared/protocol.js';
+import { testPatternFfmpegArgs } from '../../server/ingest/testPattern.js';
+import { connect, type RawSocket, request } from '../helpers/signalling.js';
+
+export class PlainRtpSpeaker {
+  private constructor(
+    private readonly socket: RawSocket,
+    private readonly ffmpeg: ChildProcess,
+  ) {}
+
+  static async publish(url: string, stageId: string, source: MediaSource): Promise<PlainRtpSpeaker> {
+    const socket = await connect(url);
+    const response = await request<{ tracks: IngestTrackTarget[] }>(socket, 'ingest:open', { stageId, tracks: [{ source, codec: 'H264' }] });
+    if (!response.ok) {
+      socket.disconnect();
+      throw new Error(`ingest:open refused: ${response.error.code}: ${response.error.message}`);
+    }
+    const ffmpeg = spawn('ffmpeg', testPatternFfmpegArgs(response.data.tracks), { stdio: 'ignore' });
+    return new PlainRtpSpeaker(socket, ffmpeg);
+  }
+
+  /** Stops sending and leaves the stage, as a speaker ending a share does. */
+  stop(): void {
+    this.ffmpeg.kill('SIGKILL');
+    this.socket.disconnect();
+  }
+}
