@@ -156,6 +156,13 @@ export class RecordingSession {
     try {
       run = await RecordingRun.start({ stage, selection, files, ffmpegPath, logger: this.logger });
     } catch (error) {
+      if (this.options.currentSelection()?.key !== selection.key) {
+        // What is on air changed while the run started (a speaker stopped a share): not a recorder
+        // failure, so it must not count towards failing the recording. The change's own follow()
+        // is queued behind this step and records what is on air now.
+        this.logger.info({ err: error, run: this.runNumber }, 'recorder run not started: what is on air changed meanwhile');
+        return;
+      }
       await this.runFailed(`the recorder could not start: ${(error as Error).message}`);
       return;
     }

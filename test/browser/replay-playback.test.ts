@@ -58,7 +58,7 @@ describe('recordings play with hls.js, live and as replays', () => {
     recordingId = recording.id;
     const playlist = await fetch(`${server.url}${recording.playlistUrl}`);
     expect(playlist.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
-    expect(playlist.headers.get('cache-control')).toBe('no-cache');
+    expect(playlist.headers.get('cache-control')).toBe('public, no-cache');
     const text = await playlist.text();
     expect(text).toContain('#EXT-X-PLAYLIST-TYPE:EVENT');
     const segment = text.split('\n').find((line) => line.endsWith('.ts'))!;

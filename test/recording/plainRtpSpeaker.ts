@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { IngestTrackTarget, MediaSource } from '../../shared/protocol.js';
+import { IngestKeys } from '../../server/auth/ingestKeys.js';
 import { testPatternFfmpegArgs } from '../../server/ingest/testPattern.js';
 import { connect, type RawSocket, request } from '../helpers/signalling.js';
 
@@ -14,8 +15,9 @@ export class PlainRtpSpeaker {
     private readonly ffmpeg: ChildProcess,
   ) {}
 
-  static async publish(url: string, stageId: string, source: MediaSource): Promise<PlainRtpSpeaker> {
-    const socket = await connect(url);
+  /** `dataDir` is the server's: the stage's ingest key is signed with the key kept there. */
+  static async publish(url: string, dataDir: string, stageId: string, source: MediaSource): Promise<PlainRtpSpeaker> {
+    const socket = await connect(url, { ingest: IngestKeys.fromDataDir(dataDir).keyFor(stageId) });
     const response = await request<{ tracks: IngestTrackTarget[] }>(socket, 'ingest:open', { stageId, tracks: [{ source, codec: 'H264' }] });
     if (!response.ok) {
       socket.disconnect();

@@ -69,7 +69,7 @@ describe('the recorder never takes the server down', () => {
 
     for (let attempt = 0; attempt < SHARE_STOPS; attempt++) {
       const before = new Set(recorderFfmpegPids(serverPid));
-      const share = await PlainRtpSpeaker.publish(server.url, 'demo', 'screen');
+      const share = await PlainRtpSpeaker.publish(server.url, server.dataDir, 'demo', 'screen');
       speakers.push(share);
       // The share's run: its ffmpeg is starting and the tap is not yet sending to it.
       await waitFor(() => recorderFfmpegPids(serverPid).some((pid) => !before.has(pid)), 10_000, () => `the recorder did not switch to the share:\n${server.logs().slice(-3000)}`);
