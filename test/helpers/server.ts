@@ -1,11 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { freePort } from '../../scripts/bench/localServer.js';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const root = resolve(import.meta.dirname, '../..');
-const serverEntry = join(root, 'dist/server/main.js');
+import { join } from 'node:path';
+import { freePort, spawnServer } from '../../scripts/bench/localServer.js';
 
 export interface RunningServer {
   url: string;
@@ -19,57 +16,27 @@ export interface RunningServer {
 
 export { freePort };
 
-let nextRtcPortBase = 42000;
+/**
+ * What every test server runs with unless the test says otherwise. One mediasoup worker: the
+ * figure does not follow the machine (availableParallelism), and a test about several says so.
+ * The RTC ports are the configured default range for every server: mediasoup picks a random port
+ * in it and tries another when one is taken, so servers started in parallel share it safely.
+ */
+export const TEST_SERVER_DEFAULTS = { LOG_LEVEL: 'info', MEDIASOUP_WORKERS: '1' } as const;
 
-/** Starts the built server (dist/) as its own process, as `npm start` does, in fresh folders. */
+/**
+ * Starts the built server (dist/) as its own process, as `npm start` does, in fresh folders, on a
+ * free port, with only the environment given here (see serverEnvironment), never the caller's.
+ */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  if (!existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: run "npm run build" (npm test does) first.`);
-  const port = await freePort();
   const base = mkdtempSync(join(tmpdir(), 'estrad-test-'));
-  const rtcMin = nextRtcPortBase;
-  nextRtcPortBase += 500;
   const dataDir = env.DATA_DIR ?? join(base, 'data');
   const recordingsDir = env.RECORDINGS_DIR ?? join(base, 'recordings');
-  const child = spawn(process.execPath, [serverEntry], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      RTC_LISTEN_IP: '127.0.0.1',
-      RTC_MIN_PORT: String(rtcMin),
-      RTC_MAX_PORT: String(rtcMin + 499),
-      LOG_LEVEL: 'info',
-      DEMO: '0',
-      ...env,
-      DATA_DIR: dataDir,
-      RECORDINGS_DIR: recordingsDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
-    const response = await fetch(`${url}/healthz`).catch(() => undefined);
-    return response?.ok === true;
-  }, 30_000, () => `server did not become healthy:\n${output}`);
-  return {
-    url,
-    port,
-    process: child,
-    dataDir,
-    recordingsDir,
-    logs: () => output,
-    stop: () =>
-      new Promise((resolveExit) => {
-        if (child.exitCode !== null) return resolveExit(child.exitCode);
-        child.once('exit', (code) => resolveExit(code));
-        child.kill('SIGTERM');
-      }),
-  };
+  const server = await spawnServer(
+    { ...TEST_SERVER_DEFAULTS, ...env, DATA_DIR: dataDir, RECORDINGS_DIR: recordingsDir },
+    Number.POSITIVE_INFINITY,
+  );
+  return { url: server.url, port: server.port, process: server.process, dataDir, recordingsDir, logs: server.logs, stop: server.stop };
 }
 
 /** Polls until the check passes; fails with the given description when time runs out. */
