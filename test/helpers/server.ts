@@ -22,6 +22,9 @@ export { freePort };
  * The RTC ports are the configured default range for every server: mediasoup picks a random port
  * in it and tries another when one is taken, so servers started in parallel share it safely.
  */
+/** The same range for an in-process MediaEngine (test/integration/stage.test.ts), for the same reason. */
+export const TEST_RTC_PORTS = { min: 40000, max: 49999 } as const;
+
 export const TEST_SERVER_DEFAULTS = { LOG_LEVEL: 'info', MEDIASOUP_WORKERS: '1' } as const;
 
 /**
@@ -57,4 +60,17 @@ export async function waitFor(
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
   }
   throw new Error(`${describe()}${lastError instanceof Error ? `\nlast error: ${lastError.message}` : ''}`);
+}
+
+/**
+ * A negative check: the check must hold on every poll for `durationMs` (call it after a positive
+ * signal that what must not happen would have happened by then); fails, with the description, the
+ * first time it does not.
+ */
+export async function holdsFor(check: () => boolean | Promise<boolean>, durationMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + durationMs;
+  do {
+    if (!(await check())) throw new Error(describe());
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
+  } while (Date.now() < deadline);
 }
