@@ -265,6 +265,7 @@ const humanText = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max)
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
     .refine((text) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text), 'must not contain control characters');
 
 export const apiRequestSchemas = {

@@ -71,7 +71,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     await stopAll();
     throw error;
   }
-  return { url: server.url, pid: server.process.pid!, logs: server.logs, stop: stopAll };
+  return { url: server.url, pid: server.process.pid!, logs: () => server.logs(), stop: stopAll };
 }
 
 export interface ServerProcess {

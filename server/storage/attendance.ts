@@ -60,7 +60,7 @@ export function attendanceByTalk(db: Database, eventId: string, now = new Date()
     title: talk.title,
     plannedStart: talk.plannedStart,
     plannedEnd: talk.plannedEnd,
-    ...summarize(intervalsByTalk.get(talk.id) ?? new Map()),
+    ...summarize(intervalsByTalk.get(talk.id) ?? new Map<string, Interval[]>()),
   }));
 }
 

@@ -39,7 +39,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     { ...TEST_SERVER_DEFAULTS, ...env, DATA_DIR: dataDir, RECORDINGS_DIR: recordingsDir },
     Number.POSITIVE_INFINITY,
   );
-  return { url: server.url, port: server.port, process: server.process, dataDir, recordingsDir, logs: server.logs, stop: server.stop };
+  return { url: server.url, port: server.port, process: server.process, dataDir, recordingsDir, logs: () => server.logs(), stop: () => server.stop() };
 }
 
 /** Polls until the check passes; fails with the given description when time runs out. */

@@ -54,7 +54,7 @@ describe('audience questions', () => {
       { text: 'Hur når vi äldre som bor ensamma?', authorName: 'Karin', talk: talkId, status: 'pending', stageId: 'open-a' },
       { text: 'Anonym fråga', authorName: '', talk: null, status: 'pending', stageId: 'open-a' },
     ]);
-    expect(questions[0]!.id).toBe(asked.body.id);
+    expect(questions[0]!.id).toBe((asked.body as { id: string }).id);
     expect(await questionsOf('open-a', '?status=pending')).toHaveLength(2);
     expect(await questionsOf('open-a', '?status=approved')).toEqual([]);
     expect(await questionsOf('open-b')).toEqual([]);
