@@ -18,25 +18,41 @@ import { listAllStages } from '../storage/stages.js';
 import { installErrorHandler } from './errors.js';
 import { registerRecordingFiles } from './recordingFiles.js';
 import { registerApiRoutes } from './routes/index.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 
+/** What the API, the recording files and the pages need: storage, access rules, configuration. */
 export interface HttpDependencies {
   config: Config;
   db: Database;
   policy: AccessPolicy;
   passes: ViewerPasses;
-  registry: StageRegistry;
-  media: MediaEngine;
   logger: Logger;
   version: string;
   /** The built client (dist/client). */
   clientDir: string;
 }
 
+/** What the routes about live media add (/healthz, /api/stages, /metrics): the stages and workers. */
+export interface LiveMediaDependencies {
+  registry: StageRegistry;
+  media: MediaEngine;
+}
+
 /** Bounds every body; routes that take bigger documents (a programme import) raise it. */
 const BODY_LIMIT_BYTES = 64 * 1024;
 const startedAt = Date.now();
 
-export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyInstance> {
+export async function buildHttpServer(deps: HttpDependencies & LiveMediaDependencies): Promise<FastifyInstance> {
+  const app = await buildApiServer(deps);
+  registerLiveMediaRoutes(app, deps);
+  return app;
+}
+
+/**
+ * The server without the routes about live media: everything else works without a mediasoup
+ * worker, which is how the fast tests (test/http) build it, on a real database.
+ */
+export async function buildApiServer(deps: HttpDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     // Not redundant: it makes the instance's type FastifyInstance's default, with its base logger.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
@@ -46,7 +62,13 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
   });
   installErrorHandler(app);
   await registerSecurity(app, deps.config);
+  registerApiRoutes(app, deps);
+  await registerRecordingFiles(app, deps);
+  await registerClientPages(app, deps.clientDir);
+  return app;
+}
 
+function registerLiveMediaRoutes(app: FastifyInstance, deps: Pick<HttpDependencies, 'config' | 'db' | 'version'> & LiveMediaDependencies): void {
   app.get('/healthz', async (_request, reply): Promise<HealthResponse> => {
     const workersAlive = deps.media.workersAlive();
     reply.code(workersAlive > 0 ? 200 : 503);
@@ -66,10 +88,7 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
     })),
   }));
 
-  registerApiRoutes(app, deps);
-  await registerRecordingFiles(app, deps);
-  await registerClientPages(app, deps.clientDir);
-  return app;
+  registerMetricsRoute(app, deps);
 }
 
 async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {

@@ -20,12 +20,17 @@ export function apiCaller(server: RunningServer, defaultHeaders: Record<string, 
       headers: { ...defaultHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
-    // Decoded by hand: Response#text() would drop a byte order mark the server sent.
-    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
-    let parsed: unknown = text;
-    if (response.headers.get('content-type')?.startsWith('application/json')) parsed = JSON.parse(text);
-    return { status: response.status, headers: response.headers, body: parsed as T, text };
+    return answerOf<T>(response.status, response.headers, new Uint8Array(await response.arrayBuffer()));
   };
+}
+
+/** An answer from its status, headers and body bytes, JSON parsed when it says it is JSON. */
+export function answerOf<T>(status: number, headers: Headers, bytes: Uint8Array): Answer<T> {
+  // Decoded by hand: Response#text() would drop a byte order mark the server sent.
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  let parsed: unknown = text;
+  if (headers.get('content-type')?.startsWith('application/json')) parsed = JSON.parse(text);
+  return { status, headers, body: parsed as T, text };
 }
 
 export type Caller = ReturnType<typeof apiCaller>;

@@ -9,9 +9,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { AppError } from '../../errors.js';
 import { listUnfinishedRecordings } from '../../storage/recordings.js';
-import type { HttpDependencies } from '../httpServer.js';
+import type { HttpDependencies, LiveMediaDependencies } from '../httpServer.js';
 
-type MetricsDependencies = Pick<HttpDependencies, 'config' | 'db' | 'media' | 'registry'>;
+type MetricsDependencies = Pick<HttpDependencies, 'config' | 'db'> & LiveMediaDependencies;
 
 export function registerMetricsRoute(app: FastifyInstance, deps: MetricsDependencies): void {
   const metrics = serverMetrics(deps);
