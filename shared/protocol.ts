@@ -295,7 +295,6 @@ export const apiRequestSchemas = {
     talkId: z.string().min(1).max(64).optional(),
   }),
 } as const;
-export type ApiRequest<N extends keyof typeof apiRequestSchemas> = z.input<(typeof apiRequestSchemas)[N]>;
 
 export type RecordingStatus = 'recording' | 'complete' | 'interrupted' | 'failed';
 
