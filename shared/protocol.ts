@@ -23,7 +23,7 @@ export const stageIdSchema = z
   .regex(STAGE_ID_PATTERN, 'use lowercase letters, digits and dashes, starting with a letter or digit');
 export type StageId = z.infer<typeof stageIdSchema>;
 
-export const recordIdSchema = z.string().regex(RECORD_ID_PATTERN, 'not a valid id');
+export const recordIdSchema = z.string().regex(RECORD_ID_PATTERN, 'use 1 to 64 letters, digits, dashes and underscores');
 
 const idSchema = z.string().min(1).max(64);
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import type { IngestTrackTarget, JoinResult, PeerRole, RequestPayload } from '../../shared/protocol.js';
 import type { AccessPolicy, Credentials } from '../auth/accessPolicy.js';
+import { isLoopbackAddress } from '../auth/loopback.js';
 import { Peer, type PeerKind } from '../domain/peer.js';
 import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
@@ -47,7 +48,7 @@ export class SocketSession {
 
   /** Local plain-RTP sources (the demo, later RTMP/WHIP bridges) publish through here. */
   async openIngest(stageId: string, tracks: RequestPayload<'ingest:open'>['tracks']): Promise<IngestTrackTarget[]> {
-    if (!isLoopback(this.socket.handshake.address)) {
+    if (!isLoopbackAddress(this.socket.handshake.address)) {
       throw new AppError('forbidden', 'Plain-RTP ingest is only accepted from this machine.');
     }
     this.deps.policy.existingStage(stageId);
@@ -92,8 +93,4 @@ export class SocketSession {
     await this.socket.join(stageRoom(stageId));
     return this.membership;
   }
-}
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }

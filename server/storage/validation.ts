@@ -4,19 +4,14 @@
  * of defence; these give people an error that names the field.
  */
 import { z } from 'zod';
-import { stageIdSchema } from '../../shared/protocol.js';
+import { recordIdSchema, stageIdSchema } from '../../shared/protocol.js';
 import { toIsoTime } from './time.js';
 
 /** Event ids are slugs like stage ids: /events/<id>. */
 export const eventIdSchema = stageIdSchema;
 export { stageIdSchema };
 
-/** Ids of speakers and talks: random UUIDs when Estrad makes them, readable ones allowed in files. */
-export const recordIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, dashes and underscores');
+export { recordIdSchema };
 
 export const titleSchema = z.string().trim().min(1, 'must not be empty').max(200);
 export const nameSchema = z.string().trim().min(1, 'must not be empty').max(200);
