@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import type { Database } from 'better-sqlite3';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { CLIENT_PAGE_NAMES, CLIENT_PAGES } from '../../shared/pages.js';
 import { type HealthResponse, recordIdSchema, type StagesResponse, stageIdSchema } from '../../shared/protocol.js';
 import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
@@ -121,16 +122,14 @@ async function registerClientPages(app: FastifyInstance, clientDir: string): Pro
     throw new Error(`The client is not built (no ${clientDir}); run "npm run build" first.`);
   }
   await app.register(fastifyStatic, { root: clientDir, index: 'index.html', wildcard: false });
-  for (const page of ['watch', 'speak'] as const) {
-    app.get<{ Params: { stageId: string } }>(`/${page}/:stageId`, (request, reply) => {
-      if (!stageIdSchema.safeParse(request.params.stageId).success) {
-        throw new AppError('not_found', `"${request.params.stageId}" is not a valid stage name.`);
-      }
+  for (const page of CLIENT_PAGE_NAMES) {
+    const idKind = CLIENT_PAGES[page];
+    if (!idKind) continue;
+    app.get<{ Params: { id: string } }>(`/${page}/:id`, (request, reply) => {
+      const { id } = request.params;
+      if (idKind === 'stage' && !stageIdSchema.safeParse(id).success) throw new AppError('not_found', `"${id}" is not a valid stage name.`);
+      if (idKind === 'record' && !recordIdSchema.safeParse(id).success) throw new AppError('not_found', 'This address does not name a replay.');
       return reply.sendFile(`${page}.html`);
     });
   }
-  app.get<{ Params: { id: string } }>('/replay/:id', (request, reply) => {
-    if (!recordIdSchema.safeParse(request.params.id).success) throw new AppError('not_found', 'This address does not name a replay.');
-    return reply.sendFile('replay.html');
-  });
 }
