@@ -25,8 +25,20 @@ function storageExcept(...modules) {
   };
 }
 const storageForHttp = storageExcept(
-  'attendance', 'errors', 'events', 'invites', 'programme', 'questions', 'recordings', 'registrations',
-  'registrationsCsv', 'replays', 'stages', 'talks', 'technicians', 'validation',
+  'attendance',
+  'errors',
+  'events',
+  'invites',
+  'programme',
+  'questions',
+  'recordings',
+  'registrations',
+  'registrationsCsv',
+  'replays',
+  'stages',
+  'talks',
+  'technicians',
+  'validation',
 );
 const storageForSignalling = storageExcept('viewings');
 

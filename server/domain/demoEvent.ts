@@ -23,7 +23,11 @@ export const DEMO_STAGE = { id: DEMO_STAGE_ID, eventId: DEMO_EVENT_ID, title: 'S
 
 export const DEMO_SPEAKERS = {
   host: { name: 'Maria Lindqvist', organisation: 'Folkhälsostrateg, Sundsvalls kommun', bio: 'Leder kommunens folkhälsoarbete och samordnar Folkhälsodagen.' },
-  researcher: { name: 'Ahmed Karimi', organisation: 'Utredare, Folkhälsomyndigheten', bio: 'Följer utvecklingen av barns och ungas psykiska hälsa i nationella undersökningar.' },
+  researcher: {
+    name: 'Ahmed Karimi',
+    organisation: 'Utredare, Folkhälsomyndigheten',
+    bio: 'Följer utvecklingen av barns och ungas psykiska hälsa i nationella undersökningar.',
+  },
   elderCare: { name: 'Eva Sundberg', organisation: 'Docent i omvårdnad, Mittuniversitetet', bio: 'Forskar om ensamhet och social isolering bland äldre.' },
   schools: { name: 'Johan Berglund', organisation: 'Enhetschef för elevhälsan, Sundsvalls kommun', bio: '' },
   youthClinic: { name: 'Sara Nyström', organisation: 'Kurator, Ungdomsmottagningen, Region Västernorrland', bio: '' },

@@ -79,7 +79,10 @@ export async function technicianCookie(api: ApiServer): Promise<string> {
     username: TECHNICIAN_ENV.ADMIN_USERNAME,
     password: TECHNICIAN_ENV.ADMIN_PASSWORD,
   });
-  const cookie = login.headers.getSetCookie().map((header) => header.split(';')[0]).join('; ');
+  const cookie = login.headers
+    .getSetCookie()
+    .map((header) => header.split(';')[0])
+    .join('; ');
   if (login.status !== 200 || !cookie) throw new Error(`technician sign-in failed: ${login.status} ${login.text}`);
   return cookie;
 }
