@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { CLIENT_PAGE_NAMES } from './shared/pages.js';
 
 const clientRoot = resolve(import.meta.dirname, 'client');
 
@@ -9,12 +10,7 @@ export default defineConfig({
     outDir: resolve(import.meta.dirname, 'dist/client'),
     emptyOutDir: true,
     rollupOptions: {
-      input: {
-        index: resolve(clientRoot, 'index.html'),
-        watch: resolve(clientRoot, 'watch.html'),
-        speak: resolve(clientRoot, 'speak.html'),
-        replay: resolve(clientRoot, 'replay.html'),
-      },
+      input: Object.fromEntries(CLIENT_PAGE_NAMES.map((page) => [page, resolve(clientRoot, `${page}.html`)])),
     },
   },
   server: {

@@ -1,13 +1,54 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects, chosen by the folder a test file is in:
+ * - fast: code without media (unit, storage on a real SQLite, the HTTP API through Fastify's
+ *   inject, client logic). No server process, no mediasoup worker, no ffmpeg, no Chromium; files
+ *   run in parallel. `npm run test:fast`.
+ * - media: everything that starts the built server, mediasoup, ffmpeg or Chromium. Servers get
+ *   free ports and their own folders, but on a 2-core machine they share the CPU with the media
+ *   they carry, so at most two files run at once; the recorder's files (media-recording), whose
+ *   checks hold ffmpeg's output against the wall clock, one at a time after the others.
+ */
+/** Test files of the media project running at once; MEDIA_FILES_AT_ONCE=1 runs them one by one. */
+const MEDIA_FILES_AT_ONCE = Number(process.env.MEDIA_FILES_AT_ONCE ?? 2);
+
+export const FAST_TESTS = ['test/unit/**/*.test.ts', 'test/storage/**/*.test.ts', 'test/http/**/*.test.ts', 'test/client/**/*.test.ts'];
+export const MEDIA_TESTS = ['test/integration/**/*.test.ts', 'test/browser/**/*.test.ts'];
+/** The recorder's tests compare what ffmpeg wrote with the wall clock: they run alone, last. */
+export const RECORDING_TESTS = ['test/recording/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Integration and browser tests start real servers, mediasoup workers, ffmpeg and Chromium:
-    // on a 2-core machine they are more reliable one file at a time.
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'fast', include: FAST_TESTS, testTimeout: 10_000, hookTimeout: 10_000, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'media',
+          include: MEDIA_TESTS,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // After the fast project (a different groupOrder is what allows a different maxWorkers).
+          sequence: { groupOrder: 1 },
+          maxWorkers: MEDIA_FILES_AT_ONCE,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'media-recording',
+          include: RECORDING_TESTS,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 2 },
+          maxWorkers: 1,
+        },
+      },
+    ],
   },
 });

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     await createTechnician(db, username, password);
     console.log(`Technician "${username}" created in ${config.dataDir}; sign in with POST /api/auth/login.`);
   } catch (error) {
-    if (isAlreadyExistsError(error)) throw new Error(`A technician called "${username}" already exists.`);
+    if (isAlreadyExistsError(error)) throw new Error(`A technician called "${username}" already exists.`, { cause: error });
     throw error;
   } finally {
     db.close();

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { findPackageRoot, freePort } from './bench/localServer.js';
+import { findPackageRoot, type ServerProcess, spawnServer } from './bench/localServer.js';
 import { sampleProcess, type ProcessSample, cpuShare } from './bench/processUsage.js';
 import { IngestKeys } from '../server/auth/ingestKeys.js';
 import { INGEST_KEY_VARIABLE } from '../server/ingest/demoSourceProcess.js';
@@ -115,27 +115,14 @@ function seedDemoStage(dataDir: string): void {
   }
 }
 
-async function startServer(dataDir: string, recordingsDir: string): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const server = spawn(process.execPath, [join(packageRoot, 'dist/server/main.js')], {
-    cwd: packageRoot,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      RECORDINGS_DIR: recordingsDir,
-      RTC_LISTEN_IP: '127.0.0.1',
-      RTC_MIN_PORT: String(RTC_PORTS.min),
-      RTC_MAX_PORT: String(RTC_PORTS.max),
-      LOG_LEVEL: 'warn',
-      DEMO: '0',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+function startServer(dataDir: string, recordingsDir: string): Promise<ServerProcess> {
+  return spawnServer({
+    DATA_DIR: dataDir,
+    RECORDINGS_DIR: recordingsDir,
+    RTC_MIN_PORT: String(RTC_PORTS.min),
+    RTC_MAX_PORT: String(RTC_PORTS.max),
+    LOG_LEVEL: 'warn',
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntil(async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok === true, 30_000, 'the server did not start');
-  return { url, process: server };
 }
 
 function startDemoSource(url: string, codec: Codec, options: Options, ingestKey: string): ChildProcess {

@@ -7,7 +7,9 @@
 import { z } from 'zod';
 
 /** C0 and C1 controls and DEL; a multi-line text keeps tab and line breaks. */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const SINGLE_LINE_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const MULTI_LINE_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 /** Half of a UTF-16 pair without its other half: not a character, and not encodable as UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

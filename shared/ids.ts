@@ -11,5 +11,8 @@ export function isStageId(value: string): boolean {
   return value.length <= STAGE_ID_MAX_LENGTH && STAGE_ID_PATTERN.test(value);
 }
 
-/** Ids of recordings and replays (UUIDs), as in /replay/<id>. */
-export const RECORD_ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
+/**
+ * Ids of records: recordings and replays (/replay/<id>), invites, speakers and talks. Estrad makes
+ * random UUIDs; programme files may bring readable ones (`opening_talk`).
+ */
+export const RECORD_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -24,7 +24,7 @@ export const stageIdSchema = z
   .regex(STAGE_ID_PATTERN, 'use lowercase letters, digits and dashes, starting with a letter or digit');
 export type StageId = z.infer<typeof stageIdSchema>;
 
-export const recordIdSchema = z.string().regex(RECORD_ID_PATTERN, 'not a valid id');
+export const recordIdSchema = z.string().regex(RECORD_ID_PATTERN, 'use 1 to 64 letters, digits, dashes and underscores');
 
 const idSchema = z.string().min(1).max(64);
 
@@ -301,7 +301,6 @@ export const apiRequestSchemas = {
     talkId: z.string().min(1).max(64).optional(),
   }),
 } as const;
-export type ApiRequest<N extends keyof typeof apiRequestSchemas> = z.input<(typeof apiRequestSchemas)[N]>;
 
 export type RecordingStatus = 'recording' | 'complete' | 'interrupted' | 'failed';
 

@@ -124,7 +124,7 @@ export class BrowserCrowd {
     return Promise.all(
       this.viewers.map((viewer) =>
         viewer.problem
-          ? undefined
+          ? Promise.resolve(undefined)
           : viewer.stats().catch((error: unknown) => {
               viewer.problem = `its page stopped answering: ${errorMessage(error)}`;
               return undefined;

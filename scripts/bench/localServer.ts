@@ -48,44 +48,106 @@ export interface LocalServer {
 }
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const port = await freePort();
   const folder = mkdtempSync(join(tmpdir(), 'estrad-bench-'));
-  const output = { text: '' };
-  const server = spawn(process.execPath, [serverEntry], {
-    cwd: packageRoot,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: join(folder, 'data'),
-      RECORDINGS_DIR: join(folder, 'recordings'),
-      RTC_LISTEN_IP: '127.0.0.1',
-      RTC_MIN_PORT: String(options.rtcPorts.min),
-      RTC_MAX_PORT: String(options.rtcPorts.max),
-      // The whole benchmark crowd comes from this machine's one address, joining many a second.
-      RTC_PENDING_TRANSPORTS_PER_ADDRESS: '100000',
-      RTC_PEERS_PER_ADDRESS: '1000000',
-      LOG_LEVEL: 'warn',
-      DEMO: options.pattern ? '0' : '1',
-      ADMIN_USERNAME: BENCH_TECHNICIAN.username,
-      ADMIN_PASSWORD: BENCH_TECHNICIAN.password,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await spawnServer({
+    DATA_DIR: join(folder, 'data'),
+    RECORDINGS_DIR: join(folder, 'recordings'),
+    RTC_MIN_PORT: String(options.rtcPorts.min),
+    RTC_MAX_PORT: String(options.rtcPorts.max),
+    // The whole benchmark crowd comes from this machine's one address, joining many a second.
+    RTC_PENDING_TRANSPORTS_PER_ADDRESS: '100000',
+    RTC_PEERS_PER_ADDRESS: '1000000',
+    LOG_LEVEL: 'warn',
+    DEMO: options.pattern ? '0' : '1',
+    ADMIN_USERNAME: BENCH_TECHNICIAN.username,
+    ADMIN_PASSWORD: BENCH_TECHNICIAN.password,
   });
-  collectOutput(server, output);
+  const output = server.output;
+  const stopAll = async () => {
+    await stopProcess(source);
+    await server.stop();
+    rmSync(folder, { recursive: true, force: true });
+  };
+  let source: ChildProcess | undefined;
+  try {
+    if (options.pattern) {
+      const ingestKey = await createBenchStage(server.url, options.stageId);
+      source = startDemoSource(server.url, options.stageId, options.pattern, output, ingestKey);
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return { url: server.url, pid: server.process.pid!, logs: () => server.logs(), stop: stopAll };
+}
+
+export interface ServerProcess {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** What the server printed (its last `keptLogChars`), and anything started next to it. */
+  output: { text: string };
+  logs(): string;
+  /** SIGTERM, then the exit code (null when a signal ended it). */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Variables a process needs to run at all. Nothing else of the caller's environment reaches the
+ * server: a developer's own DATA_DIR, RTC_*, MEDIASOUP_WORKERS or FFMPEG_PATH must not change what
+ * a test or a benchmark measures.
+ */
+const INHERITED_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'] as const;
+
+/** PATH, HOME and the like from this process's environment, and nothing else of it. */
+export function essentialEnvironment(): Record<string, string> {
+  const inherited: Record<string, string> = {};
+  for (const name of INHERITED_VARIABLES) {
+    const value = process.env[name];
+    if (value !== undefined) inherited[name] = value;
+  }
+  return inherited;
+}
+
+/** The environment spawnServer gives the server: loopback, the HTTP port, no demo, and `settings` on top. */
+export function serverEnvironment(port: number, settings: Record<string, string>): Record<string, string> {
+  return { ...essentialEnvironment(), PORT: String(port), HOST: '127.0.0.1', RTC_LISTEN_IP: '127.0.0.1', DEMO: '0', ...settings };
+}
+
+/**
+ * Starts the built server (dist/server/main.js) as its own process, as `npm start` does, on a free
+ * port, and resolves once /healthz answers. Shared by the tests and the benchmarks.
+ */
+export interface SpawnOptions {
+  /** What the server printed that is kept (its last characters). */
+  keptLogChars?: number;
+  /** A command the server runs under, e.g. ['prlimit', '--nofile=256:4096', '--']; it must exec node. */
+  launcher?: string[];
+  /** In its own process group, as in a terminal of its own: signal it all with process.kill(-pid, signal). */
+  detached?: boolean;
+}
+
+export async function spawnServer(settings: Record<string, string>, options: SpawnOptions = {}): Promise<ServerProcess> {
+  if (!existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: run "npm run build" (npm test does) first.`);
+  const port = await freePort();
+  const [command, ...args] = [...(options.launcher ?? []), process.execPath, serverEntry];
+  const server = spawn(command, args, {
+    cwd: packageRoot,
+    env: serverEnvironment(port, settings),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
+  const output = { text: '' };
+  collectOutput(server, output, options.keptLogChars ?? KEPT_LOG_CHARS);
   const url = `http://127.0.0.1:${port}`;
   await waitUntilHealthy(url, server, output);
-  const ingestKey = options.pattern ? await createBenchStage(url, options.stageId) : undefined;
-  const source = options.pattern ? startDemoSource(url, options.stageId, options.pattern, output, ingestKey) : undefined;
   return {
     url,
-    pid: server.pid!,
+    port,
+    process: server,
+    output,
     logs: () => output.text,
-    async stop() {
-      await stopProcess(source);
-      await stopProcess(server);
-      rmSync(folder, { recursive: true, force: true });
-    },
+    stop: () => stopProcess(server).then(() => server.exitCode),
   };
 }
 
@@ -128,9 +190,9 @@ export function startDemoSource(url: string, stageId: string, pattern: TestPatte
   return source;
 }
 
-function collectOutput(child: ChildProcess, output: { text: string }): void {
+function collectOutput(child: ChildProcess, output: { text: string }, keptChars = KEPT_LOG_CHARS): void {
   const append = (chunk: Buffer) => {
-    output.text = (output.text + chunk.toString()).slice(-KEPT_LOG_CHARS);
+    output.text = (output.text + chunk.toString()).slice(-keptChars);
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
@@ -144,7 +206,7 @@ async function waitUntilHealthy(url: string, server: ChildProcess, output: { tex
     if (response?.ok) return;
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
   }
-  server.kill('SIGTERM');
+  await stopProcess(server);
   throw new Error(`the server did not become healthy within ${STARTUP_TIMEOUT_MS} ms:\n${output.text}`);
 }
 

@@ -133,7 +133,7 @@ export function acceptOnlyUtf8Json(app: FastifyInstance): void {
       done(new AppError('invalid_payload', 'The body is not valid UTF-8; send JSON text encoded as UTF-8.'), undefined);
       return;
     }
-    parseJson(request, text, done);
+    void parseJson(request, text, done);
   });
 }
 

@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import type { Database } from 'better-sqlite3';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { CLIENT_PAGE_NAMES, CLIENT_PAGES } from '../../shared/pages.js';
 import { type HealthResponse, recordIdSchema, type StagesResponse, stageIdSchema } from '../../shared/protocol.js';
 import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
@@ -20,19 +21,25 @@ import { acceptOnlyUtf8Json, answerClientError, answerFrameworkError, installErr
 import { rememberAccess } from './guards.js';
 import { registerRecordingFiles } from './recordingFiles.js';
 import { registerApiRoutes } from './routes/index.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 
+/** What the API, the recording files and the pages need: storage, access rules, configuration. */
 export interface HttpDependencies {
   config: Config;
   db: Database;
   policy: AccessPolicy;
   passes: ViewerPasses;
-  registry: StageRegistry;
-  media: MediaEngine;
   logger: Logger;
   version: string;
   /** The built client (dist/client). */
   clientDir: string;
-  /** What is wrong with the database's files (see DatabaseGuard), undefined while all is well. */
+}
+
+/** What the routes about live media add (/healthz, /api/stages, /metrics): the stages and workers. */
+export interface LiveMediaDependencies {
+  registry: StageRegistry;
+  media: MediaEngine;
+  /** What is wrong with the database's files (see DatabaseGuard), undefined while all is well: /healthz says it. */
   storageProblem: () => string | undefined;
 }
 
@@ -45,9 +52,21 @@ const REQUEST_TIMEOUT_MS = 60_000;
 const KEEP_ALIVE_MS = 5_000;
 const startedAt = Date.now();
 
-export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyInstance> {
+export async function buildHttpServer(deps: HttpDependencies & LiveMediaDependencies): Promise<FastifyInstance> {
+  const app = await buildApiServer(deps);
+  registerLiveMediaRoutes(app, deps);
+  return app;
+}
+
+/**
+ * The server without the routes about live media: everything else works without a mediasoup
+ * worker, which is how the fast tests (test/http) build it, on a real database.
+ */
+export async function buildApiServer(deps: HttpDependencies): Promise<FastifyInstance> {
   const idleMs = deps.config.limits.httpIdleTimeoutMs;
   const app = Fastify({
+    // Not redundant: it makes the instance's type FastifyInstance's default, with its base logger.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: proxyTrust(deps.config.http.trustProxy),
@@ -67,7 +86,13 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
   requireValidHost(app);
   acceptOnlyUtf8Json(app);
   await registerSecurity(app, deps.config);
+  registerApiRoutes(app, deps);
+  await registerRecordingFiles(app, deps);
+  await registerClientPages(app, deps);
+  return app;
+}
 
+function registerLiveMediaRoutes(app: FastifyInstance, deps: Pick<HttpDependencies, 'config' | 'db' | 'version'> & LiveMediaDependencies): void {
   app.get('/healthz', async (_request, reply): Promise<HealthResponse> => {
     const workersAlive = deps.media.workersAlive();
     const storageProblem = deps.storageProblem();
@@ -90,10 +115,7 @@ export async function buildHttpServer(deps: HttpDependencies): Promise<FastifyIn
     })),
   }));
 
-  registerApiRoutes(app, deps);
-  await registerRecordingFiles(app, deps);
-  await registerClientPages(app, deps);
-  return app;
+  registerMetricsRoute(app, deps);
 }
 
 async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
@@ -128,20 +150,17 @@ async function registerClientPages(app: FastifyInstance, deps: HttpDependencies)
     throw new Error(`The client is not built (no ${clientDir}); run "npm run build" first.`);
   }
   await app.register(fastifyStatic, { root: clientDir, index: 'index.html', wildcard: false });
-  for (const page of ['watch', 'speak'] as const) {
-    app.get<{ Params: { stageId: string }; Querystring: { access?: unknown } }>(`/${page}/:stageId`, (request, reply) => {
-      if (!stageIdSchema.safeParse(request.params.stageId).success) {
-        throw new AppError('not_found', `"${request.params.stageId}" is not a valid stage name.`);
-      }
+  for (const page of CLIENT_PAGE_NAMES) {
+    const idKind = CLIENT_PAGES[page];
+    if (!idKind) continue;
+    app.get<{ Params: { id: string }; Querystring: { access?: unknown } }>(`/${page}/:id`, (request, reply) => {
+      const { id } = request.params;
+      if (idKind === 'stage' && !stageIdSchema.safeParse(id).success) throw new AppError('not_found', `"${id}" is not a valid stage name.`);
+      if (idKind === 'record' && !recordIdSchema.safeParse(id).success) throw new AppError('not_found', 'This address does not name a replay.');
       rememberAccess(deps, request, reply, accessInQuery(request.query));
       return reply.sendFile(`${page}.html`);
     });
   }
-  app.get<{ Params: { id: string }; Querystring: { access?: unknown } }>('/replay/:id', (request, reply) => {
-    if (!recordIdSchema.safeParse(request.params.id).success) throw new AppError('not_found', 'This address does not name a replay.');
-    rememberAccess(deps, request, reply, accessInQuery(request.query));
-    return reply.sendFile('replay.html');
-  });
 }
 
 function accessInQuery(query: { access?: unknown }): string | undefined {

@@ -187,7 +187,7 @@ async function handleRequest(name: RequestName, args: unknown[], session: Socket
 
 function reply(args: unknown[], response: Ack<unknown>): void {
   const ack = args.at(-1);
-  if (typeof ack === 'function') ack(response);
+  if (typeof ack === 'function') (ack as (response: Ack<unknown>) => void)(response);
 }
 
 function isRequestName(event: string): event is RequestName {

@@ -1,31 +1,19 @@
 /**
- * Attendance per talk, from the viewings of the talk's stage during its planned time. A viewer is
- * a viewer_key: two tabs or a reconnect of the same viewer count once, both for the peak and for
- * the time watched.
+ * Attendance per talk: the viewings of the talk's stage during its planned time, read here and
+ * counted by server/domain/attendance.ts.
  */
 import type { Database } from 'better-sqlite3';
+import { type AttendanceFigures, attendanceFigures, type Interval } from '../domain/attendance.js';
 import { preparedOnce } from './prepared.js';
 import { listTalksByEvent } from './talks.js';
 import { toIsoTime } from './time.js';
 
-export interface TalkAttendance {
+export interface TalkAttendance extends AttendanceFigures {
   talkId: string;
   stageId: string;
   title: string;
   plannedStart: string;
   plannedEnd: string;
-  /** Most viewers watching at the same moment. */
-  peakConcurrentViewers: number;
-  /** Distinct viewers who watched any part of the talk. */
-  uniqueViewers: number;
-  /** Minutes of the talk each viewer watched on average (2 decimals), 0 without viewers. */
-  averageMinutesWatched: number;
-}
-
-/** A viewing cut to one talk's planned window, in epoch milliseconds. */
-interface Interval {
-  from: number;
-  to: number;
 }
 
 interface ClippedViewingRow {
@@ -60,7 +48,7 @@ export function attendanceByTalk(db: Database, eventId: string, now = new Date()
     title: talk.title,
     plannedStart: talk.plannedStart,
     plannedEnd: talk.plannedEnd,
-    ...summarize(intervalsByTalk.get(talk.id) ?? new Map()),
+    ...attendanceFigures(intervalsByTalk.get(talk.id) ?? new Map<string, Interval[]>()),
   }));
 }
 
@@ -75,46 +63,4 @@ function clippedIntervalsByTalk(db: Database, eventId: string, now: Date): Map<s
     byTalk.set(row.talkId, byViewer);
   }
   return byTalk;
-}
-
-function summarize(intervalsByViewer: Map<string, Interval[]>): Pick<TalkAttendance, 'peakConcurrentViewers' | 'uniqueViewers' | 'averageMinutesWatched'> {
-  const presence = [...intervalsByViewer.values()].map(mergeOverlapping);
-  const uniqueViewers = presence.length;
-  const watchedMs = presence.flat().reduce((sum, interval) => sum + interval.to - interval.from, 0);
-  return {
-    peakConcurrentViewers: peakConcurrency(presence.flat()),
-    uniqueViewers,
-    averageMinutesWatched: uniqueViewers === 0 ? 0 : Math.round((watchedMs / uniqueViewers / 60_000) * 100) / 100,
-  };
-}
-
-/** One viewer's viewings as disjoint intervals, so time watched in two tabs counts once. */
-export function mergeOverlapping(intervals: readonly Interval[]): Interval[] {
-  const sorted = [...intervals].sort((a, b) => a.from - b.from);
-  const merged: Interval[] = [];
-  for (const interval of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && interval.from <= last.to) last.to = Math.max(last.to, interval.to);
-    else merged.push({ ...interval });
-  }
-  return merged;
-}
-
-/**
- * The most intervals covering one moment. An interval ending at the moment another starts does
- * not overlap it (a viewer who left as another arrived), so ends sort before starts.
- */
-export function peakConcurrency(intervals: readonly Interval[]): number {
-  const changes = intervals.flatMap((interval) => [
-    { at: interval.from, delta: 1 },
-    { at: interval.to, delta: -1 },
-  ]);
-  changes.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let current = 0;
-  let peak = 0;
-  for (const change of changes) {
-    current += change.delta;
-    peak = Math.max(peak, current);
-  }
-  return peak;
 }

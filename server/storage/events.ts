@@ -51,7 +51,6 @@ const statements = preparedOnce((db) => ({
        visibility = @visibility, updated_at = @updatedAt
      WHERE id = @id`,
   ),
-  delete: db.prepare<[string]>('DELETE FROM events WHERE id = ?'),
   accessCodeHash: db.prepare<[string], string | null>('SELECT access_code_hash FROM events WHERE id = ?').pluck(),
   setAccessCodeHash: db.prepare<[string | null, string, string]>('UPDATE events SET access_code_hash = ?, updated_at = ? WHERE id = ?'),
 }));
@@ -89,11 +88,6 @@ export function updateEvent(db: Database, id: string, changes: EventChanges, now
     statements(db).update.run({ id, title, description, timeZone, language, visibility, updatedAt: toIsoTime(now) });
     return getEvent(db, id);
   })();
-}
-
-/** Deletes the event with everything that belongs to it (stages, talks, registrations, …). */
-export function deleteEvent(db: Database, id: string): boolean {
-  return statements(db).delete.run(id).changes > 0;
 }
 
 /** Sets or (with null) removes the code viewers of a private event must enter. */

@@ -36,7 +36,6 @@ const statements = preparedOnce((db) => ({
     `INSERT INTO questions (id, stage_id, talk_id, registration_id, author_name, text, status, created_at)
      VALUES (@id, @stageId, @talkId, @registrationId, @authorName, @text, @status, @createdAt)`,
   ),
-  get: db.prepare<[string], Question>(`SELECT ${columns} FROM questions WHERE id = ?`),
   listByStage: db.prepare<[string], Question>(`SELECT ${columns} FROM questions WHERE stage_id = ? ORDER BY created_at, id`),
   listByStageAndStatus: db.prepare<[string, QuestionStatus], Question>(
     `SELECT ${columns} FROM questions WHERE stage_id = ? AND status = ? ORDER BY created_at, id`,
@@ -57,10 +56,6 @@ export function createQuestion(db: Database, input: QuestionInput, now = new Dat
   };
   statements(db).insert.run(question);
   return question;
-}
-
-export function getQuestion(db: Database, id: string): Question | undefined {
-  return statements(db).get.get(id);
 }
 
 /** The stage's questions, oldest first; only those with `status` when given. */

@@ -1,9 +1,10 @@
 import type { Database } from 'better-sqlite3';
+import type { RecordingStatus } from '../../shared/protocol.js';
 import { preparedOnce } from './prepared.js';
 import { toIsoTime } from './time.js';
 import { newId } from './tokens.js';
 
-export type RecordingStatus = 'recording' | 'complete' | 'interrupted' | 'failed';
+export type { RecordingStatus };
 
 export interface Recording {
   id: string;

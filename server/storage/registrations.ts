@@ -56,6 +56,14 @@ export function normalizeEmail(email: string): string {
   return email.trim().normalize('NFC').toLowerCase();
 }
 
+/**
+ * What a repeat registration answers: the shape of a real one, an id and a token that open nothing
+ * (neither is stored), so the answer does not tell whether the address was registered.
+ */
+export function decoyRegistration(): Pick<RegistrationResult, 'token'> & { registration: { id: string } } {
+  return { registration: { id: newId() }, token: issueToken().token };
+}
+
 /** Registers an attendee; an address already registered for the event is left as it is. Safe to call concurrently. */
 export function registerForEvent(db: Database, input: RegistrationInput, now = new Date()): RegistrationResult | undefined {
   const { token, tokenHash } = issueToken();

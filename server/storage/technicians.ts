@@ -37,7 +37,6 @@ const statements = preparedOnce((db) => ({
   credentials: db.prepare<[string], Technician & { passwordHash: string }>(
     `SELECT ${columns}, password_hash AS passwordHash FROM technicians WHERE username = ?`,
   ),
-  count: db.prepare<[], number>('SELECT count(*) FROM technicians').pluck(),
   insertSession: db.prepare<[string, string, string, string]>(
     'INSERT INTO auth_sessions (token_hash, technician_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
   ),
@@ -63,10 +62,6 @@ export async function createTechnician(db: Database, username: string, password:
 
 export function findTechnicianByUsername(db: Database, username: string): Technician | undefined {
   return statements(db).byUsername.get(username.trim());
-}
-
-export function countTechnicians(db: Database): number {
-  return statements(db).count.get() ?? 0;
 }
 
 /** The technician when the password is right; takes as long when the username does not exist. */

@@ -5,19 +5,14 @@
  */
 import { z } from 'zod';
 import { freeText } from '../../shared/freeText.js';
-import { stageIdSchema } from '../../shared/protocol.js';
+import { recordIdSchema, stageIdSchema } from '../../shared/protocol.js';
 import { toIsoTime } from './time.js';
 
 /** Event ids are slugs like stage ids: /events/<id>. */
 export const eventIdSchema = stageIdSchema;
 export { stageIdSchema };
 
-/** Ids of speakers and talks: random UUIDs when Estrad makes them, readable ones allowed in files. */
-export const recordIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, dashes and underscores');
+export { recordIdSchema };
 
 export const titleSchema = freeText({ min: 1, max: 200 });
 export const nameSchema = freeText({ min: 1, max: 200 });

@@ -25,7 +25,7 @@ async function addSecondCamera(page: Page): Promise<void> {
     const capture = devices.getUserMedia.bind(devices);
     devices.enumerateDevices = async () => [
       ...(await enumerate()),
-      { deviceId, groupId: deviceId, kind: 'videoinput', label: 'Second camera', toJSON: () => ({}) } as MediaDeviceInfo,
+      { deviceId, groupId: deviceId, kind: 'videoinput', label: 'Second camera', toJSON: () => ({}) },
     ];
     devices.getUserMedia = async (constraints) => {
       const video = constraints?.video;

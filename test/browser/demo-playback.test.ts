@@ -1,8 +1,31 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
-import { type RunningServer, startServer } from '../helpers/server.js';
+import { defaultTestPattern } from '../../server/ingest/testPattern.js';
+import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+
+const WINDOW_SECONDS = 2;
+
+/** What the player decoded, dropped and spent frozen over the next `seconds`. */
+async function framesOver(page: Page, seconds: number) {
+  const before = (await playerStats(page)).video!;
+  const startedAt = Date.now();
+  let after = before;
+  await waitFor(
+    async () => {
+      after = (await playerStats(page)).video!;
+      return Date.now() - startedAt >= seconds * 1000;
+    },
+    seconds * 1000 + 5_000,
+    () => `the player's stats did not come for ${seconds} s`,
+  );
+  return {
+    framesDecoded: after.framesDecoded - before.framesDecoded,
+    framesDropped: after.framesDropped - before.framesDropped,
+    freezeSeconds: after.totalFreezesDuration - before.totalFreezesDuration,
+  };
+}
 
 describe('the demo stage plays in /watch/demo', () => {
   let server: RunningServer;
@@ -28,8 +51,13 @@ describe('the demo stage plays in /watch/demo', () => {
     expect(stats.audio!.packetsReceived).toBeGreaterThan(0);
     expect(stats.video!.bytesReceived).toBeGreaterThan(stats.video!.packetsReceived);
     expect(stats.audio!.bytesReceived).toBeGreaterThan(stats.audio!.packetsReceived);
-    // What the viewer benchmark reports as the picture's quality.
-    expect(stats.video).toMatchObject({ freezeCount: expect.any(Number), totalFreezesDuration: expect.any(Number), framesDropped: expect.any(Number) });
+    // The picture moves at the demo's frame rate, without long freezes (what the viewer
+    // benchmark reports as its quality): over two seconds, at least half the frames it sends,
+    // frozen at most half of that time. Generous bounds: the CPU is shared with the server.
+    const window = await framesOver(page, WINDOW_SECONDS);
+    expect(window.framesDecoded, JSON.stringify(window)).toBeGreaterThanOrEqual(defaultTestPattern.fps * WINDOW_SECONDS * 0.5);
+    expect(window.freezeSeconds, JSON.stringify(window)).toBeLessThan(WINDOW_SECONDS * 0.5);
+    expect(window.framesDropped, JSON.stringify(window)).toBeLessThan(window.framesDecoded * 0.2);
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('playing');
   });
 

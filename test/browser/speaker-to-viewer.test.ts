@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 describe('a speaker in one browser is seen and heard by a viewer in another', () => {
@@ -86,11 +86,25 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
 
   it('stops the viewer\u2019s audio while the speaker is muted', async () => {
     await speaker.click('#toggle-mic');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const before = (await playerStats(viewer)).audio!.packetsReceived;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const after = (await playerStats(viewer)).audio!.packetsReceived;
-    expect(after - before).toBeLessThan(5);
+    // The mute has reached the viewer once a poll sees no new audio packet (opus sends 50 a
+    // second) while video frames still arrive.
+    let last = await playerStats(viewer);
+    await waitFor(
+      async () => {
+        const now = await playerStats(viewer);
+        const muted = now.audio!.packetsReceived === last.audio!.packetsReceived && now.video!.framesDecoded > last.video!.framesDecoded;
+        last = now;
+        return muted;
+      },
+      10_000,
+      () => `the viewer still receives audio after the speaker muted (or no video any more): ${JSON.stringify(last)}`,
+    );
+    const mutedAt = last.audio!.packetsReceived;
+    await holdsFor(
+      async () => (await playerStats(viewer)).audio!.packetsReceived - mutedAt < 5,
+      1500,
+      () => 'audio came back to the viewer while the speaker was still muted',
+    );
     await speaker.click('#toggle-mic');
     await waitUntilPlaying(viewer, 10_000);
   });

@@ -1,11 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { freePort } from '../../scripts/bench/localServer.js';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const root = resolve(import.meta.dirname, '../..');
-const serverEntry = join(root, 'dist/server/main.js');
+import { join } from 'node:path';
+import { freePort, type SpawnOptions, spawnServer } from '../../scripts/bench/localServer.js';
 
 export interface RunningServer {
   url: string;
@@ -19,66 +16,30 @@ export interface RunningServer {
 
 export { freePort };
 
-let nextRtcPortBase = 42000;
+/**
+ * What every test server runs with unless the test says otherwise. One mediasoup worker: the
+ * figure does not follow the machine (availableParallelism), and a test about several says so.
+ * The RTC ports are the configured default range for every server: mediasoup picks a random port
+ * in it and tries another when one is taken, so servers started in parallel share it safely.
+ */
+/** The same range for an in-process MediaEngine (test/integration/stage.test.ts), for the same reason. */
+export const TEST_RTC_PORTS = { min: 40000, max: 49999 } as const;
 
-export interface StartOptions {
-  /** A command the server runs under, e.g. ['prlimit', '--nofile=256:4096', '--']; it must exec node. */
-  launcher?: string[];
-  /** In its own process group, as in a terminal of its own: signal it all with process.kill(-pid, signal). */
-  detached?: boolean;
-}
+export const TEST_SERVER_DEFAULTS = { LOG_LEVEL: 'info', MEDIASOUP_WORKERS: '1' } as const;
 
-/** Starts the built server (dist/) as its own process, as `npm start` does, in fresh folders. */
-export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningServer> {
-  if (!existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: run "npm run build" (npm test does) first.`);
-  const port = await freePort();
+/**
+ * Starts the built server (dist/) as its own process, as `npm start` does, in fresh folders, on a
+ * free port, with only the environment given here (see serverEnvironment), never the caller's.
+ */
+export async function startServer(env: Record<string, string> = {}, options: Pick<SpawnOptions, 'launcher' | 'detached'> = {}): Promise<RunningServer> {
   const base = mkdtempSync(join(tmpdir(), 'estrad-test-'));
-  const rtcMin = nextRtcPortBase;
-  nextRtcPortBase += 500;
   const dataDir = env.DATA_DIR ?? join(base, 'data');
   const recordingsDir = env.RECORDINGS_DIR ?? join(base, 'recordings');
-  const [command, ...args] = [...(options.launcher ?? []), process.execPath, serverEntry];
-  const child = spawn(command!, args, {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      RTC_LISTEN_IP: '127.0.0.1',
-      RTC_MIN_PORT: String(rtcMin),
-      RTC_MAX_PORT: String(rtcMin + 499),
-      LOG_LEVEL: 'info',
-      DEMO: '0',
-      ...env,
-      DATA_DIR: dataDir,
-      RECORDINGS_DIR: recordingsDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: options.detached ?? false,
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
-    const response = await fetch(`${url}/healthz`).catch(() => undefined);
-    return response?.ok === true;
-  }, 30_000, () => `server did not become healthy:\n${output}`);
-  return {
-    url,
-    port,
-    process: child,
-    dataDir,
-    recordingsDir,
-    logs: () => output,
-    stop: () =>
-      new Promise((resolveExit) => {
-        if (child.exitCode !== null) return resolveExit(child.exitCode);
-        child.once('exit', (code) => resolveExit(code));
-        child.kill('SIGTERM');
-      }),
-  };
+  const server = await spawnServer(
+    { ...TEST_SERVER_DEFAULTS, ...env, DATA_DIR: dataDir, RECORDINGS_DIR: recordingsDir },
+    { ...options, keptLogChars: Number.POSITIVE_INFINITY },
+  );
+  return { url: server.url, port: server.port, process: server.process, dataDir, recordingsDir, logs: () => server.logs(), stop: () => server.stop() };
 }
 
 /** Polls until the check passes; fails with the given description when time runs out. */
@@ -99,4 +60,17 @@ export async function waitFor(
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
   }
   throw new Error(`${describe()}${lastError instanceof Error ? `\nlast error: ${lastError.message}` : ''}`);
+}
+
+/**
+ * A negative check: the check must hold on every poll for `durationMs` (call it after a positive
+ * signal that what must not happen would have happened by then); fails, with the description, the
+ * first time it does not.
+ */
+export async function holdsFor(check: () => boolean | Promise<boolean>, durationMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + durationMs;
+  do {
+    if (!(await check())) throw new Error(describe());
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
+  } while (Date.now() < deadline);
 }

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { essentialEnvironment } from '../../scripts/bench/localServer.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 
 const adminScript = resolve(import.meta.dirname, '../../dist/scripts/admin.js');
@@ -10,7 +11,7 @@ const adminScript = resolve(import.meta.dirname, '../../dist/scripts/admin.js');
 function admin(dataDir: string, args: string[], password: string): { status: number; output: string } {
   try {
     const output = execFileSync(process.execPath, [adminScript, ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, ESTRAD_ADMIN_PASSWORD: password },
+      env: { ...essentialEnvironment(), DATA_DIR: dataDir, ESTRAD_ADMIN_PASSWORD: password },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });

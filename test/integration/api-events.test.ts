@@ -200,15 +200,15 @@ describe('events, programmes, stages, access codes and attendance over HTTP', ()
   });
 
   it('reports attendance per talk, counting a viewer watching now', async () => {
-    const empty = await asTechnician('GET', '/api/events/open-day/attendance');
+    const empty = await asTechnician<AttendanceAnswer>('GET', '/api/events/open-day/attendance');
     expect(empty.status).toBe(200);
-    expect(empty.body.talks.map((talk: { talkId: string; uniqueViewers: number }) => [talk.talkId, talk.uniqueViewers])).toEqual(
+    expect(empty.body.talks.map((talk) => [talk.talkId, talk.uniqueViewers])).toEqual(
       openDay.talks.map((talk) => [talk.id, 0]),
     );
 
     const viewer = await connect(server.url, { viewerKey: 'attendance-test-viewer' });
     expect(await request(viewer, 'stage:join', { stageId: 'open-a', role: 'viewer' })).toMatchObject({ ok: true });
-    const watching = await asTechnician('GET', '/api/events/open-day/attendance');
+    const watching = await asTechnician<AttendanceAnswer>('GET', '/api/events/open-day/attendance');
     viewer.disconnect();
     expect(watching.body.talks[0]).toMatchObject({
       talkId: 'open-day-opening',
@@ -217,7 +217,11 @@ describe('events, programmes, stages, access codes and attendance over HTTP', ()
       peakConcurrentViewers: 1,
       uniqueViewers: 1,
     });
-    expect(watching.body.talks.slice(1).map((talk: { uniqueViewers: number }) => talk.uniqueViewers)).toEqual([0, 0]);
+    expect(watching.body.talks.slice(1).map((talk) => talk.uniqueViewers)).toEqual([0, 0]);
     expectError(await asTechnician('GET', '/api/events/no-such-day/attendance'), 404, 'not_found');
   });
 });
+
+interface AttendanceAnswer {
+  talks: { talkId: string; uniqueViewers: number }[];
+}

@@ -5,7 +5,7 @@ import { Peer } from '../../server/domain/peer.js';
 import type { StageNotifier } from '../../server/domain/stage.js';
 import { StageRegistry } from '../../server/domain/stageRegistry.js';
 import { MediaEngine } from '../../server/media/index.js';
-import { waitFor } from '../helpers/server.js';
+import { TEST_RTC_PORTS, waitFor } from '../helpers/server.js';
 
 /** Stage and peer rules against a real mediasoup (two workers, a tiny consumer budget). */
 describe('stage and peer logic', () => {
@@ -21,8 +21,8 @@ describe('stage and peer logic', () => {
     media = await MediaEngine.start(
       {
         workers: 2,
-        rtcMinPort: 45000,
-        rtcMaxPort: 45499,
+        rtcMinPort: TEST_RTC_PORTS.min,
+        rtcMaxPort: TEST_RTC_PORTS.max,
         rtc: { listenIp: '127.0.0.1', announcedIp: undefined, consumerBudgetPerWorker: 4 },
       },
       pino({ level: 'silent' }),
@@ -68,7 +68,9 @@ describe('stage and peer logic', () => {
     const video = joined.producers.find((producer) => producer.kind === 'video')!;
     const consumer = await stage.consume(viewer, video.producerId, joined.routerRtpCapabilities);
     expect(consumer).toMatchObject({ producerId: video.producerId, kind: 'video', source: 'camera', paused: true });
-    await stage.setConsumerPaused(viewer, consumer.id, false);
+    expect([...viewer.consumerIds]).toEqual([consumer.id]);
+    // The viewer may resume what it consumes (another peer may not: the next case).
+    await expect(stage.setConsumerPaused(viewer, consumer.id, false)).resolves.toBeUndefined();
   });
 
   it('refuses publishing by viewers and acting on what a peer does not own', async () => {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { NodeViewer } from '../../scripts/bench/nodeViewer.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { connect, request } from '../helpers/signalling.js';
 import {
   childPids,
   ffmpegPidsUnder,
@@ -14,7 +15,6 @@ import {
   readSegments,
   recorderFfmpegPids,
   recordingFolder,
-  sleep,
   undecodableSegments,
   waitForSegments,
 } from './recordingHelpers.js';
@@ -157,8 +157,18 @@ describe('recorder faults', () => {
       15_000,
       () => `the viewer did not receive the demo: ${JSON.stringify(viewer.stats())}`,
     );
-    // No restart loop: the stage is not recorded again while it stays on air.
-    await sleep(3_000);
-    expect(readRecordings(server.dataDir)).toHaveLength(1);
+    // No restart loop: the stage is not recorded again while it stays on air, not even when what
+    // is on air changes (a second camera comes on; the recorder acts on such changes within 300 ms).
+    const publisher = await connect(server.url);
+    try {
+      expect(await request(publisher, 'ingest:open', { stageId: 'demo', tracks: [{ source: 'camera', codec: 'VP8' }] })).toMatchObject({ ok: true });
+      await holdsFor(
+        () => readRecordings(server.dataDir).length === 1,
+        2_000,
+        () => `the stage was recorded again after the failure: ${JSON.stringify(readRecordings(server.dataDir))}`,
+      );
+    } finally {
+      publisher.disconnect();
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * What the recorder tests look at: the server's database (read beside it), the files in its
+ * What the recorder tests look at: the server's database (read beside it, read-only), the files in its
  * recordings folder, ffprobe's and ffmpeg's opinion of them, and the recorder's ffmpeg processes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -7,34 +7,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse, type types } from 'hls-parser';
-import type { Recording } from '../../server/storage/recordings.js';
-import type { RecordingSegment } from '../../server/storage/recordingSegments.js';
+import { listRecordings, type Recording } from '../../server/storage/recordings.js';
+import { listSegments, type RecordingSegment } from '../../server/storage/recordingSegments.js';
 import { databasePath } from '../../server/storage/database.js';
 import { type RunningServer, waitFor } from '../helpers/server.js';
 
+/** The server's recordings, oldest first, through the repository the server writes them with. */
 export function readRecordings(dataDir: string): Recording[] {
-  return withDatabase(dataDir, (db) =>
-    db
-      .prepare<[], Recording>(
-        `SELECT id, stage_id AS stageId, status, started_at AS startedAt, ended_at AS endedAt,
-                duration_seconds AS durationSeconds, size_bytes AS sizeBytes, failure_reason AS failureReason
-           FROM recordings ORDER BY started_at`,
-      )
-      .all(),
-  );
+  return withDatabase(dataDir, (db) => listRecordings(db).reverse());
 }
 
 export function readSegments(dataDir: string, recordingId: string): RecordingSegment[] {
-  return withDatabase(dataDir, (db) =>
-    db
-      .prepare<[string], Omit<RecordingSegment, 'discontinuity'> & { discontinuity: number }>(
-        `SELECT recording_id AS recordingId, sequence, file, duration_seconds AS durationSeconds,
-                program_date_time AS programDateTime, discontinuity, size_bytes AS sizeBytes
-           FROM recording_segments WHERE recording_id = ? ORDER BY sequence`,
-      )
-      .all(recordingId)
-      .map((row) => ({ ...row, discontinuity: row.discontinuity === 1 })),
-  );
+  return withDatabase(dataDir, (db) => listSegments(db, recordingId));
 }
 
 function withDatabase<T>(dataDir: string, read: (db: Database.Database) => T): T {
@@ -144,8 +128,4 @@ function readProc(pid: number, file: string): string | undefined {
 export function wallSeconds(recording: Recording): number {
   if (!recording.endedAt) throw new Error(`recording ${recording.id} has not ended`);
   return (Date.parse(recording.endedAt) - Date.parse(recording.startedAt)) / 1000;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

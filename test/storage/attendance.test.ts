@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attendanceByTalk, mergeOverlapping, peakConcurrency } from '../../server/storage/attendance.js';
+import { mergeOverlapping, peakConcurrency } from '../../server/domain/attendance.js';
+import { attendanceByTalk } from '../../server/storage/attendance.js';
 import type { Database } from '../../server/storage/database.js';
 import { createStage } from '../../server/storage/stages.js';
 import { createTalk } from '../../server/storage/talks.js';

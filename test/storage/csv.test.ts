@@ -33,7 +33,7 @@ describe('registrations as CSV', () => {
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""klicka"")"`);
 
     // What a spreadsheet reads back: the same values, formulas as text.
-    const rows = parse(csv, { bom: true, columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(csv, { bom: true, columns: true });
     expect(rows.map((row) => row.name)).toEqual([
       'Berg, Anna',
       'Olle "Ollie" Ek',

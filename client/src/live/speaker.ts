@@ -334,7 +334,7 @@ function publishOptions(source: MediaSource, device: Device): Pick<types.Produce
 function preferredVideoCodec(device: Device): types.RtpCodecCapability | undefined {
   const codecs = device.sendRtpCapabilities.codecs ?? [];
   const h264 = codecs.filter((codec) => codec.mimeType.toLowerCase() === 'video/h264');
-  const baseline = h264.find((codec) => String(codec.parameters?.['profile-level-id'] ?? '').startsWith('42'));
+  const baseline = h264.find((codec) => String((codec.parameters?.['profile-level-id'] as string | undefined) ?? '').startsWith('42'));
   return baseline ?? h264[0] ?? codecs.find(isVp8);
 }
 

@@ -31,7 +31,7 @@ export interface ViewerObserver {
   stage(stage: StageSummary): void;
 }
 
-interface ConsumedTrack {
+export interface ConsumedTrack {
   readonly consumer: types.Consumer;
   readonly source: MediaSource;
   producerPaused: boolean;
@@ -354,14 +354,14 @@ export class ViewerSession implements StageMediaHandler {
 }
 
 /** The screen share when there is one, else the camera; a running picture beats a paused one. */
-function pickShownVideo(candidates: ConsumedTrack[]): ConsumedTrack | undefined {
+export function pickShownVideo(candidates: ConsumedTrack[]): ConsumedTrack | undefined {
   const rank = (track: ConsumedTrack) =>
     (track.producerPaused ? 0 : 10) + (track.source === 'screen' ? 2 : track.source === 'camera' ? 1 : 0);
   return candidates.reduce<ConsumedTrack | undefined>((best, track) => (!best || rank(track) > rank(best) ? track : best), undefined);
 }
 
 /** Picks the lowest simulcast layer that still looks sharp at this many device pixels of height. */
-function spatialLayerFor(devicePixelHeight: number): number {
+export function spatialLayerFor(devicePixelHeight: number): number {
   if (devicePixelHeight <= 200) return 0;
   if (devicePixelHeight <= 400) return 1;
   return 2;

@@ -3,12 +3,11 @@ import type { HttpDependencies } from '../httpServer.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerEventRoutes } from './events.js';
 import { registerInviteRoutes } from './invites.js';
-import { registerMetricsRoute } from './metrics.js';
 import { registerQuestionRoutes } from './questions.js';
 import { registerRecordingRoutes } from './recordings.js';
 import { registerRegistrationRoutes } from './registrations.js';
 
-/** Every /api route, each group in its own module, and /metrics. */
+/** Every /api route, each group in its own module (/metrics is with the live media routes). */
 export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies): void {
   registerAuthRoutes(app, deps);
   registerRecordingRoutes(app, deps);
@@ -16,5 +15,4 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies):
   registerRegistrationRoutes(app, deps);
   registerInviteRoutes(app, deps);
   registerQuestionRoutes(app, deps);
-  registerMetricsRoute(app, deps);
 }

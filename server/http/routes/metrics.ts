@@ -4,15 +4,15 @@
  * default Node metrics. It tells operators, and the viewer benchmark, where the load goes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BlockList } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { isLoopbackAddress } from '../../auth/loopback.js';
 import { AppError } from '../../errors.js';
 import { listUnfinishedRecordings } from '../../storage/recordings.js';
 import { getStage } from '../../storage/stages.js';
-import type { HttpDependencies } from '../httpServer.js';
+import type { HttpDependencies, LiveMediaDependencies } from '../httpServer.js';
 
-type MetricsDependencies = Pick<HttpDependencies, 'config' | 'db' | 'media' | 'registry'>;
+type MetricsDependencies = Pick<HttpDependencies, 'config' | 'db'> & LiveMediaDependencies;
 
 export function registerMetricsRoute(app: FastifyInstance, deps: MetricsDependencies): void {
   const metrics = serverMetrics(deps);
@@ -127,16 +127,11 @@ function bearerTokenMatches(header: string | undefined, token: string): boolean 
   return timingSafeEqual(digest(header.replace(BEARER_PREFIX, '').trim()), digest(token));
 }
 
-const loopback = new BlockList();
-loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-loopback.addAddress('::1', 'ipv6');
-const IPV4_MAPPED_PREFIX = '::ffff:';
 const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
 
 function isDirectFromLoopback(request: FastifyRequest): boolean {
   // The socket's peer, not request.ip: with TRUST_PROXY that is whatever X-Forwarded-For claims.
   const address = request.socket.remoteAddress;
   if (!address || FORWARDING_HEADERS.some((name) => request.headers[name] !== undefined)) return false;
-  if (address.startsWith(IPV4_MAPPED_PREFIX)) return loopback.check(address.slice(IPV4_MAPPED_PREFIX.length), 'ipv4');
-  return loopback.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
+  return isLoopbackAddress(address);
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { apiRequestSchemas, type RegistrationResponse } from '../../../shared/protocol.js';
 import { AppError } from '../../errors.js';
-import { registerForEvent, reissueRegistrationToken } from '../../storage/registrations.js';
+import { decoyRegistration, registerForEvent, reissueRegistrationToken } from '../../storage/registrations.js';
 import { exportRegistrationsCsv } from '../../storage/registrationsCsv.js';
 import { listStages } from '../../storage/stages.js';
-import { issueToken, newId } from '../../storage/tokens.js';
 import { parseInput } from '../../validation.js';
 import { requireTechnician } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
@@ -33,7 +32,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: HttpDepen
     const input = parseInput(apiRequestSchemas.registration, request.body, 'registration');
     const event = existingEvent(db, input.eventId);
     const firstStage = firstStageOf(event.id);
-    const registered = registerForEvent(db, input) ?? { registration: { id: newId() }, token: issueToken().token };
+    const registered = registerForEvent(db, input) ?? decoyRegistration();
     reply.code(201);
     return toRegistrationResponse(firstStage, registered.registration.id, registered.token);
   });

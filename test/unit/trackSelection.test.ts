@@ -37,6 +37,12 @@ describe('which on-air tracks are recorded', () => {
     const cameraOff = [producer('cam', 'camera', 'a', true), producer('mic', 'microphone', 'a')];
     expect(ids(cameraOff)).toEqual([undefined, 'mic']);
     expect(selectRecordedTracks(cameraOff)?.key).not.toBe(selectRecordedTracks(sending)?.key);
-    expect(selectRecordedTracks([...sending])?.key).toBe(selectRecordedTracks(sending)?.key);
+  });
+
+  it('keeps the key while only tracks that are not recorded come and go (the same ffmpeg run goes on)', () => {
+    const sending = [producer('cam', 'camera', 'a'), producer('mic', 'microphone', 'a')];
+    const withUnrecorded = [producer('cam-b', 'camera', 'b', true), ...sending, producer('screen-sound', 'screen-audio', 'a')];
+    expect(ids(withUnrecorded)).toEqual(['cam', 'mic']);
+    expect(selectRecordedTracks(withUnrecorded)?.key).toBe(selectRecordedTracks(sending)?.key);
   });
 });

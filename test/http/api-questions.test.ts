@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessResponse, RegistrationResponse } from '../../shared/protocol.js';
 import { snapshotDatabase } from '../helpers/database.js';
-import { type RunningServer, startServer } from '../helpers/server.js';
-import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
-import { apiCaller, type Caller, expectError, programmeDocument } from './api-fixtures.js';
+import { type ApiServer, injectCaller, startApiServer, technicianCookie } from '../helpers/apiServer.js';
+import { TECHNICIAN_ENV } from '../helpers/technician.js';
+import { type Caller, expectError, programmeDocument } from '../integration/api-fixtures.js';
 
 interface QuestionRow {
   id: string;
@@ -16,7 +16,7 @@ interface QuestionRow {
 }
 
 describe('audience questions', () => {
-  let server: RunningServer;
+  let server: ApiServer;
   let asTechnician: Caller;
   let anonymous: Caller;
   const openDay = programmeDocument('open-day', 'public', ['open-a', 'open-b']);
@@ -31,15 +31,15 @@ describe('audience questions', () => {
 
   beforeAll(async () => {
     // Enough for this file's questions, which all come from one address.
-    server = await startServer({ ...TECHNICIAN_ENV, QUESTION_RATE_LIMIT_PER_MINUTE: '100' });
-    asTechnician = apiCaller(server, { cookie: (await technicianClient(server)).cookie });
-    anonymous = apiCaller(server);
+    server = await startApiServer({ ...TECHNICIAN_ENV, QUESTION_RATE_LIMIT_PER_MINUTE: '100' });
+    asTechnician = injectCaller(server, { cookie: await technicianCookie(server) });
+    anonymous = injectCaller(server);
     for (const document of [openDay, closedDay]) expect((await asTechnician('POST', '/api/programme', document)).status).toBe(201);
     expect((await asTechnician('PUT', '/api/events/closed-day/access-code', { code: 'kod-2026' })).status).toBe(204);
   });
 
   afterAll(async () => {
-    expect(await server?.stop()).toBe(0);
+    await server?.close();
   });
 
   it('takes questions on a public stage from anyone, pending moderation', async () => {
@@ -54,7 +54,7 @@ describe('audience questions', () => {
       { text: 'Hur når vi äldre som bor ensamma?', authorName: 'Karin', talk: talkId, status: 'pending', stageId: 'open-a' },
       { text: 'Anonym fråga', authorName: '', talk: null, status: 'pending', stageId: 'open-a' },
     ]);
-    expect(questions[0]!.id).toBe(asked.body.id);
+    expect(questions[0]!.id).toBe((asked.body as { id: string }).id);
     expect(await questionsOf('open-a', '?status=pending')).toHaveLength(2);
     expect(await questionsOf('open-a', '?status=approved')).toEqual([]);
     expect(await questionsOf('open-b')).toEqual([]);

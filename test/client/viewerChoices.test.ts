@@ -1,0 +1,48 @@
+import type { types } from 'mediasoup-client';
+import { describe, expect, it } from 'vitest';
+import type { MediaSource } from '../../shared/protocol';
+import { viewerCountText } from '../../client/src/pages/common';
+import { Backoff } from '../../client/src/live/session';
+import { type ConsumedTrack, pickShownVideo, spatialLayerFor } from '../../client/src/live/viewer';
+
+function track(id: string, source: MediaSource, producerPaused = false): ConsumedTrack {
+  // Only the id is read from the consumer here; the choice is about source and pause state.
+  return { consumer: { id } as types.Consumer, source, producerPaused, flowing: true, spatialLayers: 3 };
+}
+
+const shown = (candidates: ConsumedTrack[]) => pickShownVideo(candidates)?.consumer.id;
+
+describe('which video a viewer is shown', () => {
+  it('shows the screen share over a camera, whichever came first', () => {
+    expect(shown([track('cam', 'camera'), track('screen', 'screen')])).toBe('screen');
+    expect(shown([track('screen', 'screen'), track('cam', 'camera')])).toBe('screen');
+    expect(shown([track('cam', 'camera')])).toBe('cam');
+    expect(shown([])).toBeUndefined();
+  });
+
+  it('prefers a running picture to a paused one', () => {
+    expect(shown([track('screen', 'screen', true), track('cam', 'camera')])).toBe('cam');
+    expect(shown([track('cam', 'camera', true), track('screen', 'screen', true)])).toBe('screen');
+  });
+});
+
+describe('the simulcast layer a player asks for', () => {
+  it('is the lowest that looks sharp at the picture height in device pixels', () => {
+    expect([1, 200, 201, 400, 401, 2160].map(spatialLayerFor)).toEqual([0, 0, 1, 1, 2, 2]);
+  });
+});
+
+describe('reconnecting', () => {
+  it('waits 0.5 s, doubling up to 5 s, and starts again from 0.5 s once connected', () => {
+    const backoff = new Backoff();
+    expect(Array.from({ length: 7 }, () => backoff.next())).toEqual([500, 1000, 2000, 4000, 5000, 5000, 5000]);
+    backoff.reset();
+    expect(backoff.next()).toBe(500);
+  });
+});
+
+describe('the viewer count', () => {
+  it('says viewer for one and viewers otherwise', () => {
+    expect([0, 1, 2, 870].map(viewerCountText)).toEqual(['0 viewers', '1 viewer', '2 viewers', '870 viewers']);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The HTTP API in the test's own process, called through Fastify's inject: a real SQLite in a
+ * temporary folder, the real routes, access rules and error handling; no mediasoup worker, no
+ * socket, no build. For the fast project's test/http.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { IngestKeys } from '../../server/auth/ingestKeys.js';
+import { AccessPolicy } from '../../server/auth/accessPolicy.js';
+import { ViewerPasses } from '../../server/auth/viewerPasses.js';
+import { loadConfig } from '../../server/config/env.js';
+import { buildApiServer } from '../../server/http/httpServer.js';
+import { openDatabase, type Database } from '../../server/storage/database.js';
+import { createTechnician } from '../../server/storage/technicians.js';
+import { type Answer, answerOf, type Caller } from '../integration/api-fixtures.js';
+import { TECHNICIAN_ENV } from './technician.js';
+
+export interface ApiServer {
+  app: FastifyInstance;
+  db: Database;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** `env` as the server would read it; ADMIN_USERNAME/ADMIN_PASSWORD create that technician. */
+export async function startApiServer(env: Record<string, string> = {}): Promise<ApiServer> {
+  const base = mkdtempSync(join(tmpdir(), 'estrad-api-'));
+  const config = loadConfig({ DEMO: '0', ...env, DATA_DIR: join(base, 'data'), RECORDINGS_DIR: join(base, 'recordings') });
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(config.dataDir);
+  if (config.admin) await createTechnician(db, config.admin.username, config.admin.password);
+  const passes = ViewerPasses.fromDataDir(config.dataDir);
+  // The pages are not what these tests are about: an empty folder stands in for the built client.
+  const clientDir = join(base, 'client');
+  mkdirSync(clientDir);
+  const app = await buildApiServer({
+    config,
+    db,
+    policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
+    passes,
+    logger: pino({ level: 'silent' }),
+    version: 'test',
+    clientDir,
+  });
+  await app.ready();
+  return {
+    app,
+    db,
+    dataDir: config.dataDir,
+    async close() {
+      await app.close();
+      db.close();
+    },
+  };
+}
+
+/** The same caller as api-fixtures' apiCaller, through inject instead of a socket. */
+export function injectCaller(api: ApiServer, defaultHeaders: Record<string, string> = {}): Caller {
+  return async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+    const response = await api.app.inject({
+      method: method as 'GET',
+      url: path,
+      headers: { ...defaultHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const answerHeaders = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      for (const item of Array.isArray(value) ? value : [value]) if (item !== undefined) answerHeaders.append(name, String(item));
+    }
+    return answerOf<T>(response.statusCode, answerHeaders, response.rawPayload);
+  };
+}
+
+/** The session cookie of the technician from TECHNICIAN_ENV. */
+export async function technicianCookie(api: ApiServer): Promise<string> {
+  const login = await injectCaller(api)('POST', '/api/auth/login', {
+    username: TECHNICIAN_ENV.ADMIN_USERNAME,
+    password: TECHNICIAN_ENV.ADMIN_PASSWORD,
+  });
+  const cookie = login.headers
+    .getSetCookie()
+    .map((header) => header.split(';')[0])
+    .join('; ');
+  if (login.status !== 200 || !cookie) throw new Error(`technician sign-in failed: ${login.status} ${login.text}`);
+  return cookie;
+}
