@@ -7,6 +7,8 @@ import fastifyStatic from '@fastify/static';
 import type { Database } from 'better-sqlite3';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { type PageParam, pages } from '../../shared/pages.js';
 import { type HealthResponse, recordIdSchema, type StagesResponse, stageIdSchema } from '../../shared/protocol.js';
 import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
@@ -103,27 +105,34 @@ async function registerSecurity(app: FastifyInstance, config: Config): Promise<v
   });
 }
 
-/** A page opened from a personal link (?access=) leaves its token in the browser's cookie jar. */
+const pageParamSchemas: Record<PageParam, { schema: z.ZodType<string>; notFound: (value: string) => string }> = {
+  stage: { schema: stageIdSchema, notFound: (value) => `"${value}" is not a valid stage name.` },
+  record: { schema: recordIdSchema, notFound: () => 'This address does not name a replay.' },
+};
+
+/**
+ * Every page of shared/pages.ts at its addresses. A page opened from a personal link (?access=)
+ * leaves its token in the browser's cookie jar.
+ */
 async function registerClientPages(app: FastifyInstance, deps: HttpDependencies): Promise<void> {
   const { clientDir } = deps;
   if (!existsSync(clientDir)) {
     throw new Error(`The client is not built (no ${clientDir}); run "npm run build" first.`);
   }
   await app.register(fastifyStatic, { root: clientDir, index: 'index.html', wildcard: false });
-  for (const page of ['watch', 'speak'] as const) {
-    app.get<{ Params: { stageId: string }; Querystring: { access?: unknown } }>(`/${page}/:stageId`, (request, reply) => {
-      if (!stageIdSchema.safeParse(request.params.stageId).success) {
-        throw new AppError('not_found', `"${request.params.stageId}" is not a valid stage name.`);
-      }
-      rememberAccess(deps, request, reply, accessInQuery(request.query));
-      return reply.sendFile(`${page}.html`);
-    });
+  for (const page of pages) {
+    for (const route of page.routes) {
+      app.get<{ Params: { param?: string }; Querystring: { access?: unknown } }>(route.path, (request, reply) => {
+        const { param } = request.params;
+        if (route.param && param !== undefined) {
+          const { schema, notFound } = pageParamSchemas[route.param];
+          if (!schema.safeParse(param).success) throw new AppError('not_found', notFound(param));
+        }
+        if (page.remembersAccess) rememberAccess(deps, request, reply, accessInQuery(request.query));
+        return reply.sendFile(`${page.name}.html`);
+      });
+    }
   }
-  app.get<{ Params: { id: string }; Querystring: { access?: unknown } }>('/replay/:id', (request, reply) => {
-    if (!recordIdSchema.safeParse(request.params.id).success) throw new AppError('not_found', 'This address does not name a replay.');
-    rememberAccess(deps, request, reply, accessInQuery(request.query));
-    return reply.sendFile('replay.html');
-  });
 }
 
 function accessInQuery(query: { access?: unknown }): string | undefined {
