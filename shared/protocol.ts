@@ -334,6 +334,18 @@ export interface ReplayInfo {
   downloadUrl: string;
 }
 
+/** A replay as the archive lists it: with its event, stage title and the talk's description. */
+export interface ArchiveEntry extends ReplayInfo {
+  eventId: string;
+  stageTitle: string;
+  description: string;
+}
+
+/** GET /api/archive?q=&event=&stage=: replays by talk, newest first. */
+export interface ArchiveResponse {
+  replays: ArchiveEntry[];
+}
+
 export interface ApiErrorResponse {
   error: ApiError;
 }
