@@ -27,5 +27,16 @@ export const pages: readonly PageDefinition[] = [
   { name: 'index', entry: 'src/pages/home.tsx', routes: [], shell: true, remembersAccess: false },
   { name: 'watch', entry: 'src/pages/watch.ts', routes: [{ path: '/watch/:param', param: 'stage' }], shell: false, remembersAccess: true },
   { name: 'speak', entry: 'src/pages/speak.ts', routes: [{ path: '/speak/:param', param: 'stage' }], shell: false, remembersAccess: true },
-  { name: 'replay', entry: 'src/pages/replay.ts', routes: [{ path: '/replay/:param', param: 'record' }], shell: false, remembersAccess: true },
+  { name: 'archive', entry: 'src/pages/archive.tsx', routes: [{ path: '/archive' }], shell: true, remembersAccess: false },
+  // /archive/<replay> plays a replay found in the archive; for now it is the replay page.
+  {
+    name: 'replay',
+    entry: 'src/pages/replay.ts',
+    routes: [
+      { path: '/replay/:param', param: 'record' },
+      { path: '/archive/:param', param: 'record' },
+    ],
+    shell: false,
+    remembersAccess: true,
+  },
 ];

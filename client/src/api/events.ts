@@ -2,6 +2,7 @@
 import type {
   AccessResponse,
   ApiRequest,
+  ArchiveResponse,
   EventProgrammeResponse,
   EventsResponse,
   RegistrationResponse,
@@ -22,3 +23,17 @@ export const register = (registration: ApiRequest<'registration'>): Promise<Regi
 
 export const enterAccessCode = (eventId: string, code: string): Promise<AccessResponse> =>
   postJson(`/api/events/${encodeURIComponent(eventId)}/access`, { code } satisfies ApiRequest<'access'>);
+
+export interface ArchiveSearch {
+  q?: string;
+  event?: string;
+  stage?: string;
+}
+
+/** "?q=…&stage=…" with only the fields that are set, or "" when none is. */
+export function archiveQueryString(search: ArchiveSearch): string {
+  const query = new URLSearchParams(Object.entries(search).filter((entry): entry is [string, string] => Boolean(entry[1])));
+  return query.size > 0 ? `?${query}` : '';
+}
+
+export const searchArchive = (search: ArchiveSearch): Promise<ArchiveResponse> => getJson(`/api/archive${archiveQueryString(search)}`);

@@ -23,6 +23,9 @@ export function Layout({ title, current, children }: { title: string; current?: 
           <a class="header-link" href="/" aria-current={current === 'events' ? 'page' : undefined}>
             {t('layout.navEvents')}
           </a>
+          <a class="header-link" href="/archive" aria-current={current === 'archive' ? 'page' : undefined}>
+            {t('layout.navArchive')}
+          </a>
         </nav>
         <LanguageSwitch />
       </header>

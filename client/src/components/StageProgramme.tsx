@@ -1,6 +1,7 @@
 /** One stage of an event: live badge, what is on now and next, the watch link and the talks in order. */
 import type { EventProgrammeResponse, ProgrammeTalk, ReplayInfo, StageListing } from '../../../shared/protocol';
 import { t, time } from '../i18n/language';
+import { speakersText } from './talkText';
 
 type ProgrammeStage = EventProgrammeResponse['stages'][number];
 
@@ -74,7 +75,7 @@ function TalkItem({ talk, timeZone, contentLanguage, replays, onNow }: { talk: P
         </p>
         {talk.speakers.length > 0 && (
           <p class="talk-speakers">
-            {t('home.talkSpeakers', { names: talk.speakers.map((speaker) => (speaker.organisation ? `${speaker.name} (${speaker.organisation})` : speaker.name)).join(', ') })}
+            {speakersText(talk.speakers)}
           </p>
         )}
         {talk.description && (
