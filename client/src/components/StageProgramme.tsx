@@ -1,6 +1,7 @@
 /** One stage of an event: live badge, what is on now and next, the watch link and the talks in order. */
 import type { EventProgrammeResponse, ProgrammeTalk, ReplayInfo, StageListing } from '../../../shared/protocol';
 import { t, time } from '../i18n/language';
+import { nowAndNext } from './programme';
 import { speakersText } from './talkText';
 
 type ProgrammeStage = EventProgrammeResponse['stages'][number];
@@ -14,13 +15,6 @@ export interface StageProgrammeProps {
   replaysByTalk: ReadonlyMap<string, ReplayInfo[]>;
   now: number;
   headingLevel: 2 | 3;
-}
-
-/** The talk on now (its planned times span `now`) and the first that starts later. */
-export function nowAndNext(talks: readonly ProgrammeTalk[], now: number): { current?: ProgrammeTalk; next?: ProgrammeTalk } {
-  const current = talks.find((talk) => Date.parse(talk.plannedStart) <= now && now < Date.parse(talk.plannedEnd));
-  const next = talks.find((talk) => Date.parse(talk.plannedStart) > now);
-  return { current, next };
 }
 
 export function StageProgramme({ stage, timeZone, contentLanguage, live, replaysByTalk, now, headingLevel }: StageProgrammeProps) {

@@ -3,25 +3,11 @@
  * browser's languages, else the event's language. `<html lang>` follows it.
  */
 import { computed, effect, signal } from '@preact/signals';
-import { type Language, languages, type MessageKey } from './messages';
+import { asLanguage, pickLanguage } from './choice';
+import type { Language, MessageKey } from './messages';
 import { formatDate, formatTime, translate, type TranslateArgs } from './translate';
 
 const STORAGE_KEY = 'estrad.language';
-const FALLBACK: Language = 'en';
-
-function asLanguage(tag: string | null | undefined): Language | null {
-  const primary = tag?.toLowerCase().split('-')[0];
-  return languages.find((language) => language === primary) ?? null;
-}
-
-/** The first of the browser's preferred languages that the catalogue has. */
-export function languageFromBrowser(preferred: readonly string[]): Language | null {
-  for (const tag of preferred) {
-    const language = asLanguage(tag);
-    if (language) return language;
-  }
-  return null;
-}
 
 function storedChoice(): Language | null {
   try {
@@ -32,11 +18,11 @@ function storedChoice(): Language | null {
 }
 
 const chosen = signal<Language | null>(storedChoice());
-const fromBrowser = languageFromBrowser(navigator.languages ?? [navigator.language]);
+const preferred = navigator.languages ?? [navigator.language];
 /** Set by pages once they know the event they show. */
-export const eventLanguage = signal<Language | null>(null);
+const eventLanguage = signal<string | null>(null);
 
-export const language = computed<Language>(() => chosen.value ?? fromBrowser ?? eventLanguage.value ?? FALLBACK);
+export const language = computed<Language>(() => pickLanguage({ chosen: chosen.value, preferred, event: eventLanguage.value }));
 
 export function chooseLanguage(next: Language): void {
   chosen.value = next;
@@ -48,7 +34,7 @@ export function chooseLanguage(next: Language): void {
 }
 
 export function setEventLanguage(tag: string): void {
-  eventLanguage.value = asLanguage(tag);
+  eventLanguage.value = tag;
 }
 
 effect(() => {
