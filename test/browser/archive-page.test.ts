@@ -11,6 +11,7 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
   let context: BrowserContext;
   let page: Page;
   let youth: RecordedReplay;
+  let elderly: RecordedReplay;
   const requested: string[] = [];
 
   beforeAll(async () => {
@@ -18,7 +19,7 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
       { eventId: 'dag-ett', stageId: 'stora', visibility: 'public', talk: { title: 'Barns och ungas psykiska hälsa', speakers: ['Ahmed Karimi'] } },
       { eventId: 'dag-tva', stageId: 'lilla', visibility: 'public', talk: { title: 'Ensamhet bland äldre', speakers: ['Eva Sundberg'] } },
     ]);
-    [youth] = folders.replays as [RecordedReplay];
+    [youth, elderly] = folders.replays as [RecordedReplay, RecordedReplay];
     server = await startServer({ DATA_DIR: folders.dataDir, RECORDINGS_DIR: folders.recordingsDir });
     browser = await launchChromium();
     context = await browser.newContext({ locale: 'sv-SE' });
@@ -63,6 +64,20 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
       20_000,
       () => 'the replay opened from the archive did not load its video',
     );
+  });
+
+  it('filters by event and by stage', async () => {
+    await page.goto(`${server.url}/archive`);
+    await page.getByRole('heading', { level: 2, name: '2 inspelningar' }).waitFor();
+    await page.getByLabel('Evenemang').selectOption('dag-tva');
+    await page.getByRole('button', { name: 'Sök' }).click();
+    await page.getByRole('heading', { level: 2, name: '1 inspelning' }).waitFor();
+    expect(await entries().first().getAttribute('data-replay')).toBe(elderly.replayId);
+    expect(new URL(page.url()).search).toBe('?event=dag-tva');
+    await page.goto(`${server.url}/archive?stage=stora`);
+    await page.getByRole('heading', { level: 2, name: '1 inspelning' }).waitFor();
+    expect(await entries().first().getAttribute('data-replay')).toBe(youth.replayId);
+    expect(await page.getByLabel('Scen').inputValue()).toBe('stora');
   });
 
   it('has no serious or critical accessibility violations in Swedish or English', async () => {

@@ -6,6 +6,8 @@ import { refreshTalkReplays } from '../../server/storage/replays.js';
 import { createSpeaker, updateSpeaker } from '../../server/storage/speakers.js';
 import { createStage } from '../../server/storage/stages.js';
 import { createTalk, updateTalk } from '../../server/storage/talks.js';
+import BetterSqlite3 from 'better-sqlite3';
+import { migrate, migrations } from '../../server/storage/migrations.js';
 import { createEventWithStage, openTempDatabase, sampleEvent } from './helpers.js';
 
 const at = (time: string) => new Date(`2026-05-20T${time}Z`);
@@ -66,5 +68,22 @@ describe('the archive search (SQLite FTS5)', () => {
     expect(ftsQuery(' *** ')).toBeNull();
     expect(talkIds({ query: 'Karimi) OR (' })).toEqual([]);
     expect(talkIds({ query: '***' })).toHaveLength(3);
+  });
+});
+
+describe('migration 3 (talk_search)', () => {
+  it('indexes the talks and speakers a database already had before it', () => {
+    const db = new BetterSqlite3(':memory:');
+    migrate(db, migrations.filter((migration) => migration.version < 3));
+    createEventWithStage(db);
+    const speaker = createSpeaker(db, { eventId: sampleEvent.id, name: 'Eva Sundberg' });
+    const talk = createTalk(db, { stageId: 'main', title: 'Ensamhet bland äldre', kind: 'talk', plannedStart: at('09:00:00'), plannedEnd: at('10:00:00'), speakerIds: [speaker.id] });
+    const recording = startRecording(db, 'main', at('09:00:00'));
+    finishRecording(db, recording.id, { status: 'complete' }, at('10:00:00'));
+    refreshTalkReplays(db, recording.id);
+    expect(migrate(db)).toEqual([3]);
+    expect(searchArchive(db, { query: 'Sundberg' }).map((replay) => replay.talkId)).toEqual([talk.id]);
+    expect(searchArchive(db, { query: 'ensamhet' }).map((replay) => replay.talkId)).toEqual([talk.id]);
+    db.close();
   });
 });
