@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en, sv } from '../../client/src/i18n/messages.js';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { seriousAccessibilityViolations } from '../helpers/axe.js';
+import { saveScreenshot } from '../helpers/screenshots.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 
 const EVENT_TITLE = 'Folkhälsodagen 2026 – Psykisk hälsa i hela livet';
@@ -79,6 +80,7 @@ describe('the home page shows the event, its programme and what is live, in Swed
         await page.getByRole('button', { name: language }).click();
         await page.getByRole('button', { name: language, pressed: true }).waitFor();
         expect(await seriousAccessibilityViolations(page), `${language} at ${viewport.width}×${viewport.height}`).toEqual([]);
+        await saveScreenshot(page, `home-${language === 'Svenska' ? 'sv' : 'en'}`);
       }
     }
   });
