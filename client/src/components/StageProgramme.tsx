@@ -78,7 +78,7 @@ function TalkItem({ talk, timeZone, contentLanguage, replays, onNow }: { talk: P
           </p>
         )}
         {replays.map((replay) => (
-          <a key={replay.id} class="button" href={`/replay/${replay.id}`} aria-label={t('home.watchReplay', { title: talk.title })}>
+          <a key={replay.id} class="button" href={`/archive/${replay.id}`} aria-label={t('home.watchReplay', { title: talk.title })}>
             {t('home.replayLink')}
           </a>
         ))}
