@@ -25,6 +25,7 @@ function storageExcept(...modules) {
   };
 }
 const storageForHttp = storageExcept(
+  'archive',
   'attendance',
   'errors',
   'events',

@@ -1,16 +1,48 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
-import { CLIENT_PAGE_NAMES } from './shared/pages.js';
+import { defineConfig, type Plugin } from 'vite';
+import { type PageDefinition, pages } from './shared/pages.js';
 
 const clientRoot = resolve(import.meta.dirname, 'client');
+const htmlPath = (page: PageDefinition): string => resolve(clientRoot, `${page.name}.html`);
+
+/** Serves the HTML of shell pages (shared/pages.ts) from client/shell.html, so they need no file of their own. */
+function shellPages(): Plugin {
+  const shellPath = resolve(clientRoot, 'shell.html');
+  const byHtmlPath = new Map(pages.filter((page) => page.shell).map((page) => [htmlPath(page), page]));
+  const shellFor = (page: PageDefinition): string => readFileSync(shellPath, 'utf8').replace('%PAGE_ENTRY%', `/${page.entry}`);
+  return {
+    name: 'estrad-shell-pages',
+    enforce: 'pre',
+    resolveId: (id) => (byHtmlPath.has(id) ? id : null),
+    load(id) {
+      const page = byHtmlPath.get(id);
+      if (!page) return null;
+      this.addWatchFile(shellPath);
+      return shellFor(page);
+    },
+    // The dev server reads HTML from disk; answer shell pages from the shell instead.
+    configureServer(server) {
+      server.middlewares.use((request, response, next) => {
+        const path = request.url?.split('?')[0] ?? '';
+        const page = pages.find((candidate) => candidate.shell && (path === `/${candidate.name}.html` || (candidate.name === 'index' && path === '/')));
+        if (!page) return next();
+        response.setHeader('content-type', 'text/html; charset=utf-8');
+        server.transformIndexHtml(request.url ?? '/', shellFor(page)).then((html) => response.end(html), next);
+      });
+    },
+  };
+}
 
 export default defineConfig({
   root: clientRoot,
+  plugins: [shellPages()],
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: resolve(import.meta.dirname, 'dist/client'),
     emptyOutDir: true,
     rollupOptions: {
-      input: Object.fromEntries(CLIENT_PAGE_NAMES.map((page) => [page, resolve(clientRoot, `${page}.html`)])),
+      input: Object.fromEntries(pages.map((page) => [page.name, htmlPath(page)])),
     },
   },
   server: {

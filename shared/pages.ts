@@ -1,14 +1,42 @@
 /**
- * The client's pages. Each is client/<name>.html (a Vite input) and, but for the home page,
- * served by the server at /<name>/<id> for the kind of id it names. One list for all three.
+ * The one list of the client's pages: the Vite build takes its inputs from it and the server its
+ * page routes, so a new page is one entry here (plus its module under client/src/pages/).
+ *
+ * `shell` pages are Preact pages without an HTML file of their own: the build generates their HTML
+ * from the one shared shell (client/shell.html); the others still have a hand-written HTML file.
  */
-export const CLIENT_PAGES = {
-  index: undefined,
-  watch: 'stage',
-  speak: 'stage',
-  replay: 'record',
-} as const satisfies Record<string, 'stage' | 'record' | undefined>;
 
-export type ClientPage = keyof typeof CLIENT_PAGES;
+/** What a path parameter names; the server checks it with the matching schema. */
+export type PageParam = 'stage' | 'record';
 
-export const CLIENT_PAGE_NAMES = Object.keys(CLIENT_PAGES) as ClientPage[];
+export interface PageDefinition {
+  /** The build's entry name and the HTML file it emits: `<name>.html`. */
+  name: string;
+  /** The page's module, relative to client/. */
+  entry: string;
+  /** Addresses that serve the page; `:param` segments are checked as `params` says. */
+  routes: { path: string; param?: PageParam }[];
+  /** Generated from the shared shell (Preact pages) rather than from its own HTML file. */
+  shell: boolean;
+  /** Whether `?access=` on this page's address is remembered as the viewer's access cookie. */
+  remembersAccess: boolean;
+}
+
+export const pages: readonly PageDefinition[] = [
+  // Served at / by the static files (index.html), so it needs no route of its own.
+  { name: 'index', entry: 'src/pages/home.tsx', routes: [], shell: true, remembersAccess: false },
+  { name: 'watch', entry: 'src/pages/watch.ts', routes: [{ path: '/watch/:param', param: 'stage' }], shell: false, remembersAccess: true },
+  { name: 'speak', entry: 'src/pages/speak.ts', routes: [{ path: '/speak/:param', param: 'stage' }], shell: false, remembersAccess: true },
+  { name: 'archive', entry: 'src/pages/archive.tsx', routes: [{ path: '/archive' }], shell: true, remembersAccess: false },
+  // /archive/<replay> plays a replay found in the archive; for now it is the replay page.
+  {
+    name: 'replay',
+    entry: 'src/pages/replay.ts',
+    routes: [
+      { path: '/replay/:param', param: 'record' },
+      { path: '/archive/:param', param: 'record' },
+    ],
+    shell: false,
+    remembersAccess: true,
+  },
+];

@@ -302,6 +302,9 @@ export const apiRequestSchemas = {
   }),
 } as const;
 
+/** What a client sends to an API route, before the server's defaults and transforms. */
+export type ApiRequest<N extends keyof typeof apiRequestSchemas> = z.input<(typeof apiRequestSchemas)[N]>;
+
 export type RecordingStatus = 'recording' | 'complete' | 'interrupted' | 'failed';
 
 export interface RecordingInfo {
@@ -333,6 +336,18 @@ export interface ReplayInfo {
   playlistUrl: string;
   /** One MP4 file, remuxed from the segments without re-encoding. */
   downloadUrl: string;
+}
+
+/** A replay as the archive lists it: with its event, stage title and the talk's description. */
+export interface ArchiveEntry extends ReplayInfo {
+  eventId: string;
+  stageTitle: string;
+  description: string;
+}
+
+/** GET /api/archive?q=&event=&stage=: replays by talk, newest first. */
+export interface ArchiveResponse {
+  replays: ArchiveEntry[];
 }
 
 export interface ApiErrorResponse {

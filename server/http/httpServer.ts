@@ -7,7 +7,8 @@ import fastifyStatic from '@fastify/static';
 import type { Database } from 'better-sqlite3';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { CLIENT_PAGE_NAMES, CLIENT_PAGES } from '../../shared/pages.js';
+import type { z } from 'zod';
+import { type PageParam, pages } from '../../shared/pages.js';
 import { type HealthResponse, recordIdSchema, type StagesResponse, stageIdSchema } from '../../shared/protocol.js';
 import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
@@ -143,23 +144,33 @@ async function registerSecurity(app: FastifyInstance, config: Config): Promise<v
   });
 }
 
-/** A page opened from a personal link (?access=) leaves its token in the browser's cookie jar. */
+const pageParamSchemas: Record<PageParam, { schema: z.ZodType<string>; notFound: (value: string) => string }> = {
+  stage: { schema: stageIdSchema, notFound: (value) => `"${value}" is not a valid stage name.` },
+  record: { schema: recordIdSchema, notFound: () => 'This address does not name a replay.' },
+};
+
+/**
+ * Every page of shared/pages.ts at its addresses. A page opened from a personal link (?access=)
+ * leaves its token in the browser's cookie jar.
+ */
 async function registerClientPages(app: FastifyInstance, deps: HttpDependencies): Promise<void> {
   const { clientDir } = deps;
   if (!existsSync(clientDir)) {
     throw new Error(`The client is not built (no ${clientDir}); run "npm run build" first.`);
   }
   await app.register(fastifyStatic, { root: clientDir, index: 'index.html', wildcard: false });
-  for (const page of CLIENT_PAGE_NAMES) {
-    const idKind = CLIENT_PAGES[page];
-    if (!idKind) continue;
-    app.get<{ Params: { id: string }; Querystring: { access?: unknown } }>(`/${page}/:id`, (request, reply) => {
-      const { id } = request.params;
-      if (idKind === 'stage' && !stageIdSchema.safeParse(id).success) throw new AppError('not_found', `"${id}" is not a valid stage name.`);
-      if (idKind === 'record' && !recordIdSchema.safeParse(id).success) throw new AppError('not_found', 'This address does not name a replay.');
-      rememberAccess(deps, request, reply, accessInQuery(request.query));
-      return reply.sendFile(`${page}.html`);
-    });
+  for (const page of pages) {
+    for (const route of page.routes) {
+      app.get<{ Params: { param?: string }; Querystring: { access?: unknown } }>(route.path, (request, reply) => {
+        const { param } = request.params;
+        if (route.param && param !== undefined) {
+          const { schema, notFound } = pageParamSchemas[route.param];
+          if (!schema.safeParse(param).success) throw new AppError('not_found', notFound(param));
+        }
+        if (page.remembersAccess) rememberAccess(deps, request, reply, accessInQuery(request.query));
+        return reply.sendFile(`${page.name}.html`);
+      });
+    }
   }
 }
 

@@ -212,10 +212,50 @@ ALTER TABLE recording_segments ADD COLUMN lost INTEGER NOT NULL DEFAULT 0 CHECK 
 ALTER TABLE recordings ADD COLUMN damage TEXT;
 `;
 
+/**
+ * Full-text search over talks for the archive: title, description and speaker names, kept in step
+ * by triggers. remove_diacritics lets "halsa" find "hälsa".
+ */
+const talkSearchSchema = `
+CREATE VIRTUAL TABLE talk_search USING fts5(
+  talk_id UNINDEXED, title, description, speakers,
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER talk_search_insert AFTER INSERT ON talks BEGIN
+  INSERT INTO talk_search (talk_id, title, description, speakers) VALUES (new.id, new.title, new.description, '');
+END;
+CREATE TRIGGER talk_search_update AFTER UPDATE OF title, description ON talks BEGIN
+  UPDATE talk_search SET title = new.title, description = new.description WHERE talk_id = new.id;
+END;
+CREATE TRIGGER talk_search_delete AFTER DELETE ON talks BEGIN
+  DELETE FROM talk_search WHERE talk_id = old.id;
+END;
+CREATE TRIGGER talk_search_speaker_added AFTER INSERT ON talk_speakers BEGIN
+  UPDATE talk_search SET speakers = (
+    SELECT group_concat(s.name, ' ') FROM talk_speakers ts JOIN speakers s ON s.id = ts.speaker_id WHERE ts.talk_id = new.talk_id
+  ) WHERE talk_id = new.talk_id;
+END;
+CREATE TRIGGER talk_search_speaker_removed AFTER DELETE ON talk_speakers BEGIN
+  UPDATE talk_search SET speakers = coalesce((
+    SELECT group_concat(s.name, ' ') FROM talk_speakers ts JOIN speakers s ON s.id = ts.speaker_id WHERE ts.talk_id = old.talk_id
+  ), '') WHERE talk_id = old.talk_id;
+END;
+CREATE TRIGGER talk_search_speaker_renamed AFTER UPDATE OF name ON speakers BEGIN
+  UPDATE talk_search SET speakers = (
+    SELECT group_concat(s.name, ' ') FROM talk_speakers ts JOIN speakers s ON s.id = ts.speaker_id WHERE ts.talk_id = talk_search.talk_id
+  ) WHERE talk_id IN (SELECT talk_id FROM talk_speakers WHERE speaker_id = new.id);
+END;
+INSERT INTO talk_search (talk_id, title, description, speakers)
+  SELECT t.id, t.title, t.description, coalesce((
+    SELECT group_concat(s.name, ' ') FROM talk_speakers ts JOIN speakers s ON s.id = ts.speaker_id WHERE ts.talk_id = t.id
+  ), '') FROM talks t;
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
   { version: 3, name: 'lost segments and damaged recordings', sql: recordingDamageSchema },
+  { version: 4, name: 'full-text search over talks', sql: talkSearchSchema },
 ];
 
 const createMigrationsTable = `

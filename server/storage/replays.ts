@@ -26,9 +26,9 @@ export interface ReplayChanges {
   outAt?: string;
 }
 
-const columns = `r.id, r.talk_id AS talkId, r.recording_id AS recordingId, rec.stage_id AS stageId, r.title,
+export const replayColumns = `r.id, r.talk_id AS talkId, r.recording_id AS recordingId, rec.stage_id AS stageId, r.title,
   r.in_at AS inAt, r.out_at AS outAt`;
-const fromReplays = 'FROM talk_replays r JOIN recordings rec ON rec.id = r.recording_id';
+export const fromReplays = 'FROM talk_replays r JOIN recordings rec ON rec.id = r.recording_id';
 
 const statements = preparedOnce((db) => ({
   // A talk overlaps a recording when it starts before the recording ends and ends after it starts;
@@ -52,16 +52,16 @@ const statements = preparedOnce((db) => ({
      VALUES (@id, @talkId, @recordingId, @title, @inAt, @outAt)
      ON CONFLICT (talk_id, recording_id) DO UPDATE SET out_at = excluded.out_at`,
   ),
-  byTalkAndRecording: db.prepare<[string, string], TalkReplay>(`SELECT ${columns} ${fromReplays} WHERE r.talk_id = ? AND r.recording_id = ?`),
+  byTalkAndRecording: db.prepare<[string, string], TalkReplay>(`SELECT ${replayColumns} ${fromReplays} WHERE r.talk_id = ? AND r.recording_id = ?`),
   insert: db.prepare<{ id: string; talkId: string; recordingId: string; title: string; inAt: string; outAt: string }>(
     `INSERT INTO talk_replays (id, talk_id, recording_id, title, in_at, out_at)
      VALUES (@id, @talkId, @recordingId, @title, @inAt, @outAt)
      ON CONFLICT (talk_id, recording_id) DO NOTHING`,
   ),
-  get: db.prepare<[string], TalkReplay>(`SELECT ${columns} ${fromReplays} WHERE r.id = ?`),
-  listAll: db.prepare<[], TalkReplay>(`SELECT ${columns} ${fromReplays} ORDER BY r.in_at, r.id`),
-  listByStage: db.prepare<[string], TalkReplay>(`SELECT ${columns} ${fromReplays} WHERE rec.stage_id = ? ORDER BY r.in_at, r.id`),
-  listByRecording: db.prepare<[string], TalkReplay>(`SELECT ${columns} ${fromReplays} WHERE r.recording_id = ? ORDER BY r.in_at, r.id`),
+  get: db.prepare<[string], TalkReplay>(`SELECT ${replayColumns} ${fromReplays} WHERE r.id = ?`),
+  listAll: db.prepare<[], TalkReplay>(`SELECT ${replayColumns} ${fromReplays} ORDER BY r.in_at, r.id`),
+  listByStage: db.prepare<[string], TalkReplay>(`SELECT ${replayColumns} ${fromReplays} WHERE rec.stage_id = ? ORDER BY r.in_at, r.id`),
+  listByRecording: db.prepare<[string], TalkReplay>(`SELECT ${replayColumns} ${fromReplays} WHERE r.recording_id = ? ORDER BY r.in_at, r.id`),
   update: db.prepare<{ id: string; title: string; inAt: string; outAt: string }>(
     'UPDATE talk_replays SET title = @title, in_at = @inAt, out_at = @outAt WHERE id = @id',
   ),

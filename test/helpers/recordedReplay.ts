@@ -15,6 +15,7 @@ import { createEvent } from '../../server/storage/events.js';
 import { finishRecording, startRecording } from '../../server/storage/recordings.js';
 import { appendSegment, listSegments } from '../../server/storage/recordingSegments.js';
 import { listReplays, refreshTalkReplays } from '../../server/storage/replays.js';
+import { createSpeaker } from '../../server/storage/speakers.js';
 import { createStage } from '../../server/storage/stages.js';
 import { createTalk } from '../../server/storage/talks.js';
 
@@ -25,6 +26,8 @@ export interface RecordedEvent {
   eventId: string;
   stageId: string;
   visibility: 'public' | 'private';
+  /** The recorded talk; by default "Öppning" without speakers. */
+  talk?: { title: string; description?: string; speakers?: string[] };
 }
 
 export interface RecordedReplay extends RecordedEvent {
@@ -51,7 +54,16 @@ export function prepareRecordedReplays(events: RecordedEvent[]): RecordedFolders
       createEvent(db, { id: event.eventId, title: `Dag ${event.eventId}`, description: '', timeZone: 'Europe/Stockholm', language: 'sv', visibility: event.visibility });
       createStage(db, { id: event.stageId, eventId: event.eventId, title: 'Stora salen' });
       const startedAt = new Date(Date.now() - 60_000);
-      createTalk(db, { stageId: event.stageId, title: 'Öppning', kind: 'talk', plannedStart: new Date(startedAt.getTime() - 60_000), plannedEnd: new Date() });
+      const speakerIds = (event.talk?.speakers ?? []).map((name) => createSpeaker(db, { eventId: event.eventId, name }).id);
+      createTalk(db, {
+        stageId: event.stageId,
+        title: event.talk?.title ?? 'Öppning',
+        description: event.talk?.description ?? '',
+        kind: 'talk',
+        plannedStart: new Date(startedAt.getTime() - 60_000),
+        plannedEnd: new Date(),
+        speakerIds,
+      });
       const recording = startRecording(db, event.stageId, startedAt);
       const folder = recordingDirectory(recordingsDir, event.stageId, recording.id);
       const segmentFiles = writeSegments(folder);

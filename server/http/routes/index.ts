@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDependencies } from '../httpServer.js';
+import { registerArchiveRoutes } from './archive.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerEventRoutes } from './events.js';
 import { registerInviteRoutes } from './invites.js';
@@ -11,6 +12,7 @@ import { registerRegistrationRoutes } from './registrations.js';
 export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies): void {
   registerAuthRoutes(app, deps);
   registerRecordingRoutes(app, deps);
+  registerArchiveRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerRegistrationRoutes(app, deps);
   registerInviteRoutes(app, deps);

@@ -144,7 +144,7 @@ function toRecordingInfo(recording: Recording): RecordingInfo {
   return { ...rest, stage: stageId, playlistUrl: recordingPlaylistUrl(recording) };
 }
 
-function toReplayInfo(deps: HttpDependencies, replay: TalkReplay): ReplayInfo {
+export function toReplayInfo(deps: HttpDependencies, replay: TalkReplay): ReplayInfo {
   const speakers = getTalk(deps.db, replay.talkId)?.speakers.map(({ name, organisation }) => ({ name, organisation })) ?? [];
   const { stageId, ...rest } = replay;
   return {
@@ -158,7 +158,7 @@ function toReplayInfo(deps: HttpDependencies, replay: TalkReplay): ReplayInfo {
 }
 
 /** Whether these credentials may watch a stage, remembered per stage for one listing. */
-function watchFilter(deps: HttpDependencies, credentials: Credentials): (stageId: string) => boolean {
+export function watchFilter(deps: HttpDependencies, credentials: Credentials): (stageId: string) => boolean {
   const decided = new Map<string, boolean>();
   return (stageId) => {
     if (!decided.has(stageId)) decided.set(stageId, deps.policy.mayWatch(credentials, stageId));

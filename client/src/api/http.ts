@@ -1,0 +1,38 @@
+/** Typed fetch helpers on the shared payload types; failures become ApiFailure with the server's code. */
+import type { ApiErrorResponse, ErrorCode } from '../../../shared/protocol';
+
+/** `network`: no answer at all (offline, server down). */
+export type FailureCode = ErrorCode | 'network';
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: FailureCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+async function request<T>(path: string, init: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init.headers }, cache: 'no-store' });
+  } catch (error) {
+    throw new ApiFailure('network', error instanceof Error ? error.message : String(error));
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const error = (body as Partial<ApiErrorResponse> | undefined)?.error;
+    throw new ApiFailure(error?.code ?? 'internal', error?.message ?? `the server answered ${response.status}`);
+  }
+  return body as T;
+}
+
+export function getJson<T>(path: string): Promise<T> {
+  return request<T>(path, { method: 'GET' });
+}
+
+export function postJson<T>(path: string, body: unknown): Promise<T> {
+  return request<T>(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+}

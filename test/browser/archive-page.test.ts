@@ -1,0 +1,102 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/bench/chromium.js';
+import { seriousAccessibilityViolations } from '../helpers/axe.js';
+import { saveScreenshot } from '../helpers/screenshots.js';
+import { prepareRecordedReplays, type RecordedReplay } from '../helpers/recordedReplay.js';
+import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+
+describe('the archive lists replays by talk, finds one by its speaker and opens it', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let youth: RecordedReplay;
+  let elderly: RecordedReplay;
+  const requested: string[] = [];
+
+  beforeAll(async () => {
+    const folders = prepareRecordedReplays([
+      { eventId: 'dag-ett', stageId: 'stora', visibility: 'public', talk: { title: 'Barns och ungas psykiska hälsa', speakers: ['Ahmed Karimi'] } },
+      { eventId: 'dag-tva', stageId: 'lilla', visibility: 'public', talk: { title: 'Ensamhet bland äldre', speakers: ['Eva Sundberg'] } },
+    ]);
+    [youth, elderly] = folders.replays as [RecordedReplay, RecordedReplay];
+    server = await startServer({ DATA_DIR: folders.dataDir, RECORDINGS_DIR: folders.recordingsDir });
+    browser = await launchChromium();
+    context = await browser.newContext({ locale: 'sv-SE' });
+    context.on('request', (request) => requested.push(request.url()));
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    expect(await server?.stop()).toBe(0);
+  });
+
+  const entries = () => page.locator('li.archive-entry');
+
+  it('lists every replay in Swedish, with speakers, stage and length', async () => {
+    await page.goto(`${server.url}/archive`);
+    await page.getByRole('heading', { level: 2, name: '2 inspelningar' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('sv');
+    const youthEntry = page.locator(`li[data-replay="${youth.replayId}"]`);
+    expect(await youthEntry.innerText()).toContain('Medverkande: Ahmed Karimi');
+    expect(await youthEntry.innerText()).toContain('Stora salen');
+    expect(await youthEntry.innerText()).toContain('4 sekunder');
+  });
+
+  it('finds the talk by its speaker’s name, keeps the search in the address, and opens the replay, whose video loads', async () => {
+    await page.getByLabel('Sök i arkivet').fill('karimi');
+    await page.getByRole('button', { name: 'Sök' }).click();
+    await page.getByRole('heading', { level: 2, name: '1 inspelning' }).waitFor();
+    expect(await entries().count()).toBe(1);
+    expect(new URL(page.url()).search).toBe('?q=karimi');
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: '1 inspelning' }).waitFor();
+    expect(await page.getByLabel('Sök i arkivet').inputValue()).toBe('karimi');
+
+    await page.getByRole('link', { name: 'Barns och ungas psykiska hälsa' }).click();
+    await page.waitForURL(`${server.url}/archive/${youth.replayId}`);
+    await waitFor(
+      async () => page.evaluate(() => {
+        const video = document.querySelector<HTMLVideoElement>('#replay-video');
+        return video !== null && Number.isFinite(video.duration) && video.duration > 3;
+      }),
+      20_000,
+      () => 'the replay opened from the archive did not load its video',
+    );
+  });
+
+  it('filters by event and by stage', async () => {
+    await page.goto(`${server.url}/archive`);
+    await page.getByRole('heading', { level: 2, name: '2 inspelningar' }).waitFor();
+    await page.getByLabel('Evenemang').selectOption('dag-tva');
+    await page.getByRole('button', { name: 'Sök' }).click();
+    await page.getByRole('heading', { level: 2, name: '1 inspelning' }).waitFor();
+    expect(await entries().first().getAttribute('data-replay')).toBe(elderly.replayId);
+    expect(new URL(page.url()).search).toBe('?event=dag-tva');
+    await page.goto(`${server.url}/archive?stage=stora`);
+    await page.getByRole('heading', { level: 2, name: '1 inspelning' }).waitFor();
+    expect(await entries().first().getAttribute('data-replay')).toBe(youth.replayId);
+    expect(await page.getByLabel('Scen').inputValue()).toBe('stora');
+  });
+
+  it('has no serious or critical accessibility violations in Swedish or English, on a phone and a desktop', async () => {
+    await page.goto(`${server.url}/archive`);
+    for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+      await page.setViewportSize(viewport);
+      for (const language of ['Svenska', 'English']) {
+        await page.getByRole('button', { name: language }).click();
+        await page.getByRole('button', { name: language, pressed: true }).waitFor();
+        await page.locator('li.archive-entry').first().waitFor();
+        expect(await seriousAccessibilityViolations(page), `${language} at ${viewport.width}×${viewport.height}`).toEqual([]);
+        await saveScreenshot(page, `archive-${language === 'Svenska' ? 'sv' : 'en'}`);
+      }
+    }
+    expect(await page.getByRole('heading', { level: 2, name: '2 recordings' }).count()).toBe(1);
+  });
+
+  it('makes every request to its own origin', () => {
+    expect(requested.filter((url) => new URL(url).origin !== server.url)).toEqual([]);
+  });
+});
