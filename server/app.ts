@@ -11,6 +11,7 @@ import { StageRegistry } from './domain/stageRegistry.js';
 import { proxyTrust } from './http/clientAddress.js';
 import { buildHttpServer } from './http/httpServer.js';
 import { DemoSourceProcess } from './ingest/demoSourceProcess.js';
+import { IngestPoints } from './ingest/ingestPoints.js';
 import { MediaEngine } from './media/index.js';
 import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
 import { RecordingManager } from './recording/recordingManager.js';
@@ -38,7 +39,8 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   const db = await openStorage(config, logger);
   await ensureFirstTechnician(db, config, logger);
   const passes = ViewerPasses.fromDataDir(config.dataDir);
-  const policy = new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir));
+  const ingestKeys = IngestKeys.fromDataDir(config.dataDir);
+  const policy = new AccessPolicy(db, passes, ingestKeys);
 
   const media = await MediaEngine.start(
     {
@@ -69,6 +71,16 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     ffmpegPath: config.ffmpegPath,
     logger,
   });
+  const ingestPoints = new IngestPoints({
+    db,
+    keys: ingestKeys,
+    registry,
+    srtPorts: config.ingest.srtPorts,
+    rtmpPorts: config.ingest.rtmpPorts,
+    listenIp: config.host,
+    ffmpegPath: config.ffmpegPath,
+    logger,
+  });
   const http = await buildHttpServer({
     config,
     db,
@@ -76,6 +88,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     passes,
     registry,
     media,
+    ingestPoints,
     logger,
     version: packageVersion(),
     clientDir: defaultClientDir,
@@ -89,6 +102,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     trustProxy: proxyTrust(config.http.trustProxy),
   });
   await http.listen({ port: config.port, host: config.host });
+  ingestPoints.start();
   const url = `http://127.0.0.1:${config.port}`;
 
   // The demo runs on the seeded stage; organisers who deleted it have no demo to run.
@@ -100,6 +114,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
       // First, while media still flows: each recording gets its last segment and ends complete.
       await recorder.close();
       await demo?.stop();
+      await ingestPoints.close();
       io?.disconnectSockets(true);
       await registry.closeAll();
       await http.close();

@@ -12,6 +12,7 @@ import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
 import type { Config } from '../config/env.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
+import type { IngestPoints } from '../ingest/ingestPoints.js';
 import { AppError } from '../errors.js';
 import type { MediaEngine } from '../media/index.js';
 import { listAllStages } from '../storage/stages.js';
@@ -28,6 +29,7 @@ export interface HttpDependencies {
   passes: ViewerPasses;
   registry: StageRegistry;
   media: MediaEngine;
+  ingestPoints: IngestPoints;
   logger: Logger;
   version: string;
   /** The built client (dist/client). */

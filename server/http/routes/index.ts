@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpDependencies } from '../httpServer.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerEventRoutes } from './events.js';
+import { registerIngestPointRoutes } from './ingestPoints.js';
 import { registerInviteRoutes } from './invites.js';
 import { registerMetricsRoute } from './metrics.js';
 import { registerQuestionRoutes } from './questions.js';
@@ -15,6 +16,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies):
   registerEventRoutes(app, deps);
   registerRegistrationRoutes(app, deps);
   registerInviteRoutes(app, deps);
+  registerIngestPointRoutes(app, deps);
   registerQuestionRoutes(app, deps);
   registerMetricsRoute(app, deps);
 }

@@ -1,0 +1,155 @@
+/**
+ * One SRT or RTMP ingest point at work: an ffmpeg that listens for the encoder and passes its
+ * program feed as plain RTP to the stage, supervised so that it listens again whenever the encoder
+ * disconnects (or ffmpeg refused a caller with a wrong key). All ingest ffmpeg runs start here.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from 'pino';
+import type { IngestProtocol, IngestTrackTarget } from '../../shared/protocol.js';
+import { Peer } from '../domain/peer.js';
+import { resolveFfmpegPath } from '../config/ffmpeg.js';
+import type { StageRegistry } from '../domain/stageRegistry.js';
+import { rtpOutputArgs } from './testPattern.js';
+
+export interface IngestListenerOptions {
+  ingestPointId: string;
+  stageId: string;
+  protocol: Exclude<IngestProtocol, 'whip'>;
+  /** The address the listener binds to (the server's HOST). */
+  listenIp: string;
+  port: number;
+  secret: string;
+  /** SRT only: the stream id the caller sends. */
+  streamId: string;
+  ffmpegPath: string | undefined;
+}
+
+/** Quick enough that an encoder retrying after a drop finds the port listening again. */
+const RELISTEN_DELAY_MS = 300;
+/** After a failure to start (no ffmpeg, no stage media), not to flood the log. */
+const RETRY_DELAY_MS = 5000;
+const STDERR_LINES_KEPT = 20;
+/** What ffmpeg's RTMP listener says when the publisher's stream name is not the key. */
+const WRONG_STREAM_KEY = /Unexpected stream /;
+
+/** The URL ffmpeg listens on; RTMP's path carries the key, which ffmpeg checks (and warns about). */
+export function listenUrl({ protocol, listenIp, port, secret, streamId }: IngestListenerOptions): string {
+  const host = listenIp.includes(':') ? `[${listenIp}]` : listenIp;
+  if (protocol === 'rtmp') return `rtmp://${host}:${port}/live/${secret}`;
+  // A passphrase mismatch fails the SRT handshake, so a caller without it never gets to send.
+  const query = new URLSearchParams({ mode: 'listener', passphrase: secret, pbkeylen: '16', streamid: streamId });
+  return `srt://${host}:${port}?${query.toString()}`;
+}
+
+/**
+ * ffmpeg arguments: H.264 is copied (SPS/PPS put in front of every keyframe, as FLV carries them
+ * only once), AAC becomes Opus. `-progress` tells when media flows, i.e. the encoder got in.
+ */
+export function ingestFfmpegArgs(options: IngestListenerOptions, targets: IngestTrackTarget[]): string[] {
+  const video = targets.find((target) => target.kind === 'video');
+  const audio = targets.find((target) => target.kind === 'audio');
+  const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-progress', 'pipe:1', '-stats_period', '0.5', '-sdp_file', '/dev/null'];
+  if (options.protocol === 'rtmp') args.push('-listen', '1');
+  args.push('-i', listenUrl(options));
+  if (video) args.push('-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', ...rtpOutputArgs(video));
+  if (audio) args.push('-map', '0:a:0', '-c:a', 'libopus', '-b:a', '128k', '-ac', '2', '-ar', '48000', ...rtpOutputArgs(audio));
+  return args;
+}
+
+export class IngestListener {
+  private child: ChildProcess | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private starting: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly options: IngestListenerOptions,
+    private readonly registry: StageRegistry,
+    logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'ingest', ingestPoint: options.ingestPointId, stage: options.stageId, protocol: options.protocol });
+  }
+
+  start(): void {
+    this.starting = this.run().catch((error: unknown) => {
+      this.logger.error({ err: error }, 'ingest listener could not start; trying again');
+      this.scheduleRestart(RETRY_DELAY_MS);
+    });
+  }
+
+  /** Resolves once ffmpeg has exited, so the port is free for whoever listens next. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    // A run still setting up would otherwise spawn its ffmpeg after this.
+    await this.starting;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+
+  /** One listen: a peer on the stage with targets ready but off air until the encoder's media flows. */
+  private async run(): Promise<void> {
+    const ffmpegPath = resolveFfmpegPath(this.options.ffmpegPath);
+    const stage = this.registry.open(this.options.stageId);
+    const peer = new Peer('ingest', `ingest-point:${this.options.ingestPointId}`);
+    await stage.join(peer);
+    const leave = async () => {
+      await stage.leave(peer);
+      await this.registry.closeIfEmpty(stage);
+    };
+    if (this.stopped) return leave();
+    const { targets, goOnAir } = await stage
+      .prepareIngest(peer, [
+        { source: 'camera', codec: 'H264' },
+        { source: 'microphone', codec: 'opus' },
+      ])
+      .catch(async (error: unknown) => {
+        await leave();
+        throw error;
+      });
+    if (this.stopped) return leave();
+    const child = spawn(ffmpegPath, ingestFfmpegArgs(this.options, targets), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let onAir = false;
+    let refused = false;
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      // Progress comes only once input is open and frames are copied: the encoder is in.
+      if (onAir || refused || !/^frame=[1-9]/.test(line)) return;
+      onAir = true;
+      this.logger.info('encoder connected; on air');
+      goOnAir();
+    });
+    const stderr: string[] = [];
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      stderr.push(line);
+      if (stderr.length > STDERR_LINES_KEPT) stderr.shift();
+      // ffmpeg 5.1's RTMP listener only warns about another stream name and takes the stream
+      // anyway; the warning comes in the handshake, long before the first frame is copied.
+      if (!onAir && !refused && WRONG_STREAM_KEY.test(line)) {
+        refused = true;
+        this.logger.warn('RTMP encoder refused: wrong stream key');
+        child.kill('SIGKILL');
+      }
+    });
+    child.on('error', (error) => this.logger.error({ err: error }, 'ffmpeg could not be started'));
+    child.on('close', (code, signal) => {
+      void leave().finally(() => {
+        if (this.stopped) return;
+        const level = onAir ? 'info' : 'warn';
+        this.logger[level]({ code, signal, ffmpeg: stderr.join('\n') }, onAir ? 'encoder disconnected; listening again' : 'listener ended before media arrived (a wrong key?); listening again');
+        this.scheduleRestart();
+      });
+    });
+  }
+
+  private scheduleRestart(delayMs = RELISTEN_DELAY_MS): void {
+    if (this.stopped) return;
+    this.restartTimer = setTimeout(() => this.start(), delayMs);
+  }
+}
