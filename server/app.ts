@@ -78,6 +78,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     srtPorts: config.ingest.srtPorts,
     rtmpPorts: config.ingest.rtmpPorts,
     listenIp: config.host,
+    maxBitrateKbps: config.ingest.maxBitrateKbps,
     ffmpegPath: config.ffmpegPath,
     logger,
   });

@@ -388,9 +388,32 @@ export interface IngestPointInfo {
   secret: string;
   /** SRT only: the stream id the encoder sends (also in `url`). */
   streamId: string | null;
+  /** What the connected encoder sends, from its first seconds; null while none is connected. */
+  preflight: IngestPreflight | null;
   createdAt: string;
   rotatedAt: string | null;
   revokedAt: string | null;
+}
+
+export interface IngestPreflightWarning {
+  code: 'video_codec' | 'b_frames' | 'keyframe_interval' | 'bitrate';
+  message: string;
+}
+
+/** The pre-flight check of an ingest's video, measured over its first seconds. */
+export interface IngestPreflight {
+  codec: string;
+  /** The H.264 profile, e.g. "Main"; null when ffmpeg did not name one. */
+  profile: string | null;
+  width: number;
+  height: number;
+  frameRate: number;
+  bFrames: boolean;
+  /** The longest gap between keyframes seen; null with fewer than two keyframes. */
+  keyframeIntervalSeconds: number | null;
+  bitrateKbps: number;
+  measuredSeconds: number;
+  warnings: IngestPreflightWarning[];
 }
 
 export interface InviteResponse {

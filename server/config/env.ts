@@ -78,6 +78,8 @@ const envSchema = z
     INGEST_SRT_PORTS: portRange.default({ first: 9000, last: 9009 }),
     /** Listen ports of RTMP ingest points: 1935, the port encoders assume, or a range for several points. */
     INGEST_RTMP_PORTS: portRange.default({ first: 1935, last: 1935 }),
+    /** The video bitrate above which an ingest's pre-flight check warns (viewers' connections). */
+    INGEST_MAX_BITRATE_KBPS: z.coerce.number().int().min(100).max(100_000).default(6000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     FFMPEG_PATH: z.string().min(1).optional(),
     /** Origins (scheme://host[:port]) other than the server's own that may call the API, e.g. an embed. */
@@ -119,7 +121,7 @@ export interface Config {
   demo: { enabled: boolean; codec: 'VP8' | 'H264' };
   rtc: { listenIp: string; announcedIp: string | undefined; minPort: number; maxPort: number };
   mediasoup: { workers: number; consumerBudgetPerWorker: number };
-  ingest: { srtPorts: PortRange; rtmpPorts: PortRange };
+  ingest: { srtPorts: PortRange; rtmpPorts: PortRange; maxBitrateKbps: number };
   logLevel: string;
   ffmpegPath: string | undefined;
   http: { corsOrigins: string[]; trustProxy: ProxyTrustSetting };
@@ -170,7 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPort: values.RTC_MAX_PORT,
     },
     mediasoup: { workers: values.MEDIASOUP_WORKERS, consumerBudgetPerWorker: values.WORKER_CONSUMER_BUDGET },
-    ingest: { srtPorts: values.INGEST_SRT_PORTS, rtmpPorts: values.INGEST_RTMP_PORTS },
+    ingest: { srtPorts: values.INGEST_SRT_PORTS, rtmpPorts: values.INGEST_RTMP_PORTS, maxBitrateKbps: values.INGEST_MAX_BITRATE_KBPS },
     logLevel: values.LOG_LEVEL,
     ffmpegPath: values.FFMPEG_PATH,
     http: { corsOrigins: values.CORS_ORIGINS.map((origin) => new URL(origin).origin), trustProxy: values.TRUST_PROXY },

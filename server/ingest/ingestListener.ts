@@ -6,10 +6,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
-import type { IngestProtocol, IngestTrackTarget } from '../../shared/protocol.js';
+import type { IngestPreflight, IngestProtocol, IngestTrackTarget } from '../../shared/protocol.js';
 import { Peer } from '../domain/peer.js';
 import { resolveFfmpegPath } from '../config/ffmpeg.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
+import { PREFLIGHT_SECONDS, PreflightMeter } from './preflight.js';
 import { rtpOutputArgs } from './testPattern.js';
 
 export interface IngestListenerOptions {
@@ -23,6 +24,8 @@ export interface IngestListenerOptions {
   /** SRT only: the stream id the caller sends. */
   streamId: string;
   ffmpegPath: string | undefined;
+  /** Above this video bitrate the pre-flight check warns. */
+  maxBitrateKbps: number;
 }
 
 /** Quick enough that an encoder retrying after a drop finds the port listening again. */
@@ -44,16 +47,19 @@ export function listenUrl({ protocol, listenIp, port, secret, streamId }: Ingest
 
 /**
  * ffmpeg arguments: H.264 is copied (SPS/PPS put in front of every keyframe, as FLV carries them
- * only once), AAC becomes Opus. `-progress` tells when media flows, i.e. the encoder got in.
+ * only once), AAC becomes Opus. `-progress` tells when media flows, i.e. the encoder got in; the
+ * first seconds' packets are listed on fd 3 for the pre-flight check.
  */
 export function ingestFfmpegArgs(options: IngestListenerOptions, targets: IngestTrackTarget[]): string[] {
   const video = targets.find((target) => target.kind === 'video');
   const audio = targets.find((target) => target.kind === 'audio');
-  const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-progress', 'pipe:1', '-stats_period', '0.5', '-sdp_file', '/dev/null'];
+  // Log level info for the input's stream dump (the profile); -nostats keeps the rest quiet.
+  const args = ['-hide_banner', '-loglevel', 'info', '-nostats', '-nostdin', '-progress', 'pipe:1', '-stats_period', '0.5', '-sdp_file', '/dev/null'];
   if (options.protocol === 'rtmp') args.push('-listen', '1');
   args.push('-i', listenUrl(options));
   if (video) args.push('-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', ...rtpOutputArgs(video));
   if (audio) args.push('-map', '0:a:0', '-c:a', 'libopus', '-b:a', '128k', '-ac', '2', '-ar', '48000', ...rtpOutputArgs(audio));
+  args.push('-map', '0:v:0', '-c:v', 'copy', '-t', String(PREFLIGHT_SECONDS), '-f', 'framecrc', 'pipe:3');
   return args;
 }
 
@@ -62,6 +68,7 @@ export class IngestListener {
   private restartTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> = Promise.resolve();
   private stopped = false;
+  private meter: PreflightMeter | undefined;
   private readonly logger: Logger;
 
   constructor(
@@ -77,6 +84,11 @@ export class IngestListener {
       this.logger.error({ err: error }, 'ingest listener could not start; trying again');
       this.scheduleRestart(RETRY_DELAY_MS);
     });
+  }
+
+  /** What the connected encoder sends; null while none is. */
+  preflight(): IngestPreflight | null {
+    return this.meter?.result() ?? null;
   }
 
   /** Resolves once ffmpeg has exited, so the port is free for whoever listens next. */
@@ -114,8 +126,11 @@ export class IngestListener {
         throw error;
       });
     if (this.stopped) return leave();
-    const child = spawn(ffmpegPath, ingestFfmpegArgs(this.options, targets), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(ffmpegPath, ingestFfmpegArgs(this.options, targets), { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     this.child = child;
+    const meter = new PreflightMeter(this.options.maxBitrateKbps);
+    this.meter = meter;
+    createInterface({ input: child.stdio[3] as NodeJS.ReadableStream }).on('line', (line) => meter.framecrcLine(line));
     let onAir = false;
     let refused = false;
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -127,6 +142,7 @@ export class IngestListener {
     });
     const stderr: string[] = [];
     createInterface({ input: child.stderr! }).on('line', (line) => {
+      meter.logLine(line);
       stderr.push(line);
       if (stderr.length > STDERR_LINES_KEPT) stderr.shift();
       // ffmpeg 5.1's RTMP listener only warns about another stream name and takes the stream
@@ -139,6 +155,7 @@ export class IngestListener {
     });
     child.on('error', (error) => this.logger.error({ err: error }, 'ffmpeg could not be started'));
     child.on('close', (code, signal) => {
+      if (this.meter === meter) this.meter = undefined;
       void leave().finally(() => {
         if (this.stopped) return;
         const level = onAir ? 'info' : 'warn';

@@ -29,6 +29,7 @@ export interface IngestPointsOptions {
   srtPorts: PortRange;
   rtmpPorts: PortRange;
   listenIp: string;
+  maxBitrateKbps: number;
   /** FFMPEG_PATH; unset, ffmpeg is looked up on PATH when a listener starts. */
   ffmpegPath: string | undefined;
   logger: Logger;
@@ -82,7 +83,8 @@ export class IngestPoints {
     const { id, stageId, protocol, label, port, createdAt, rotatedAt, revokedAt } = point;
     const secret = this.options.keys.ingestPointSecret(id, point.generation);
     const streamId = protocol === 'srt' ? id : null;
-    return { id, stageId, protocol, label, port, url: encoderUrl(point, host, secret), secret, streamId, createdAt, rotatedAt, revokedAt };
+    const preflight = this.listeners.get(id)?.preflight() ?? null;
+    return { id, stageId, protocol, label, port, url: encoderUrl(point, host, secret), secret, streamId, preflight, createdAt, rotatedAt, revokedAt };
   }
 
   async close(): Promise<void> {
@@ -101,7 +103,7 @@ export class IngestPoints {
 
   private listen(point: IngestPoint): void {
     if (point.protocol === 'whip' || point.port === null) return;
-    const { registry, listenIp, ffmpegPath, logger } = this.options;
+    const { registry, listenIp, ffmpegPath, maxBitrateKbps, logger } = this.options;
     const listener = new IngestListener(
       {
         ingestPointId: point.id,
@@ -112,6 +114,7 @@ export class IngestPoints {
         secret: this.options.keys.ingestPointSecret(point.id, point.generation),
         streamId: point.id,
         ffmpegPath,
+        maxBitrateKbps,
       },
       registry,
       logger,

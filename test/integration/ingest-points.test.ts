@@ -51,30 +51,37 @@ describe('ingest points for production encoders', () => {
     return ingestPoints.find((point) => point.protocol === protocol && point.revokedAt === null) ?? createPoint(stageId, protocol);
   }
 
-  function encoderArgs(url: string, format: 'flv' | 'mpegts'): string[] {
+  /** Encoder settings a technician may get wrong. */
+  interface EncoderSettings {
+    bFrames: number;
+    keyframeEverySeconds: number;
+  }
+  const GOOD: EncoderSettings = { bFrames: 0, keyframeEverySeconds: 1 };
+
+  function encoderArgs(url: string, format: 'flv' | 'mpegts', settings: EncoderSettings = GOOD): string[] {
     const { width, height, profile } = SENT;
     return [
       '-hide_banner', '-loglevel', 'error', '-nostdin',
       '-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=25`,
       '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', profile.toLowerCase(), '-bf', '0', '-g', '25', '-pix_fmt', 'yuv420p',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', profile.toLowerCase(), '-bf', String(settings.bFrames), '-g', String(25 * settings.keyframeEverySeconds), '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '96k',
       '-f', format, url,
     ];
   }
 
-  function startEncoder(url: string, format: 'flv' | 'mpegts'): ChildProcess {
-    const encoder = spawn('ffmpeg', encoderArgs(url, format), { stdio: ['ignore', 'ignore', 'ignore'] });
+  function startEncoder(url: string, format: 'flv' | 'mpegts', settings?: EncoderSettings): ChildProcess {
+    const encoder = spawn('ffmpeg', encoderArgs(url, format, settings), { stdio: ['ignore', 'ignore', 'ignore'] });
     encoders.push(encoder);
     return encoder;
   }
 
   /** As OBS and vMix do, an encoder whose connection fails tries again (a second apart) until stopped. */
-  function startReconnectingEncoder(url: string, format: 'flv' | 'mpegts'): { stop(): void } {
+  function startReconnectingEncoder(url: string, format: 'flv' | 'mpegts', settings?: EncoderSettings): { stop(): void } {
     let stopped = false;
     const attempt = () => {
       if (stopped) return;
-      startEncoder(url, format).once('exit', () => setTimeout(attempt, 1000));
+      startEncoder(url, format, settings).once('exit', () => setTimeout(attempt, 1000));
     };
     attempt();
     return {
@@ -83,6 +90,20 @@ describe('ingest points for production encoders', () => {
         encoders.at(-1)?.kill('SIGKILL');
       },
     };
+  }
+
+  /** The pre-flight check once it has measured a few seconds. */
+  async function preflightOf(point: IngestPointInfo): Promise<NonNullable<IngestPointInfo['preflight']>> {
+    let info: IngestPointInfo | undefined;
+    await waitFor(
+      async () => {
+        info = await tech.call<IngestPointInfo>('GET', `/api/ingest-points/${point.id}`);
+        return (info.preflight?.measuredSeconds ?? 0) >= 5.5;
+      },
+      20_000,
+      () => `no pre-flight check: ${JSON.stringify(info)}\n${ingestLogs()}`,
+    );
+    return info!.preflight!;
   }
 
   /** What the ingest listeners logged, for failure messages. */
@@ -165,6 +186,9 @@ describe('ingest points for production encoders', () => {
     await waitFor(async () => (await stage(RTMP_STAGE))?.live === true, 20_000, () => `RTMP never went on air:\n${ingestLogs()}`);
     await expectViewerReceives(RTMP_STAGE);
     await expectRecordedAsSent(RTMP_STAGE);
+    expect(await preflightOf(point)).toMatchObject({
+      codec: 'h264', profile: 'Main', width: SENT.width, height: SENT.height, bFrames: false, keyframeIntervalSeconds: 1, warnings: [],
+    });
 
     // The encoder drops out: the stage goes off air, and the same settings work again.
     encoder.kill('SIGKILL');
@@ -173,6 +197,16 @@ describe('ingest points for production encoders', () => {
     await waitFor(async () => (await stage(RTMP_STAGE))?.live === true, 20_000, () => `the reconnected encoder never went on air:\n${ingestLogs()}`);
     await expectViewerReceives(RTMP_STAGE);
     reconnecting.stop();
+    await waitFor(async () => (await stage(RTMP_STAGE))?.live === false, 10_000, () => 'still on air after the encoder left');
+  });
+
+  it('shows B-frames and a 5 s keyframe interval as warnings in the pre-flight check', async () => {
+    const point = await activePoint(RTMP_STAGE, 'rtmp');
+    const encoder = startReconnectingEncoder(`${point.url}/${point.secret}`, 'flv', { bFrames: 2, keyframeEverySeconds: 5 });
+    const preflight = await preflightOf(point);
+    encoder.stop();
+    expect(preflight).toMatchObject({ bFrames: true, keyframeIntervalSeconds: 5 });
+    expect(preflight.warnings.map((warning) => warning.code)).toEqual(['b_frames', 'keyframe_interval']);
   });
 
   it('refuses an SRT caller with a wrong passphrase, and puts one with it on air, viewed and recorded as sent', async () => {

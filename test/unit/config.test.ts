@@ -54,8 +54,8 @@ describe('configuration from the environment', () => {
   });
 
   it('reads ingest port ranges, and refuses a range that is no range', () => {
-    expect(loadConfig({}).ingest).toEqual({ srtPorts: { first: 9000, last: 9009 }, rtmpPorts: { first: 1935, last: 1935 } });
-    expect(loadConfig({ INGEST_SRT_PORTS: '7000-7003', INGEST_RTMP_PORTS: '1936' }).ingest).toEqual({
+    expect(loadConfig({}).ingest).toEqual({ srtPorts: { first: 9000, last: 9009 }, rtmpPorts: { first: 1935, last: 1935 }, maxBitrateKbps: 6000 });
+    expect(loadConfig({ INGEST_SRT_PORTS: '7000-7003', INGEST_RTMP_PORTS: '1936' }).ingest).toMatchObject({
       srtPorts: { first: 7000, last: 7003 },
       rtmpPorts: { first: 1936, last: 1936 },
     });

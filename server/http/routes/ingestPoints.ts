@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { apiRequestSchemas, type IngestPointInfo } from '../../../shared/protocol.js';
+import { AppError } from '../../errors.js';
 import type { IngestPoint } from '../../storage/ingestPoints.js';
 import { recordIdSchema } from '../../storage/validation.js';
 import { parseInput } from '../../validation.js';
@@ -31,6 +32,14 @@ export function registerIngestPointRoutes(app: FastifyInstance, deps: HttpDepend
   app.get('/api/stages/:stageId/ingest-points', technicianOnly, async (request, reply): Promise<{ ingestPoints: IngestPointInfo[] }> => {
     const stage = deps.policy.existingStage(pathParams(stageParams, request).stageId);
     return { ingestPoints: ingestPoints.list(stage.id).map((point) => answer(request, reply, point)) };
+  });
+
+  // With the pre-flight check of the encoder connected now.
+  app.get('/api/ingest-points/:ingestPointId', technicianOnly, async (request, reply): Promise<IngestPointInfo> => {
+    const { ingestPointId } = pathParams(ingestPointParams, request);
+    const point = ingestPoints.get(ingestPointId);
+    if (!point) throw new AppError('not_found', `There is no ingest point "${ingestPointId}".`);
+    return answer(request, reply, point);
   });
 
   app.post('/api/ingest-points/:ingestPointId/rotate', technicianOnly, async (request, reply): Promise<IngestPointInfo> => {
