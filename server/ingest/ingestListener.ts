@@ -47,20 +47,29 @@ export function listenUrl({ protocol, listenIp, port, secret, streamId }: Ingest
 
 /**
  * ffmpeg arguments: H.264 is copied (SPS/PPS put in front of every keyframe, as FLV carries them
- * only once), AAC becomes Opus. `-progress` tells when media flows, i.e. the encoder got in; the
+ * only once) unless `transcodeVideo` (B-frames, which stutter in browsers), AAC becomes Opus. `-progress` tells when media flows, i.e. the encoder got in; the
  * first seconds' packets are listed on fd 3 for the pre-flight check.
  */
-export function ingestFfmpegArgs(options: IngestListenerOptions, targets: IngestTrackTarget[]): string[] {
+export function ingestFfmpegArgs(options: IngestListenerOptions, targets: IngestTrackTarget[], transcodeVideo: boolean): string[] {
   const video = targets.find((target) => target.kind === 'video');
   const audio = targets.find((target) => target.kind === 'audio');
   // Log level info for the input's stream dump (the profile); -nostats keeps the rest quiet.
   const args = ['-hide_banner', '-loglevel', 'info', '-nostats', '-nostdin', '-progress', 'pipe:1', '-stats_period', '0.5', '-sdp_file', '/dev/null'];
   if (options.protocol === 'rtmp') args.push('-listen', '1');
   args.push('-i', listenUrl(options));
-  if (video) args.push('-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', ...rtpOutputArgs(video));
+  if (video) args.push('-map', '0:v:0', ...(transcodeVideo ? withoutBFrames(options) : ['-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb']), ...rtpOutputArgs(video));
   if (audio) args.push('-map', '0:a:0', '-c:a', 'libopus', '-b:a', '128k', '-ac', '2', '-ar', '48000', ...rtpOutputArgs(audio));
   args.push('-map', '0:v:0', '-c:v', 'copy', '-t', String(PREFLIGHT_SECONDS), '-f', 'framecrc', 'pipe:3');
   return args;
+}
+
+/** H.264 without B-frames, a keyframe every second (the demo's rule), at most the bitrate ceiling. */
+function withoutBFrames({ maxBitrateKbps }: IngestListenerOptions): string[] {
+  const rate = `${maxBitrateKbps}k`;
+  return [
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-pix_fmt', 'yuv420p',
+    '-force_key_frames', 'expr:gte(t,n_forced*1)', '-crf', '23', '-maxrate', rate, '-bufsize', rate,
+  ];
 }
 
 export class IngestListener {
@@ -69,6 +78,8 @@ export class IngestListener {
   private starting: Promise<void> = Promise.resolve();
   private stopped = false;
   private meter: PreflightMeter | undefined;
+  /** Set when the encoder sent B-frames: its next connections are transcoded until it sends none. */
+  private transcodeVideo = false;
   private readonly logger: Logger;
 
   constructor(
@@ -126,11 +137,20 @@ export class IngestListener {
         throw error;
       });
     if (this.stopped) return leave();
-    const child = spawn(ffmpegPath, ingestFfmpegArgs(this.options, targets), { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const transcoding = this.transcodeVideo;
+    const child = spawn(ffmpegPath, ingestFfmpegArgs(this.options, targets, transcoding), { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     this.child = child;
     const meter = new PreflightMeter(this.options.maxBitrateKbps);
     this.meter = meter;
-    createInterface({ input: child.stdio[3] as NodeJS.ReadableStream }).on('line', (line) => meter.framecrcLine(line));
+    createInterface({ input: child.stdio[3] as NodeJS.ReadableStream }).on('line', (line) => {
+      meter.framecrcLine(line);
+      if (transcoding || this.transcodeVideo || !meter.bFrames) return;
+      // ffmpeg cannot switch from copying to encoding mid-stream: the encoder is cut off and,
+      // as encoders do, connects again, to a listener that transcodes.
+      this.transcodeVideo = true;
+      this.logger.warn('the encoder sends B-frames, which stutter in browsers: transcoding its video from its next connection; set B-frames to 0 in the encoder');
+      child.kill('SIGKILL');
+    });
     let onAir = false;
     let refused = false;
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -156,6 +176,8 @@ export class IngestListener {
     child.on('error', (error) => this.logger.error({ err: error }, 'ffmpeg could not be started'));
     child.on('close', (code, signal) => {
       if (this.meter === meter) this.meter = undefined;
+      // A transcoded encoder that no longer sends B-frames is copied again from its next connection.
+      if (transcoding && meter.result()?.bFrames === false) this.transcodeVideo = false;
       void leave().finally(() => {
         if (this.stopped) return;
         const level = onAir ? 'info' : 'warn';

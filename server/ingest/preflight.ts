@@ -46,6 +46,12 @@ export class PreflightMeter {
     if (video) this.profile = video[2]!;
   }
 
+  /** Without B-frames every frame is shown when it is decoded: pts and dts differ by a constant. */
+  get bFrames(): boolean {
+    const first = this.packets[0];
+    return first !== undefined && this.packets.some((packet) => packet.pts - packet.dts !== first.pts - first.dts);
+  }
+
   result(): IngestPreflight | null {
     const [first, last] = [this.packets[0], this.packets.at(-1)];
     if (!first || !last || last === first) return null;
@@ -59,8 +65,7 @@ export class PreflightMeter {
       width: this.width,
       height: this.height,
       frameRate: round((this.packets.length - 1) / seconds, 2),
-      // Without B-frames every frame is shown when it is decoded.
-      bFrames: this.packets.some((packet) => packet.pts !== packet.dts + (first.pts - first.dts)),
+      bFrames: this.bFrames,
       keyframeIntervalSeconds: gaps.length > 0 ? round(Math.max(...gaps), 2) : null,
       bitrateKbps: Math.round((this.packets.reduce((sum, packet) => sum + packet.size, 0) * 8) / seconds / 1000),
       measuredSeconds: round(seconds, 2),

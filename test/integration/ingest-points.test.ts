@@ -136,7 +136,7 @@ describe('ingest points for production encoders', () => {
       30_000,
       () => `no recorded segment on ${stageId}:\n${ingestLogs()}`,
     );
-    expect(await probeVideo(segments[0]!)).toEqual({ codec: 'h264', ...SENT });
+    expect(await probeVideo(segments[0]!)).toEqual({ codec: 'h264', ...SENT, bFrames: 0 });
   }
 
   /** Refused encoders: the caller gives up, and a bounded wait after finds nothing on air or recorded. */
@@ -200,13 +200,20 @@ describe('ingest points for production encoders', () => {
     await waitFor(async () => (await stage(RTMP_STAGE))?.live === false, 10_000, () => 'still on air after the encoder left');
   });
 
-  it('shows B-frames and a 5 s keyframe interval as warnings in the pre-flight check', async () => {
+  it('warns of B-frames and a 5 s keyframe interval in the pre-flight check, and sends viewers video without B-frames', async () => {
     const point = await activePoint(RTMP_STAGE, 'rtmp');
     const encoder = startReconnectingEncoder(`${point.url}/${point.secret}`, 'flv', { bFrames: 2, keyframeEverySeconds: 5 });
     const preflight = await preflightOf(point);
-    encoder.stop();
     expect(preflight).toMatchObject({ bFrames: true, keyframeIntervalSeconds: 5 });
     expect(preflight.warnings.map((warning) => warning.code)).toEqual(['b_frames', 'keyframe_interval']);
+    expect(ingestLogs()).toContain('the encoder sends B-frames');
+
+    await expectViewerReceives(RTMP_STAGE);
+    // The pre-flight check measured 6 s of the transcoded connection: the newest segment is from it.
+    const recording = await liveRecording(server, RTMP_STAGE);
+    const segments = recording ? await segmentUrls(server, recording) : [];
+    expect(await probeVideo(segments.at(-1)!)).toMatchObject({ codec: 'h264', width: SENT.width, height: SENT.height, bFrames: 0 });
+    encoder.stop();
   });
 
   it('refuses an SRT caller with a wrong passphrase, and puts one with it on air, viewed and recorded as sent', async () => {
@@ -224,15 +231,21 @@ describe('ingest points for production encoders', () => {
 });
 
 /** Codec, profile and size of the video in a recorded segment, as ffprobe reads it. */
-async function probeVideo(url: string): Promise<{ codec: string; profile: string; width: number; height: number }> {
+async function probeVideo(url: string): Promise<{ codec: string; profile: string; width: number; height: number; bFrames: number }> {
   const file = join(tmpdir(), `estrad-ingest-segment-${process.pid}-${Date.now()}.ts`);
   writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
   try {
     const probe = JSON.parse(
       execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }),
-    ) as { streams: { codec_name: string; profile: string; width: number; height: number }[] };
+    ) as { streams: { codec_name: string; profile: string; width: number; height: number; has_b_frames: number }[] };
     const [video] = probe.streams;
-    return { codec: video?.codec_name ?? 'none', profile: video?.profile ?? 'none', width: video?.width ?? 0, height: video?.height ?? 0 };
+    return {
+      codec: video?.codec_name ?? 'none',
+      profile: video?.profile ?? 'none',
+      width: video?.width ?? 0,
+      height: video?.height ?? 0,
+      bFrames: video?.has_b_frames ?? -1,
+    };
   } finally {
     rmSync(file, { force: true });
   }
