@@ -26,6 +26,7 @@ describe('ingest points for production encoders', () => {
   const viewers: NodeViewer[] = [];
   let rtmpPort: number;
   let srtPort: number;
+  let stopEncoders = false;
 
   beforeAll(async () => {
     rtmpPort = await freePort();
@@ -36,6 +37,7 @@ describe('ingest points for production encoders', () => {
   });
 
   afterAll(async () => {
+    stopEncoders = true;
     for (const encoder of encoders) encoder.kill('SIGKILL');
     for (const viewer of viewers) viewer.close();
     cleanupDataChannels();
@@ -79,15 +81,17 @@ describe('ingest points for production encoders', () => {
   /** As OBS and vMix do, an encoder whose connection fails tries again (a second apart) until stopped. */
   function startReconnectingEncoder(url: string, format: 'flv' | 'mpegts', settings?: EncoderSettings): { stop(): void } {
     let stopped = false;
+    let current: ChildProcess | undefined;
     const attempt = () => {
-      if (stopped) return;
-      startEncoder(url, format, settings).once('exit', () => setTimeout(attempt, 1000));
+      if (stopped || stopEncoders) return;
+      current = startEncoder(url, format, settings);
+      current.once('exit', () => setTimeout(attempt, 1000));
     };
     attempt();
     return {
       stop() {
         stopped = true;
-        encoders.at(-1)?.kill('SIGKILL');
+        current?.kill('SIGKILL');
       },
     };
   }
@@ -180,9 +184,17 @@ describe('ingest points for production encoders', () => {
     await expectNothingOnAir(RTMP_STAGE, startEncoder(`${point.url}/wrong-${point.secret}`, 'flv'));
   });
 
+  it('stops taking the old stream key once the technicians rotate it', async () => {
+    const before = await activePoint(RTMP_STAGE, 'rtmp');
+    const rotated = await tech.call<IngestPointInfo>('POST', `/api/ingest-points/${before.id}/rotate`);
+    expect(rotated.secret).not.toBe(before.secret);
+    await expectNothingOnAir(RTMP_STAGE, startEncoder(`${before.url}/${before.secret}`, 'flv'));
+  });
+
   it('puts an RTMP encoder with the stream key on air: a viewer receives it and the recording holds its H.264 as sent', async () => {
     const point = await activePoint(RTMP_STAGE, 'rtmp');
-    const encoder = startEncoder(`${point.url}/${point.secret}`, 'flv');
+    // Reconnecting, as encoders do: the listener may just be starting again after the last test's caller.
+    const encoder = startReconnectingEncoder(`${point.url}/${point.secret}`, 'flv');
     await waitFor(async () => (await stage(RTMP_STAGE))?.live === true, 20_000, () => `RTMP never went on air:\n${ingestLogs()}`);
     await expectViewerReceives(RTMP_STAGE);
     await expectRecordedAsSent(RTMP_STAGE);
@@ -191,7 +203,7 @@ describe('ingest points for production encoders', () => {
     });
 
     // The encoder drops out: the stage goes off air, and the same settings work again.
-    encoder.kill('SIGKILL');
+    encoder.stop();
     await waitFor(async () => (await stage(RTMP_STAGE))?.live === false, 10_000, () => 'still on air after the encoder left');
     const reconnecting = startReconnectingEncoder(`${point.url}/${point.secret}`, 'flv');
     await waitFor(async () => (await stage(RTMP_STAGE))?.live === true, 20_000, () => `the reconnected encoder never went on air:\n${ingestLogs()}`);
@@ -223,7 +235,7 @@ describe('ingest points for production encoders', () => {
     wrong.searchParams.set('passphrase', 'not-the-passphrase-at-all');
     await expectNothingOnAir(SRT_STAGE, startEncoder(wrong.toString(), 'mpegts'));
 
-    startEncoder(point.url, 'mpegts');
+    startReconnectingEncoder(point.url, 'mpegts');
     await waitFor(async () => (await stage(SRT_STAGE))?.live === true, 20_000, () => `SRT never went on air:\n${ingestLogs()}`);
     await expectViewerReceives(SRT_STAGE);
     await expectRecordedAsSent(SRT_STAGE);
