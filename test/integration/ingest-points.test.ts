@@ -27,11 +27,12 @@ describe('ingest points for production encoders', () => {
   let rtmpPort: number;
   let srtPort: number;
   let stopEncoders = false;
+  const serverEnv = () => ({ ...TECHNICIAN_ENV, INGEST_RTMP_PORTS: String(rtmpPort), INGEST_SRT_PORTS: String(srtPort) });
 
   beforeAll(async () => {
     rtmpPort = await freePort();
     srtPort = await freePort();
-    server = await startServer({ ...TECHNICIAN_ENV, INGEST_RTMP_PORTS: String(rtmpPort), INGEST_SRT_PORTS: String(srtPort) });
+    server = await startServer(serverEnv());
     tech = await technicianClient(server);
     await tech.call('POST', '/api/programme', programmeDocument('ingest-day', 'public', [RTMP_STAGE, SRT_STAGE]));
   });
@@ -239,6 +240,16 @@ describe('ingest points for production encoders', () => {
     await waitFor(async () => (await stage(SRT_STAGE))?.live === true, 20_000, () => `SRT never went on air:\n${ingestLogs()}`);
     await expectViewerReceives(SRT_STAGE);
     await expectRecordedAsSent(SRT_STAGE);
+  });
+
+  it('listens on its ingest points again after the server restarts, with the same secrets', async () => {
+    const point = await activePoint(SRT_STAGE, 'srt');
+    expect(await server.stop()).toBe(0);
+    server = await startServer({ ...serverEnv(), DATA_DIR: server.dataDir, RECORDINGS_DIR: server.recordingsDir });
+    tech = await technicianClient(server);
+    expect((await activePoint(SRT_STAGE, 'srt')).secret).toBe(point.secret);
+    startReconnectingEncoder(point.url, 'mpegts');
+    await waitFor(async () => (await stage(SRT_STAGE))?.live === true, 30_000, () => `nothing on air after the restart:\n${ingestLogs()}`);
   });
 });
 
