@@ -7,6 +7,7 @@
 #     --ulimit nofile=65536:65536 \
 #     -e RTC_ANNOUNCED_IP=203.0.113.10 \
 #     -p 3000:3000 -p 40000-40999:40000-40999/udp -p 40000-40999:40000-40999/tcp \
+#     -p 9000-9009:9000-9009/udp -p 1935:1935/tcp \
 #     -v estrad-data:/data -v estrad-recordings:/recordings estrad
 # (`--network host` avoids publishing 1000 RTC ports through docker-proxy on Linux hosts.)
 # Every viewer and speaker holds one UDP and one TCP port of the range (mediasoup 3.8 has no
@@ -82,13 +83,16 @@ ENV NODE_ENV=production \
     DATA_DIR=/data \
     RECORDINGS_DIR=/recordings \
     RTC_MIN_PORT=40000 \
-    RTC_MAX_PORT=40999
+    RTC_MAX_PORT=40999 \
+    INGEST_SRT_PORTS=9000-9009 \
+    INGEST_RTMP_PORTS=1935
 # Set at run time, e.g. `docker run -e RTC_ANNOUNCED_IP=<host public IP>` (see the top).
 
 VOLUME ["/data", "/recordings"]
 USER node
 
-EXPOSE 3000/tcp 40000-40999/udp 40000-40999/tcp
+# SRT ingest points listen on UDP, RTMP ones on TCP.
+EXPOSE 3000/tcp 40000-40999/udp 40000-40999/tcp 9000-9009/udp 1935/tcp
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((res) => process.exit(res.ok ? 0 : 1), () => process.exit(1))"]

@@ -29,6 +29,7 @@ const storageForHttp = storageExcept(
   'attendance',
   'errors',
   'events',
+  'ingestPoints',
   'invites',
   'programme',
   'questions',

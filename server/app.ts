@@ -12,6 +12,7 @@ import { StageRegistry } from './domain/stageRegistry.js';
 import { proxyTrust } from './http/clientAddress.js';
 import { buildHttpServer } from './http/httpServer.js';
 import { DemoSourceProcess } from './ingest/demoSourceProcess.js';
+import { IngestPoints } from './ingest/ingestPoints.js';
 import { MediaEngine } from './media/index.js';
 import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
 import { RecordingManager } from './recording/recordingManager.js';
@@ -45,7 +46,8 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   databaseGuard.start();
   await ensureFirstTechnician(db, config, logger);
   const passes = ViewerPasses.fromDataDir(config.dataDir);
-  const policy = new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir));
+  const ingestKeys = IngestKeys.fromDataDir(config.dataDir);
+  const policy = new AccessPolicy(db, passes, ingestKeys);
 
   const media = await MediaEngine.start(
     {
@@ -80,6 +82,17 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     ffmpegPath: config.ffmpegPath,
     logger,
   });
+  const ingestPoints = new IngestPoints({
+    db,
+    keys: ingestKeys,
+    registry,
+    srtPorts: config.ingest.srtPorts,
+    rtmpPorts: config.ingest.rtmpPorts,
+    listenIp: config.host,
+    maxBitrateKbps: config.ingest.maxBitrateKbps,
+    ffmpegPath: config.ffmpegPath,
+    logger,
+  });
   const http = await buildHttpServer({
     config,
     db,
@@ -87,6 +100,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     passes,
     registry,
     media,
+    ingestPoints,
     logger,
     version: packageVersion(),
     clientDir: defaultClientDir,
@@ -102,6 +116,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     peersPerAddress: new PeersPerAddress(config.limits.peersPerAddress),
   });
   await http.listen({ port: config.port, host: config.host });
+  ingestPoints.start();
   const url = `http://127.0.0.1:${config.port}`;
 
   // The demo runs on the seeded stage; organisers who deleted it have no demo to run.
@@ -122,6 +137,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     // First, while media still flows: each recording gets its last segment and ends complete.
     await recorder.close();
     await demo?.stop();
+    await ingestPoints.close();
     io?.disconnectSockets(true);
     await registry.closeAll();
     await http.close();

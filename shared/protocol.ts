@@ -42,6 +42,10 @@ export type MediaKind = z.infer<typeof mediaKindSchema>;
 export const ingestCodecSchema = z.enum(['VP8', 'H264', 'opus']);
 export type IngestCodec = z.infer<typeof ingestCodecSchema>;
 
+/** How a production tool sends a stage's program feed to an ingest point. */
+export const ingestProtocolSchema = z.enum(['srt', 'rtmp', 'whip']);
+export type IngestProtocol = z.infer<typeof ingestProtocolSchema>;
+
 /** An opaque JSON object with bounded size; mediasoup validates the inside. */
 function boundedObject(maxKeys: number) {
   return z
@@ -288,6 +292,10 @@ export const apiRequestSchemas = {
     talkId: z.string().min(1).max(64).optional(),
     expiresInHours: z.number().int().min(1).max(24 * 60).default(48),
   }),
+  ingestPoint: z.strictObject({
+    protocol: ingestProtocolSchema,
+    label: freeText({ max: 100 }).optional(),
+  }),
   replayChanges: z
     .strictObject({
       title: freeText({ min: 1, max: 200 }).optional(),
@@ -379,6 +387,49 @@ export interface AccessResponse {
 export interface IngestKeyResponse {
   stageId: string;
   ingestKey: string;
+}
+
+/**
+ * An ingest point as technicians see it (with its secret, to paste into the encoder). SRT: `url`
+ * is the caller URL with stream id and passphrase; RTMP: `url` is the server URL, `secret` the
+ * stream key; WHIP: `url` is the endpoint, `secret` the bearer token.
+ */
+export interface IngestPointInfo {
+  id: string;
+  stageId: string;
+  protocol: IngestProtocol;
+  label: string;
+  port: number | null;
+  url: string;
+  secret: string;
+  /** SRT only: the stream id the encoder sends (also in `url`). */
+  streamId: string | null;
+  /** What the connected encoder sends, from its first seconds; null while none is connected. */
+  preflight: IngestPreflight | null;
+  createdAt: string;
+  rotatedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface IngestPreflightWarning {
+  code: 'video_codec' | 'b_frames' | 'keyframe_interval' | 'bitrate';
+  message: string;
+}
+
+/** The pre-flight check of an ingest's video, measured over its first seconds. */
+export interface IngestPreflight {
+  codec: string;
+  /** The H.264 profile, e.g. "Main"; null when ffmpeg did not name one. */
+  profile: string | null;
+  width: number;
+  height: number;
+  frameRate: number;
+  bFrames: boolean;
+  /** The longest gap between keyframes seen; null with fewer than two keyframes. */
+  keyframeIntervalSeconds: number | null;
+  bitrateKbps: number;
+  measuredSeconds: number;
+  warnings: IngestPreflightWarning[];
 }
 
 export interface InviteResponse {

@@ -21,4 +21,12 @@ export class IngestKeys {
   opens(ingestKey: string, stageId: string): boolean {
     return this.key.verify(`ingest:${stageId}`, ingestKey);
   }
+
+  /**
+   * The secret of one generation of an ingest point (RTMP stream key, SRT passphrase, WHIP token):
+   * ffmpeg must be told it, so it is derived rather than stored as a hash; rotating bumps the generation.
+   */
+  ingestPointSecret(ingestPointId: string, generation: number): string {
+    return this.key.sign(`ingest-point:${ingestPointId}:${generation}`);
+  }
 }

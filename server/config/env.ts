@@ -37,6 +37,19 @@ const proxyTrustSetting = z.string().transform((value, context): ProxyTrustSetti
   return z.NEVER;
 });
 
+/** "9000" or "9000-9009": the listen ports SRT or RTMP ingest points are given, one each. */
+const portRange = z
+  .string()
+  .regex(/^\d+(-\d+)?$/, 'expected a port or a range such as 9000-9009')
+  .transform((text) => text.split('-').map(Number))
+  .transform(([first, last = first], context) => {
+    if (first! < 1 || last! > 65535 || first! > last!) {
+      context.addIssue({ code: 'custom', message: 'expected ports between 1 and 65535, the first not greater than the last' });
+      return z.NEVER;
+    }
+    return { first: first!, last: last! };
+  });
+
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IPv4 or IPv6 address' });
 
 const envSchema = z
@@ -61,6 +74,12 @@ const envSchema = z
      * consumers keep it near 0.65 of a core, with room for bursts and higher bitrates.
      */
     WORKER_CONSUMER_BUDGET: z.coerce.number().int().min(2).max(100_000).default(600),
+    /** Listen ports of SRT ingest points (one port per point). */
+    INGEST_SRT_PORTS: portRange.default({ first: 9000, last: 9009 }),
+    /** Listen ports of RTMP ingest points: 1935, the port encoders assume, or a range for several points. */
+    INGEST_RTMP_PORTS: portRange.default({ first: 1935, last: 1935 }),
+    /** The video bitrate above which an ingest's pre-flight check warns (viewers' connections). */
+    INGEST_MAX_BITRATE_KBPS: z.coerce.number().int().min(100).max(100_000).default(6000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     FFMPEG_PATH: z.string().min(1).optional(),
     /** Origins (scheme://host[:port]) other than the server's own that may call the API, e.g. an embed. */
@@ -119,6 +138,7 @@ export interface Config {
   demo: { enabled: boolean; codec: 'VP8' | 'H264' };
   rtc: { listenIp: string; announcedIp: string | undefined; minPort: number; maxPort: number };
   mediasoup: { workers: number; consumerBudgetPerWorker: number };
+  ingest: { srtPorts: PortRange; rtmpPorts: PortRange; maxBitrateKbps: number };
   logLevel: string;
   ffmpegPath: string | undefined;
   http: { corsOrigins: string[]; trustProxy: ProxyTrustSetting };
@@ -135,6 +155,11 @@ export interface Config {
     passwordHashQueue: number;
     replayDownloads: number;
   };
+}
+
+export interface PortRange {
+  first: number;
+  last: number;
 }
 
 export class ConfigError extends Error {
@@ -174,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPort: values.RTC_MAX_PORT,
     },
     mediasoup: { workers: values.MEDIASOUP_WORKERS, consumerBudgetPerWorker: values.WORKER_CONSUMER_BUDGET },
+    ingest: { srtPorts: values.INGEST_SRT_PORTS, rtmpPorts: values.INGEST_RTMP_PORTS, maxBitrateKbps: values.INGEST_MAX_BITRATE_KBPS },
     logLevel: values.LOG_LEVEL,
     ffmpegPath: values.FFMPEG_PATH,
     http: { corsOrigins: values.CORS_ORIGINS.map((origin) => new URL(origin).origin), trustProxy: values.TRUST_PROXY },

@@ -164,16 +164,33 @@ export class Stage {
   }
 
   async openIngest(peer: Peer, tracks: RequestPayload<'ingest:open'>['tracks']): Promise<IngestTrackTarget[]> {
+    const { targets, goOnAir } = await this.prepareIngest(peer, tracks);
+    goOnAir();
+    return targets;
+  }
+
+  /**
+   * Plain-RTP targets whose producers go on air only when `goOnAir` is called: an ingest point
+   * listening for its encoder shows nothing to viewers until media arrives.
+   */
+  async prepareIngest(peer: Peer, tracks: RequestPayload<'ingest:open'>['tracks']): Promise<{ targets: IngestTrackTarget[]; goOnAir: () => void }> {
     this.requirePublisher(peer);
     const media = await this.stageMedia();
     const targets: IngestTrackTarget[] = [];
+    const producers: ProducerInfo[] = [];
     for (const track of tracks) {
       const { producerId, transportId, ...target } = await media.openPlainIngest(track.codec);
       peer.transportIds.add(transportId);
-      this.putOnAir(peer, { producerId, kind: target.kind, source: track.source, peerId: peer.id, paused: false });
+      peer.producerIds.add(producerId);
+      producers.push({ producerId, kind: target.kind, source: track.source, peerId: peer.id, paused: false });
       targets.push({ source: track.source, codec: track.codec, ...target });
     }
-    return targets;
+    const goOnAir = () => {
+      // Not after the peer left or the media was rebuilt: those producers are gone.
+      if (this.peers.get(peer.id) !== peer) return;
+      for (const producer of producers) if (peer.producerIds.has(producer.producerId)) this.putOnAir(peer, producer);
+    };
+    return { targets, goOnAir };
   }
 
   async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {

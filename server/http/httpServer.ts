@@ -14,6 +14,7 @@ import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
 import type { Config } from '../config/env.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
+import type { IngestPoints } from '../ingest/ingestPoints.js';
 import { AppError } from '../errors.js';
 import type { MediaEngine } from '../media/index.js';
 import { listAllStages } from '../storage/stages.js';
@@ -22,6 +23,7 @@ import { acceptOnlyUtf8Json, answerClientError, answerFrameworkError, installErr
 import { rememberAccess } from './guards.js';
 import { registerRecordingFiles } from './recordingFiles.js';
 import { registerApiRoutes } from './routes/index.js';
+import { registerIngestPointRoutes } from './routes/ingestPoints.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 
 /** What the API, the recording files and the pages need: storage, access rules, configuration. */
@@ -40,6 +42,8 @@ export interface HttpDependencies {
 export interface LiveMediaDependencies {
   registry: StageRegistry;
   media: MediaEngine;
+  /** The stages' SRT/RTMP listeners: their routes need them running, so they are with the live media. */
+  ingestPoints: IngestPoints;
   /** What is wrong with the database's files (see DatabaseGuard), undefined while all is well: /healthz says it. */
   storageProblem: () => string | undefined;
 }
@@ -93,7 +97,7 @@ export async function buildApiServer(deps: HttpDependencies): Promise<FastifyIns
   return app;
 }
 
-function registerLiveMediaRoutes(app: FastifyInstance, deps: Pick<HttpDependencies, 'config' | 'db' | 'version'> & LiveMediaDependencies): void {
+function registerLiveMediaRoutes(app: FastifyInstance, deps: HttpDependencies & LiveMediaDependencies): void {
   app.get('/healthz', async (_request, reply): Promise<HealthResponse> => {
     const workersAlive = deps.media.workersAlive();
     const storageProblem = deps.storageProblem();
@@ -117,6 +121,7 @@ function registerLiveMediaRoutes(app: FastifyInstance, deps: Pick<HttpDependenci
   }));
 
   registerMetricsRoute(app, deps);
+  registerIngestPointRoutes(app, deps);
 }
 
 async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {

@@ -36,10 +36,10 @@ export function testPatternFfmpegArgs(targets: IngestTrackTarget[], options: Tes
     args.push('-g', String(fps), '-keyint_min', String(fps), '-pix_fmt', 'yuv420p');
     // Frames stamped on arrival keep their times: none is held back or repeated for a constant rate.
     if (options.video === 'raw-stdin') args.push('-fps_mode', 'passthrough');
-    args.push(...rtpOutput(video));
+    args.push(...rtpOutputArgs(video));
   }
   if (audio) {
-    args.push('-map', '1:a:0', '-c:a', 'libopus', '-b:a', '64k', '-ac', '2', '-ar', '48000', ...rtpOutput(audio));
+    args.push('-map', '1:a:0', '-c:a', 'libopus', '-b:a', '64k', '-ac', '2', '-ar', '48000', ...rtpOutputArgs(audio));
   }
   return args;
 }
@@ -60,7 +60,8 @@ function videoEncoderArgs(target: IngestTrackTarget, { fps }: TestPatternOptions
   return ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-auto-alt-ref', '0', '-error-resilient', '1'];
 }
 
-function rtpOutput(target: IngestTrackTarget): string[] {
+/** ffmpeg output arguments that send one stream as RTP to a plain-RTP ingest target. */
+export function rtpOutputArgs(target: IngestTrackTarget): string[] {
   return [
     '-payload_type', String(target.payloadType),
     '-ssrc', String(target.ssrc),

@@ -251,11 +251,35 @@ INSERT INTO talk_search (talk_id, title, description, speakers)
   ), '') FROM talks t;
 `;
 
+/**
+ * Where production tools (vMix, OBS, hardware encoders) send a stage's program feed. The secret
+ * (stream key, SRT passphrase, WHIP token) is not stored: it is signed from the id and the
+ * generation, which rotating increments. Each active SRT or RTMP point holds its own listen port.
+ */
+const ingestPointsSchema = `
+CREATE TABLE ingest_points (
+  id         TEXT PRIMARY KEY,
+  stage_id   TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  protocol   TEXT NOT NULL CHECK (protocol IN ('srt', 'rtmp', 'whip')),
+  label      TEXT NOT NULL DEFAULT '',
+  port       INTEGER CHECK (port BETWEEN 1 AND 65535),
+  generation INTEGER NOT NULL DEFAULT 1 CHECK (generation >= 1),
+  created_at TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at),
+  rotated_at TEXT CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', rotated_at) = rotated_at),
+  revoked_at TEXT CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', revoked_at) = revoked_at),
+  -- WHIP arrives over the HTTP port; SRT and RTMP listen on a port of their own.
+  CHECK ((protocol = 'whip') = (port IS NULL))
+) STRICT;
+CREATE INDEX ingest_points_by_stage ON ingest_points (stage_id, created_at);
+CREATE UNIQUE INDEX ingest_points_active_port ON ingest_points (port) WHERE revoked_at IS NULL AND port IS NOT NULL;
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
   { version: 3, name: 'lost segments and damaged recordings', sql: recordingDamageSchema },
   { version: 4, name: 'full-text search over talks', sql: talkSearchSchema },
+  { version: 5, name: 'ingest points', sql: ingestPointsSchema },
 ];
 
 const createMigrationsTable = `

@@ -52,4 +52,15 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY: .*"10\.0\.0\.0\/33" is neither/);
     expect(() => loadConfig({ TRUST_PROXY: 'proxy.example' })).toThrow(/TRUST_PROXY/);
   });
+
+  it('reads ingest port ranges, and refuses a range that is no range', () => {
+    expect(loadConfig({}).ingest).toEqual({ srtPorts: { first: 9000, last: 9009 }, rtmpPorts: { first: 1935, last: 1935 }, maxBitrateKbps: 6000 });
+    expect(loadConfig({ INGEST_SRT_PORTS: '7000-7003', INGEST_RTMP_PORTS: '1936' }).ingest).toMatchObject({
+      srtPorts: { first: 7000, last: 7003 },
+      rtmpPorts: { first: 1936, last: 1936 },
+    });
+    for (const [name, value] of [['INGEST_SRT_PORTS', '9009-9000'], ['INGEST_SRT_PORTS', '9000,9001'], ['INGEST_RTMP_PORTS', '70000']]) {
+      expect(() => loadConfig({ [name!]: value }), `${name}=${value}`).toThrow(new RegExp(`${name}: .*\\(got "${value}"\\)`));
+    }
+  });
 });

@@ -8,7 +8,7 @@ import { registerQuestionRoutes } from './questions.js';
 import { registerRecordingRoutes } from './recordings.js';
 import { registerRegistrationRoutes } from './registrations.js';
 
-/** Every /api route, each group in its own module (/metrics is with the live media routes). */
+/** Every /api route, each group in its own module (/metrics and ingest points are with the live media routes). */
 export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies): void {
   registerAuthRoutes(app, deps);
   registerRecordingRoutes(app, deps);

@@ -1,0 +1,138 @@
+/**
+ * The ingest points of all stages: their ports and secrets, and a listener for each active SRT or
+ * RTMP point. Technicians create, rotate and revoke them through the API; WHIP is stored as a
+ * protocol but has no listener yet (it will answer on the HTTP port at /whip/<id>).
+ */
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { IngestPointInfo, IngestProtocol } from '../../shared/protocol.js';
+import type { IngestKeys } from '../auth/ingestKeys.js';
+import type { PortRange } from '../config/env.js';
+import type { StageRegistry } from '../domain/stageRegistry.js';
+import { AppError } from '../errors.js';
+import {
+  createIngestPoint,
+  getIngestPoint,
+  type IngestPoint,
+  ingestPortsInUse,
+  listActiveIngestPoints,
+  listIngestPoints,
+  revokeIngestPoint,
+  rotateIngestPoint,
+} from '../storage/ingestPoints.js';
+import { IngestListener } from './ingestListener.js';
+
+export interface IngestPointsOptions {
+  db: Database;
+  keys: IngestKeys;
+  registry: StageRegistry;
+  srtPorts: PortRange;
+  rtmpPorts: PortRange;
+  listenIp: string;
+  maxBitrateKbps: number;
+  /** FFMPEG_PATH; unset, ffmpeg is looked up on PATH when a listener starts. */
+  ffmpegPath: string | undefined;
+  logger: Logger;
+}
+
+const portSettings = { srt: 'INGEST_SRT_PORTS', rtmp: 'INGEST_RTMP_PORTS' } as const;
+
+export class IngestPoints {
+  private readonly listeners = new Map<string, IngestListener>();
+
+  constructor(private readonly options: IngestPointsOptions) {}
+
+  /** Listens for every active point, as they were before a restart. */
+  start(): void {
+    for (const point of listActiveIngestPoints(this.options.db)) this.listen(point);
+  }
+
+  create(stageId: string, protocol: IngestProtocol, label: string | undefined): IngestPoint {
+    if (protocol === 'whip') {
+      throw new AppError('invalid_payload', 'WHIP ingest points are not available yet; create an SRT or RTMP point (protocol "srt" or "rtmp").');
+    }
+    const point = createIngestPoint(this.options.db, { stageId, protocol, label, port: this.freePort(protocol) });
+    this.listen(point);
+    return point;
+  }
+
+  list(stageId: string): IngestPoint[] {
+    return listIngestPoints(this.options.db, stageId);
+  }
+
+  /** A new secret: the old one stops working, and an encoder sending with it is cut off. */
+  async rotate(id: string): Promise<IngestPoint> {
+    const point = rotateIngestPoint(this.options.db, id);
+    if (!point) throw new AppError('not_found', `There is no active ingest point "${id}".`);
+    await this.stopListening(id);
+    this.listen(point);
+    return point;
+  }
+
+  async revoke(id: string): Promise<void> {
+    if (!revokeIngestPoint(this.options.db, id)) throw new AppError('not_found', `There is no active ingest point "${id}".`);
+    await this.stopListening(id);
+  }
+
+  get(id: string): IngestPoint | undefined {
+    return getIngestPoint(this.options.db, id);
+  }
+
+  /** What a technician pastes into the encoder; `host` is the server's name as their browser reached it. */
+  info(point: IngestPoint, host: string): IngestPointInfo {
+    const { id, stageId, protocol, label, port, createdAt, rotatedAt, revokedAt } = point;
+    const secret = this.options.keys.ingestPointSecret(id, point.generation);
+    const streamId = protocol === 'srt' ? id : null;
+    const preflight = this.listeners.get(id)?.preflight() ?? null;
+    return { id, stageId, protocol, label, port, url: encoderUrl(point, host, secret), secret, streamId, preflight, createdAt, rotatedAt, revokedAt };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.listeners.keys()].map((id) => this.stopListening(id)));
+  }
+
+  private freePort(protocol: 'srt' | 'rtmp'): number {
+    const { first, last } = protocol === 'srt' ? this.options.srtPorts : this.options.rtmpPorts;
+    const taken = ingestPortsInUse(this.options.db);
+    for (let port = first; port <= last; port++) if (!taken.has(port)) return port;
+    throw new AppError(
+      'conflict',
+      `Every port of ${portSettings[protocol]} (${first}-${last}) is held by an ingest point: revoke one, or widen ${portSettings[protocol]}.`,
+    );
+  }
+
+  private listen(point: IngestPoint): void {
+    if (point.protocol === 'whip' || point.port === null) return;
+    const { registry, listenIp, ffmpegPath, maxBitrateKbps, logger } = this.options;
+    const listener = new IngestListener(
+      {
+        ingestPointId: point.id,
+        stageId: point.stageId,
+        protocol: point.protocol,
+        listenIp,
+        port: point.port,
+        secret: this.options.keys.ingestPointSecret(point.id, point.generation),
+        streamId: point.id,
+        ffmpegPath,
+        maxBitrateKbps,
+      },
+      registry,
+      logger,
+    );
+    this.listeners.set(point.id, listener);
+    listener.start();
+  }
+
+  private async stopListening(id: string): Promise<void> {
+    const listener = this.listeners.get(id);
+    this.listeners.delete(id);
+    await listener?.stop();
+  }
+}
+
+function encoderUrl(point: IngestPoint, host: string, secret: string): string {
+  const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  if (point.protocol === 'rtmp') return `rtmp://${name}:${point.port}/live`;
+  if (point.protocol === 'srt') return `srt://${name}:${point.port}?${new URLSearchParams({ streamid: point.id, passphrase: secret }).toString()}`;
+  return `/whip/${point.id}`;
+}
