@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { NodeViewer } from '../../scripts/bench/nodeViewer.js';
+import { IngestKeys } from '../../server/auth/ingestKeys.js';
 import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { connect, request } from '../helpers/signalling.js';
 import {
@@ -159,7 +160,7 @@ describe('recorder faults', () => {
     );
     // No restart loop: the stage is not recorded again while it stays on air, not even when what
     // is on air changes (a second camera comes on; the recorder acts on such changes within 300 ms).
-    const publisher = await connect(server.url);
+    const publisher = await connect(server.url, { ingest: IngestKeys.fromDataDir(server.dataDir).keyFor('demo') });
     try {
       expect(await request(publisher, 'ingest:open', { stageId: 'demo', tracks: [{ source: 'camera', codec: 'VP8' }] })).toMatchObject({ ok: true });
       await holdsFor(
