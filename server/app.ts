@@ -134,6 +134,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     // workers and the demo source too).
     media.beginClosing();
     demo?.stopRestarting();
+    ingestPoints.beginClosing();
     // First, while media still flows: each recording gets its last segment and ends complete.
     await recorder.close();
     await demo?.stop();

@@ -102,10 +102,15 @@ export class IngestListener {
     return this.meter?.result() ?? null;
   }
 
-  /** Resolves once ffmpeg has exited, so the port is free for whoever listens next. */
-  async stop(): Promise<void> {
+  /** From now on an ffmpeg that ends is not started again (shutdown: Ctrl+C signals ffmpeg too). */
+  stopRelistening(): void {
     this.stopped = true;
     clearTimeout(this.restartTimer);
+  }
+
+  /** Resolves once ffmpeg has exited, so the port is free for whoever listens next. */
+  async stop(): Promise<void> {
+    this.stopRelistening();
     // A run still setting up would otherwise spawn its ffmpeg after this.
     await this.starting;
     const child = this.child;

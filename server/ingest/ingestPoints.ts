@@ -87,6 +87,11 @@ export class IngestPoints {
     return { id, stageId, protocol, label, port, url: encoderUrl(point, host, secret), secret, streamId, preflight, createdAt, rotatedAt, revokedAt };
   }
 
+  /** Shutdown begins: a listener whose ffmpeg ends (the whole process group got Ctrl+C) stays down. */
+  beginClosing(): void {
+    for (const listener of this.listeners.values()) listener.stopRelistening();
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.listeners.keys()].map((id) => this.stopListening(id)));
   }
