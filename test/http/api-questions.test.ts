@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Question } from '../../server/storage/questions.js';
 import type { AccessResponse, RegistrationResponse } from '../../shared/protocol.js';
 import { snapshotDatabase } from '../helpers/database.js';
 import { type ApiServer, injectCaller, startApiServer, technicianCookie } from '../helpers/apiServer.js';
 import { TECHNICIAN_ENV } from '../helpers/technician.js';
 import { type Caller, expectError, programmeDocument } from '../integration/api-fixtures.js';
-
-interface QuestionRow {
-  id: string;
-  stageId: string;
-  talkId: string | null;
-  registrationId: string | null;
-  authorName: string;
-  text: string;
-  status: string;
-}
 
 describe('audience questions', () => {
   let server: ApiServer;
@@ -24,7 +15,7 @@ describe('audience questions', () => {
 
   const ask = (stageId: string, body: unknown, headers: Record<string, string> = {}) => anonymous('POST', `/api/stages/${stageId}/questions`, body, headers);
   const questionsOf = async (stageId: string, query = '') => {
-    const answer = await asTechnician<{ questions: QuestionRow[] }>('GET', `/api/stages/${stageId}/questions${query}`);
+    const answer = await asTechnician<{ questions: Question[] }>('GET', `/api/stages/${stageId}/questions${query}`);
     expect(answer.status, answer.text).toBe(200);
     return answer.body.questions;
   };
