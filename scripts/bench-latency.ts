@@ -77,7 +77,6 @@ function parseOptions(): Options {
   };
 }
 
-
 /** The server measured and the clock source feeding it. */
 interface Target {
   url: string;
@@ -165,7 +164,6 @@ function emptyReadings(): ClockReadings {
   return { samples: [], rejected: 0, stalls: 0 };
 }
 
-
 async function main(): Promise<void> {
   const options = parseOptions();
   const startedAt = new Date();
@@ -186,8 +184,13 @@ async function main(): Promise<void> {
 
     const webrtcFigures = pathFigures(readings.webrtc);
     const hlsFigures = pathFigures(readings.hls);
-    for (const [name, figures] of [['WebRTC', webrtcFigures], ['live HLS', hlsFigures]] as const) {
-      console.log(`${name}: p50 ${figures.msP50} ms, p95 ${figures.msP95} ms, max ${figures.msMax} ms over ${figures.framesMeasured} frames (${figures.framesRejected} rejected), ${figures.stalls} stalls`);
+    for (const [name, figures] of [
+      ['WebRTC', webrtcFigures],
+      ['live HLS', hlsFigures],
+    ] as const) {
+      console.log(
+        `${name}: p50 ${figures.msP50} ms, p95 ${figures.msP95} ms, max ${figures.msMax} ms over ${figures.framesMeasured} frames (${figures.framesRejected} rejected), ${figures.stalls} stalls`,
+      );
     }
     const context = { startedAt, url: target.url, stageId: options.stageId, source, seconds: options.seconds, fps: pattern.fps };
     const reportPath = writeReport('latency', latencyMarkdown({ webrtc: webrtcFigures, hls: hlsFigures }, context), startedAt);
@@ -217,7 +220,6 @@ async function main(): Promise<void> {
     await target.local?.stop();
   }
 }
-
 
 // Exits explicitly: socket.io and playwright timers could otherwise keep the process up.
 main().then(

@@ -204,7 +204,12 @@ function recorderPids(serverPid: number): number[] {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         const parentPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return parentPid === serverPid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith('.sdp'));
+        return (
+          parentPid === serverPid &&
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+            .split('\0')
+            .some((arg) => arg.endsWith('.sdp'))
+        );
       } catch {
         return false;
       }

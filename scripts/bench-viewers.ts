@@ -110,7 +110,6 @@ function parseOptions(): Options {
   return options;
 }
 
-
 function nonNegativeInteger(name: string, text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isInteger(value) || value < 0) throw new Error(`${name} must be 0 or a positive integer (got "${text}").`);
@@ -143,9 +142,9 @@ async function startTarget(options: Options): Promise<Target> {
 async function waitForLiveStage(url: string, stageId: string): Promise<void> {
   const deadline = Date.now() + STAGE_LIVE_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const body = (await fetch(`${url}/api/stages`).then((response) => response.json()).catch(() => undefined)) as
-      | StagesResponse
-      | undefined;
+    const body = (await fetch(`${url}/api/stages`)
+      .then((response) => response.json())
+      .catch(() => undefined)) as StagesResponse | undefined;
     if (body?.stages.some((stage) => stage.id === stageId && stage.live)) return;
     await sleep(250);
   }
@@ -235,16 +234,13 @@ function printSummary(summary: BenchSummary, problems: string[], failures: strin
     ),
     `traffic: ${summary.packetsPerSecond} packets/s, ${summary.mbitPerSecond} Mbit/s received`,
     `server CPU: ${show(summary.serverCpuShare)} cores (workers ${show(summary.workerCpuShare)}, node ${show(summary.nodeCpuShare)}, idle ${show(summary.serverCpuIdleShare)}); ${show(summary.serverPacketsPerCoreSecond)} packets per core-second; ${show(summary.serverCpuPer100Viewers)} % of a core per 100 viewers`,
-    ...(summary.workers ?? []).map(
-      (worker) => `  worker ${worker.worker} (pid ${worker.pid}): ${worker.consumers} consumers, ${show(worker.cpuShare)} cores`,
-    ),
+    ...(summary.workers ?? []).map((worker) => `  worker ${worker.worker} (pid ${worker.pid}): ${worker.consumers} consumers, ${show(worker.cpuShare)} cores`),
     `server memory: ${show(summary.serverRssMb)} MB (workers ${show(summary.workerRssMb)}, node ${show(summary.nodeRssMb)}), ${show(summary.rssPerViewerKb)} kB per viewer; generator CPU ${summary.generatorCpuShare} cores + Chromium ${show(summary.browserCpuShare)}`,
     `recording: ${summary.recordingActive === null ? 'unknown' : summary.recordingActive ? `running, ${summary.recordingSeconds} s, ${summary.recordingBytes} bytes` : 'none running'}`,
   ];
   for (const line of lines) console.log(line);
   for (const message of [...failures, ...problems].slice(0, MAX_PROBLEMS_SHOWN)) console.log(`  problem: ${message}`);
 }
-
 
 async function main(): Promise<void> {
   const options = parseOptions();
@@ -281,8 +277,7 @@ async function main(): Promise<void> {
     };
     const recording = await readRecording(target.url, options.stageId, problems);
 
-    const server: ServerSamples | undefined =
-      idle && serverBefore && serverAfter ? { idle, loaded: { before: serverBefore, after: serverAfter } } : undefined;
+    const server: ServerSamples | undefined = idle && serverBefore && serverAfter ? { idle, loaded: { before: serverBefore, after: serverAfter } } : undefined;
     const workers: BenchInput['workers'] =
       workersBefore.workers && workersAfter.workers
         ? { before: workersBefore.workers, after: workersAfter.workers, seconds: (workersAfter.at - workersBefore.at) / 1000 }
@@ -344,7 +339,6 @@ function udpReceiveBufferBytes(): number | undefined {
   return Number.parseInt(text, 10) || undefined;
 }
 
-
 // Exits explicitly: libdatachannel and socket.io timers could otherwise keep the process up.
 main().then(
   () => process.exit(0),
@@ -353,4 +347,3 @@ main().then(
     process.exit(1);
   },
 );
-

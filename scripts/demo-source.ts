@@ -88,7 +88,13 @@ class DemoSource {
     const response = await new Promise<Ack<{ tracks: IngestTrackTarget[] }>>((resolve) =>
       this.socket.emit(
         'ingest:open',
-        { stageId, tracks: [{ source: 'camera', codec }, { source: 'microphone', codec: 'opus' }] },
+        {
+          stageId,
+          tracks: [
+            { source: 'camera', codec },
+            { source: 'microphone', codec: 'opus' },
+          ],
+        },
         resolve,
       ),
     );

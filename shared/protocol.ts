@@ -48,9 +48,7 @@ export type IngestProtocol = z.infer<typeof ingestProtocolSchema>;
 
 /** An opaque JSON object with bounded size; mediasoup validates the inside. */
 function boundedObject(maxKeys: number) {
-  return z
-    .record(z.string().max(64), z.unknown())
-    .refine((value) => Object.keys(value).length <= maxKeys, `at most ${maxKeys} fields`);
+  return z.record(z.string().max(64), z.unknown()).refine((value) => Object.keys(value).length <= maxKeys, `at most ${maxKeys} fields`);
 }
 
 const rtpCapabilitiesSchema = z.looseObject({
@@ -254,7 +252,11 @@ export interface ServerToClientEvents {
 // socket.io handshake: `io(url, { auth })`
 
 /** Secrets are 32 random bytes in base64url; anything much longer is not one of ours. */
-const tokenSchema = z.string().min(16).max(128).regex(/^[A-Za-z0-9_.-]+$/, 'not a valid token');
+const tokenSchema = z
+  .string()
+  .min(16)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'not a valid token');
 
 export const socketAuthSchema = z
   .object({
@@ -265,7 +267,12 @@ export const socketAuthSchema = z
     /** A stage's ingest key, for plain-RTP sources (`ingest:open`). */
     ingest: tokenSchema.optional(),
     /** A random id the browser keeps, so tabs and reconnects of one viewer count once. */
-    viewerKey: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/).optional(),
+    viewerKey: z
+      .string()
+      .min(8)
+      .max(64)
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .optional(),
   })
   .strict();
 export type SocketAuth = z.infer<typeof socketAuthSchema>;
@@ -290,7 +297,12 @@ export const apiRequestSchemas = {
   invite: z.strictObject({
     label: freeText({ max: 100 }).optional(),
     talkId: z.string().min(1).max(64).optional(),
-    expiresInHours: z.number().int().min(1).max(24 * 60).default(48),
+    expiresInHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(48),
   }),
   ingestPoint: z.strictObject({
     protocol: ingestProtocolSchema,

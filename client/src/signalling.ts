@@ -1,13 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type {
-  Ack,
-  ClientToServerEvents,
-  ErrorCode,
-  RequestName,
-  RequestPayload,
-  RequestResults,
-  ServerToClientEvents,
-} from '../../shared/protocol';
+import type { Ack, ClientToServerEvents, ErrorCode, RequestName, RequestPayload, RequestResults, ServerToClientEvents } from '../../shared/protocol';
 import { connectionCredentials } from './credentials';
 
 export type SignallingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

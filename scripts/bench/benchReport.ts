@@ -246,11 +246,15 @@ function browserFigures(browser: BrowserWindow): BrowserViewerFigures {
 }
 
 function browserSummary(browsers: BrowserViewerFigures[]) {
-  const values = (pick: (figures: BrowserViewerFigures) => number | null) =>
-    browsers.map(pick).filter((value): value is number => value !== null);
+  const values = (pick: (figures: BrowserViewerFigures) => number | null) => browsers.map(pick).filter((value): value is number => value !== null);
   const fps = values((figures) => figures.framesPerSecond);
   return {
-    browserJoinMsP50: roundOrNull(percentile(values((figures) => figures.joinMs), 50)),
+    browserJoinMsP50: roundOrNull(
+      percentile(
+        values((figures) => figures.joinMs),
+        50,
+      ),
+    ),
     browserFpsP50: roundOrNull(percentile(fps, 50), 1),
     browserFpsWorst: roundOrNull(minimum(fps), 1),
     browserFreezesWorst: roundOrNull(maximum(values((figures) => figures.freezes))),
@@ -379,7 +383,10 @@ export function markdownReport(summary: BenchSummary, context: ReportContext): s
       'Freezes per viewer p50 / p95 / worst (frozen ms p95 / worst)',
       `${show(summary.freezesPerViewerP50)} / ${show(summary.freezesPerViewerP95)} / ${show(summary.freezesPerViewerWorst)} (${show(summary.freezeMsPerViewerP95, ' ms')} / ${show(summary.freezeMsPerViewerWorst, ' ms')})`,
     ],
-    ['Browser viewers: join p50, frames/s p50 / worst', `${show(summary.browserJoinMsP50, ' ms')}, ${show(summary.browserFpsP50)} / ${show(summary.browserFpsWorst)}`],
+    [
+      'Browser viewers: join p50, frames/s p50 / worst',
+      `${show(summary.browserJoinMsP50, ' ms')}, ${show(summary.browserFpsP50)} / ${show(summary.browserFpsWorst)}`,
+    ],
     [
       'Browser viewers: worst freezes (frozen ms), worst loss',
       `${show(summary.browserFreezesWorst)} (${show(summary.browserFreezeMsWorst, ' ms')}), ${show(summary.browserLossPctWorst, ' %')}`,
@@ -414,14 +421,14 @@ export function markdownReport(summary: BenchSummary, context: ReportContext): s
     '  server sent that plus any packets lost, and RTCP. Browser viewers count in them (getStats(), payload bytes)',
     '  and in the per-viewer server figures.',
     '- serverPacketsPerCoreSecond = RTP packets per second / server CPU cores busy (Node + workers, idle included).',
-    '- Loss is counted from RTP sequence numbers over each node viewer\'s whole run (expected - received);',
-    '  a browser\'s from its getStats() packetsLost over the window.',
-    '- Freezes use WebRTC\'s rule (an interval between frames of at least max(3 × average, average + 150 ms),',
+    "- Loss is counted from RTP sequence numbers over each node viewer's whole run (expected - received);",
+    "  a browser's from its getStats() packetsLost over the window.",
+    "- Freezes use WebRTC's rule (an interval between frames of at least max(3 × average, average + 150 ms),",
     '  the average over the last 30). Node viewers time frame arrival (first packet of a new RTP timestamp);',
     '  browsers report getStats() freezeCount/totalFreezesDuration, timed at rendering. Both over the window only.',
-    '- Browser join = navigation start → first decoded frame (polled every 50 ms). Chromium\'s CPU (decoding,',
-    '  rendering) is generator-side: its processes are this bench\'s children, not the server\'s.',
-    '- Worker CPU comes from the server\'s /metrics (getrusage of each mediasoup worker) at both ends of the window.',
+    "- Browser join = navigation start → first decoded frame (polled every 50 ms). Chromium's CPU (decoding,",
+    "  rendering) is generator-side: its processes are this bench's children, not the server's.",
+    "- Worker CPU comes from the server's /metrics (getrusage of each mediasoup worker) at both ends of the window.",
     '',
   ].join('\n');
 }
@@ -444,7 +451,12 @@ function browserSection(browsers: BrowserViewerFigures[]): string[] {
     show(browser.lossPct, ' %'),
     browser.problem ?? '',
   ]);
-  return ['## Browser viewers (Chromium, /watch page)', '', ...table(['Viewer', 'Join', 'Frames/s', 'Resolution', 'Freezes (frozen)', 'Dropped', 'Loss', 'Problem'], rows), ''];
+  return [
+    '## Browser viewers (Chromium, /watch page)',
+    '',
+    ...table(['Viewer', 'Join', 'Frames/s', 'Resolution', 'Freezes (frozen)', 'Dropped', 'Loss', 'Problem'], rows),
+    '',
+  ];
 }
 
 function workerSection(workers: WorkerFigures[] | null): string[] {

@@ -147,10 +147,7 @@ export function sampleChromium(): ChromiumSample {
 export function chromiumCpuShare(before: ChromiumSample, after: ChromiumSample): number {
   const wallSeconds = (after.at - before.at) / 1000;
   const earlier = new Map(before.processes.map((sample) => [sample.pid, sample]));
-  return after.processes.reduce(
-    (sum, sample) => sum + cpuShare(earlier.get(sample.pid) ?? { ...sample, cpuSeconds: 0 }, sample, wallSeconds),
-    0,
-  );
+  return after.processes.reduce((sum, sample) => sum + cpuShare(earlier.get(sample.pid) ?? { ...sample, cpuSeconds: 0 }, sample, wallSeconds), 0);
 }
 
 function errorMessage(error: unknown): string {

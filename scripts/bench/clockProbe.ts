@@ -50,11 +50,7 @@ interface ProbeDocument {
  * block is drawn into a 4x4 cell of a small canvas and read at the cell's centre, away from
  * the blur of its edges.
  */
-function installClockProbe(
-  videoSelector: string,
-  layout: typeof CLOCK_BARCODE,
-  read: typeof readClockStamp,
-): { take(): ClockReadings } {
+function installClockProbe(videoSelector: string, layout: typeof CLOCK_BARCODE, read: typeof readClockStamp): { take(): ClockReadings } {
   const page = globalThis as unknown as { document: ProbeDocument };
   const video = page.document.querySelector(videoSelector);
   if (!video) throw new Error(`no video element matches ${videoSelector}`);

@@ -157,9 +157,7 @@ export class NodeViewer {
     clearTimeout(this.rejoinTimer);
     this.rejoinTimer = setTimeout(() => {
       this.rejoins++;
-      this.runExclusive(() => this.join()).catch((error: unknown) =>
-        this.report(`rejoin after "${reason}" failed: ${errorMessage(error)}`),
-      );
+      this.runExclusive(() => this.join()).catch((error: unknown) => this.report(`rejoin after "${reason}" failed: ${errorMessage(error)}`));
     }, REJOIN_DEBOUNCE_MS);
   }
 

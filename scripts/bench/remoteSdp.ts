@@ -182,9 +182,7 @@ function ssrcAttributes(consumer: ConsumerMedia): Pick<MediaAttributes, 'ssrcs' 
       { id, attribute: 'cname', value: consumer.cname },
       { id, attribute: 'msid', value: `${streamId} ${trackId}` },
     ]),
-    ...(consumer.rtxSsrc === undefined
-      ? {}
-      : { ssrcGroups: [{ semantics: 'FID', ssrcs: `${consumer.ssrc} ${consumer.rtxSsrc}` }] }),
+    ...(consumer.rtxSsrc === undefined ? {} : { ssrcGroups: [{ semantics: 'FID', ssrcs: `${consumer.ssrc} ${consumer.rtxSsrc}` }] }),
   };
 }
 
@@ -204,8 +202,7 @@ function udpCandidates(transport: TransportOptions): NonNullable<MediaAttributes
 }
 
 function preferredFingerprint(dtls: DtlsParametersJson): { algorithm: string; value: string } {
-  const fingerprint =
-    dtls.fingerprints.find((candidate) => candidate.algorithm === PREFERRED_FINGERPRINT_ALGORITHM) ?? dtls.fingerprints[0];
+  const fingerprint = dtls.fingerprints.find((candidate) => candidate.algorithm === PREFERRED_FINGERPRINT_ALGORITHM) ?? dtls.fingerprints[0];
   if (!fingerprint) throw new Error('the server sent no DTLS fingerprint');
   return fingerprint;
 }

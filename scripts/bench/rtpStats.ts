@@ -84,8 +84,6 @@ export class SequenceTracker {
   get lost(): number {
     return Math.max(0, this.expected - this.received);
   }
-
-
 }
 
 /** Everything received for one media kind, over any number of consumers (rejoins add SSRCs). */

@@ -39,8 +39,7 @@ function unescapeLabel(value: string): string {
 
 /** The value of one series, or undefined when the server does not export it. */
 export function metricValue(samples: MetricSample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  return samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
-    ?.value;
+  return samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value;
 }
 
 /** One entry per mediasoup worker, in the order of their ids. */
@@ -63,8 +62,8 @@ export async function readServerMetrics(url: string, token: string | undefined):
   const text = await response.text();
   if (!response.ok) {
     const hint = token
-      ? 'check --metrics-token against the server\'s METRICS_TOKEN'
-      : 'pass --metrics-token with the server\'s METRICS_TOKEN, or run the bench on the server\'s machine';
+      ? "check --metrics-token against the server's METRICS_TOKEN"
+      : "pass --metrics-token with the server's METRICS_TOKEN, or run the bench on the server's machine";
     throw new Error(`GET /metrics answered ${response.status} (${hint}): ${text.slice(0, 300)}`);
   }
   return parsePrometheusText(text);

@@ -133,5 +133,4 @@ export class TransportFeedbackRecorder {
     if (padded) packet[packet.length - 1] = packet.length - unpadded;
     return packet;
   }
-
 }

@@ -107,7 +107,10 @@ export class AccessPolicy {
     const stage = this.existingStage(stageId);
     if (this.technician(credentials)) return stage;
     if (!credentials.ingest || !this.ingestKeys.opens(credentials.ingest, stageId)) {
-      throw new AppError('forbidden', `Ingest on stage "${stageId}" needs that stage's ingest key (technicians get it from GET /api/stages/${stageId}/ingest-key).`);
+      throw new AppError(
+        'forbidden',
+        `Ingest on stage "${stageId}" needs that stage's ingest key (technicians get it from GET /api/stages/${stageId}/ingest-key).`,
+      );
     }
     return stage;
   }

@@ -8,9 +8,7 @@ import { z } from 'zod';
 import { technicianUsernameSchema } from '../../shared/protocol.js';
 import { isProxyAddress, type ProxyTrustSetting } from '../http/clientAddress.js';
 
-const boolean = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
+const boolean = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -25,7 +23,10 @@ const proxyTrustSetting = z.string().transform((value, context): ProxyTrustSetti
   const text = value.trim().toLowerCase();
   if (['0', 'false', 'no', 'off'].includes(text)) return false;
   if (/^\d+$/.test(text) && Number(text) <= 10) return Number(text);
-  const list = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const list = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const bad = list.find((entry) => !isProxyAddress(entry));
   if (list.length > 0 && bad === undefined) return list;
   context.addIssue({
@@ -85,7 +86,12 @@ const envSchema = z
     /** Origins (scheme://host[:port]) other than the server's own that may call the API, e.g. an embed. */
     CORS_ORIGINS: z
       .string()
-      .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .transform((list) =>
+        list
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.url({ protocol: /^https?$/, error: 'expected a comma-separated list of http(s) origins' })))
       .default([]),
     /** Which X-Forwarded-* hops to believe: none, how many proxies stand in front, or their addresses. */
@@ -109,7 +115,12 @@ const envSchema = z
      */
     HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(15).max(3600).default(30),
     /** Password and access-code hashes computed at once; the rest wait, so file serving keeps threads. */
-    PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(Math.max(1, Math.floor(availableParallelism() / 2))),
+    PASSWORD_HASH_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(Math.max(1, Math.floor(availableParallelism() / 2))),
     /** Sign-ins that may wait for a hash; more are answered 503 with Retry-After. */
     PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
     /** Replay downloads remuxed at once; more are answered 503 with Retry-After. */
@@ -203,8 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     ffmpegPath: values.FFMPEG_PATH,
     http: { corsOrigins: values.CORS_ORIGINS.map((origin) => new URL(origin).origin), trustProxy: values.TRUST_PROXY },
-    admin:
-      values.ADMIN_USERNAME && values.ADMIN_PASSWORD ? { username: values.ADMIN_USERNAME, password: values.ADMIN_PASSWORD } : undefined,
+    admin: values.ADMIN_USERNAME && values.ADMIN_PASSWORD ? { username: values.ADMIN_USERNAME, password: values.ADMIN_PASSWORD } : undefined,
     rateLimitsPerMinute: {
       login: values.LOGIN_RATE_LIMIT_PER_MINUTE,
       registration: values.REGISTRATION_RATE_LIMIT_PER_MINUTE,

@@ -150,10 +150,7 @@ export class Stage {
     await (await this.stageMedia()).connectTransport(transportId, dtlsParameters);
   }
 
-  async produce(
-    peer: Peer,
-    request: { transportId: string; kind: MediaKind; source: MediaSource; rtpParameters: RtpParametersJson },
-  ): Promise<string> {
+  async produce(peer: Peer, request: { transportId: string; kind: MediaKind; source: MediaSource; rtpParameters: RtpParametersJson }): Promise<string> {
     this.requirePublisher(peer);
     if (request.transportId !== peer.sendTransportId) {
       throw new AppError('forbidden', 'Publish on your own send transport (create one with transport:create).');

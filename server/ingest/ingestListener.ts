@@ -57,7 +57,8 @@ export function ingestFfmpegArgs(options: IngestListenerOptions, targets: Ingest
   const args = ['-hide_banner', '-loglevel', 'info', '-nostats', '-nostdin', '-progress', 'pipe:1', '-stats_period', '0.5', '-sdp_file', '/dev/null'];
   if (options.protocol === 'rtmp') args.push('-listen', '1');
   args.push('-i', listenUrl(options));
-  if (video) args.push('-map', '0:v:0', ...(transcodeVideo ? withoutBFrames(options) : ['-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb']), ...rtpOutputArgs(video));
+  if (video)
+    args.push('-map', '0:v:0', ...(transcodeVideo ? withoutBFrames(options) : ['-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb']), ...rtpOutputArgs(video));
   if (audio) args.push('-map', '0:a:0', '-c:a', 'libopus', '-b:a', '128k', '-ac', '2', '-ar', '48000', ...rtpOutputArgs(audio));
   args.push('-map', '0:v:0', '-c:v', 'copy', '-t', String(PREFLIGHT_SECONDS), '-f', 'framecrc', 'pipe:3');
   return args;
@@ -67,8 +68,24 @@ export function ingestFfmpegArgs(options: IngestListenerOptions, targets: Ingest
 function withoutBFrames({ maxBitrateKbps }: IngestListenerOptions): string[] {
   const rate = `${maxBitrateKbps}k`;
   return [
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-pix_fmt', 'yuv420p',
-    '-force_key_frames', 'expr:gte(t,n_forced*1)', '-crf', '23', '-maxrate', rate, '-bufsize', rate,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'zerolatency',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-force_key_frames',
+    'expr:gte(t,n_forced*1)',
+    '-crf',
+    '23',
+    '-maxrate',
+    rate,
+    '-bufsize',
+    rate,
   ];
 }
 
@@ -154,7 +171,9 @@ export class IngestListener {
       // ffmpeg cannot switch from copying to encoding mid-stream: the encoder is cut off and,
       // as encoders do, connects again, to a listener that transcodes.
       this.transcodeVideo = true;
-      this.logger.warn('the encoder sends B-frames, which stutter in browsers: transcoding its video from its next connection; set B-frames to 0 in the encoder');
+      this.logger.warn(
+        'the encoder sends B-frames, which stutter in browsers: transcoding its video from its next connection; set B-frames to 0 in the encoder',
+      );
       child.kill('SIGKILL');
     });
     let onAir = false;
@@ -187,7 +206,10 @@ export class IngestListener {
       void leave().finally(() => {
         if (this.stopped) return;
         const level = onAir ? 'info' : 'warn';
-        this.logger[level]({ code, signal, ffmpeg: stderr.join('\n') }, onAir ? 'encoder disconnected; listening again' : 'listener ended before media arrived (a wrong key?); listening again');
+        this.logger[level](
+          { code, signal, ffmpeg: stderr.join('\n') },
+          onAir ? 'encoder disconnected; listening again' : 'listener ended before media arrived (a wrong key?); listening again',
+        );
         this.scheduleRestart();
       });
     });

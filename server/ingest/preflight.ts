@@ -36,7 +36,12 @@ export class PreflightMeter {
     if (fields.length < 6) return;
     const flags = fields.find((field) => field.startsWith('F='));
     // framecrc leaves the flags out for a plain keyframe.
-    this.packets.push({ dts: Number(fields[1]), pts: Number(fields[2]), size: Number(fields[4]), key: flags === undefined || (Number(flags.slice(2)) & 1) === 1 });
+    this.packets.push({
+      dts: Number(fields[1]),
+      pts: Number(fields[2]),
+      size: Number(fields[4]),
+      key: flags === undefined || (Number(flags.slice(2)) & 1) === 1,
+    });
   }
 
   /** A line of ffmpeg's log: the input's stream dump names the H.264 profile. */

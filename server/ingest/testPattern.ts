@@ -47,15 +47,40 @@ export function testPatternFfmpegArgs(targets: IngestTrackTarget[], options: Tes
 function videoInputArgs({ width, height, fps, video }: TestPatternOptions): string[] {
   if (video === 'test-pattern') return ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
   return [
-    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${width}x${height}`, '-framerate', String(fps),
-    '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    '-video_size',
+    `${width}x${height}`,
+    '-framerate',
+    String(fps),
+    '-use_wallclock_as_timestamps',
+    '1',
+    '-i',
+    'pipe:0',
   ];
 }
 
 function videoEncoderArgs(target: IngestTrackTarget, { fps }: TestPatternOptions): string[] {
   if (target.codec === 'H264') {
     // H.264 baseline (profile-level-id 42e01f), no B-frames: what the router and browsers expect.
-    return ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-level', '3.1', '-bf', '0', '-x264-params', `keyint=${fps}`];
+    return [
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-profile:v',
+      'baseline',
+      '-level',
+      '3.1',
+      '-bf',
+      '0',
+      '-x264-params',
+      `keyint=${fps}`,
+    ];
   }
   return ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-auto-alt-ref', '0', '-error-resilient', '1'];
 }
@@ -63,9 +88,12 @@ function videoEncoderArgs(target: IngestTrackTarget, { fps }: TestPatternOptions
 /** ffmpeg output arguments that send one stream as RTP to a plain-RTP ingest target. */
 export function rtpOutputArgs(target: IngestTrackTarget): string[] {
   return [
-    '-payload_type', String(target.payloadType),
-    '-ssrc', String(target.ssrc),
-    '-f', 'rtp',
+    '-payload_type',
+    String(target.payloadType),
+    '-ssrc',
+    String(target.ssrc),
+    '-f',
+    'rtp',
     `rtp://${target.ip}:${target.port}?rtcpport=${target.rtcpPort}&pkt_size=1200`,
   ];
 }

@@ -23,7 +23,6 @@ export const routerMediaCodecs: types.RtpCodecCapability[] = [
   },
 ];
 
-
 /** RTP codec parameters a plain-RTP ingest (ffmpeg) is told to send with. */
 export const ingestCodecs: Record<IngestCodec, types.RtpCodecParameters & { kind: 'audio' | 'video' }> = {
   opus: { kind: 'audio', mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 },

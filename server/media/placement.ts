@@ -14,19 +14,11 @@ export interface WorkerLoad {
   consumers: number;
 }
 
-export function chooseWorkerForViewer(
-  loads: readonly WorkerLoad[],
-  sourceWorkerId: number,
-  consumerBudget: number,
-  viewerConsumers: number,
-): number {
+export function chooseWorkerForViewer(loads: readonly WorkerLoad[], sourceWorkerId: number, consumerBudget: number, viewerConsumers: number): number {
   const alive = loads.filter((load) => load.alive);
   const source = alive.find((load) => load.workerId === sourceWorkerId);
   if (source && source.consumers + viewerConsumers <= consumerBudget) return source.workerId;
-  const leastLoaded = alive.reduce<WorkerLoad | undefined>(
-    (best, load) => (best === undefined || load.consumers < best.consumers ? load : best),
-    undefined,
-  );
+  const leastLoaded = alive.reduce<WorkerLoad | undefined>((best, load) => (best === undefined || load.consumers < best.consumers ? load : best), undefined);
   if (!leastLoaded) throw new Error('No mediasoup worker is alive to place a viewer on');
   return leastLoaded.workerId;
 }

@@ -64,11 +64,7 @@ export class RecordingTap {
   }
 }
 
-export async function openRecordingTap(
-  router: types.Router,
-  producerIds: string[],
-  appData: Record<string, unknown>,
-): Promise<RecordingTap> {
+export async function openRecordingTap(router: types.Router, producerIds: string[], appData: Record<string, unknown>): Promise<RecordingTap> {
   const legs = [];
   try {
     for (const producerId of producerIds) {

@@ -1,13 +1,6 @@
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import type {
-  DtlsParametersJson,
-  IngestCodec,
-  MediaKind,
-  RtpCapabilitiesJson,
-  RtpParametersJson,
-  TransportOptions,
-} from '../../shared/protocol.js';
+import type { DtlsParametersJson, IngestCodec, MediaKind, RtpCapabilitiesJson, RtpParametersJson, TransportOptions } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import { ingestCodecs, routerMediaCodecs } from './codecs.js';
 import { chooseWorkerForViewer } from './placement.js';
@@ -86,13 +79,7 @@ export class StageMedia {
     this.routers.set(source.slot.id, { worker: source.worker, router: Promise.resolve(source.router) });
   }
 
-  static async create(
-    stageId: string,
-    pool: WorkerPool,
-    rtc: RtcOptions,
-    logger: Logger,
-    events: StageMediaEvents,
-  ): Promise<StageMedia> {
+  static async create(stageId: string, pool: WorkerPool, rtc: RtcOptions, logger: Logger, events: StageMediaEvents): Promise<StageMedia> {
     const slot = pool.leastLoadedAlive();
     const worker = slot.worker;
     const router = await worker.createRouter({ mediaCodecs: routerMediaCodecs, appData: { stageId } });
@@ -109,11 +96,7 @@ export class StageMedia {
     return [...this.routers.values()].some((entry) => entry.worker === worker);
   }
 
-  async createWebRtcTransport(options: {
-    direction: 'send' | 'recv';
-    forceTcp: boolean;
-    expectedConsumers: number;
-  }): Promise<TransportOptions> {
+  async createWebRtcTransport(options: { direction: 'send' | 'recv'; forceTcp: boolean; expectedConsumers: number }): Promise<TransportOptions> {
     const slot = options.direction === 'send' ? this.source.slot : this.placeViewer(options.expectedConsumers);
     const router = await this.routerOn(slot);
     const transport = await router.createWebRtcTransport({
@@ -144,16 +127,10 @@ export class StageMedia {
     await rejectingBadParameters(() => transport.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }));
   }
 
-  async produce(
-    transportId: string,
-    kind: MediaKind,
-    rtpParameters: RtpParametersJson,
-  ): Promise<string> {
+  async produce(transportId: string, kind: MediaKind, rtpParameters: RtpParametersJson): Promise<string> {
     const entry = this.transportEntry(transportId);
     if (entry.slot !== this.source.slot) throw new AppError('forbidden', 'Publish on a send transport.');
-    const producer = await rejectingBadParameters(() =>
-      entry.transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters }),
-    );
+    const producer = await rejectingBadParameters(() => entry.transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters }));
     this.trackProducer(producer);
     return producer.id;
   }
@@ -167,9 +144,7 @@ export class StageMedia {
     if (!rejectingBadParametersSync(() => router.canConsume({ producerId, rtpCapabilities: capabilities }))) {
       throw new AppError('media_rejected', 'This device cannot decode any codec the producer sends.');
     }
-    const consumer = await rejectingBadParameters(() =>
-      entry.transport.consume({ producerId, rtpCapabilities: capabilities, paused: true }),
-    );
+    const consumer = await rejectingBadParameters(() => entry.transport.consume({ producerId, rtpCapabilities: capabilities, paused: true }));
     this.trackConsumer(consumer, entry);
     return {
       id: consumer.id,
@@ -259,12 +234,7 @@ export class StageMedia {
   }
 
   private placeViewer(expectedConsumers: number): WorkerSlot {
-    const workerId = chooseWorkerForViewer(
-      this.pool.loads(),
-      this.source.slot.id,
-      this.rtc.consumerBudgetPerWorker,
-      expectedConsumers,
-    );
+    const workerId = chooseWorkerForViewer(this.pool.loads(), this.source.slot.id, this.rtc.consumerBudgetPerWorker, expectedConsumers);
     return this.pool.slot(workerId);
   }
 

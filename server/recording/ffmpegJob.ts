@@ -27,25 +27,36 @@ export function recorderFfmpegJob(tracks: TappedTrack[], files: RunFiles): Ffmpe
     input: files.sdp,
     inputOptions: [
       // stdin stays open: ffmpeg is stopped by a 'q' there (see FfmpegProcess.stop).
-      '-hide_banner', '-nostats', '-loglevel', 'warning',
-      '-protocol_whitelist', 'file,udp,rtp',
+      '-hide_banner',
+      '-nostats',
+      '-loglevel',
+      'warning',
+      '-protocol_whitelist',
+      'file,udp,rtp',
       // ffmpeg stamps PROGRAM-DATE-TIME when it starts writing, after probing the input: keep
       // probing short (media received meanwhile is kept, not lost).
-      '-analyzeduration', String(PROBE_MICROSECONDS),
+      '-analyzeduration',
+      String(PROBE_MICROSECONDS),
       // Without any packet for about a minute (ffmpeg doubles this), ffmpeg ends as at the end of
       // a file: long enough for a stage whose tracks are all paused, short enough that an ffmpeg
       // left behind by a crashed server goes away by itself.
-      '-listen_timeout', String(QUIET_INPUT_TIMEOUT_SECONDS),
-      '-reorder_queue_size', String(REORDER_QUEUE_PACKETS),
-      '-buffer_size', String(RECEIVE_BUFFER_BYTES),
-      '-f', 'sdp',
+      '-listen_timeout',
+      String(QUIET_INPUT_TIMEOUT_SECONDS),
+      '-reorder_queue_size',
+      String(REORDER_QUEUE_PACKETS),
+      '-buffer_size',
+      String(RECEIVE_BUFFER_BYTES),
+      '-f',
+      'sdp',
     ],
     output: files.playlist,
     outputOptions: [
-      '-map', '0',
+      '-map',
+      '0',
       ...(video ? videoOptions(video) : []),
       ...(audio ? audioOptions() : []),
-      '-max_muxing_queue_size', String(MUXING_QUEUE_PACKETS),
+      '-max_muxing_queue_size',
+      String(MUXING_QUEUE_PACKETS),
       ...hlsOptions(files),
     ],
   };
@@ -59,10 +70,7 @@ export function storesVideoAsIs(track: TappedTrack): boolean {
 function videoOptions(track: TappedTrack): string[] {
   if (storesVideoAsIs(track)) return ['-c:v', 'copy'];
   // HLS players want H.264. A keyframe every segment, so segments can be cut where -hls_time says.
-  return [
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
-    '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
-  ];
+  return ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`];
 }
 
 function audioOptions(): string[] {
@@ -72,12 +80,19 @@ function audioOptions(): string[] {
 
 function hlsOptions(files: RunFiles): string[] {
   return [
-    '-f', 'hls',
-    '-hls_time', String(SEGMENT_SECONDS),
-    '-hls_list_size', '0',
-    '-hls_segment_type', 'mpegts',
-    '-hls_flags', 'program_date_time+independent_segments',
-    '-start_number', '0',
-    '-hls_segment_filename', files.segmentPattern,
+    '-f',
+    'hls',
+    '-hls_time',
+    String(SEGMENT_SECONDS),
+    '-hls_list_size',
+    '0',
+    '-hls_segment_type',
+    'mpegts',
+    '-hls_flags',
+    'program_date_time+independent_segments',
+    '-start_number',
+    '0',
+    '-hls_segment_filename',
+    files.segmentPattern,
   ];
 }

@@ -167,7 +167,10 @@ export class FfmpegProcess {
    * says what went wrong ("… Permission denied"), which its summary leaves out.
    */
   private describeFailure(summary: string): string {
-    const cause = this.stderrTail.filter((line) => FAILURE_WORDS.test(line)).at(-1)?.trim();
+    const cause = this.stderrTail
+      .filter((line) => FAILURE_WORDS.test(line))
+      .at(-1)
+      ?.trim();
     const firstLine = summary.split('\n')[0] ?? summary;
     const described = cause && !firstLine.includes(cause) ? `${firstLine} (${cause})` : firstLine;
     return described.slice(0, MAX_REASON_CHARS);

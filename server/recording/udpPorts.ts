@@ -92,13 +92,25 @@ async function listeningUdpPorts(): Promise<Set<number> | undefined> {
 export async function sendRtcpBye(rtcpPorts: number[]): Promise<void> {
   const socket = createSocket('udp4');
   const packet = Buffer.from([
-    0x80, 201, 0, 1, 0, 0, 0, 0, // RR, no report blocks, SSRC 0
-    0x81, 203, 0, 1, 0, 0, 0, 0, // BYE for SSRC 0
+    0x80,
+    201,
+    0,
+    1,
+    0,
+    0,
+    0,
+    0, // RR, no report blocks, SSRC 0
+    0x81,
+    203,
+    0,
+    1,
+    0,
+    0,
+    0,
+    0, // BYE for SSRC 0
   ]);
   try {
-    await Promise.all(
-      rtcpPorts.map((port) => new Promise<void>((resolve) => socket.send(packet, port, '127.0.0.1', () => resolve()))),
-    );
+    await Promise.all(rtcpPorts.map((port) => new Promise<void>((resolve) => socket.send(packet, port, '127.0.0.1', () => resolve()))));
   } finally {
     socket.close();
   }

@@ -55,18 +55,12 @@ const handlers: Handlers = {
   'producer:create': async (session, payload) => ({
     producerId: await session.publisher((stage, peer) => stage.produce(peer, payload)),
   }),
-  'producer:pause': (session, { producerId }) =>
-    session.member((stage, peer) => stage.setProducerPaused(peer, producerId, true)).then(() => empty),
-  'producer:resume': (session, { producerId }) =>
-    session.publisher((stage, peer) => stage.setProducerPaused(peer, producerId, false)).then(() => empty),
-  'producer:close': (session, { producerId }) =>
-    session.member((stage, peer) => stage.closeProducer(peer, producerId)).then(() => empty),
-  'consumer:create': (session, { producerId, rtpCapabilities }) =>
-    session.member((stage, peer) => stage.consume(peer, producerId, rtpCapabilities)),
-  'consumer:pause': (session, { consumerId }) =>
-    session.member((stage, peer) => stage.setConsumerPaused(peer, consumerId, true)).then(() => empty),
-  'consumer:resume': (session, { consumerId }) =>
-    session.member((stage, peer) => stage.setConsumerPaused(peer, consumerId, false)).then(() => empty),
+  'producer:pause': (session, { producerId }) => session.member((stage, peer) => stage.setProducerPaused(peer, producerId, true)).then(() => empty),
+  'producer:resume': (session, { producerId }) => session.publisher((stage, peer) => stage.setProducerPaused(peer, producerId, false)).then(() => empty),
+  'producer:close': (session, { producerId }) => session.member((stage, peer) => stage.closeProducer(peer, producerId)).then(() => empty),
+  'consumer:create': (session, { producerId, rtpCapabilities }) => session.member((stage, peer) => stage.consume(peer, producerId, rtpCapabilities)),
+  'consumer:pause': (session, { consumerId }) => session.member((stage, peer) => stage.setConsumerPaused(peer, consumerId, true)).then(() => empty),
+  'consumer:resume': (session, { consumerId }) => session.member((stage, peer) => stage.setConsumerPaused(peer, consumerId, false)).then(() => empty),
   'consumer:setPreferredLayers': (session, { consumerId, spatialLayer, temporalLayer }) =>
     session.member((stage, peer) => stage.setPreferredLayers(peer, consumerId, spatialLayer, temporalLayer)).then(() => empty),
   'ingest:open': async (session, { stageId, tracks }) => ({ tracks: await session.openIngest(stageId, tracks) }),
@@ -105,7 +99,9 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDepende
   const sessions = new Set<SocketSession>();
   deps.policy.onInviteRevoked((inviteId) => {
     for (const session of sessions) {
-      session.endPublishingWith(inviteId).catch((error: unknown) => deps.logger.error({ err: error, invite: inviteId }, 'could not take a revoked speaker off air'));
+      session
+        .endPublishingWith(inviteId)
+        .catch((error: unknown) => deps.logger.error({ err: error, invite: inviteId }, 'could not take a revoked speaker off air'));
     }
   });
   io.on('connection', (socket) => handleConnection(socket, deps, sessions));
@@ -127,8 +123,14 @@ function isAllowedOrigin(request: IncomingMessage, allowedOrigins: string[]): bo
 /** Sends stage events to socket.io rooms: one per stage, and each socket's own room per peer. */
 export function socketNotifier(io: () => SignallingServer): StageNotifier {
   return {
-    toStage: (stageId, event, ...args) => io().to(stageRoom(stageId)).emit(event, ...args),
-    toPeer: (peer, event, ...args) => io().to(peer.address).emit(event, ...args),
+    toStage: (stageId, event, ...args) =>
+      io()
+        .to(stageRoom(stageId))
+        .emit(event, ...args),
+    toPeer: (peer, event, ...args) =>
+      io()
+        .to(peer.address)
+        .emit(event, ...args),
   };
 }
 

@@ -38,7 +38,11 @@ const statements = preparedOnce((db) => ({
  * as a prefix. Null when nothing searchable is left: then nothing is filtered by words.
  */
 export function ftsQuery(text: string): string | null {
-  const words = text.normalize('NFC').split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, MAX_WORDS);
+  const words = text
+    .normalize('NFC')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, MAX_WORDS);
   return words.length === 0 ? null : words.map((word) => `"${word}"*`).join(' ');
 }
 

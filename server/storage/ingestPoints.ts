@@ -75,7 +75,11 @@ export function listActiveIngestPoints(db: Database): IngestPoint[] {
 
 /** The listen ports active points hold. */
 export function ingestPortsInUse(db: Database): Set<number> {
-  return new Set(statements(db).portsInUse.all().map((row) => row.port));
+  return new Set(
+    statements(db)
+      .portsInUse.all()
+      .map((row) => row.port),
+  );
 }
 
 /** A new secret for the point; undefined when there is no such active point. */

@@ -346,11 +346,7 @@ function applyOnce(db: Database, migration: Migration): boolean {
     if (done) return false;
     db.exec(migration.sql);
     assertNoDanglingReferences(db, migration);
-    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-      migration.version,
-      migration.name,
-      toIsoTime(new Date()),
-    );
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, toIsoTime(new Date()));
     return true;
   });
   return apply.immediate();

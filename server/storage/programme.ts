@@ -101,11 +101,7 @@ type ParsedFile = Pick<Programme, 'stages' | 'speakers' | 'talks'>;
 
 /** Problems inside the file itself: duplicate ids and references to things it does not contain. */
 function referenceProblems(programme: ParsedFile): Problem[] {
-  const problems = [
-    ...duplicateIds(programme.stages, 'stages'),
-    ...duplicateIds(programme.speakers, 'speakers'),
-    ...duplicateIds(programme.talks, 'talks'),
-  ];
+  const problems = [...duplicateIds(programme.stages, 'stages'), ...duplicateIds(programme.speakers, 'speakers'), ...duplicateIds(programme.talks, 'talks')];
   const stageIds = new Set(programme.stages.map((stage) => stage.id));
   const speakerIds = new Set(programme.speakers.map((speaker) => speaker.id));
   programme.talks.forEach((talk, index) => {
@@ -140,9 +136,7 @@ function conflictsWithDatabase(db: Database, programme: Programme): Problem[] {
     if (owner !== undefined && owner !== eventId) problems.push({ path, message: `${what} belongs to another event ("${owner}")` });
   };
   programme.stages.forEach((stage, index) => ownedElsewhere(['stages', index, 'id'], `stage "${stage.id}"`, getStage(db, stage.id)?.eventId));
-  programme.speakers.forEach((speaker, index) =>
-    ownedElsewhere(['speakers', index, 'id'], `speaker "${speaker.id}"`, getSpeaker(db, speaker.id)?.eventId),
-  );
+  programme.speakers.forEach((speaker, index) => ownedElsewhere(['speakers', index, 'id'], `speaker "${speaker.id}"`, getSpeaker(db, speaker.id)?.eventId));
   programme.talks.forEach((talk, index) => {
     const existing = getTalk(db, talk.id);
     ownedElsewhere(['talks', index, 'id'], `talk "${talk.id}"`, existing && getStage(db, existing.stageId)?.eventId);

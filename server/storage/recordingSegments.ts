@@ -23,15 +23,21 @@ const columns = `recording_id AS recordingId, sequence, file, duration_seconds A
 type Row = Omit<RecordingSegment, 'discontinuity'> & { discontinuity: number };
 
 const statements = preparedOnce((db) => ({
-  insert: db.prepare<{ recordingId: string; sequence: number; file: string; durationSeconds: number; programDateTime: string; discontinuity: number; sizeBytes: number }>(
+  insert: db.prepare<{
+    recordingId: string;
+    sequence: number;
+    file: string;
+    durationSeconds: number;
+    programDateTime: string;
+    discontinuity: number;
+    sizeBytes: number;
+  }>(
     `INSERT INTO recording_segments (recording_id, sequence, file, duration_seconds, program_date_time, discontinuity, size_bytes)
      VALUES (@recordingId, @sequence, @file, @durationSeconds, @programDateTime, @discontinuity, @sizeBytes)`,
   ),
   list: db.prepare<[string], Row>(`SELECT ${columns} FROM recording_segments WHERE recording_id = ? AND lost = 0 ORDER BY sequence`),
   files: db.prepare<[string], { file: string }>('SELECT file FROM recording_segments WHERE recording_id = ?'),
-  nextSequence: db.prepare<[string], { sequence: number }>(
-    'SELECT coalesce(max(sequence) + 1, 0) AS sequence FROM recording_segments WHERE recording_id = ?',
-  ),
+  nextSequence: db.prepare<[string], { sequence: number }>('SELECT coalesce(max(sequence) + 1, 0) AS sequence FROM recording_segments WHERE recording_id = ?'),
   totals: db.prepare<[string], { count: number; durationSeconds: number | null; sizeBytes: number | null }>(
     `SELECT count(*) AS count, sum(duration_seconds) AS durationSeconds, sum(size_bytes) AS sizeBytes
        FROM recording_segments WHERE recording_id = ? AND lost = 0`,
@@ -42,12 +48,14 @@ const statements = preparedOnce((db) => ({
 
 /** Appends the next segment; its sequence follows the last one. Returns the stored segment. */
 export function appendSegment(db: Database, segment: Omit<RecordingSegment, 'sequence'>): RecordingSegment {
-  return db.transaction(() => {
-    const sequence = statements(db).nextSequence.get(segment.recordingId)?.sequence ?? 0;
-    const stored = { ...segment, sequence, programDateTime: toIsoTime(segment.programDateTime) };
-    statements(db).insert.run({ ...stored, discontinuity: stored.discontinuity ? 1 : 0 });
-    return stored;
-  }).immediate();
+  return db
+    .transaction(() => {
+      const sequence = statements(db).nextSequence.get(segment.recordingId)?.sequence ?? 0;
+      const stored = { ...segment, sequence, programDateTime: toIsoTime(segment.programDateTime) };
+      statements(db).insert.run({ ...stored, discontinuity: stored.discontinuity ? 1 : 0 });
+      return stored;
+    })
+    .immediate();
 }
 
 /** The recording's segments still there, in order (lost ones are left out). */
@@ -64,7 +72,9 @@ export function segmentTotals(db: Database, recordingId: string): { count: numbe
 
 /** Every segment file the recording ever had, lost ones included. */
 export function recordedSegmentFiles(db: Database, recordingId: string): string[] {
-  return statements(db).files.all(recordingId).map((row) => row.file);
+  return statements(db)
+    .files.all(recordingId)
+    .map((row) => row.file);
 }
 
 /**

@@ -27,8 +27,7 @@ export interface RecordingProgress {
 }
 
 /** How a recording ended; failureReason only for 'failed' and 'interrupted'. */
-export type RecordingOutcome = RecordingProgress &
-  ({ status: 'complete' } | { status: 'failed' | 'interrupted'; failureReason?: string });
+export type RecordingOutcome = RecordingProgress & ({ status: 'complete' } | { status: 'failed' | 'interrupted'; failureReason?: string });
 
 const columns = `id, stage_id AS stageId, status, started_at AS startedAt, ended_at AS endedAt,
   duration_seconds AS durationSeconds, size_bytes AS sizeBytes, failure_reason AS failureReason, damage`;
@@ -36,9 +35,7 @@ const columns = `id, stage_id AS stageId, status, started_at AS startedAt, ended
 const INTERRUPTED_BY_RESTART = 'the server stopped while recording';
 
 const statements = preparedOnce((db) => ({
-  insert: db.prepare<[string, string, string]>(
-    "INSERT INTO recordings (id, stage_id, status, started_at) VALUES (?, ?, 'recording', ?)",
-  ),
+  insert: db.prepare<[string, string, string]>("INSERT INTO recordings (id, stage_id, status, started_at) VALUES (?, ?, 'recording', ?)"),
   get: db.prepare<[string], Recording>(`SELECT ${columns} FROM recordings WHERE id = ?`),
   listByStage: db.prepare<[string], Recording>(`SELECT ${columns} FROM recordings WHERE stage_id = ? ORDER BY started_at DESC, id`),
   listUnfinished: db.prepare<[], Recording>(`SELECT ${columns} FROM recordings WHERE status = 'recording' ORDER BY started_at, id`),

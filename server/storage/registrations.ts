@@ -33,7 +33,10 @@ const columns = 'id, event_id AS eventId, name, email, created_at AS createdAt';
 const statements = preparedOnce((db) => ({
   // One statement, so it is atomic even with other connections writing: a new row, or nothing
   // when the address is registered already. Never a second row, never a changed token.
-  insertNew: db.prepare<{ id: string; eventId: string; name: string; email: string; emailNormalized: string; tokenHash: string; createdAt: string }, Registration>(
+  insertNew: db.prepare<
+    { id: string; eventId: string; name: string; email: string; emailNormalized: string; tokenHash: string; createdAt: string },
+    Registration
+  >(
     `INSERT INTO registrations (id, event_id, name, email, email_normalized, token_hash, created_at)
      VALUES (@id, @eventId, @name, @email, @emailNormalized, @tokenHash, @createdAt)
      ON CONFLICT (event_id, email_normalized) DO NOTHING

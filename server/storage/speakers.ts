@@ -26,9 +26,7 @@ const columns = 'id, event_id AS eventId, name, organisation, bio';
 const statements = preparedOnce((db) => ({
   listByEvent: db.prepare<[string], Speaker>(`SELECT ${columns} FROM speakers WHERE event_id = ? ORDER BY name, id`),
   get: db.prepare<[string], Speaker>(`SELECT ${columns} FROM speakers WHERE id = ?`),
-  insert: db.prepare<Speaker>(
-    'INSERT INTO speakers (id, event_id, name, organisation, bio) VALUES (@id, @eventId, @name, @organisation, @bio)',
-  ),
+  insert: db.prepare<Speaker>('INSERT INTO speakers (id, event_id, name, organisation, bio) VALUES (@id, @eventId, @name, @organisation, @bio)'),
   update: db.prepare<Omit<Speaker, 'eventId'>>('UPDATE speakers SET name = @name, organisation = @organisation, bio = @bio WHERE id = @id'),
   delete: db.prepare<[string]>('DELETE FROM speakers WHERE id = ?'),
 }));

@@ -53,9 +53,7 @@ const speakerColumns = 'talk_speakers.talk_id AS talkId, speakers.id, speakers.n
 const speakersJoin = 'talk_speakers JOIN speakers ON speakers.id = talk_speakers.speaker_id';
 
 const statements = preparedOnce((db) => ({
-  listByStage: db.prepare<[string], TalkRow>(
-    `SELECT ${columns} FROM talks WHERE stage_id = ? ORDER BY planned_start, position, id`,
-  ),
+  listByStage: db.prepare<[string], TalkRow>(`SELECT ${columns} FROM talks WHERE stage_id = ? ORDER BY planned_start, position, id`),
   listByEvent: db.prepare<[string], TalkRow>(
     `SELECT ${columns} FROM talks JOIN stages ON stages.id = talks.stage_id
      WHERE stages.event_id = ? ORDER BY stages.position, stages.id, talks.planned_start, talks.position, talks.id`,

@@ -30,9 +30,7 @@ const columns = 'id, username, created_at AS createdAt';
 const sessionColumns = 'technician_id AS technicianId, created_at AS createdAt, expires_at AS expiresAt';
 
 const statements = preparedOnce((db) => ({
-  insert: db.prepare<[string, string, string, string]>(
-    'INSERT INTO technicians (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)',
-  ),
+  insert: db.prepare<[string, string, string, string]>('INSERT INTO technicians (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)'),
   byUsername: db.prepare<[string], Technician>(`SELECT ${columns} FROM technicians WHERE username = ?`),
   credentials: db.prepare<[string], Technician & { passwordHash: string }>(
     `SELECT ${columns}, password_hash AS passwordHash FROM technicians WHERE username = ?`,
@@ -40,9 +38,7 @@ const statements = preparedOnce((db) => ({
   insertSession: db.prepare<[string, string, string, string]>(
     'INSERT INTO auth_sessions (token_hash, technician_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
   ),
-  validSession: db.prepare<[string, string], AuthSession>(
-    `SELECT ${sessionColumns} FROM auth_sessions WHERE token_hash = ? AND expires_at > ?`,
-  ),
+  validSession: db.prepare<[string, string], AuthSession>(`SELECT ${sessionColumns} FROM auth_sessions WHERE token_hash = ? AND expires_at > ?`),
   technicianBySession: db.prepare<[string, string], Technician>(
     `SELECT t.id, t.username, t.created_at AS createdAt FROM auth_sessions s
        JOIN technicians t ON t.id = s.technician_id

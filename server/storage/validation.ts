@@ -47,7 +47,9 @@ export const languageSchema = z
   .transform((tag) => Intl.getCanonicalLocales(tag)[0] ?? tag);
 
 /** Any ISO-8601 date-time with a zone (Z or ±hh:mm), stored as UTC in the database's one shape. */
-export const isoTimeSchema = z.iso.datetime({ offset: true, error: 'expected an ISO-8601 time with a zone, e.g. 2026-05-20T09:00:00+02:00' }).transform(toIsoTime);
+export const isoTimeSchema = z.iso
+  .datetime({ offset: true, error: 'expected an ISO-8601 time with a zone, e.g. 2026-05-20T09:00:00+02:00' })
+  .transform(toIsoTime);
 
 export const visibilitySchema = z.enum(['public', 'private']);
 export const talkKindSchema = z.enum(['talk', 'panel', 'break']);

@@ -24,9 +24,7 @@ export interface ViewingInput {
 const columns = 'id, stage_id AS stageId, viewer_key AS viewerKey, started_at AS startedAt, ended_at AS endedAt';
 
 const statements = preparedOnce((db) => ({
-  insert: db.prepare<Viewing>(
-    'INSERT INTO viewings (id, stage_id, viewer_key, started_at, ended_at) VALUES (@id, @stageId, @viewerKey, @startedAt, @endedAt)',
-  ),
+  insert: db.prepare<Viewing>('INSERT INTO viewings (id, stage_id, viewer_key, started_at, ended_at) VALUES (@id, @stageId, @viewerKey, @startedAt, @endedAt)'),
   end: db.prepare<[string, string]>('UPDATE viewings SET ended_at = max(?, started_at) WHERE id = ? AND ended_at IS NULL'),
   endAllOpen: db.prepare<[string]>('UPDATE viewings SET ended_at = max(?, started_at) WHERE ended_at IS NULL'),
   listByStage: db.prepare<[string], Viewing>(`SELECT ${columns} FROM viewings WHERE stage_id = ? ORDER BY started_at, id`),

@@ -58,10 +58,11 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
     await page.getByRole('link', { name: 'Barns och ungas psykiska hälsa' }).click();
     await page.waitForURL(`${server.url}/archive/${youth.replayId}`);
     await waitFor(
-      async () => page.evaluate(() => {
-        const video = document.querySelector<HTMLVideoElement>('#replay-video');
-        return video !== null && Number.isFinite(video.duration) && video.duration > 3;
-      }),
+      async () =>
+        page.evaluate(() => {
+          const video = document.querySelector<HTMLVideoElement>('#replay-video');
+          return video !== null && Number.isFinite(video.duration) && video.duration > 3;
+        }),
       20_000,
       () => 'the replay opened from the archive did not load its video',
     );
@@ -83,7 +84,10 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
 
   it('has no serious or critical accessibility violations in Swedish or English, on a phone and a desktop', async () => {
     await page.goto(`${server.url}/archive`);
-    for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1280, height: 800 },
+    ]) {
       await page.setViewportSize(viewport);
       for (const language of ['Svenska', 'English']) {
         await page.getByRole('button', { name: language }).click();

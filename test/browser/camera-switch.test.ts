@@ -62,11 +62,19 @@ describe('viewers and the recording follow a speaker who switches camera', () =>
     await addSecondCamera(speaker);
     await speaker.goto(`${server.url}${speakUrl}`);
     await speaker.click('#go-live');
-    await waitFor(async () => (await speaker.evaluate(() => document.body.dataset.state)) === 'live', 20_000, () => 'speaker not live');
+    await waitFor(
+      async () => (await speaker.evaluate(() => document.body.dataset.state)) === 'live',
+      20_000,
+      () => 'speaker not live',
+    );
     viewer = await viewerBrowser.newPage();
     await viewer.goto(`${server.url}/watch/workshop`);
     await waitUntilPlaying(viewer, 20_000);
-    await waitFor(async () => (await liveRecording(server, 'workshop')) !== undefined, 10_000, () => 'not recording');
+    await waitFor(
+      async () => (await liveRecording(server, 'workshop')) !== undefined,
+      10_000,
+      () => 'not recording',
+    );
   });
 
   afterAll(async () => {
@@ -76,7 +84,11 @@ describe('viewers and the recording follow a speaker who switches camera', () =>
 
   it('keeps decoding frames at the viewer after the switch', async () => {
     const recording = (await liveRecording(server, 'workshop'))!;
-    await waitFor(async () => (await segmentUrls(server, recording)).length >= 2, 15_000, () => 'no segments before the switch');
+    await waitFor(
+      async () => (await segmentUrls(server, recording)).length >= 2,
+      15_000,
+      () => 'no segments before the switch',
+    );
     segmentsBeforeSwitch = (await segmentUrls(server, recording)).length;
     await waitFor(
       async () => (await speaker.locator(`#camera-select option[value="${SECOND_CAMERA_ID}"]`).count()) === 1,

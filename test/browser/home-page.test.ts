@@ -55,7 +55,11 @@ describe('the home page shows the event, its programme and what is live, in Swed
     expect(await second.locator('time').first().innerText()).toBe('09:15');
     expect(await stage.getByRole('link', { name: 'Se Stora scenen live' }).getAttribute('href')).toBe('/watch/demo');
     // The demo source goes on air on its own; the page notices within a refresh.
-    await waitFor(async () => (await stage.locator('.badge').innerText()).toLowerCase() === 'live', 20_000, () => 'the demo stage never showed as live');
+    await waitFor(
+      async () => (await stage.locator('.badge').innerText()).toLowerCase() === 'live',
+      20_000,
+      () => 'the demo stage never showed as live',
+    );
     const lines = await textLines();
     for (const english of plainTexts(en, sv)) expect(lines, 'English text on the Swedish page').not.toContain(english);
   });
@@ -74,7 +78,10 @@ describe('the home page shows the event, its programme and what is live, in Swed
   });
 
   it('has no serious or critical accessibility violations in either language, on a phone and a desktop', async () => {
-    for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1280, height: 800 },
+    ]) {
       await page.setViewportSize(viewport);
       for (const language of ['Svenska', 'English']) {
         await page.getByRole('button', { name: language }).click();

@@ -46,11 +46,19 @@ describe('a viewer rewinding a live recording stays where they seeked', () => {
   });
 
   it('plays on from a point far behind live instead of snapping back to the live edge', async () => {
-    await waitFor(async () => (await liveDemoRecording(server)) !== undefined, 60_000, () => `no live recording of ${RECORDED_SECONDS} s`);
+    await waitFor(
+      async () => (await liveDemoRecording(server)) !== undefined,
+      60_000,
+      () => `no live recording of ${RECORDED_SECONDS} s`,
+    );
     const recording = (await liveDemoRecording(server))!;
     page = await browser.newPage();
     await page.goto(`${server.url}/replay/${recording.id}`);
-    await waitFor(async () => (await position(page)).currentTime > RECORDED_SECONDS - 10, 20_000, () => 'live playback did not start');
+    await waitFor(
+      async () => (await position(page)).currentTime > RECORDED_SECONDS - 10,
+      20_000,
+      () => 'live playback did not start',
+    );
 
     await page.evaluate((to) => {
       document.querySelector('video')!.currentTime = to;
@@ -78,6 +86,10 @@ describe('a viewer rewinding a live recording stays where they seeked', () => {
       15_000,
       () => `still behind after "Back to live": ${JSON.stringify(last)}`,
     );
-    await waitFor(async () => !(await page.isVisible('#replay-to-live')), 5_000, () => '"Back to live" still shown at the live edge');
+    await waitFor(
+      async () => !(await page.isVisible('#replay-to-live')),
+      5_000,
+      () => '"Back to live" still shown at the live edge',
+    );
   });
 });

@@ -34,10 +34,14 @@ describe('an attendee of a private event downloads a replay from its page', () =
     const page = await context.newPage();
     await page.goto(`${server.url}${watchUrl}`);
     await page.goto(`${server.url}/replay/${replay.replayId}`);
-    await waitFor(() => page.isVisible('#replay-download'), 10_000, () => 'the replay page showed no download link');
+    await waitFor(
+      () => page.isVisible('#replay-download'),
+      10_000,
+      () => 'the replay page showed no download link',
+    );
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('#replay-download')]);
     expect(download.suggestedFilename()).toMatch(/\.mp4$/);
-    const file = readFileSync((await download.path()));
+    const file = readFileSync(await download.path());
     expect(file.subarray(4, 8).toString('latin1')).toBe('ftyp');
     await context.close();
   });

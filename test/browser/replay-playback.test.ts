@@ -22,7 +22,11 @@ function videoTime(page: Page): Promise<{ currentTime: number; duration: number 
 }
 
 async function waitUntilAdvancing(page: Page, beyond: number, timeoutMs: number): Promise<void> {
-  await waitFor(async () => (await videoTime(page)).currentTime > beyond, timeoutMs, () => `playback did not pass ${beyond} s`);
+  await waitFor(
+    async () => (await videoTime(page)).currentTime > beyond,
+    timeoutMs,
+    () => `playback did not pass ${beyond} s`,
+  );
 }
 
 describe('recordings play with hls.js, live and as replays', () => {
@@ -53,7 +57,11 @@ describe('recordings play with hls.js, live and as replays', () => {
   });
 
   it('plays the live playlist while recording', async () => {
-    await waitFor(async () => (await demoRecordings(server)).some((recording) => recording.status === 'recording' && recording.durationSeconds >= 4), 30_000, () => 'no live recording');
+    await waitFor(
+      async () => (await demoRecordings(server)).some((recording) => recording.status === 'recording' && recording.durationSeconds >= 4),
+      30_000,
+      () => 'no live recording',
+    );
     const recording = (await demoRecordings(server)).find((candidate) => candidate.status === 'recording')!;
     recordingId = recording.id;
     const playlist = await fetch(`${server.url}${recording.playlistUrl}`);
@@ -88,7 +96,11 @@ describe('recordings play with hls.js, live and as replays', () => {
 
     const page = await browser.newPage();
     await page.goto(`${server.url}/replay/${recordingId}`);
-    await waitFor(async () => (await videoTime(page)).duration > 4, 20_000, () => 'no duration');
+    await waitFor(
+      async () => (await videoTime(page)).duration > 4,
+      20_000,
+      () => 'no duration',
+    );
     const { duration } = await videoTime(page);
     const middle = duration / 2;
     await page.evaluate((to) => {
@@ -128,7 +140,11 @@ describe('recordings play with hls.js, live and as replays', () => {
     expect(moved.durationSeconds).toBe(1);
     const trimmed = await (await fetch(`${server.url}${replay.playlistUrl}`)).text();
     expect(segmentsIn(trimmed)).toBeLessThan(segmentsIn(playlist));
-    const refused = await fetch(`${server.url}/api/replays/${replay.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"title":"x"}' });
+    const refused = await fetch(`${server.url}/api/replays/${replay.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"title":"x"}',
+    });
     expect(refused.status).toBe(401);
   });
 });

@@ -57,7 +57,11 @@ describe('a screen share is seen by viewers and recorded', () => {
     await offerCanvasSlide(speaker);
     await speaker.goto(`${server.url}${speakUrl}`);
     await speaker.click('#go-live');
-    await waitFor(async () => (await speaker.evaluate(() => document.body.dataset.state)) === 'live', 20_000, () => 'speaker not live');
+    await waitFor(
+      async () => (await speaker.evaluate(() => document.body.dataset.state)) === 'live',
+      20_000,
+      () => 'speaker not live',
+    );
     viewer = await viewerBrowser.newPage();
     await viewer.goto(`${server.url}/watch/keynote`);
     await waitUntilPlaying(viewer, 20_000);
@@ -70,7 +74,11 @@ describe('a screen share is seen by viewers and recorded', () => {
 
   /** The viewer shows the share and decodes frames of it; the recording's newest segment has its video. */
   async function expectShareSeenAndRecorded(): Promise<{ width: number; height: number }> {
-    await waitFor(async () => (await shownSource(viewer)) === 'screen', 15_000, () => 'the viewer does not show the screen share');
+    await waitFor(
+      async () => (await shownSource(viewer)) === 'screen',
+      15_000,
+      () => 'the viewer does not show the screen share',
+    );
     const stats = await waitUntilPlaying(viewer, 15_000);
     expect(stats.video!.frameWidth).toBeGreaterThan(0);
     expect(stats.video!.frameHeight).toBeGreaterThan(0);
@@ -79,7 +87,11 @@ describe('a screen share is seen by viewers and recorded', () => {
     expect(recording).toBeDefined();
     const before = (await segmentUrls(server, recording)).length;
     // Two more: the newest is then complete and from the run that records the share.
-    await waitFor(async () => (await segmentUrls(server, recording)).length >= before + 2, 20_000, () => 'no new segments during the share');
+    await waitFor(
+      async () => (await segmentUrls(server, recording)).length >= before + 2,
+      20_000,
+      () => 'no new segments during the share',
+    );
     const newest = (await segmentUrls(server, recording)).at(-1)!;
     const recorded = await probeSegmentVideo(newest);
     expect(recorded.width).toBeGreaterThan(0);
@@ -88,7 +100,11 @@ describe('a screen share is seen by viewers and recorded', () => {
 
   async function stopSharing(): Promise<void> {
     await speaker.click('#share-screen');
-    await waitFor(async () => (await shownSource(viewer)) === 'camera', 15_000, () => 'the viewer still shows the share');
+    await waitFor(
+      async () => (await shownSource(viewer)) === 'camera',
+      15_000,
+      () => 'the viewer still shows the share',
+    );
   }
 
   it('shows and records a screen picked in the browser', async () => {

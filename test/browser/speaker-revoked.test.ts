@@ -26,7 +26,11 @@ describe('a speaker whose invite is revoked mid-talk', () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}${invite.speakUrl}`);
     await page.click('#go-live');
-    await waitFor(async () => (await page.evaluate(() => document.body.dataset.state)) === 'live', 20_000, () => 'the speaker did not go live');
+    await waitFor(
+      async () => (await page.evaluate(() => document.body.dataset.state)) === 'live',
+      20_000,
+      () => 'the speaker did not go live',
+    );
     const podiumLive = async () => {
       const { stages } = (await (await fetch(`${server.url}/api/stages`)).json()) as StagesResponse;
       return stages.find((stage) => stage.id === 'podium')?.live === true;
@@ -34,7 +38,11 @@ describe('a speaker whose invite is revoked mid-talk', () => {
     expect(await podiumLive()).toBe(true);
 
     await technician.call('DELETE', `/api/invites/${invite.id}`);
-    await waitFor(async () => !(await podiumLive()), 5_000, () => 'the stage stayed live after the invite was revoked');
+    await waitFor(
+      async () => !(await podiumLive()),
+      5_000,
+      () => 'the stage stayed live after the invite was revoked',
+    );
     await waitFor(
       async () => (await page.textContent('#speaker-problem'))?.includes('revoked') ?? false,
       5_000,

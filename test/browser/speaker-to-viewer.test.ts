@@ -69,10 +69,12 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
     speaker = await speakerBrowser.newPage();
     await speaker.goto(`${server.url}${speakUrl}`);
     await speaker.click('#go-live');
-    await waitFor(async () => (await speakerState()) === 'live', 20_000, () => 'speaker did not go live');
-    const producers = await speaker.evaluate(() =>
-      (window as unknown as { estradSpeaker: { producers(): { source: string }[] } }).estradSpeaker.producers(),
+    await waitFor(
+      async () => (await speakerState()) === 'live',
+      20_000,
+      () => 'speaker did not go live',
     );
+    const producers = await speaker.evaluate(() => (window as unknown as { estradSpeaker: { producers(): { source: string }[] } }).estradSpeaker.producers());
     expect(producers.map((producer) => producer.source).sort()).toEqual(['camera', 'microphone']);
   });
 

@@ -15,7 +15,11 @@ export const HEALTHY_RESPONSE_MS = 3_000;
 /** A server with the demo on air and being recorded. */
 export async function startDemoServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const server = await startServer({ DEMO: '1', ...env });
-  await waitFor(async () => (await demoStage(server.url))?.live === true, 30_000, () => `the demo never went on air:\n${server.logs()}`);
+  await waitFor(
+    async () => (await demoStage(server.url))?.live === true,
+    30_000,
+    () => `the demo never went on air:\n${server.logs()}`,
+  );
   return server;
 }
 

@@ -8,11 +8,14 @@ import { databasePath } from '../../server/storage/database.js';
 export function snapshotDatabase(dataDir: string): Record<string, string[]> {
   const db = new Database(databasePath(dataDir), { readonly: true });
   try {
-    const tables = db
-      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-      .all();
+    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
     // Rows as sorted JSON: some tables are WITHOUT ROWID, so there is no one column to order by.
-    const rowsOf = (table: string) => db.prepare(`SELECT * FROM "${table}"`).all().map((row) => JSON.stringify(row)).sort();
+    const rowsOf = (table: string) =>
+      db
+        .prepare(`SELECT * FROM "${table}"`)
+        .all()
+        .map((row) => JSON.stringify(row))
+        .sort();
     return Object.fromEntries(tables.map(({ name }) => [name, rowsOf(name)]));
   } finally {
     db.close();

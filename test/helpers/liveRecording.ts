@@ -27,9 +27,9 @@ export async function probeSegmentVideo(url: string): Promise<{ width: number; h
   const file = join(tmpdir(), `estrad-segment-${process.pid}-${Date.now()}.ts`);
   writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
   try {
-    const probe = JSON.parse(
-      execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }),
-    ) as { streams: { width?: number; height?: number }[] };
+    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' })) as {
+      streams: { width?: number; height?: number }[];
+    };
     return { width: probe.streams[0]?.width ?? 0, height: probe.streams[0]?.height ?? 0 };
   } finally {
     rmSync(file, { force: true });

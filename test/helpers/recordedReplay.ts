@@ -51,7 +51,14 @@ export function prepareRecordedReplays(events: RecordedEvent[]): RecordedFolders
   const db = openDatabase(dataDir);
   try {
     const replays = events.map((event) => {
-      createEvent(db, { id: event.eventId, title: `Dag ${event.eventId}`, description: '', timeZone: 'Europe/Stockholm', language: 'sv', visibility: event.visibility });
+      createEvent(db, {
+        id: event.eventId,
+        title: `Dag ${event.eventId}`,
+        description: '',
+        timeZone: 'Europe/Stockholm',
+        language: 'sv',
+        visibility: event.visibility,
+      });
       createStage(db, { id: event.stageId, eventId: event.eventId, title: 'Stora salen' });
       const startedAt = new Date(Date.now() - 60_000);
       const speakerIds = (event.talk?.speakers ?? []).map((name) => createSpeaker(db, { eventId: event.eventId, name }).id);
@@ -94,11 +101,35 @@ export function prepareRecordedReplays(events: RecordedEvent[]): RecordedFolders
 function writeSegments(folder: string): string[] {
   mkdirSync(folder, { recursive: true });
   execFileSync(resolveFfmpegPath(undefined), [
-    '-hide_banner', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=25:duration=${SEGMENTS * SEGMENT_SECONDS}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:duration=${SEGMENTS * SEGMENT_SECONDS}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac',
-    '-f', 'segment', '-segment_time', String(SEGMENT_SECONDS), '-segment_format', 'mpegts', '-reset_timestamps', '0',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=320x240:rate=25:duration=${SEGMENTS * SEGMENT_SECONDS}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${SEGMENTS * SEGMENT_SECONDS}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '25',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-f',
+    'segment',
+    '-segment_time',
+    String(SEGMENT_SECONDS),
+    '-segment_format',
+    'mpegts',
+    '-reset_timestamps',
+    '0',
     join(folder, 'r001-%05d.ts'),
   ]);
   return Array.from({ length: SEGMENTS }, (_, index) => `r001-${String(index).padStart(5, '0')}.ts`);

@@ -43,11 +43,7 @@ export async function startServer(env: Record<string, string> = {}, options: Pic
 }
 
 /** Polls until the check passes; fails with the given description when time runs out. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  describe: () => string = () => 'condition not met',
-): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string = () => 'condition not met'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -13,7 +13,10 @@ export async function technicianClient(server: RunningServer) {
     body: JSON.stringify({ username: TECHNICIAN_ENV.ADMIN_USERNAME, password: TECHNICIAN_ENV.ADMIN_PASSWORD }),
   });
   if (!login.ok) throw new Error(`technician sign-in failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((header) => header.split(';')[0]).join('; ');
+  const cookie = login.headers
+    .getSetCookie()
+    .map((header) => header.split(';')[0])
+    .join('; ');
 
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${server.url}${path}`, {

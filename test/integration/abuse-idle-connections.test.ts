@@ -58,11 +58,18 @@ describe('idle TCP connections cannot use up the server\u2019s file descriptors'
   });
 
   it(`closes connections that never speak, so the server recovers even where the hard limit is ${SOFT_LIMIT}`, async () => {
-    server = await startServer({ HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) }, { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:${SOFT_LIMIT}`, '--'] });
+    server = await startServer(
+      { HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) },
+      { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:${SOFT_LIMIT}`, '--'] },
+    );
     const idle = await openIdleConnections(server, IDLE_CONNECTIONS);
     sockets = idle.sockets;
     expect(server.logs()).toMatch(/the open-file limit is 256; .*ulimit -n/);
-    await waitFor(() => idle.closedByServer() === IDLE_CONNECTIONS, IDLE_TIMEOUT_SECONDS * 1000 + 10_000, () => `${idle.closedByServer()} of ${IDLE_CONNECTIONS} idle connections closed`);
+    await waitFor(
+      () => idle.closedByServer() === IDLE_CONNECTIONS,
+      IDLE_TIMEOUT_SECONDS * 1000 + 10_000,
+      () => `${idle.closedByServer()} of ${IDLE_CONNECTIONS} idle connections closed`,
+    );
     await expectHealthz(server);
     await apiAnswers(server);
   });

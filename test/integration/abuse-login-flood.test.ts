@@ -23,8 +23,15 @@ function wrongLogin(server: RunningServer, localAddress: string): Promise<LoginA
   const body = JSON.stringify({ username: TECHNICIAN_ENV.ADMIN_USERNAME, password: `wrong-${Math.random()}` });
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port: server.port, path: '/api/auth/login', method: 'POST', localAddress, agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/api/auth/login',
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -64,7 +71,10 @@ describe('a flood of logins from many addresses', () => {
     const answers = await Promise.all(flood);
 
     const statuses = new Set(answers.map((answer) => answer.status));
-    expect([...statuses].every((status) => status === 401 || status === 503), JSON.stringify([...statuses])).toBe(true);
+    expect(
+      [...statuses].every((status) => status === 401 || status === 503),
+      JSON.stringify([...statuses]),
+    ).toBe(true);
     const refused = answers.filter((answer) => answer.status === 503);
     expect(refused.length).toBeGreaterThan(0);
     for (const answer of refused) {

@@ -44,7 +44,11 @@ describe('a socket that floods stage:join and disconnects', () => {
       expect((await demoStage(server.url))?.viewers).toBe(0);
     } else {
       // An ordinary stage goes away with its last peer: no series for it any more.
-      await waitFor(async () => (await viewerGauge(server, stageId)).length === 0, 10_000, () => `${stageId} never closed`);
+      await waitFor(
+        async () => (await viewerGauge(server, stageId)).length === 0,
+        10_000,
+        () => `${stageId} never closed`,
+      );
     }
     await expectHealthz(server);
   });

@@ -40,7 +40,10 @@ describe('replay downloads cannot pile up remuxes', () => {
   let serverTmp: string;
   let replay: ReplayInfo;
 
-  const remuxesStarted = () => readFileSync(ffmpeg.log, 'utf8').split('\n').filter((line) => line.startsWith('remuxing')).length;
+  const remuxesStarted = () =>
+    readFileSync(ffmpeg.log, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('remuxing')).length;
   const remuxTempFolders = () => readdirSync(serverTmp).filter((name) => name.startsWith('estrad-replay-'));
   const download = (init?: RequestInit) => fetch(`${server.url}${replay.downloadUrl}`, init);
 
@@ -92,7 +95,11 @@ describe('replay downloads cannot pile up remuxes', () => {
     ffmpeg.delaySeconds(HTTP_IDLE_TIMEOUT_SECONDS + 2);
     const playlistUrl = await livePlaylistUrl(server);
     const responses = Promise.all(Array.from({ length: 6 }, () => download()));
-    await waitFor(() => readFileSync(ffmpeg.log, 'utf8').includes('waiting'), 10_000, () => 'no remux started');
+    await waitFor(
+      () => readFileSync(ffmpeg.log, 'utf8').includes('waiting'),
+      10_000,
+      () => 'no remux started',
+    );
     await expectHealthz(server);
     await expectPlaylistLoads(playlistUrl);
 
@@ -136,10 +143,18 @@ describe('replay downloads cannot pile up remuxes', () => {
     const before = remuxesStarted();
     const client = new AbortController();
     const abandoned = download({ signal: client.signal }).catch((error: unknown) => error);
-    await waitFor(() => remuxTempFolders().length > 0, 10_000, () => 'the download never started a remux');
+    await waitFor(
+      () => remuxTempFolders().length > 0,
+      10_000,
+      () => 'the download never started a remux',
+    );
     client.abort();
     await abandoned;
-    await waitFor(() => remuxTempFolders().length === 0, 5_000, () => `the abandoned remux kept its files: ${remuxTempFolders().join(', ')}`);
+    await waitFor(
+      () => remuxTempFolders().length === 0,
+      5_000,
+      () => `the abandoned remux kept its files: ${remuxTempFolders().join(', ')}`,
+    );
     // Long enough for a remux that was not stopped to have begun.
     await new Promise((resolve) => setTimeout(resolve, (REMUX_DELAY_SECONDS + 1) * 1000));
     expect(remuxesStarted()).toBe(before);

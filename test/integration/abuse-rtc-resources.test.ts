@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, ConsumerOptions, JoinResult, TransportOptions } from '../../shared/protocol.js';
-import {
-  expectHealthz,
-  expectPlaylistLoads,
-  expectViewerReceivesMedia,
-  livePlaylistUrl,
-  releaseViewers,
-  startDemoServer,
-} from '../helpers/abuse.js';
+import { expectHealthz, expectPlaylistLoads, expectViewerReceivesMedia, livePlaylistUrl, releaseViewers, startDemoServer } from '../helpers/abuse.js';
 import { type RunningServer, waitFor } from '../helpers/server.js';
 import { connect, type RawSocket, request } from '../helpers/signalling.js';
 
@@ -104,7 +97,9 @@ describe('anonymous sockets cannot hold the RTC resources real viewers need', ()
   });
 
   it('answers "unavailable", never "internal", when the media ports run out, and recovers once idle transports expire', async () => {
-    const attacks = await Promise.all(['127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7', '127.0.0.8'].map((address) => holdTransports(server, address, PENDING_TRANSPORTS_PER_ADDRESS)));
+    const attacks = await Promise.all(
+      ['127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7', '127.0.0.8'].map((address) => holdTransports(server, address, PENDING_TRANSPORTS_PER_ADDRESS)),
+    );
     try {
       const refusals = attacks.flatMap((attack) => attack.refusals);
       const held = attacks.reduce((sum, attack) => sum + attack.held.length, 0);

@@ -11,7 +11,12 @@ describe('GET /api/archive', () => {
   beforeAll(async () => {
     const folders = prepareRecordedReplays([
       { eventId: 'dag-ett', stageId: 'stora', visibility: 'public', talk: { title: 'Barns och ungas psykiska hälsa', speakers: ['Ahmed Karimi'] } },
-      { eventId: 'dag-tva', stageId: 'lilla', visibility: 'public', talk: { title: 'Ensamhet bland äldre', description: 'Om skyddsfaktorer', speakers: ['Eva Sundberg'] } },
+      {
+        eventId: 'dag-tva',
+        stageId: 'lilla',
+        visibility: 'public',
+        talk: { title: 'Ensamhet bland äldre', description: 'Om skyddsfaktorer', speakers: ['Eva Sundberg'] },
+      },
       { eventId: 'stangd-dag', stageId: 'stangd', visibility: 'private', talk: { title: 'Intern genomgång', speakers: ['Ahmed Karimi'] } },
     ]);
     [youth, elderly] = folders.replays as [RecordedReplay, RecordedReplay];

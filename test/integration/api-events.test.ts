@@ -109,7 +109,12 @@ describe('events, programmes, stages, access codes and attendance over HTTP', ()
     edited.talks.pop(); // the workshop is cancelled
     // Long texts take the document past the 64 kB other routes accept; programmes may have up to 1 MB.
     edited.speakers = edited.speakers.map((speaker) => ({ ...speaker, bio: 'b'.repeat(9_999) }));
-    const extras = Array.from({ length: 8 }, (_, index) => ({ ...edited.talks[1]!, id: `open-day-extra-${index}`, position: 1, description: 'd'.repeat(9_999) }));
+    const extras = Array.from({ length: 8 }, (_, index) => ({
+      ...edited.talks[1]!,
+      id: `open-day-extra-${index}`,
+      position: 1,
+      description: 'd'.repeat(9_999),
+    }));
     edited.talks.push(...extras);
     expect(JSON.stringify(edited).length).toBeGreaterThan(64 * 1024);
 
@@ -202,9 +207,7 @@ describe('events, programmes, stages, access codes and attendance over HTTP', ()
   it('reports attendance per talk, counting a viewer watching now', async () => {
     const empty = await asTechnician<AttendanceAnswer>('GET', '/api/events/open-day/attendance');
     expect(empty.status).toBe(200);
-    expect(empty.body.talks.map((talk) => [talk.talkId, talk.uniqueViewers])).toEqual(
-      openDay.talks.map((talk) => [talk.id, 0]),
-    );
+    expect(empty.body.talks.map((talk) => [talk.talkId, talk.uniqueViewers])).toEqual(openDay.talks.map((talk) => [talk.id, 0]));
 
     const viewer = await connect(server.url, { viewerKey: 'attendance-test-viewer' });
     expect(await request(viewer, 'stage:join', { stageId: 'open-a', role: 'viewer' })).toMatchObject({ ok: true });

@@ -100,7 +100,12 @@ describe('speaker invites', () => {
       expect((await request(speaker, 'stage:join', { stageId: 'podium', role: 'speaker' })).ok).toBe(true);
       const transport = await request<{ id: string }>(speaker, 'transport:create', { direction: 'send' });
       if (!transport.ok) throw new Error(transport.error.message);
-      const produced = await request<{ producerId: string }>(speaker, 'producer:create', { transportId: transport.data.id, kind: 'audio', source: 'microphone', rtpParameters: opusParameters });
+      const produced = await request<{ producerId: string }>(speaker, 'producer:create', {
+        transportId: transport.data.id,
+        kind: 'audio',
+        source: 'microphone',
+        rtpParameters: opusParameters,
+      });
       if (!produced.ok) throw new Error(produced.error.message);
       const joined = await request<{ producers: { producerId: string }[] }>(viewer, 'stage:join', { stageId: 'podium', role: 'viewer' });
       expect(joined.ok && joined.data.producers.map((producer) => producer.producerId)).toEqual([produced.data.producerId]);

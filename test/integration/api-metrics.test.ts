@@ -75,7 +75,11 @@ describe('GET /metrics with METRICS_TOKEN', () => {
     const viewer = new NodeViewer();
     viewers.push(viewer);
     await viewer.connect(server.url, 'demo');
-    await waitFor(() => viewer.stats().video.packets > 0, 15_000, () => `the viewer received no video: ${JSON.stringify(viewer.stats())}`);
+    await waitFor(
+      () => viewer.stats().video.packets > 0,
+      15_000,
+      () => `the viewer received no video: ${JSON.stringify(viewer.stats())}`,
+    );
     const watching = await scrape();
     expect(totalConsumers(watching) - totalConsumers(before)).toBe(2);
     expect(metricValue(watching, 'estrad_stage_viewers', { stage: 'demo' })).toBe(1);
@@ -126,7 +130,8 @@ describe('GET /metrics without METRICS_TOKEN', () => {
   });
 
   it('refuses a request from another address than loopback', async () => {
-    if (!outsideAddress) throw new Error('this test needs an IPv4 address on a non-loopback interface, to reach the server other than over loopback; none was found');
+    if (!outsideAddress)
+      throw new Error('this test needs an IPv4 address on a non-loopback interface, to reach the server other than over loopback; none was found');
     const response = await fetch(`http://${outsideAddress}:${server.port}/metrics`);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect({ status: response.status, code: body.error.code }).toEqual({ status: 403, code: 'forbidden' });

@@ -37,7 +37,10 @@ describe('registrations', () => {
     server = await startServer({ ...TECHNICIAN_ENV, REGISTRATION_RATE_LIMIT_PER_MINUTE: '1000' });
     asTechnician = apiCaller(server, { cookie: (await technicianClient(server)).cookie });
     anonymous = apiCaller(server);
-    for (const document of [programmeDocument('closed-day', 'private', ['closed-a', 'closed-b']), programmeDocument('other-day', 'private', ['other-a', 'other-b'])]) {
+    for (const document of [
+      programmeDocument('closed-day', 'private', ['closed-a', 'closed-b']),
+      programmeDocument('other-day', 'private', ['other-a', 'other-b']),
+    ]) {
       expect((await asTechnician('POST', '/api/programme', document)).status).toBe(201);
     }
   });
@@ -99,7 +102,12 @@ describe('registrations', () => {
     expectError(await register(anonymous, 'Anna', 'not-an-address'), 400, 'invalid_payload', 'email');
     expectError(await register(anonymous, '  ', 'anna@example.se'), 400, 'invalid_payload', 'name');
     expectError(await register(anonymous, 'Anna', 'anna@example.se', 'Closed Day'), 400, 'invalid_payload', 'eventId');
-    expectError(await anonymous('POST', '/api/registrations', { eventId: 'closed-day', name: 'Anna', email: 'anna@example.se', admin: true }), 400, 'invalid_payload', 'admin');
+    expectError(
+      await anonymous('POST', '/api/registrations', { eventId: 'closed-day', name: 'Anna', email: 'anna@example.se', admin: true }),
+      400,
+      'invalid_payload',
+      'admin',
+    );
     expectError(await register(anonymous, 'Anna', 'anna@example.se', 'no-such-day'), 404, 'not_found', 'no-such-day');
     expectError(await asTechnician('GET', '/api/events/no-such-day/registrations.csv'), 404, 'not_found');
     expectError(await asTechnician('GET', '/api/events/Bad_Id/registrations.csv'), 400, 'invalid_payload', 'eventId');

@@ -55,7 +55,11 @@ describe('the database survives what happens to its files', () => {
     await register(server, 10, 15);
 
     let last: Awaited<ReturnType<typeof health>> | undefined;
-    await waitFor(async () => (last = await health(server!)).status === 503, 20_000, () => `healthz stayed ${JSON.stringify(last)}`);
+    await waitFor(
+      async () => (last = await health(server!)).status === 503,
+      20_000,
+      () => `healthz stayed ${JSON.stringify(last)}`,
+    );
     expect(last!.body).toMatchObject({ status: 'degraded', storage: { ok: false } });
     expect(last!.body.storage.problem).toContain(wal);
     expect(server.logs()).toMatch(/write-ahead log .* was deleted or replaced/);

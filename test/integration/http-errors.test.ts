@@ -36,8 +36,18 @@ const jsonRequest = (body: Buffer) => Buffer.concat([Buffer.from(`POST /api/regi
 const cases: { name: string; request: string | Buffer; status: number; code: ErrorCode }[] = [
   { name: 'bad URL encoding', request: `GET /api/events/%E0%A4%A HTTP/1.1\r\n${host}\r\n`, status: 400, code: 'invalid_payload' },
   { name: 'an over-long path parameter', request: `GET /api/events/${'a'.repeat(600)} HTTP/1.1\r\n${host}\r\n`, status: 414, code: 'uri_too_long' },
-  { name: 'headers over the size limit', request: `GET /api/stages HTTP/1.1\r\n${host}X-Filler: ${'x'.repeat(20_000)}\r\n\r\n`, status: 431, code: 'headers_too_large' },
-  { name: 'a malformed Host header', request: `GET /api/stages HTTP/1.1\r\nHost: exa mple/\\x\r\nConnection: close\r\n\r\n`, status: 400, code: 'invalid_payload' },
+  {
+    name: 'headers over the size limit',
+    request: `GET /api/stages HTTP/1.1\r\n${host}X-Filler: ${'x'.repeat(20_000)}\r\n\r\n`,
+    status: 431,
+    code: 'headers_too_large',
+  },
+  {
+    name: 'a malformed Host header',
+    request: `GET /api/stages HTTP/1.1\r\nHost: exa mple/\\x\r\nConnection: close\r\n\r\n`,
+    status: 400,
+    code: 'invalid_payload',
+  },
   { name: 'no Host header', request: `GET /api/stages HTTP/1.1\r\nConnection: close\r\n\r\n`, status: 400, code: 'invalid_payload' },
   {
     name: 'Content-Length together with chunked encoding',
@@ -47,7 +57,12 @@ const cases: { name: string; request: string | Buffer; status: number; code: Err
   },
   { name: 'a request line that is not HTTP', request: `HELLO THERE\r\n\r\n`, status: 400, code: 'invalid_payload' },
   { name: 'invalid JSON', request: `POST /api/registrations HTTP/1.1\r\n${jsonHeaders(9)}\r\n{"eventId`, status: 400, code: 'invalid_payload' },
-  { name: 'a wrong content type', request: `POST /api/registrations HTTP/1.1\r\n${host}Content-Type: text/xml\r\nContent-Length: 4\r\n\r\n<a/>`, status: 400, code: 'invalid_payload' },
+  {
+    name: 'a wrong content type',
+    request: `POST /api/registrations HTTP/1.1\r\n${host}Content-Type: text/xml\r\nContent-Length: 4\r\n\r\n<a/>`,
+    status: 400,
+    code: 'invalid_payload',
+  },
   {
     name: 'a body over the limit',
     request: `POST /api/registrations HTTP/1.1\r\n${jsonHeaders(70_000)}\r\n{"name":"${'x'.repeat(70_000 - 11)}"}`,
@@ -60,7 +75,12 @@ const cases: { name: string; request: string | Buffer; status: number; code: Err
     status: 400,
     code: 'invalid_payload',
   },
-  { name: 'a JSON body that is not UTF-8', request: jsonRequest(Buffer.concat([Buffer.from('{"eventId":"demo","name":"Anna '), Buffer.from([0xff, 0xfe]), Buffer.from('","email":"a@example.se"}')])), status: 400, code: 'invalid_payload' },
+  {
+    name: 'a JSON body that is not UTF-8',
+    request: jsonRequest(Buffer.concat([Buffer.from('{"eventId":"demo","name":"Anna '), Buffer.from([0xff, 0xfe]), Buffer.from('","email":"a@example.se"}')])),
+    status: 400,
+    code: 'invalid_payload',
+  },
 ];
 
 describe('requests refused before any route runs answer the documented error shape', () => {

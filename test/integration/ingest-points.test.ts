@@ -64,12 +64,39 @@ describe('ingest points for production encoders', () => {
   function encoderArgs(url: string, format: 'flv' | 'mpegts', settings: EncoderSettings = GOOD): string[] {
     const { width, height, profile } = SENT;
     return [
-      '-hide_banner', '-loglevel', 'error', '-nostdin',
-      '-re', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=25`,
-      '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', profile.toLowerCase(), '-bf', String(settings.bFrames), '-g', String(25 * settings.keyframeEverySeconds), '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '96k',
-      '-f', format, url,
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${width}x${height}:rate=25`,
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-profile:v',
+      profile.toLowerCase(),
+      '-bf',
+      String(settings.bFrames),
+      '-g',
+      String(25 * settings.keyframeEverySeconds),
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '96k',
+      '-f',
+      format,
+      url,
     ];
   }
 
@@ -112,7 +139,13 @@ describe('ingest points for production encoders', () => {
   }
 
   /** What the ingest listeners logged, for failure messages. */
-  const ingestLogs = () => server.logs().split('\n').filter((line) => line.includes('"component":"ingest"')).slice(-20).join('\n');
+  const ingestLogs = () =>
+    server
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"component":"ingest"'))
+      .slice(-20)
+      .join('\n');
 
   async function stage(stageId: string) {
     const { stages } = (await (await fetch(`${server.url}/api/stages`)).json()) as StagesResponse;
@@ -196,21 +229,43 @@ describe('ingest points for production encoders', () => {
     const point = await activePoint(RTMP_STAGE, 'rtmp');
     // Reconnecting, as encoders do: the listener may just be starting again after the last test's caller.
     const encoder = startReconnectingEncoder(`${point.url}/${point.secret}`, 'flv');
-    await waitFor(async () => (await stage(RTMP_STAGE))?.live === true, 20_000, () => `RTMP never went on air:\n${ingestLogs()}`);
+    await waitFor(
+      async () => (await stage(RTMP_STAGE))?.live === true,
+      20_000,
+      () => `RTMP never went on air:\n${ingestLogs()}`,
+    );
     await expectViewerReceives(RTMP_STAGE);
     await expectRecordedAsSent(RTMP_STAGE);
     expect(await preflightOf(point)).toMatchObject({
-      codec: 'h264', profile: 'Main', width: SENT.width, height: SENT.height, bFrames: false, keyframeIntervalSeconds: 1, warnings: [],
+      codec: 'h264',
+      profile: 'Main',
+      width: SENT.width,
+      height: SENT.height,
+      bFrames: false,
+      keyframeIntervalSeconds: 1,
+      warnings: [],
     });
 
     // The encoder drops out: the stage goes off air, and the same settings work again.
     encoder.stop();
-    await waitFor(async () => (await stage(RTMP_STAGE))?.live === false, 10_000, () => 'still on air after the encoder left');
+    await waitFor(
+      async () => (await stage(RTMP_STAGE))?.live === false,
+      10_000,
+      () => 'still on air after the encoder left',
+    );
     const reconnecting = startReconnectingEncoder(`${point.url}/${point.secret}`, 'flv');
-    await waitFor(async () => (await stage(RTMP_STAGE))?.live === true, 20_000, () => `the reconnected encoder never went on air:\n${ingestLogs()}`);
+    await waitFor(
+      async () => (await stage(RTMP_STAGE))?.live === true,
+      20_000,
+      () => `the reconnected encoder never went on air:\n${ingestLogs()}`,
+    );
     await expectViewerReceives(RTMP_STAGE);
     reconnecting.stop();
-    await waitFor(async () => (await stage(RTMP_STAGE))?.live === false, 10_000, () => 'still on air after the encoder left');
+    await waitFor(
+      async () => (await stage(RTMP_STAGE))?.live === false,
+      10_000,
+      () => 'still on air after the encoder left',
+    );
   });
 
   it('warns of B-frames and a 5 s keyframe interval in the pre-flight check, and sends viewers video without B-frames', async () => {
@@ -237,7 +292,11 @@ describe('ingest points for production encoders', () => {
     await expectNothingOnAir(SRT_STAGE, startEncoder(wrong.toString(), 'mpegts'));
 
     startReconnectingEncoder(point.url, 'mpegts');
-    await waitFor(async () => (await stage(SRT_STAGE))?.live === true, 20_000, () => `SRT never went on air:\n${ingestLogs()}`);
+    await waitFor(
+      async () => (await stage(SRT_STAGE))?.live === true,
+      20_000,
+      () => `SRT never went on air:\n${ingestLogs()}`,
+    );
     await expectViewerReceives(SRT_STAGE);
     await expectRecordedAsSent(SRT_STAGE);
   });
@@ -249,7 +308,11 @@ describe('ingest points for production encoders', () => {
     tech = await technicianClient(server);
     expect((await activePoint(SRT_STAGE, 'srt')).secret).toBe(point.secret);
     startReconnectingEncoder(point.url, 'mpegts');
-    await waitFor(async () => (await stage(SRT_STAGE))?.live === true, 30_000, () => `nothing on air after the restart:\n${ingestLogs()}`);
+    await waitFor(
+      async () => (await stage(SRT_STAGE))?.live === true,
+      30_000,
+      () => `nothing on air after the restart:\n${ingestLogs()}`,
+    );
   });
 });
 
@@ -258,9 +321,9 @@ async function probeVideo(url: string): Promise<{ codec: string; profile: string
   const file = join(tmpdir(), `estrad-ingest-segment-${process.pid}-${Date.now()}.ts`);
   writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
   try {
-    const probe = JSON.parse(
-      execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }),
-    ) as { streams: { codec_name: string; profile: string; width: number; height: number; has_b_frames: number }[] };
+    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' })) as {
+      streams: { codec_name: string; profile: string; width: number; height: number; has_b_frames: number }[];
+    };
     const [video] = probe.streams;
     return {
       codec: video?.codec_name ?? 'none',

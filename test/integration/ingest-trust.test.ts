@@ -40,13 +40,21 @@ describe('plain-RTP ingest needs its stage\u2019s ingest key', () => {
   });
 
   it('keeps the built-in demo source on air with the key its server gave it', async () => {
-    await waitFor(() => stageLive(server, 'demo'), 30_000, () => `the demo stage never went live:\n${server.logs().slice(-3000)}`);
+    await waitFor(
+      () => stageLive(server, 'demo'),
+      30_000,
+      () => `the demo stage never went live:\n${server.logs().slice(-3000)}`,
+    );
   });
 
   it('refuses a loopback socket without a key, whatever X-Forwarded-For says, and a speaker invite on any stage', async () => {
     expect(await ingestAs(server, 'stage-b', {}, { 'x-forwarded-for': '203.0.113.50, 198.51.100.7' })).toBe('forbidden');
     // The refusal is logged with the client's address by the same rule as HTTP's: the proxy's hop (TRUST_PROXY=1), not the first.
-    await waitFor(() => /"address":"198\.51\.100\.7".*plain-RTP ingest refused/.test(server.logs()), 5_000, () => server.logs().slice(-2000));
+    await waitFor(
+      () => /"address":"198\.51\.100\.7".*plain-RTP ingest refused/.test(server.logs()),
+      5_000,
+      () => server.logs().slice(-2000),
+    );
     expect(await ingestAs(server, 'demo', {})).toBe('forbidden');
     expect(await ingestAs(server, 'stage-a', { invite: inviteForA })).toBe('forbidden');
     expect(await ingestAs(server, 'stage-b', { invite: inviteForA })).toBe('forbidden');
@@ -67,7 +75,11 @@ describe('plain-RTP ingest needs its stage\u2019s ingest key', () => {
     try {
       const opened = await request<{ tracks: unknown[] }>(socket, 'ingest:open', { stageId: 'stage-a', ...screenShare });
       expect(opened.ok).toBe(true);
-      await waitFor(() => stageLive(server, 'stage-a'), 10_000, () => 'stage-a did not go live with its ingest key');
+      await waitFor(
+        () => stageLive(server, 'stage-a'),
+        10_000,
+        () => 'stage-a did not go live with its ingest key',
+      );
     } finally {
       socket.disconnect();
     }

@@ -28,7 +28,11 @@ describe('a crowd of Node WebRTC viewers', () => {
 
   beforeAll(async () => {
     server = await startServer({ DEMO: '1' });
-    await waitFor(async () => (await demoStage(server.url))?.live === true, 20_000, () => `the demo never went on air:\n${server.logs()}`);
+    await waitFor(
+      async () => (await demoStage(server.url))?.live === true,
+      20_000,
+      () => `the demo never went on air:\n${server.logs()}`,
+    );
   });
 
   afterAll(async () => {
@@ -76,7 +80,11 @@ describe('a crowd of Node WebRTC viewers', () => {
     expect(problems).toEqual([]);
 
     for (const viewer of viewers.splice(0)) viewer.close();
-    await waitFor(async () => (await demoStage(server.url))?.viewers === 0, 10_000, () => 'closed viewers still counted');
+    await waitFor(
+      async () => (await demoStage(server.url))?.viewers === 0,
+      10_000,
+      () => 'closed viewers still counted',
+    );
   });
 });
 

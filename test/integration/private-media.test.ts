@@ -71,7 +71,8 @@ describe('recorded media of a private event', () => {
   it('downloads the MP4 and plays the HLS of a private replay with the cookie the personal link set, and refuses without it', async () => {
     const paths = files(closed);
     for (const path of Object.values(paths)) expect({ path, status: (await get(path)).status }).toEqual({ path, status: 404 });
-    for (const path of Object.values(paths)) expect({ path, status: (await get(path, 'estrad_access=forged-token-0123456789abcdef')).status }).toEqual({ path, status: 404 });
+    for (const path of Object.values(paths))
+      expect({ path, status: (await get(path, 'estrad_access=forged-token-0123456789abcdef')).status }).toEqual({ path, status: 404 });
 
     const cookie = await registeredCookie('asa.oberg@kommun.se');
     const download = await get(paths.download, cookie);
@@ -136,7 +137,13 @@ describe('recorded media of a private event', () => {
       const answer = await fetch(new URL(path, server.url), { headers: { 'x-estrad-access': token } });
       expect(answer.status).toBe(200);
       const cacheControl = answer.headers.get('cache-control') ?? '';
-      expect({ path, private: cacheControl.split(',').map((part) => part.trim()).includes('private') }).toEqual({ path, private: true });
+      expect({
+        path,
+        private: cacheControl
+          .split(',')
+          .map((part) => part.trim())
+          .includes('private'),
+      }).toEqual({ path, private: true });
       expect(cacheControl).not.toMatch(/public/);
     }
     const publicly = files(open);

@@ -28,7 +28,13 @@ describe('signalling answers bad input with clear errors and keeps serving', () 
     { name: 'a unicode stage id', event: 'stage:join', payload: [{ stageId: 'scen\u00e9-\u{1F3A4}', role: 'viewer' }], code: 'invalid_payload' },
     { name: 'an over-long stage id', event: 'stage:join', payload: [{ stageId: 'a'.repeat(65), role: 'viewer' }], code: 'invalid_payload' },
     { name: 'a number as transport direction', event: 'transport:create', payload: [{ direction: 1 }], code: 'invalid_payload' },
-    { name: 'DTLS parameters without fingerprints', event: 'transport:connect', payload: [{ transportId: 't', dtlsParameters: { role: 'client' } }], code: 'invalid_payload', message: /fingerprints/ },
+    {
+      name: 'DTLS parameters without fingerprints',
+      event: 'transport:connect',
+      payload: [{ transportId: 't', dtlsParameters: { role: 'client' } }],
+      code: 'invalid_payload',
+      message: /fingerprints/,
+    },
     {
       name: 'too many codecs in RTP capabilities',
       event: 'consumer:create',
@@ -40,7 +46,12 @@ describe('signalling answers bad input with clear errors and keeps serving', () 
     { name: 'an unknown event', event: 'admin:shutdown', payload: [{}], code: 'not_found' },
     { name: 'a stage that does not exist', event: 'stage:join', payload: [{ stageId: 'nowhere', role: 'viewer' }], code: 'not_found', message: /nowhere/ },
     { name: 'speaking without an invite', event: 'stage:join', payload: [{ stageId: 'demo', role: 'speaker' }], code: 'forbidden', message: /invite/ },
-    { name: 'ingest onto a stage that does not exist', event: 'ingest:open', payload: [{ stageId: 'nowhere', tracks: [{ source: 'camera', codec: 'VP8' }] }], code: 'not_found' },
+    {
+      name: 'ingest onto a stage that does not exist',
+      event: 'ingest:open',
+      payload: [{ stageId: 'nowhere', tracks: [{ source: 'camera', codec: 'VP8' }] }],
+      code: 'not_found',
+    },
   ];
 
   it.each(cases)('refuses $name with $code', async ({ event, payload, code, message }) => {
@@ -98,9 +109,7 @@ describe('signalling answers bad input with clear errors and keeps serving', () 
 
   it('cuts off a flooding client without affecting others', async () => {
     const flooder = await connect(server.url);
-    const responses = await Promise.all(
-      Array.from({ length: 150 }, () => request(flooder, 'stage:leave', {}).catch(() => undefined)),
-    );
+    const responses = await Promise.all(Array.from({ length: 150 }, () => request(flooder, 'stage:leave', {}).catch(() => undefined)));
     const limited = responses.filter((response) => response && !response.ok && response.error.code === 'rate_limited');
     expect(limited.length).toBeGreaterThan(0);
     const bystander = await request(socket, 'stage:join', { stageId: 'demo', role: 'viewer' });
@@ -118,8 +127,7 @@ describe('signalling answers bad input with clear errors and keeps serving', () 
 
   it('refuses a connection from another site\u2019s page, and takes one from its own', async () => {
     const { io } = await import('socket.io-client');
-    const fromOrigin = (origin: string) =>
-      io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { origin } });
+    const fromOrigin = (origin: string) => io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { origin } });
     const foreign = fromOrigin('https://evil.example');
     const refusal = await new Promise<unknown>((resolve) => {
       foreign.once('connect', () => resolve('connected'));

@@ -31,11 +31,19 @@ describe('what happens to a recording on disk is noticed', () => {
     const [, deleted, overwritten] = listedFiles(folder);
 
     rmSync(join(folder, deleted!));
-    await waitFor(() => !listedFiles(folder).includes(deleted!), NOTICED_MS, () => `${deleted} is still listed:\n${server!.logs().slice(-3000)}`);
+    await waitFor(
+      () => !listedFiles(folder).includes(deleted!),
+      NOTICED_MS,
+      () => `${deleted} is still listed:\n${server!.logs().slice(-3000)}`,
+    );
     expect((await recordingInfo(server, recording.id)).damage).toMatch(/deleted/);
 
     writeFileSync(join(folder, overwritten!), Buffer.alloc(statSync(join(folder, overwritten!)).size, 0xff));
-    await waitFor(() => !listedFiles(folder).includes(overwritten!), NOTICED_MS, () => `${overwritten} is still listed:\n${server!.logs().slice(-3000)}`);
+    await waitFor(
+      () => !listedFiles(folder).includes(overwritten!),
+      NOTICED_MS,
+      () => `${overwritten} is still listed:\n${server!.logs().slice(-3000)}`,
+    );
     const damaged = await recordingInfo(server, recording.id);
     expect(damaged).toMatchObject({ status: 'recording' });
     expect(damaged.damage).toMatch(/2 segments lost/);
@@ -43,7 +51,11 @@ describe('what happens to a recording on disk is noticed', () => {
     // What is listed is there; the recording goes on.
     const listed = listedFiles(folder);
     expect(listed.filter((file) => !existsSync(join(folder, file)))).toEqual([]);
-    await waitFor(() => listedFiles(folder).length > listed.length, 10_000, () => 'the recording did not go on');
+    await waitFor(
+      () => listedFiles(folder).length > listed.length,
+      10_000,
+      () => 'the recording did not go on',
+    );
     const { text } = readPlaylist(folder);
     expect(text).toContain('#EXT-X-DISCONTINUITY');
     expect(await server.stop()).toBe(0);
@@ -61,7 +73,11 @@ describe('what happens to a recording on disk is noticed', () => {
       return !existsSync(folder);
     }, NOTICED_MS);
 
-    await waitFor(async () => (await recordingInfo(server!, recording.id)).status === 'failed', NOTICED_MS, () => `not noticed:\n${server!.logs().slice(-3000)}`);
+    await waitFor(
+      async () => (await recordingInfo(server!, recording.id)).status === 'failed',
+      NOTICED_MS,
+      () => `not noticed:\n${server!.logs().slice(-3000)}`,
+    );
     const failed = await recordingInfo(server, recording.id);
     expect(failed.failureReason).toMatch(/folder .* was deleted/);
     expect(failed.damage).toMatch(/folder was deleted; \d+ segments? lost/);

@@ -72,7 +72,11 @@ describe('the recorder never takes the server down', () => {
       const share = await PlainRtpSpeaker.publish(server.url, server.dataDir, 'demo', 'screen');
       speakers.push(share);
       // The share's run: its ffmpeg is starting and the tap is not yet sending to it.
-      await waitFor(() => recorderFfmpegPids(serverPid).some((pid) => !before.has(pid)), 10_000, () => `the recorder did not switch to the share:\n${server.logs().slice(-3000)}`);
+      await waitFor(
+        () => recorderFfmpegPids(serverPid).some((pid) => !before.has(pid)),
+        10_000,
+        () => `the recorder did not switch to the share:\n${server.logs().slice(-3000)}`,
+      );
       share.stop();
       const segmentsAfterStop = readSegments(server.dataDir, recording.id).length;
       // Back to the camera: the same recording goes on.
@@ -108,7 +112,11 @@ describe('a stage on air is recorded again after its recording failed', () => {
     const serverPid = server.process.pid!;
     const killed = new Set<number>();
     while (readRecordings(server.dataDir)[0]?.status === 'recording') {
-      await waitFor(() => recorderFfmpegPids(serverPid).some((pid) => !killed.has(pid)), 10_000, () => `no recorder ffmpeg to kill:\n${server.logs().slice(-3000)}`);
+      await waitFor(
+        () => recorderFfmpegPids(serverPid).some((pid) => !killed.has(pid)),
+        10_000,
+        () => `no recorder ffmpeg to kill:\n${server.logs().slice(-3000)}`,
+      );
       const [victim] = recorderFfmpegPids(serverPid).filter((pid) => !killed.has(pid));
       killed.add(victim!);
       process.kill(victim!, 'SIGKILL');
@@ -117,7 +125,11 @@ describe('a stage on air is recorded again after its recording failed', () => {
     const [failed] = readRecordings(server.dataDir);
     expect(failed).toMatchObject({ id: first.id, status: 'failed' });
     expect(failed?.failureReason).toMatch(/3 recorder runs failed/);
-    await waitFor(async () => (await stagesOnAirUnrecorded(server)) === 1, 5_000, () => 'the stage was never counted as on air unrecorded');
+    await waitFor(
+      async () => (await stagesOnAirUnrecorded(server)) === 1,
+      5_000,
+      () => 'the stage was never counted as on air unrecorded',
+    );
 
     const resumed = await waitForNewRecording(server, [first], RESUME_MS);
     expect(resumed.stageId).toBe('demo');
@@ -137,10 +149,18 @@ describe('a stage on air is recorded again after its recording failed', () => {
 
     const filler = join(recordingsDir, 'filler');
     writeFileSync(filler, Buffer.alloc(60 * 1024 * 1024));
-    await waitFor(() => readRecordings(server.dataDir)[0]?.status === 'failed', 15_000, () => `the full disk was not noticed:\n${server.logs().slice(-3000)}`);
+    await waitFor(
+      () => readRecordings(server.dataDir)[0]?.status === 'failed',
+      15_000,
+      () => `the full disk was not noticed:\n${server.logs().slice(-3000)}`,
+    );
     expect(readRecordings(server.dataDir)[0]?.failureReason).toMatch(/full/);
     // While the disk stays full, no recording is started only to fail.
-    await waitFor(async () => (await stagesOnAirUnrecorded(server)) === 1, 5_000, () => 'the stage was never counted as on air unrecorded');
+    await waitFor(
+      async () => (await stagesOnAirUnrecorded(server)) === 1,
+      5_000,
+      () => 'the stage was never counted as on air unrecorded',
+    );
     expect(readRecordings(server.dataDir)).toHaveLength(1);
 
     rmSync(filler);
@@ -173,7 +193,11 @@ describe('a killed recorder costs the recording about a second', () => {
     const [victim] = recorderFfmpegPids(server.process.pid!);
     const killedAtMs = Date.now();
     process.kill(victim!, 'SIGKILL');
-    await waitFor(() => readSegments(server!.dataDir, recording.id).some((segment) => segment.discontinuity), 10_000, () => server!.logs().slice(-3000));
+    await waitFor(
+      () => readSegments(server!.dataDir, recording.id).some((segment) => segment.discontinuity),
+      10_000,
+      () => server!.logs().slice(-3000),
+    );
 
     const { holeSeconds, killToNextSeconds } = holeAroundKill(readSegments(server.dataDir, recording.id), killedAtMs);
     console.log(`recording hole around a killed recorder: ${holeSeconds.toFixed(2)} s; kill to the next segment's start: ${killToNextSeconds.toFixed(2)} s`);

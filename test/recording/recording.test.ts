@@ -2,16 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEGMENT_SECONDS } from '../../server/recording/layout.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
-import {
-  ffprobe,
-  readPlaylist,
-  readRecordings,
-  readSegments,
-  recordingFolder,
-  undecodableSegments,
-  waitForSegments,
-  wallSeconds,
-} from './recordingHelpers.js';
+import { ffprobe, readPlaylist, readRecordings, readSegments, recordingFolder, undecodableSegments, waitForSegments, wallSeconds } from './recordingHelpers.js';
 
 const RECORD_SECONDS = 6;
 const DURATION_TOLERANCE_SECONDS = 1;

@@ -63,11 +63,9 @@ export interface Probe {
 }
 
 export function ffprobe(path: string): Probe {
-  const output = execFileSync(
-    'ffprobe',
-    ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name:format=duration', '-of', 'json', path],
-    { encoding: 'utf8' },
-  );
+  const output = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name:format=duration', '-of', 'json', path], {
+    encoding: 'utf8',
+  });
   return JSON.parse(output) as Probe;
 }
 

@@ -51,7 +51,11 @@ describe('stopping the server from its terminal', () => {
     expect(duringShutdown, 'a mediasoup worker was replaced while stopping').not.toMatch(/mediasoup worker started|replacing it/);
     expect(duringShutdown, 'the demo source was restarted while stopping').not.toMatch(/starting it again|demo-source: on air/);
     expect(code, server.logs().slice(-4000)).toBe(0);
-    await waitFor(() => processGroupMembers(groupId).length === 0, 5_000, () => `left running: ${processGroupMembers(groupId).join('\n')}`);
+    await waitFor(
+      () => processGroupMembers(groupId).length === 0,
+      5_000,
+      () => `left running: ${processGroupMembers(groupId).join('\n')}`,
+    );
 
     const [closed] = readRecordings(server.dataDir);
     expect(closed).toMatchObject({ id: recording.id, status: 'complete' });

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createSpeakerInvite,
-  findValidSpeakerInvite,
-  listSpeakerInvites,
-  revokeSpeakerInvite,
-} from '../../server/storage/invites.js';
+import { createSpeakerInvite, findValidSpeakerInvite, listSpeakerInvites, revokeSpeakerInvite } from '../../server/storage/invites.js';
 import { hashPassword, verifyPassword } from '../../server/storage/passwords.js';
 import { isAlreadyExistsError } from '../../server/storage/errors.js';
 import { createStage } from '../../server/storage/stages.js';
@@ -73,7 +68,11 @@ describe('technicians and their sessions', () => {
     const technician = await createTechnician(db, 'kajsa', 'lösenord');
     const short = createAuthSession(db, technician.id, 60 * 60_000, t0);
     const long = createAuthSession(db, technician.id, 24 * 60 * 60_000, t0);
-    expect(findValidAuthSession(db, short.token, minutes(59))).toEqual({ technicianId: technician.id, createdAt: t0.toISOString(), expiresAt: minutes(60).toISOString() });
+    expect(findValidAuthSession(db, short.token, minutes(59))).toEqual({
+      technicianId: technician.id,
+      createdAt: t0.toISOString(),
+      expiresAt: minutes(60).toISOString(),
+    });
     expect(findValidAuthSession(db, short.token, minutes(60))).toBeUndefined();
     expect(findValidAuthSession(db, long.token, minutes(60))?.technicianId).toBe(technician.id);
 

@@ -75,10 +75,20 @@ describe('the talk_search migration', () => {
   it('indexes the talks and speakers a database already had before it', () => {
     const talkSearch = migrations.find((migration) => migration.name === 'full-text search over talks')!.version;
     const db = new BetterSqlite3(':memory:');
-    migrate(db, migrations.filter((migration) => migration.version < talkSearch));
+    migrate(
+      db,
+      migrations.filter((migration) => migration.version < talkSearch),
+    );
     createEventWithStage(db);
     const speaker = createSpeaker(db, { eventId: sampleEvent.id, name: 'Eva Sundberg' });
-    const talk = createTalk(db, { stageId: 'main', title: 'Ensamhet bland äldre', kind: 'talk', plannedStart: at('09:00:00'), plannedEnd: at('10:00:00'), speakerIds: [speaker.id] });
+    const talk = createTalk(db, {
+      stageId: 'main',
+      title: 'Ensamhet bland äldre',
+      kind: 'talk',
+      plannedStart: at('09:00:00'),
+      plannedEnd: at('10:00:00'),
+      speakerIds: [speaker.id],
+    });
     const recording = startRecording(db, 'main', at('09:00:00'));
     finishRecording(db, recording.id, { status: 'complete' }, at('10:00:00'));
     refreshTalkReplays(db, recording.id);

@@ -47,7 +47,12 @@ describe('attendance per talk', () => {
     view(db, 'side', 'alice', '12:00', '12:10'); // on the side stage, not talk D on main
 
     const figures = attendanceByTalk(db, sampleEvent.id, at('11:20'));
-    const byTalk = Object.fromEntries(figures.map(({ talkId, peakConcurrentViewers, uniqueViewers, averageMinutesWatched }) => [talkId, { peakConcurrentViewers, uniqueViewers, averageMinutesWatched }]));
+    const byTalk = Object.fromEntries(
+      figures.map(({ talkId, peakConcurrentViewers, uniqueViewers, averageMinutesWatched }) => [
+        talkId,
+        { peakConcurrentViewers, uniqueViewers, averageMinutesWatched },
+      ]),
+    );
 
     // A: alice 40 + bob 30 + carol 10 + frank 20 = 100 min over 4 viewers. Most at once: bob, carol
     // and frank from 10:40 (alice left at 10:40; carol's two tabs are one viewer).
@@ -72,8 +77,28 @@ describe('attendance per talk', () => {
   });
 
   it('has interval helpers that treat touching intervals as not overlapping', () => {
-    expect(peakConcurrency([{ from: 0, to: 10 }, { from: 10, to: 20 }])).toBe(1);
-    expect(peakConcurrency([{ from: 0, to: 10 }, { from: 5, to: 20 }, { from: 9, to: 11 }])).toBe(3);
-    expect(mergeOverlapping([{ from: 5, to: 8 }, { from: 0, to: 6 }, { from: 10, to: 12 }])).toEqual([{ from: 0, to: 8 }, { from: 10, to: 12 }]);
+    expect(
+      peakConcurrency([
+        { from: 0, to: 10 },
+        { from: 10, to: 20 },
+      ]),
+    ).toBe(1);
+    expect(
+      peakConcurrency([
+        { from: 0, to: 10 },
+        { from: 5, to: 20 },
+        { from: 9, to: 11 },
+      ]),
+    ).toBe(3);
+    expect(
+      mergeOverlapping([
+        { from: 5, to: 8 },
+        { from: 0, to: 6 },
+        { from: 10, to: 12 },
+      ]),
+    ).toEqual([
+      { from: 0, to: 8 },
+      { from: 10, to: 12 },
+    ]);
   });
 });

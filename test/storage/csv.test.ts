@@ -20,9 +20,7 @@ describe('registrations as CSV', () => {
       { name: '-2+3', email: 'c@example.se' },
       { name: '@SUM(A1:A2)', email: '=d@example.se' },
     ];
-    people.forEach((person, index) =>
-      registerForEvent(db, { eventId: sampleEvent.id, ...person }, new Date(Date.UTC(2026, 4, 1, 8, index))),
-    );
+    people.forEach((person, index) => registerForEvent(db, { eventId: sampleEvent.id, ...person }, new Date(Date.UTC(2026, 4, 1, 8, index))));
 
     const csv = exportRegistrationsCsv(db, sampleEvent.id);
     expect(csv.startsWith(`${BOM}name,email,registered_at\r\n`)).toBe(true);

@@ -32,7 +32,20 @@ describe('opening the database', () => {
     expect(applied).toHaveLength(migrations.length);
     expect(schemaVersion(first)).toBe(migrations.length);
     expect(tableNames(first)).toEqual(
-      expect.arrayContaining(['events', 'stages', 'speakers', 'talks', 'talk_speakers', 'registrations', 'questions', 'technicians', 'auth_sessions', 'speaker_invites', 'recordings', 'viewings']),
+      expect.arrayContaining([
+        'events',
+        'stages',
+        'speakers',
+        'talks',
+        'talk_speakers',
+        'registrations',
+        'questions',
+        'technicians',
+        'auth_sessions',
+        'speaker_invites',
+        'recordings',
+        'viewings',
+      ]),
     );
     expect(migrate(first)).toEqual([]);
     first.close();
@@ -73,7 +86,7 @@ describe('opening the database', () => {
     db.close();
 
     expect(() => openDatabase(dataDir)).toThrow(StorageError);
-    expect(() => openDatabase(dataDir)).toThrow(new RegExp(`schema version 99.*only knows versions up to ${migrations.length}.*newer Estrad`, "s"));
+    expect(() => openDatabase(dataDir)).toThrow(new RegExp(`schema version 99.*only knows versions up to ${migrations.length}.*newer Estrad`, 's'));
     expect(() => openDatabase(dataDir)).toThrow(/restore a backup/);
   });
 

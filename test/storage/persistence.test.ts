@@ -51,7 +51,12 @@ describe('everything survives a restart', () => {
     expect(listAllStages(after)).toHaveLength(2);
     expect(listSpeakers(after, sampleEvent.id)).toEqual([speaker]);
     expect(listTalksByStage(after, 'stora')).toEqual([
-      { ...talk, plannedStart: '2026-05-20T07:00:00.000Z', plannedEnd: '2026-05-20T07:30:00.000Z', speakers: [{ id: speaker.id, name: 'Åke Ström', organisation: 'Region Jämtland Härjedalen' }] },
+      {
+        ...talk,
+        plannedStart: '2026-05-20T07:00:00.000Z',
+        plannedEnd: '2026-05-20T07:30:00.000Z',
+        speakers: [{ id: speaker.id, name: 'Åke Ström', organisation: 'Region Jämtland Härjedalen' }],
+      },
     ]);
     expect(findRegistrationByToken(after, token)?.name).toBe('Lena');
     expect(listRegistrations(after, sampleEvent.id)).toHaveLength(1);
@@ -109,7 +114,14 @@ describe('updates', () => {
     createStage(db, { id: 'scen', eventId: sampleEvent.id, title: 'Scen' });
     const stranger = createSpeaker(db, { eventId: 'annat', name: 'Främling' });
     expect(() =>
-      createTalk(db, { stageId: 'scen', title: 'T', kind: 'talk', plannedStart: morning, plannedEnd: new Date(morning.getTime() + 60_000), speakerIds: [stranger.id] }),
+      createTalk(db, {
+        stageId: 'scen',
+        title: 'T',
+        kind: 'talk',
+        plannedStart: morning,
+        plannedEnd: new Date(morning.getTime() + 60_000),
+        speakerIds: [stranger.id],
+      }),
     ).toThrow(/another event/);
     expect(listTalksByStage(db, 'scen')).toEqual([]);
   });

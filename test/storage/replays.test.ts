@@ -71,7 +71,8 @@ describe('per-talk replays', () => {
   it('gives the talks of a recording in progress their replays as they end, not one cut short before', () => {
     const db = openTempDatabase();
     createEventWithStage(db);
-    const talk = (title: string, start: string, end: string) => createTalk(db, { stageId: 'main', title, kind: 'talk', plannedStart: at(start), plannedEnd: at(end) });
+    const talk = (title: string, start: string, end: string) =>
+      createTalk(db, { stageId: 'main', title, kind: 'talk', plannedStart: at(start), plannedEnd: at(end) });
     const first = talk('Första', '09:00:00', '09:30:00');
     const second = talk('Andra', '09:30:00', '10:00:00');
     const recording = startRecording(db, 'main', at('08:55:00'));
@@ -97,7 +98,11 @@ describe('per-talk replays', () => {
     const keynote = createTalk(db, { stageId: 'main', title: 'Huvudtalare', kind: 'talk', plannedStart: at('09:00:00'), plannedEnd: at('09:30:00') });
     const recording = startRecording(db, 'main', at('08:55:00'));
 
-    expect(endTalkReplay(db, recording.id, keynote.id, at('09:25:00'))).toMatchObject({ talkId: keynote.id, inAt: '2026-05-20T09:00:00.000Z', outAt: '2026-05-20T09:25:00.000Z' });
+    expect(endTalkReplay(db, recording.id, keynote.id, at('09:25:00'))).toMatchObject({
+      talkId: keynote.id,
+      inAt: '2026-05-20T09:00:00.000Z',
+      outAt: '2026-05-20T09:25:00.000Z',
+    });
     // Planned end passes: the replay the control room ended stays as it was.
     refreshTalkReplays(db, recording.id, at('09:31:00'));
     expect(listReplays(db, { recordingId: recording.id }).map((replay) => replay.outAt)).toEqual(['2026-05-20T09:25:00.000Z']);

@@ -10,7 +10,17 @@ function nodeViewer(frames: number, freezes: number, freezeMs: number): NodeView
 
 function player(framesDecoded: number, freezeCount: number, totalFreezesDuration: number, packets: { video: number; lost: number }): PlayerStats {
   return {
-    video: { framesDecoded, frameWidth: 1280, frameHeight: 720, framesDropped: 1, freezeCount, totalFreezesDuration, packetsReceived: packets.video, packetsLost: packets.lost, bytesReceived: 1e6 },
+    video: {
+      framesDecoded,
+      frameWidth: 1280,
+      frameHeight: 720,
+      framesDropped: 1,
+      freezeCount,
+      totalFreezesDuration,
+      packetsReceived: packets.video,
+      packetsLost: packets.lost,
+      bytesReceived: 1e6,
+    },
     audio: { packetsReceived: 2 * framesDecoded, packetsLost: 0, bytesReceived: 5e4 },
   };
 }
@@ -69,8 +79,28 @@ describe('viewer benchmark figures', () => {
 
   it("reads each browser's picture from the difference of its player's stats, timed by the page", () => {
     expect(summary.browserViewers).toEqual([
-      { name: 'chromium-1', joinMs: 1234, framesPerSecond: 25, resolution: '1280x720', freezes: 2, freezeMs: 750, framesDropped: 0, lossPct: 0.333, problem: null },
-      { name: 'chromium-2', joinMs: null, framesPerSecond: null, resolution: null, freezes: null, freezeMs: null, framesDropped: null, lossPct: null, problem: 'decoded no video frame' },
+      {
+        name: 'chromium-1',
+        joinMs: 1234,
+        framesPerSecond: 25,
+        resolution: '1280x720',
+        freezes: 2,
+        freezeMs: 750,
+        framesDropped: 0,
+        lossPct: 0.333,
+        problem: null,
+      },
+      {
+        name: 'chromium-2',
+        joinMs: null,
+        framesPerSecond: null,
+        resolution: null,
+        freezes: null,
+        freezeMs: null,
+        framesDropped: null,
+        lossPct: null,
+        problem: 'decoded no video frame',
+      },
     ]);
     expect(summary).toMatchObject({ browserFpsP50: 25, browserFreezesWorst: 2, browserFreezeMsWorst: 750, browserCpuShare: 0.2 });
   });
@@ -89,7 +119,15 @@ describe('viewer benchmark figures', () => {
   });
 
   it('puts browsers and workers in the Markdown report', () => {
-    const markdown = markdownReport(summary, { startedAt: new Date(0), url: 'http://x', stageId: 'demo', source: 's', rampPerSecond: 20, serverPid: 1, udpReceiveBufferBytes: 212992 });
+    const markdown = markdownReport(summary, {
+      startedAt: new Date(0),
+      url: 'http://x',
+      stageId: 'demo',
+      source: 's',
+      rampPerSecond: 20,
+      serverPid: 1,
+      udpReceiveBufferBytes: 212992,
+    });
     expect(markdown).toContain('net.core.rmem_default): 212992 bytes');
     expect(markdown).toContain('| chromium-1 | 1234 ms | 25 | 1280x720 | 2 (750 ms) | 0 | 0.333 % |  |');
     expect(markdown).toContain('| 0 | 11 | 8 | 25 % |');

@@ -22,7 +22,11 @@ const STAMP = Date.UTC(2026, 10, 23, 12, 0, 0, 123);
 
 describe('the clock barcode', () => {
   it('reads back the painted stamp at several frame sizes', () => {
-    for (const [width, height] of [[1280, 720], [640, 360], [320, 180]] as const) {
+    for (const [width, height] of [
+      [1280, 720],
+      [640, 360],
+      [320, 180],
+    ] as const) {
       const brightness = blockBrightness(paintedFrame(width, height, STAMP), width, height);
       expect(readClockStamp(brightness, STAMP + 250)).toBe(STAMP);
     }

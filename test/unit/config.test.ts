@@ -18,8 +18,7 @@ describe('configuration from the environment', () => {
   });
 
   it('names every bad variable with what it got', () => {
-    const attempt = () =>
-      loadConfig({ PORT: 'eighty', RTC_LISTEN_IP: 'localhost', DEMO: 'maybe', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' });
+    const attempt = () => loadConfig({ PORT: 'eighty', RTC_LISTEN_IP: 'localhost', DEMO: 'maybe', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
@@ -59,7 +58,11 @@ describe('configuration from the environment', () => {
       srtPorts: { first: 7000, last: 7003 },
       rtmpPorts: { first: 1936, last: 1936 },
     });
-    for (const [name, value] of [['INGEST_SRT_PORTS', '9009-9000'], ['INGEST_SRT_PORTS', '9000,9001'], ['INGEST_RTMP_PORTS', '70000']]) {
+    for (const [name, value] of [
+      ['INGEST_SRT_PORTS', '9009-9000'],
+      ['INGEST_SRT_PORTS', '9000,9001'],
+      ['INGEST_RTMP_PORTS', '70000'],
+    ]) {
       expect(() => loadConfig({ [name!]: value }), `${name}=${value}`).toThrow(new RegExp(`${name}: .*\\(got "${value}"\\)`));
     }
   });

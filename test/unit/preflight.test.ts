@@ -17,7 +17,14 @@ const h264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-
 describe('the pre-flight check of an ingest', () => {
   it('measures good encoder settings without warnings', () => {
     expect(measure(h264)).toMatchObject({
-      codec: 'h264', profile: 'Main', width: 320, height: 180, frameRate: 25, bFrames: false, keyframeIntervalSeconds: 1, warnings: [],
+      codec: 'h264',
+      profile: 'Main',
+      width: 320,
+      height: 180,
+      frameRate: 25,
+      bFrames: false,
+      keyframeIntervalSeconds: 1,
+      warnings: [],
     });
   });
 

@@ -26,10 +26,18 @@ describe('which on-air tracks are recorded', () => {
   });
 
   it('follows the newest speaker, with their own microphone', () => {
-    const onAir = [producer('cam-a', 'camera', 'a'), producer('mic-a', 'microphone', 'a'), producer('cam-b', 'camera', 'b'), producer('mic-b', 'microphone', 'b')];
+    const onAir = [
+      producer('cam-a', 'camera', 'a'),
+      producer('mic-a', 'microphone', 'a'),
+      producer('cam-b', 'camera', 'b'),
+      producer('mic-b', 'microphone', 'b'),
+    ];
     expect(ids(onAir)).toEqual(['cam-b', 'mic-b']);
     // B shares their screen while A still talks: B's screen with B's microphone.
-    expect(ids([producer('mic-a', 'microphone', 'a'), producer('screen-b', 'screen', 'b'), producer('mic-b', 'microphone', 'b')])).toEqual(['screen-b', 'mic-b']);
+    expect(ids([producer('mic-a', 'microphone', 'a'), producer('screen-b', 'screen', 'b'), producer('mic-b', 'microphone', 'b')])).toEqual([
+      'screen-b',
+      'mic-b',
+    ]);
   });
 
   it('leaves paused tracks out, and a pause changes the key (a new ffmpeg run)', () => {

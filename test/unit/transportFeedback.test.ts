@@ -36,13 +36,34 @@ describe('TransportFeedbackRecorder', () => {
     recorder.record(103, 167_000);
     const packet = recorder.takeFeedback()!;
     expect([...packet]).toEqual([
-      0x80 | 0x20 | 15, 205, 0, 6, // V=2, padding, FMT 15, PT 205, length 7 words - 1
-      1, 2, 3, 4, 0x0a, 0x0b, 0x0c, 0x0d, // sender and media SSRC
-      0, 100, 0, 4, // base sequence 100, 4 statuses
-      0, 0, 1, 0, // reference time 1 × 64 ms, feedback count 0
-      0b11_01_00_01, 0b10_00_00_00, // status vector: received small, lost, small, large, (padding)
-      4, 8, 0x01, 0x90, // deltas: 4, 8, then 400 as two bytes
-      0, 2, // padding to a whole word, its length in the last byte
+      0x80 | 0x20 | 15,
+      205,
+      0,
+      6, // V=2, padding, FMT 15, PT 205, length 7 words - 1
+      1,
+      2,
+      3,
+      4,
+      0x0a,
+      0x0b,
+      0x0c,
+      0x0d, // sender and media SSRC
+      0,
+      100,
+      0,
+      4, // base sequence 100, 4 statuses
+      0,
+      0,
+      1,
+      0, // reference time 1 × 64 ms, feedback count 0
+      0b11_01_00_01,
+      0b10_00_00_00, // status vector: received small, lost, small, large, (padding)
+      4,
+      8,
+      0x01,
+      0x90, // deltas: 4, 8, then 400 as two bytes
+      0,
+      2, // padding to a whole word, its length in the last byte
     ]);
     expect(packet.length % 4).toBe(0);
     expect(packet.readUInt16BE(2)).toBe(packet.length / 4 - 1);

@@ -34,11 +34,7 @@ export function StageProgramme({ stage, timeZone, contentLanguage, live, replays
         {live && <span class="meta">{t('home.viewers', { count: live.viewers })}</span>}
       </div>
       <div class="now-next" role="status">
-        {current && (
-          <p>
-            {t('home.nowOnStage', { title: current.title })}
-          </p>
-        )}
+        {current && <p>{t('home.nowOnStage', { title: current.title })}</p>}
         <p>{next ? t('home.nextOnStage', { time: time(next.plannedStart, timeZone), title: next.title }) : t('home.nothingNext')}</p>
       </div>
       <p class="actions">
@@ -48,14 +44,33 @@ export function StageProgramme({ stage, timeZone, contentLanguage, live, replays
       </p>
       <ol class="talk-list" aria-label={t('home.stageProgramme', { stage: stage.title })}>
         {stage.talks.map((talk) => (
-          <TalkItem key={talk.id} talk={talk} timeZone={timeZone} contentLanguage={contentLanguage} replays={replaysByTalk.get(talk.id) ?? []} onNow={talk === current} />
+          <TalkItem
+            key={talk.id}
+            talk={talk}
+            timeZone={timeZone}
+            contentLanguage={contentLanguage}
+            replays={replaysByTalk.get(talk.id) ?? []}
+            onNow={talk === current}
+          />
         ))}
       </ol>
     </section>
   );
 }
 
-function TalkItem({ talk, timeZone, contentLanguage, replays, onNow }: { talk: ProgrammeTalk; timeZone: string; contentLanguage: string; replays: ReplayInfo[]; onNow: boolean }) {
+function TalkItem({
+  talk,
+  timeZone,
+  contentLanguage,
+  replays,
+  onNow,
+}: {
+  talk: ProgrammeTalk;
+  timeZone: string;
+  contentLanguage: string;
+  replays: ReplayInfo[];
+  onNow: boolean;
+}) {
   const kind = talk.kind === 'break' ? t('home.break') : talk.kind === 'panel' ? t('home.panel') : null;
   return (
     <li class="talk" data-kind={talk.kind} aria-current={onNow ? 'time' : undefined}>
@@ -67,11 +82,7 @@ function TalkItem({ talk, timeZone, contentLanguage, replays, onNow }: { talk: P
         <p class="talk-title" lang={contentLanguage}>
           {talk.title}
         </p>
-        {talk.speakers.length > 0 && (
-          <p class="talk-speakers">
-            {speakersText(talk.speakers)}
-          </p>
-        )}
+        {talk.speakers.length > 0 && <p class="talk-speakers">{speakersText(talk.speakers)}</p>}
         {talk.description && (
           <p class="talk-description" lang={contentLanguage}>
             {talk.description}

@@ -37,7 +37,6 @@ export const sv = {
   'home.talks': { one: '{count} programpunkt', other: '{count} programpunkter' },
   'home.timeZoneNote': 'Tiderna anges i tidszonen {zone}.',
 
-
   'archive.pageTitle': 'Arkiv',
   'archive.intro': 'Se föredragen i efterhand. Sök på titel, talare eller beskrivning.',
   'archive.search': 'Sök i arkivet',
@@ -108,7 +107,6 @@ export const en: { readonly [K in MessageKey]: Message } = {
   'home.viewers': { one: '{count} viewer', other: '{count} viewers' },
   'home.talks': { one: '{count} item', other: '{count} items' },
   'home.timeZoneNote': 'Times are in the {zone} time zone.',
-
 
   'archive.pageTitle': 'Archive',
   'archive.intro': 'Watch the talks afterwards. Search by title, speaker or description.',

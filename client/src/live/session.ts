@@ -220,8 +220,13 @@ export class StageLink {
         transport.close();
         return;
       }
-      const attachment = new LiveAttachment(join, device, transport, signalling, () => this.isCurrent(generation), (error) =>
-        this.recover(error),
+      const attachment = new LiveAttachment(
+        join,
+        device,
+        transport,
+        signalling,
+        () => this.isCurrent(generation),
+        (error) => this.recover(error),
       );
       this.attachment = attachment;
       this.watchTransport(attachment);
@@ -289,9 +294,7 @@ export class StageLink {
         attachment.markConnected();
         this.backoff.reset();
       } else if (state === 'disconnected') {
-        attachment.startTimer('disconnected', DISCONNECTED_GRACE_MS, () =>
-          this.restart(this.backoff.next(), 'The media connection dropped. Reconnecting…'),
-        );
+        attachment.startTimer('disconnected', DISCONNECTED_GRACE_MS, () => this.restart(this.backoff.next(), 'The media connection dropped. Reconnecting…'));
       } else if (state === 'failed') {
         this.onMediaUnreachable(attachment);
       }

@@ -378,8 +378,7 @@ const MICROPHONE_CONSTRAINTS: MediaTrackConstraints = {
 };
 
 async function captureDevice(device: CaptureDevice, extra: MediaTrackConstraints): Promise<MediaStreamTrack> {
-  const constraints =
-    device === 'camera' ? { video: { ...CAMERA_CONSTRAINTS, ...extra } } : { audio: { ...MICROPHONE_CONSTRAINTS, ...extra } };
+  const constraints = device === 'camera' ? { video: { ...CAMERA_CONSTRAINTS, ...extra } } : { audio: { ...MICROPHONE_CONSTRAINTS, ...extra } };
   const stream = await mediaDevices().getUserMedia(constraints);
   const [track] = device === 'camera' ? stream.getVideoTracks() : stream.getAudioTracks();
   if (!track) throw new DOMException('No track was captured.', 'NotFoundError');

@@ -180,9 +180,7 @@ export class ViewerSession implements StageMediaHandler {
   }
 
   private async consumeMissing(attachment: StageAttachment): Promise<void> {
-    const missing = [...this.onAir.keys()].filter(
-      (id) => !this.consumed.has(id) && !this.consuming.has(id) && !this.unplayable.has(id),
-    );
+    const missing = [...this.onAir.keys()].filter((id) => !this.consumed.has(id) && !this.consuming.has(id) && !this.unplayable.has(id));
     await Promise.all(missing.map((producerId) => this.consume(attachment, producerId)));
   }
 
@@ -236,9 +234,7 @@ export class ViewerSession implements StageMediaHandler {
       this.onAir.delete(producerId);
       return;
     }
-    const cannotDecode =
-      (error instanceof SignallingError && error.code === 'media_rejected') ||
-      (error instanceof Error && error.name === 'UnsupportedError');
+    const cannotDecode = (error instanceof SignallingError && error.code === 'media_rejected') || (error instanceof Error && error.name === 'UnsupportedError');
     if (!cannotDecode) throw error;
     this.unplayable.add(producerId);
     this.mediaProblem = describeError(new SignallingError('media_rejected', 'cannot decode'));
@@ -355,8 +351,7 @@ export class ViewerSession implements StageMediaHandler {
 
 /** The screen share when there is one, else the camera; a running picture beats a paused one. */
 export function pickShownVideo(candidates: ConsumedTrack[]): ConsumedTrack | undefined {
-  const rank = (track: ConsumedTrack) =>
-    (track.producerPaused ? 0 : 10) + (track.source === 'screen' ? 2 : track.source === 'camera' ? 1 : 0);
+  const rank = (track: ConsumedTrack) => (track.producerPaused ? 0 : 10) + (track.source === 'screen' ? 2 : track.source === 'camera' ? 1 : 0);
   return candidates.reduce<ConsumedTrack | undefined>((best, track) => (!best || rank(track) > rank(best) ? track : best), undefined);
 }
 

@@ -106,7 +106,11 @@ function Results() {
     <section class="archive-results" aria-labelledby="archive-results-heading">
       <div role="status">
         <h2 id="archive-results-heading">
-          {shown.kind === 'loading' ? t('archive.loading') : shown.kind === 'failed' ? errorText(shown.error) : t('archive.results', { count: shown.replays.length })}
+          {shown.kind === 'loading'
+            ? t('archive.loading')
+            : shown.kind === 'failed'
+              ? errorText(shown.error)
+              : t('archive.results', { count: shown.replays.length })}
         </h2>
       </div>
       {shown.kind === 'found' && shown.replays.length === 0 && <p>{t('archive.none')}</p>}

@@ -9,7 +9,6 @@ export function byId<T extends HTMLElement>(id: string, kind: { new (): T; proto
   return element;
 }
 
-
 /**
  * The stage named by /watch/<stageId> or /speak/<stageId>. `?stage=<id>` works too, for the Vite
  * dev server, which serves these pages as /watch.html and /speak.html.
@@ -49,8 +48,7 @@ export function showMissingStage(main: HTMLElement): void {
   const heading = document.createElement('h1');
   heading.textContent = 'No stage in this address';
   const text = document.createElement('p');
-  text.textContent =
-    'Stage addresses look like /watch/town-hall or /speak/town-hall, using lowercase letters, digits and dashes. ';
+  text.textContent = 'Stage addresses look like /watch/town-hall or /speak/town-hall, using lowercase letters, digits and dashes. ';
   const link = document.createElement('a');
   link.href = '/';
   link.textContent = 'Pick a stage from the list.';

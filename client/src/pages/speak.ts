@@ -63,8 +63,7 @@ function speak(stageId: string): void {
   function renderPreview(): void {
     const camera = !session.has('camera') ? 'none' : session.isMuted('camera') ? 'off' : 'on';
     previewBox.dataset.camera = camera;
-    previewNotice.textContent =
-      camera === 'none' ? 'Your camera appears here when you go live.' : camera === 'off' ? 'Your camera is off.' : '';
+    previewNotice.textContent = camera === 'none' ? 'Your camera appears here when you go live.' : camera === 'off' ? 'Your camera is off.' : '';
     previewNotice.hidden = camera === 'on';
   }
 

@@ -56,21 +56,17 @@ export function registerEventRoutes(app: FastifyInstance, deps: HttpDependencies
     return programme;
   });
 
-  app.put(
-    '/api/events/:eventId/programme',
-    { ...technicianOnly, bodyLimit: PROGRAMME_BODY_LIMIT },
-    async (request): Promise<ProgrammeImportResult> => {
-      const { eventId } = pathParams(eventParams, request);
-      const bodyEventId = programmeEventId.safeParse(request.body).data;
-      if (bodyEventId !== undefined && bodyEventId !== eventId) {
-        throw new AppError('invalid_payload', `Invalid programme: event.id: must be "${eventId}", the event in the address.`);
-      }
-      return db.transaction(() => {
-        existingEvent(db, eventId);
-        return importOrExplain(request.body);
-      })();
-    },
-  );
+  app.put('/api/events/:eventId/programme', { ...technicianOnly, bodyLimit: PROGRAMME_BODY_LIMIT }, async (request): Promise<ProgrammeImportResult> => {
+    const { eventId } = pathParams(eventParams, request);
+    const bodyEventId = programmeEventId.safeParse(request.body).data;
+    if (bodyEventId !== undefined && bodyEventId !== eventId) {
+      throw new AppError('invalid_payload', `Invalid programme: event.id: must be "${eventId}", the event in the address.`);
+    }
+    return db.transaction(() => {
+      existingEvent(db, eventId);
+      return importOrExplain(request.body);
+    })();
+  });
 
   app.post('/api/programme', { ...technicianOnly, bodyLimit: PROGRAMME_BODY_LIMIT }, async (request, reply): Promise<ProgrammeImportResult> => {
     const result = db.transaction(() => {

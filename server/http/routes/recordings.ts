@@ -34,7 +34,11 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
   app.get('/api/recordings', async (request): Promise<{ recordings: RecordingInfo[] }> => {
     const { stage } = parseInput(stageFilter, request.query, 'query');
     const mayWatch = watchFilter(deps, viewerCredentialsOf(request));
-    return { recordings: listRecordings(deps.db, stage).filter((recording) => mayWatch(recording.stageId)).map(toRecordingInfo) };
+    return {
+      recordings: listRecordings(deps.db, stage)
+        .filter((recording) => mayWatch(recording.stageId))
+        .map(toRecordingInfo),
+    };
   });
 
   app.get('/api/recordings/:id', async (request, reply): Promise<RecordingInfo> => {
@@ -70,7 +74,9 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     const segments = replaySegments(deps.db, replay).map((segment, index) => (index === 0 ? { ...segment, discontinuity: false } : segment));
     const base = `${RECORDINGS_PREFIX}${replay.stageId}/${replay.recordingId}/`;
     // In and out points can still be moved, so players revalidate.
-    reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', mediaCacheControl('revalidate', deps.policy.isPrivateStage(replay.stageId)));
+    reply
+      .header('content-type', 'application/vnd.apple.mpegurl')
+      .header('cache-control', mediaCacheControl('revalidate', deps.policy.isPrivateStage(replay.stageId)));
     return recordingPlaylistText(segments, true, base);
   });
 
