@@ -16,8 +16,9 @@ import { IngestPoints } from './ingest/ingestPoints.js';
 import { MediaEngine } from './media/index.js';
 import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
 import { RecordingManager } from './recording/recordingManager.js';
+import { QuestionBoard } from './domain/questionBoard.js';
 import { PeersPerAddress } from './signalling/peersPerAddress.js';
-import { attachSignalling, type SignallingServer, socketNotifier } from './signalling/socketServer.js';
+import { attachSignalling, type SignallingServer, socketNotifier, socketQuestionNotifier } from './signalling/socketServer.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { DatabaseGuard } from './storage/databaseGuard.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
@@ -63,6 +64,10 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     logger,
   );
   let io: SignallingServer | undefined;
+  const signalling = () => {
+    if (!io) throw new Error('signalling is not attached yet');
+    return io;
+  };
   const registry = new StageRegistry({
     media,
     logger,
@@ -70,10 +75,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
       connectTimeoutMs: config.limits.transportConnectTimeoutMs,
       perAddress: config.limits.pendingTransportsPerAddress,
     }),
-    notifier: socketNotifier(() => {
-      if (!io) throw new Error('signalling is not attached yet');
-      return io;
-    }),
+    notifier: socketNotifier(signalling),
   });
   const recorder = new RecordingManager({
     db,
@@ -93,10 +95,17 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     ffmpegPath: config.ffmpegPath,
     logger,
   });
+  const questions = new QuestionBoard({
+    db,
+    notifier: socketQuestionNotifier(signalling),
+    maxGroupSize: config.questions.maxGroupSize,
+    asksPerMinute: config.rateLimitsPerMinute.question,
+  });
   const http = await buildHttpServer({
     config,
     db,
     policy,
+    questions,
     passes,
     registry,
     media,
@@ -114,6 +123,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     allowedOrigins: config.http.corsOrigins,
     trustProxy: proxyTrust(config.http.trustProxy),
     peersPerAddress: new PeersPerAddress(config.limits.peersPerAddress),
+    questions,
   });
   await http.listen({ port: config.port, host: config.host });
   ingestPoints.start();
@@ -139,6 +149,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     await recorder.close();
     await demo?.stop();
     await ingestPoints.close();
+    questions.close();
     io?.disconnectSockets(true);
     await registry.closeAll();
     await http.close();

@@ -11,7 +11,17 @@
  */
 import { z } from 'zod';
 import { freeText } from './freeText.js';
-import { RECORD_ID_PATTERN, STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from './ids.js';
+import { recordIdSchema } from './idSchemas.js';
+import {
+  askQuestionSchema,
+  type AttendeeQuestions,
+  groupSizeSchema,
+  type ModeratorQuestionBoard,
+  type PublicQuestion,
+  type PublicQuestionBoard,
+  voteSchema,
+} from './questions.js';
+import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from './ids.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary
@@ -24,7 +34,7 @@ export const stageIdSchema = z
   .regex(STAGE_ID_PATTERN, 'use lowercase letters, digits and dashes, starting with a letter or digit');
 export type StageId = z.infer<typeof stageIdSchema>;
 
-export const recordIdSchema = z.string().regex(RECORD_ID_PATTERN, 'use 1 to 64 letters, digits, dashes and underscores');
+export { recordIdSchema };
 
 const idSchema = z.string().min(1).max(64);
 
@@ -146,6 +156,13 @@ export const requestSchemas = {
       .min(1)
       .max(4),
   }),
+  /** The joined stage's questions as attendees see them, and this attendee's own (votes, questions, group). */
+  'questions:list': z.object({}),
+  'questions:ask': askQuestionSchema,
+  'questions:vote': voteSchema,
+  'questions:group': groupSizeSchema,
+  /** A technician follows a stage's moderation: every question, pushed as it changes. */
+  'questions:moderate': z.object({ stageId: stageIdSchema }),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -223,6 +240,11 @@ export interface RequestResults {
   'consumer:resume': Record<string, never>;
   'consumer:setPreferredLayers': Record<string, never>;
   'ingest:open': { tracks: IngestTrackTarget[] };
+  'questions:list': { board: PublicQuestionBoard; mine: AttendeeQuestions };
+  'questions:ask': PublicQuestion;
+  'questions:vote': Record<string, never>;
+  'questions:group': { groupSize: number };
+  'questions:moderate': ModeratorQuestionBoard;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,6 +268,12 @@ export interface ServerToClientEvents {
   'stage:reconnect': (event: { reason: string }) => void;
   /** This speaker was taken off air and out of the stage; `code` says why, for the page to translate. */
   'publishing:ended': (event: { code: PublishingEndedCode; message: string }) => void;
+  /** The joined stage's questions changed (coalesced: at most a few pushes a second). */
+  'questions:board': (board: PublicQuestionBoard) => void;
+  /** This attendee's own questions or votes changed. */
+  'questions:mine': (mine: AttendeeQuestions) => void;
+  /** For technicians following a stage's moderation. */
+  'questions:moderation': (board: ModeratorQuestionBoard) => void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,11 +343,7 @@ export const apiRequestSchemas = {
       outAt: z.iso.datetime({ offset: true }).optional(),
     })
     .refine((changes) => Object.keys(changes).length > 0, 'change at least one of title, inAt, outAt'),
-  question: z.strictObject({
-    text: freeText({ min: 1, max: 1000, multiline: true }),
-    authorName: freeText({ min: 1, max: 100 }).optional(),
-    talkId: z.string().min(1).max(64).optional(),
-  }),
+  question: askQuestionSchema,
 } as const;
 
 /** What a client sends to an API route, before the server's defaults and transforms. */

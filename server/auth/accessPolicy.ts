@@ -120,6 +120,12 @@ export class AccessPolicy {
     return this.ingestKeys.keyFor(this.existingStage(stageId).id);
   }
 
+  /** The registration these credentials carry for the stage's event, if any: an attendee's identity on private events. */
+  registrationFor(credentials: Credentials, stageId: string): string | undefined {
+    const registration = credentials.access ? findRegistrationByToken(this.db, credentials.access) : undefined;
+    return registration && registration.eventId === getStage(this.db, stageId)?.eventId ? registration.id : undefined;
+  }
+
   private canWatch(credentials: Credentials, stage: StageRecord): boolean {
     const event = getEvent(this.db, stage.eventId);
     if (event?.visibility === 'public') return true;

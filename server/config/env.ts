@@ -102,6 +102,8 @@ const envSchema = z
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
     REGISTRATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
     QUESTION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(6),
+    /** The largest "we are N here" an attendee's question votes weigh. */
+    QUESTION_GROUP_SIZE_MAX: z.coerce.number().int().min(1).max(1000).default(20),
     /** Bearer token for GET /metrics; unset, /metrics answers only requests from this machine. */
     /** Seconds a WebRTC transport may stay unconnected before it is closed (its client may make another). */
     RTC_TRANSPORT_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
@@ -155,6 +157,7 @@ export interface Config {
   http: { corsOrigins: string[]; trustProxy: ProxyTrustSetting };
   admin: { username: string; password: string } | undefined;
   rateLimitsPerMinute: { login: number; registration: number; question: number };
+  questions: { maxGroupSize: number };
   metrics: { token: string | undefined };
   /** What one client may hold, and how much work runs at once, so nobody can exhaust the server. */
   limits: {
@@ -220,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       registration: values.REGISTRATION_RATE_LIMIT_PER_MINUTE,
       question: values.QUESTION_RATE_LIMIT_PER_MINUTE,
     },
+    questions: { maxGroupSize: values.QUESTION_GROUP_SIZE_MAX },
     metrics: { token: values.METRICS_TOKEN },
     limits: {
       transportConnectTimeoutMs: values.RTC_TRANSPORT_CONNECT_TIMEOUT_SECONDS * 1000,

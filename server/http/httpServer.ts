@@ -13,6 +13,7 @@ import { type HealthResponse, recordIdSchema, type StagesResponse, stageIdSchema
 import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
 import type { Config } from '../config/env.js';
+import type { QuestionBoard } from '../domain/questionBoard.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import type { IngestPoints } from '../ingest/ingestPoints.js';
 import { AppError } from '../errors.js';
@@ -32,6 +33,7 @@ export interface HttpDependencies {
   db: Database;
   policy: AccessPolicy;
   passes: ViewerPasses;
+  questions: QuestionBoard;
   logger: Logger;
   version: string;
   /** The built client (dist/client). */

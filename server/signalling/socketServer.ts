@@ -13,6 +13,7 @@ import {
   socketAuthSchema,
 } from '../../shared/protocol.js';
 import type { Credentials } from '../auth/accessPolicy.js';
+import type { QuestionNotifier } from '../domain/questionBoard.js';
 import type { StageNotifier } from '../domain/stage.js';
 import { AppError } from '../errors.js';
 import { clientAddress, type ProxyTrust } from '../http/clientAddress.js';
@@ -20,7 +21,7 @@ import { SESSION_COOKIE } from '../http/guards.js';
 import { parseInput } from '../validation.js';
 import { EventRateLimiter } from './rateLimiter.js';
 import { type SessionDependencies, SocketSession } from './socketSession.js';
-import { stageRoom } from './stageRoom.js';
+import { attendeeRoom, moderationRoom, stageRoom } from './stageRoom.js';
 
 export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents>;
 interface SocketData {
@@ -64,6 +65,11 @@ const handlers: Handlers = {
   'consumer:setPreferredLayers': (session, { consumerId, spatialLayer, temporalLayer }) =>
     session.member((stage, peer) => stage.setPreferredLayers(peer, consumerId, spatialLayer, temporalLayer)).then(() => empty),
   'ingest:open': async (session, { stageId, tracks }) => ({ tracks: await session.openIngest(stageId, tracks) }),
+  'questions:list': (session) => session.questionBoard(),
+  'questions:ask': (session, payload) => session.askQuestion(payload),
+  'questions:vote': (session, payload) => session.voteForQuestion(payload).then(() => empty),
+  'questions:group': (session, payload) => session.setGroupSize(payload),
+  'questions:moderate': (session, { stageId }) => session.followModeration(stageId),
 };
 
 export interface SignallingDependencies extends SessionDependencies {
@@ -131,6 +137,15 @@ export function socketNotifier(io: () => SignallingServer): StageNotifier {
       io()
         .to(peer.address)
         .emit(event, ...args),
+  };
+}
+
+/** Sends question boards to socket.io rooms: the stage's members, its moderators, one attendee's sockets. */
+export function socketQuestionNotifier(io: () => SignallingServer): QuestionNotifier {
+  return {
+    toAttendees: (stageId, board) => io().to(stageRoom(stageId)).emit('questions:board', board),
+    toModerators: (stageId, board) => io().to(moderationRoom(stageId)).emit('questions:moderation', board),
+    toAttendee: (stageId, voterKey, mine) => io().to(attendeeRoom(stageId, voterKey)).emit('questions:mine', mine),
   };
 }
 

@@ -1,15 +1,16 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
-import type { IngestTrackTarget, JoinResult, PeerRole, RequestPayload } from '../../shared/protocol.js';
+import type { IngestTrackTarget, JoinResult, PeerRole, RequestPayload, RequestResults } from '../../shared/protocol.js';
 import type { AccessPolicy, Credentials } from '../auth/accessPolicy.js';
 import { Peer, type PeerKind } from '../domain/peer.js';
+import { type Attendee, attendeeOf, type QuestionBoard } from '../domain/questionBoard.js';
 import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import { AppError } from '../errors.js';
 import { endViewing, startViewing } from '../storage/viewings.js';
 import type { PeersPerAddress } from './peersPerAddress.js';
-import { stageRoom } from './stageRoom.js';
+import { attendeeRoom, moderationRoom, stageRoom } from './stageRoom.js';
 
 export interface SessionDependencies {
   registry: StageRegistry;
@@ -17,6 +18,7 @@ export interface SessionDependencies {
   db: Database;
   logger: Logger;
   peersPerAddress: PeersPerAddress;
+  questions: QuestionBoard;
 }
 
 interface Membership {
@@ -26,6 +28,8 @@ interface Membership {
   viewingId: string | undefined;
   /** The invite a speaker joined with (none for technicians): its revocation takes them off air. */
   inviteId: string | undefined;
+  /** Who this socket is to the stage's question board; found on first use. */
+  attendee: Attendee | undefined;
 }
 
 /**
@@ -105,6 +109,43 @@ export class SocketSession {
     });
   }
 
+  /** The joined stage's questions as this attendee sees them; from now on their own questions' changes reach this socket. */
+  questionBoard(): Promise<RequestResults['questions:list']> {
+    return this.asAttendee(async (stageId, attendee) => ({
+      board: this.deps.questions.publicBoard(stageId),
+      mine: this.deps.questions.attendeeQuestions(stageId, attendee),
+    }));
+  }
+
+  askQuestion(input: RequestPayload<'questions:ask'>): Promise<RequestResults['questions:ask']> {
+    return this.asAttendee(async (stageId, attendee) => this.deps.questions.ask(stageId, attendee, input));
+  }
+
+  voteForQuestion({ questionId, vote }: RequestPayload<'questions:vote'>): Promise<void> {
+    return this.asAttendee(async (stageId, attendee) => this.deps.questions.vote(stageId, attendee, questionId, vote));
+  }
+
+  setGroupSize({ size }: RequestPayload<'questions:group'>): Promise<RequestResults['questions:group']> {
+    return this.asAttendee(async (stageId, attendee) => ({ groupSize: this.deps.questions.setGroupSize(stageId, attendee, size) }));
+  }
+
+  /** A technician follows every question of a stage (moderation happens over HTTP). */
+  async followModeration(stageId: string): Promise<RequestResults['questions:moderate']> {
+    if (!this.deps.policy.technician(this.credentials)) throw new AppError('forbidden', 'Moderating questions needs a technician sign-in.');
+    const stage = this.deps.policy.existingStage(stageId);
+    await this.socket.join(moderationRoom(stage.id));
+    return this.deps.questions.moderatorBoard(stage.id);
+  }
+
+  private asAttendee<T>(action: (stageId: string, attendee: Attendee) => Promise<T>): Promise<T> {
+    return this.member(async (stage) => {
+      const membership = this.membership!;
+      membership.attendee ??= attendeeOf(this.deps.policy.registrationFor(this.credentials, stage.id), this.viewerKey);
+      await this.socket.join(attendeeRoom(stage.id, membership.attendee.voterKey));
+      return action(stage.id, membership.attendee);
+    });
+  }
+
   /** A revoked invite ends its speaker's publishing at once: their producers close as they leave the stage. */
   async endPublishingWith(inviteId: string): Promise<void> {
     if (this.membership?.inviteId !== inviteId) return;
@@ -123,6 +164,7 @@ export class SocketSession {
     this.deps.peersPerAddress.release(this.clientAddress);
     if (membership.viewingId) endViewing(this.deps.db, membership.viewingId);
     await this.socket.leave(stageRoom(membership.stage.id));
+    if (membership.attendee) await this.socket.leave(attendeeRoom(membership.stage.id, membership.attendee.voterKey));
     await membership.stage.leave(membership.peer);
     await this.deps.registry.closeIfEmpty(membership.stage);
     this.deps.logger.debug({ stage: membership.stage.id }, 'left stage');
@@ -133,7 +175,7 @@ export class SocketSession {
     this.deps.peersPerAddress.acquire(this.clientAddress);
     const stage = this.deps.registry.open(stageId);
     const peer = new Peer(kind, this.socket.id, this.clientAddress);
-    this.membership = { stage, peer, viewingId: undefined, inviteId: undefined };
+    this.membership = { stage, peer, viewingId: undefined, inviteId: undefined, attendee: undefined };
     await this.socket.join(stageRoom(stageId));
     return this.membership;
   }

@@ -2,3 +2,13 @@
 export function stageRoom(stageId: string): string {
   return `stage:${stageId}`;
 }
+
+/** Technicians following a stage's question moderation. */
+export function moderationRoom(stageId: string): string {
+  return `moderation:${stageId}`;
+}
+
+/** One attendee's sockets on a stage (their tabs and reconnects), told when their own questions change. */
+export function attendeeRoom(stageId: string, voterKey: string): string {
+  return `attendee:${stageId}:${voterKey}`;
+}

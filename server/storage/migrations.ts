@@ -274,12 +274,72 @@ CREATE INDEX ingest_points_by_stage ON ingest_points (stage_id, created_at);
 CREATE UNIQUE INDEX ingest_points_active_port ON ingest_points (port) WHERE revoked_at IS NULL AND port IS NOT NULL;
 `;
 
+/**
+ * Moderated audience questions. The status check changes (declined replaces rejected, merged is
+ * new), which SQLite can only do by rebuilding the table. Each attendee is a voter key (their
+ * registration, else a hash of their browser's key), so a vote holds across reconnects; a group
+ * ("we are 4 here") is one voter whose votes weigh its size. A merged question points to the one
+ * it joined; its voters are copied there, so the survivor counts each attendee once. Pins keep
+ * when a question was on screen, for replays to show it at the same moment.
+ */
+const questionModerationSchema = `
+CREATE TABLE questions_moderated (
+  id              TEXT PRIMARY KEY,
+  stage_id        TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  talk_id         TEXT REFERENCES talks (id) ON DELETE SET NULL,
+  registration_id TEXT REFERENCES registrations (id) ON DELETE SET NULL,
+  asker_key       TEXT NOT NULL DEFAULT '',
+  author_name     TEXT NOT NULL,
+  text            TEXT NOT NULL CHECK (length(text) > 0),
+  original_text   TEXT,
+  status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'answered', 'declined', 'merged')),
+  merged_into     TEXT REFERENCES questions_moderated (id) ON DELETE SET NULL,
+  position        INTEGER,
+  created_at      TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at),
+  CHECK ((status = 'merged') = (merged_into IS NOT NULL))
+) STRICT;
+INSERT INTO questions_moderated (id, stage_id, talk_id, registration_id, author_name, text, status, created_at)
+  SELECT id, stage_id, talk_id, registration_id, author_name, text, CASE status WHEN 'rejected' THEN 'declined' ELSE status END, created_at
+  FROM questions;
+DROP TABLE questions;
+ALTER TABLE questions_moderated RENAME TO questions;
+CREATE INDEX questions_by_stage ON questions (stage_id, status, created_at);
+CREATE INDEX questions_by_talk ON questions (talk_id);
+CREATE INDEX questions_by_registration ON questions (registration_id);
+CREATE INDEX questions_by_asker ON questions (stage_id, asker_key);
+
+CREATE TABLE question_votes (
+  question_id TEXT NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+  voter_key   TEXT NOT NULL CHECK (length(voter_key) > 0),
+  created_at  TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at),
+  PRIMARY KEY (question_id, voter_key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE question_groups (
+  stage_id  TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  voter_key TEXT NOT NULL CHECK (length(voter_key) > 0),
+  size      INTEGER NOT NULL CHECK (size >= 1),
+  PRIMARY KEY (stage_id, voter_key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE question_pins (
+  id          TEXT PRIMARY KEY,
+  stage_id    TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  question_id TEXT NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+  pinned_at   TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', pinned_at) = pinned_at),
+  unpinned_at TEXT CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', unpinned_at) = unpinned_at)
+) STRICT;
+CREATE UNIQUE INDEX question_pins_one_on_screen ON question_pins (stage_id) WHERE unpinned_at IS NULL;
+CREATE INDEX question_pins_by_stage ON question_pins (stage_id, pinned_at);
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
   { version: 3, name: 'lost segments and damaged recordings', sql: recordingDamageSchema },
   { version: 4, name: 'full-text search over talks', sql: talkSearchSchema },
   { version: 5, name: 'ingest points', sql: ingestPointsSchema },
+  { version: 6, name: 'question moderation, votes and pins', sql: questionModerationSchema },
 ];
 
 const createMigrationsTable = `

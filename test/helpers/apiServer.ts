@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import type { AttendeeQuestions, ModeratorQuestionBoard, PublicQuestionBoard } from '../../shared/questions.js';
+import { QuestionBoard } from '../../server/domain/questionBoard.js';
 import { IngestKeys } from '../../server/auth/ingestKeys.js';
 import { AccessPolicy } from '../../server/auth/accessPolicy.js';
 import { ViewerPasses } from '../../server/auth/viewerPasses.js';
@@ -22,8 +24,15 @@ export interface ApiServer {
   app: FastifyInstance;
   db: Database;
   dataDir: string;
+  /** What the question board pushed, in order: there are no sockets here to carry it. */
+  questionPushes: QuestionPush[];
   close(): Promise<void>;
 }
+
+export type QuestionPush =
+  | { to: 'attendees'; stageId: string; board: PublicQuestionBoard }
+  | { to: 'moderators'; stageId: string; board: ModeratorQuestionBoard }
+  | { to: 'attendee'; stageId: string; voterKey: string; mine: AttendeeQuestions };
 
 /** `env` as the server would read it; ADMIN_USERNAME/ADMIN_PASSWORD create that technician. */
 export async function startApiServer(env: Record<string, string> = {}): Promise<ApiServer> {
@@ -36,9 +45,22 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
   // The pages are not what these tests are about: an empty folder stands in for the built client.
   const clientDir = join(base, 'client');
   mkdirSync(clientDir);
+  const questionPushes: QuestionPush[] = [];
+  const questions = new QuestionBoard({
+    db,
+    notifier: {
+      toAttendees: (stageId, board) => questionPushes.push({ to: 'attendees', stageId, board }),
+      toModerators: (stageId, board) => questionPushes.push({ to: 'moderators', stageId, board }),
+      toAttendee: (stageId, voterKey, mine) => questionPushes.push({ to: 'attendee', stageId, voterKey, mine }),
+    },
+    maxGroupSize: config.questions.maxGroupSize,
+    asksPerMinute: config.rateLimitsPerMinute.question,
+    pushDelayMs: 0,
+  });
   const app = await buildApiServer({
     config,
     db,
+    questions,
     policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
     passes,
     logger: pino({ level: 'silent' }),
@@ -50,7 +72,9 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
     app,
     db,
     dataDir: config.dataDir,
+    questionPushes,
     async close() {
+      questions.close();
       await app.close();
       db.close();
     },

@@ -64,7 +64,7 @@ describe('everything survives a restart', () => {
     expect(listRecordingsByStage(after, 'lilla')).toEqual([
       expect.objectContaining({ status: 'complete', endedAt: '2026-05-20T07:30:00.000Z', durationSeconds: 1800, failureReason: null }),
     ]);
-    expect(listQuestions(after, 'stora', 'approved')).toEqual([{ ...question, status: 'approved' }]);
+    expect(listQuestions(after, 'stora', 'approved')).toEqual([{ ...question, status: 'approved', votes: 0 }]);
     expect(findValidAuthSession(after, session.token, morning)?.technicianId).toBeDefined();
     expect(findValidSpeakerInvite(after, invite.token, morning)?.id).toBe(invite.invite.id);
     expect(await verifyEventAccessCode(after, sampleEvent.id, 'hemligt')).toBe(true);
