@@ -48,43 +48,54 @@ export const questionOrderSchema = z.strictObject({ questionIds: z.array(recordI
 export const pinSchema = z.strictObject({ questionId: recordIdSchema.nullable() });
 
 /** A question as every attendee of the stage sees it: nothing about who asked but the name they gave. */
-export interface PublicQuestion {
-  id: string;
-  talkId: string | null;
-  authorName: string;
-  text: string;
+export const publicQuestionSchema = z.object({
+  id: z.string(),
+  talkId: z.string().nullable(),
+  authorName: z.string(),
+  text: z.string(),
   /** A moderator corrected the text (typos); attendees are told. */
-  edited: boolean;
-  status: QuestionStatus;
+  edited: z.boolean(),
+  status: questionStatusSchema,
   /** Attendees' votes, each weighing the size of its group. */
-  votes: number;
-  createdAt: string;
-}
+  votes: z.number().int(),
+  createdAt: z.string(),
+});
+export type PublicQuestion = z.infer<typeof publicQuestionSchema>;
 
 /** What moderators see besides: the original text and where a merged question went. */
-export interface ModeratedQuestion extends PublicQuestion {
-  originalText: string | null;
-  mergedInto: string | null;
+export const moderatedQuestionSchema = publicQuestionSchema.extend({
+  originalText: z.string().nullable(),
+  mergedInto: z.string().nullable(),
   /** The moderator's place for it in the order; null when it is ordered by votes. */
-  position: number | null;
-}
+  position: z.number().int().nullable(),
+});
+export type ModeratedQuestion = z.infer<typeof moderatedQuestionSchema>;
 
 /** Every question the stage received, by what became of it: moderation is visible, not silent. */
-export type QuestionCounts = { received: number } & Record<Exclude<QuestionStatus, 'pending'>, number>;
+export const questionCountsSchema = z.object({
+  received: z.number().int(),
+  approved: z.number().int(),
+  answered: z.number().int(),
+  declined: z.number().int(),
+  merged: z.number().int(),
+});
+export type QuestionCounts = z.infer<typeof questionCountsSchema>;
 
-export interface QuestionPin {
-  questionId: string;
-  pinnedAt: string;
-}
+/** The question on screen in every player, if any, since when. */
+export const questionOnScreenSchema = publicQuestionSchema.extend({ pinnedAt: z.string() }).nullable();
 
 /** The stage's questions as an attendee sees them, in the order everyone sees. */
-export interface PublicQuestionBoard {
-  stageId: string;
-  questions: PublicQuestion[];
-  counts: QuestionCounts;
-  /** The question on screen in every player, if any. */
-  onScreen: (PublicQuestion & { pinnedAt: string }) | null;
-}
+export const publicQuestionBoardSchema = z.object({
+  stageId: z.string(),
+  questions: z.array(publicQuestionSchema),
+  counts: questionCountsSchema,
+  onScreen: questionOnScreenSchema,
+});
+export type PublicQuestionBoard = z.infer<typeof publicQuestionBoardSchema>;
+
+/** Every question of the stage, for its moderators. */
+export const moderatorQuestionBoardSchema = publicQuestionBoardSchema.extend({ questions: z.array(moderatedQuestionSchema) });
+export type ModeratorQuestionBoard = z.infer<typeof moderatorQuestionBoardSchema>;
 
 /** One attendee's own side of the board: what they voted for and what they asked, whatever its status. */
 export interface AttendeeQuestions {
@@ -92,11 +103,4 @@ export interface AttendeeQuestions {
   asked: PublicQuestion[];
   /** Their "we are N", after the server's cap. */
   groupSize: number;
-}
-
-export interface ModeratorQuestionBoard {
-  stageId: string;
-  questions: ModeratedQuestion[];
-  counts: QuestionCounts;
-  onScreen: (PublicQuestion & { pinnedAt: string }) | null;
 }
