@@ -16,9 +16,10 @@ import { IngestPoints } from './ingest/ingestPoints.js';
 import { MediaEngine } from './media/index.js';
 import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
 import { RecordingManager } from './recording/recordingManager.js';
+import { PollBoard } from './domain/pollBoard.js';
 import { QuestionBoard } from './domain/questionBoard.js';
 import { PeersPerAddress } from './signalling/peersPerAddress.js';
-import { attachSignalling, type SignallingServer, socketNotifier, socketQuestionNotifier } from './signalling/socketServer.js';
+import { attachSignalling, type SignallingServer, socketNotifier, socketPollNotifier, socketQuestionNotifier } from './signalling/socketServer.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { DatabaseGuard } from './storage/databaseGuard.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
@@ -101,11 +102,13 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     maxGroupSize: config.questions.maxGroupSize,
     asksPerMinute: config.rateLimitsPerMinute.question,
   });
+  const polls = new PollBoard({ db, notifier: socketPollNotifier(signalling) });
   const http = await buildHttpServer({
     config,
     db,
     policy,
     questions,
+    polls,
     passes,
     registry,
     media,
@@ -124,6 +127,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     trustProxy: proxyTrust(config.http.trustProxy),
     peersPerAddress: new PeersPerAddress(config.limits.peersPerAddress),
     questions,
+    polls,
   });
   await http.listen({ port: config.port, host: config.host });
   ingestPoints.start();
@@ -150,6 +154,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     await demo?.stop();
     await ingestPoints.close();
     questions.close();
+    polls.close();
     io?.disconnectSockets(true);
     await registry.closeAll();
     await http.close();

@@ -17,6 +17,8 @@ import {
   type AttendeeQuestions,
   groupSizeSchema,
   type ModeratorQuestionBoard,
+  pollBallotSchema,
+  type PollBoard,
   type PublicQuestion,
   type PublicQuestionBoard,
   voteSchema,
@@ -163,6 +165,9 @@ export const requestSchemas = {
   'questions:group': groupSizeSchema,
   /** A technician follows a stage's moderation: every question, pushed as it changes. */
   'questions:moderate': z.object({ stageId: stageIdSchema }),
+  /** The joined stage's polls with live results, and the options this attendee picked. */
+  'polls:list': z.object({}),
+  'polls:vote': pollBallotSchema,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -245,6 +250,8 @@ export interface RequestResults {
   'questions:vote': Record<string, never>;
   'questions:group': { groupSize: number };
   'questions:moderate': ModeratorQuestionBoard;
+  'polls:list': { board: PollBoard; ballots: Record<string, number[]> };
+  'polls:vote': Record<string, never>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,6 +281,8 @@ export interface ServerToClientEvents {
   'questions:mine': (mine: AttendeeQuestions) => void;
   /** For technicians following a stage's moderation. */
   'questions:moderation': (board: ModeratorQuestionBoard) => void;
+  /** The joined stage's polls or their results changed. */
+  'polls:board': (board: PollBoard) => void;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -104,3 +104,54 @@ export interface AttendeeQuestions {
   /** Their "we are N", after the server's cap. */
   groupSize: number;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Polls
+
+export const POLL_MAX_OPTIONS = 10;
+
+export const openPollSchema = z.strictObject({
+  question: freeText({ min: 1, max: 300 }),
+  options: z
+    .array(freeText({ min: 1, max: 120 }))
+    .min(2)
+    .max(POLL_MAX_OPTIONS)
+    .refine((options) => new Set(options.map((option) => option.trim().toLowerCase())).size === options.length, 'give each option once'),
+  /** Attendees may pick several options. */
+  multiple: z.boolean().default(false),
+  talkId: recordIdSchema.optional(),
+});
+
+/** An attendee's ballot: the positions of the options they pick (one unless the poll is multiple choice). */
+export const pollBallotSchema = z.strictObject({
+  pollId: recordIdSchema,
+  options: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(POLL_MAX_OPTIONS - 1),
+    )
+    .min(1)
+    .max(POLL_MAX_OPTIONS)
+    .refine((options) => new Set(options).size === options.length, 'pick each option once'),
+});
+
+export const pollSchema = z.object({
+  id: z.string(),
+  talkId: z.string().nullable(),
+  question: z.string(),
+  multiple: z.boolean(),
+  /** Each option with the ballots that picked it. */
+  options: z.array(z.object({ label: z.string(), votes: z.number().int() })),
+  /** Attendees who cast a ballot. */
+  ballots: z.number().int(),
+  openedAt: z.string(),
+  closedAt: z.string().nullable(),
+});
+export type Poll = z.infer<typeof pollSchema>;
+
+/** The stage's polls, newest first, with live results; closed ones stay with their talk. */
+export const pollBoardSchema = z.object({ stageId: z.string(), polls: z.array(pollSchema) });
+export type PollBoard = z.infer<typeof pollBoardSchema>;

@@ -36,7 +36,9 @@ import {
   setQuestionOrder,
   setQuestionStatus,
 } from '../storage/questions.js';
-import { getTalk, listTalksByStage } from '../storage/talks.js';
+import { getTalk } from '../storage/talks.js';
+import { CoalescedPushes } from './coalescedPushes.js';
+import { talkPlannedAt } from './talkOnAir.js';
 
 /** An attendee as the board knows them: the key their votes carry, and their registration if they have one. */
 export interface Attendee {
@@ -77,11 +79,13 @@ const DEFAULT_PUSH_DELAY_MS = 200;
 const MAX_TRACKED_ASKERS = 10_000;
 
 export class QuestionBoard {
-  private readonly pendingPushes = new Map<string, NodeJS.Timeout>();
+  private readonly pushes: CoalescedPushes;
   private readonly recentAsks = new Map<string, number[]>();
   private closed = false;
 
-  constructor(private readonly options: QuestionBoardOptions) {}
+  constructor(private readonly options: QuestionBoardOptions) {
+    this.pushes = new CoalescedPushes(options.pushDelayMs ?? DEFAULT_PUSH_DELAY_MS);
+  }
 
   ask(stageId: string, attendee: Attendee, input: { text: string; authorName?: string | undefined; talkId?: string | undefined }): PublicQuestion {
     this.limitAsks(stageId, attendee.voterKey);
@@ -89,7 +93,7 @@ export class QuestionBoard {
     if (input.talkId !== undefined && getTalk(db, input.talkId)?.stageId !== stageId) {
       throw new AppError('invalid_payload', `Invalid talkId: there is no talk "${input.talkId}" on stage "${stageId}".`);
     }
-    const talkId = input.talkId ?? talkOnAt(db, stageId, this.now())?.id ?? null;
+    const talkId = input.talkId ?? talkPlannedAt(db, stageId, this.now())?.id ?? null;
     const question = createQuestion(
       db,
       { stageId, talkId, registrationId: attendee.registrationId, askerKey: attendee.voterKey, authorName: input.authorName, text: input.text },
@@ -186,12 +190,10 @@ export class QuestionBoard {
     };
   }
 
-  /** Stops pushing: changes not pushed yet are dropped, as the server is going away with its sockets. */
+  /** Stops pushing (idempotent): changes not pushed yet are dropped, as the server is going away with its sockets. */
   close(): void {
-    if (this.closed) return;
     this.closed = true;
-    for (const timer of this.pendingPushes.values()) clearTimeout(timer);
-    this.pendingPushes.clear();
+    this.pushes.close();
   }
 
   private merge(stageId: string, question: CountedQuestion, intoId: string): void {
@@ -250,13 +252,10 @@ export class QuestionBoard {
   private changed(stageId: string, askerKey?: string): void {
     if (this.closed) return;
     if (askerKey) this.options.notifier.toAttendee(stageId, askerKey, this.attendeeQuestions(stageId, { voterKey: askerKey, registrationId: null }));
-    if (this.pendingPushes.has(stageId)) return;
-    const push = setTimeout(() => {
-      this.pendingPushes.delete(stageId);
+    this.pushes.schedule(stageId, () => {
       this.options.notifier.toAttendees(stageId, this.publicBoard(stageId));
       this.options.notifier.toModerators(stageId, this.moderatorBoard(stageId));
-    }, this.options.pushDelayMs ?? DEFAULT_PUSH_DELAY_MS);
-    this.pendingPushes.set(stageId, push);
+    });
   }
 
   private now(): Date {
@@ -297,10 +296,4 @@ function publicQuestion(question: CountedQuestion): PublicQuestion {
 
 function moderatedQuestion(question: CountedQuestion): ModeratedQuestion {
   return { ...publicQuestion(question), originalText: question.originalText, mergedInto: question.mergedInto, position: question.position };
-}
-
-/** The stage's talk planned to be on at `time`, if any. */
-function talkOnAt(db: Database, stageId: string, time: Date): { id: string } | undefined {
-  const at = time.toISOString();
-  return listTalksByStage(db, stageId).find((talk) => talk.plannedStart <= at && at < talk.plannedEnd);
 }

@@ -13,6 +13,7 @@ import { type HealthResponse, recordIdSchema, type StagesResponse, stageIdSchema
 import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
 import type { Config } from '../config/env.js';
+import type { PollBoard } from '../domain/pollBoard.js';
 import type { QuestionBoard } from '../domain/questionBoard.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import type { IngestPoints } from '../ingest/ingestPoints.js';
@@ -34,6 +35,7 @@ export interface HttpDependencies {
   policy: AccessPolicy;
   passes: ViewerPasses;
   questions: QuestionBoard;
+  polls: PollBoard;
   logger: Logger;
   version: string;
   /** The built client (dist/client). */

@@ -13,6 +13,7 @@ import {
   socketAuthSchema,
 } from '../../shared/protocol.js';
 import type { Credentials } from '../auth/accessPolicy.js';
+import type { PollNotifier } from '../domain/pollBoard.js';
 import type { QuestionNotifier } from '../domain/questionBoard.js';
 import type { StageNotifier } from '../domain/stage.js';
 import { AppError } from '../errors.js';
@@ -70,6 +71,8 @@ const handlers: Handlers = {
   'questions:vote': (session, payload) => session.voteForQuestion(payload).then(() => empty),
   'questions:group': (session, payload) => session.setGroupSize(payload),
   'questions:moderate': (session, { stageId }) => session.followModeration(stageId),
+  'polls:list': (session) => session.pollBoard(),
+  'polls:vote': (session, payload) => session.voteInPoll(payload).then(() => empty),
 };
 
 export interface SignallingDependencies extends SessionDependencies {
@@ -147,6 +150,10 @@ export function socketQuestionNotifier(io: () => SignallingServer): QuestionNoti
     toModerators: (stageId, board) => io().to(moderationRoom(stageId)).emit('questions:moderation', board),
     toAttendee: (stageId, voterKey, mine) => io().to(attendeeRoom(stageId, voterKey)).emit('questions:mine', mine),
   };
+}
+
+export function socketPollNotifier(io: () => SignallingServer): PollNotifier {
+  return { toStage: (stageId, board) => io().to(stageRoom(stageId)).emit('polls:board', board) };
 }
 
 function handleConnection(socket: SignallingSocket, deps: SessionDependencies, sessions: Set<SocketSession>): void {

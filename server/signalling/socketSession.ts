@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io';
 import type { IngestTrackTarget, JoinResult, PeerRole, RequestPayload, RequestResults } from '../../shared/protocol.js';
 import type { AccessPolicy, Credentials } from '../auth/accessPolicy.js';
 import { Peer, type PeerKind } from '../domain/peer.js';
+import type { PollBoard } from '../domain/pollBoard.js';
 import { type Attendee, attendeeOf, type QuestionBoard } from '../domain/questionBoard.js';
 import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
@@ -19,6 +20,7 @@ export interface SessionDependencies {
   logger: Logger;
   peersPerAddress: PeersPerAddress;
   questions: QuestionBoard;
+  polls: PollBoard;
 }
 
 interface Membership {
@@ -127,6 +129,14 @@ export class SocketSession {
 
   setGroupSize({ size }: RequestPayload<'questions:group'>): Promise<RequestResults['questions:group']> {
     return this.asAttendee(async (stageId, attendee) => ({ groupSize: this.deps.questions.setGroupSize(stageId, attendee, size) }));
+  }
+
+  pollBoard(): Promise<RequestResults['polls:list']> {
+    return this.asAttendee(async (stageId, attendee) => ({ board: this.deps.polls.board(stageId), ballots: this.deps.polls.ballots(stageId, attendee) }));
+  }
+
+  voteInPoll({ pollId, options }: RequestPayload<'polls:vote'>): Promise<void> {
+    return this.asAttendee(async (stageId, attendee) => this.deps.polls.vote(stageId, attendee, pollId, options));
   }
 
   /** A technician follows every question of a stage (moderation happens over HTTP). */

@@ -333,6 +333,40 @@ CREATE UNIQUE INDEX question_pins_one_on_screen ON question_pins (stage_id) WHER
 CREATE INDEX question_pins_by_stage ON question_pins (stage_id, pinned_at);
 `;
 
+/**
+ * Polls a moderator opens for a stage's attendees: single or multiple choice, one ballot per
+ * voter key (as question votes), kept with the talk after they close.
+ */
+const pollsSchema = `
+CREATE TABLE polls (
+  id         TEXT PRIMARY KEY,
+  stage_id   TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  talk_id    TEXT REFERENCES talks (id) ON DELETE SET NULL,
+  question   TEXT NOT NULL CHECK (length(question) > 0),
+  multiple   INTEGER NOT NULL CHECK (multiple IN (0, 1)),
+  opened_at  TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', opened_at) = opened_at),
+  closed_at  TEXT CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', closed_at) = closed_at)
+) STRICT;
+CREATE INDEX polls_by_stage ON polls (stage_id, opened_at);
+CREATE INDEX polls_by_talk ON polls (talk_id);
+
+CREATE TABLE poll_options (
+  poll_id  TEXT NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL CHECK (position >= 0),
+  label    TEXT NOT NULL CHECK (length(label) > 0),
+  PRIMARY KEY (poll_id, position)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE poll_ballots (
+  poll_id   TEXT NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+  voter_key TEXT NOT NULL CHECK (length(voter_key) > 0),
+  position  INTEGER NOT NULL,
+  cast_at   TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', cast_at) = cast_at),
+  PRIMARY KEY (poll_id, voter_key, position),
+  FOREIGN KEY (poll_id, position) REFERENCES poll_options (poll_id, position)
+) STRICT, WITHOUT ROWID;
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
@@ -340,6 +374,7 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'full-text search over talks', sql: talkSearchSchema },
   { version: 5, name: 'ingest points', sql: ingestPointsSchema },
   { version: 6, name: 'question moderation, votes and pins', sql: questionModerationSchema },
+  { version: 7, name: 'polls', sql: pollsSchema },
 ];
 
 const createMigrationsTable = `

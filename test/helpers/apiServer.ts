@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import type { AttendeeQuestions, ModeratorQuestionBoard, PublicQuestionBoard } from '../../shared/questions.js';
+import type { AttendeeQuestions, ModeratorQuestionBoard, PollBoard as PollBoardView, PublicQuestionBoard } from '../../shared/questions.js';
+import { PollBoard } from '../../server/domain/pollBoard.js';
 import { QuestionBoard } from '../../server/domain/questionBoard.js';
 import { IngestKeys } from '../../server/auth/ingestKeys.js';
 import { AccessPolicy } from '../../server/auth/accessPolicy.js';
@@ -24,7 +25,7 @@ export interface ApiServer {
   app: FastifyInstance;
   db: Database;
   dataDir: string;
-  /** What the question board pushed, in order: there are no sockets here to carry it. */
+  /** What the question and poll boards pushed, in order: there are no sockets here to carry it. */
   questionPushes: QuestionPush[];
   close(): Promise<void>;
 }
@@ -32,7 +33,8 @@ export interface ApiServer {
 export type QuestionPush =
   | { to: 'attendees'; stageId: string; board: PublicQuestionBoard }
   | { to: 'moderators'; stageId: string; board: ModeratorQuestionBoard }
-  | { to: 'attendee'; stageId: string; voterKey: string; mine: AttendeeQuestions };
+  | { to: 'attendee'; stageId: string; voterKey: string; mine: AttendeeQuestions }
+  | { to: 'polls'; stageId: string; board: PollBoardView };
 
 /** `env` as the server would read it; ADMIN_USERNAME/ADMIN_PASSWORD create that technician. */
 export async function startApiServer(env: Record<string, string> = {}): Promise<ApiServer> {
@@ -57,10 +59,12 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
     asksPerMinute: config.rateLimitsPerMinute.question,
     pushDelayMs: 0,
   });
+  const polls = new PollBoard({ db, notifier: { toStage: (stageId, board) => questionPushes.push({ to: 'polls', stageId, board }) }, pushDelayMs: 0 });
   const app = await buildApiServer({
     config,
     db,
     questions,
+    polls,
     policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
     passes,
     logger: pino({ level: 'silent' }),
@@ -75,6 +79,7 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
     questionPushes,
     async close() {
       questions.close();
+      polls.close();
       await app.close();
       db.close();
     },

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listQuestions } from '../../server/storage/questions.js';
-import type { ModeratorQuestionBoard, PublicQuestionBoard } from '../../shared/questions.js';
+import type { ModeratorQuestionBoard, Poll, PollBoard, PublicQuestionBoard } from '../../shared/questions.js';
 import type { AccessResponse, RegistrationResponse } from '../../shared/protocol.js';
 import { snapshotDatabase } from '../helpers/database.js';
 import { type ApiServer, injectCaller, startApiServer, technicianCookie } from '../helpers/apiServer.js';
@@ -146,7 +146,10 @@ describe('question moderation over HTTP', () => {
     // Attendees never get the original text, merge links or the moderator's places.
     expect(Object.keys(board.body.questions[0]!).sort()).toEqual(['authorName', 'createdAt', 'edited', 'id', 'status', 'talkId', 'text', 'votes']);
     // Nothing pushed to the stage's attendees held the declined or merged question, or the text before the edit.
-    const toAttendees = JSON.stringify(server.questionPushes.filter((push) => push.to === 'attendees'));
+    const pushedToAttendees = () => JSON.stringify(server.questionPushes.filter((push) => push.to === 'attendees'));
+    // First the positive signal that the last change (the question on screen) was pushed.
+    await vi.waitFor(() => expect(pushedToAttendees()).toContain('"onScreen":{"id"'));
+    const toAttendees = pushedToAttendees();
     expect(toAttendees).not.toContain(declined);
     expect(toAttendees).not.toContain(duplicate);
     expect(toAttendees).not.toContain('glesbydgen');
@@ -201,5 +204,56 @@ describe('question moderation over HTTP', () => {
   it('shows a private stage’s approved questions only to those who may watch it', async () => {
     expectError(await anonymous('GET', '/api/stages/private-a/questions/public'), 403, 'forbidden');
     expect((await asTechnician('GET', '/api/stages/private-a/questions/public')).status).toBe(200);
+  });
+});
+
+describe('polls over HTTP', () => {
+  let server: ApiServer;
+  let asTechnician: Caller;
+  let anonymous: Caller;
+  const pollDay = programmeDocument('poll-day', 'public', ['poll-a', 'poll-b']);
+
+  beforeAll(async () => {
+    server = await startApiServer(TECHNICIAN_ENV);
+    asTechnician = injectCaller(server, { cookie: await technicianCookie(server) });
+    anonymous = injectCaller(server);
+    expect((await asTechnician('POST', '/api/programme', pollDay)).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('lets technicians open and close a poll that everyone on the stage sees, and export it with its talk', async () => {
+    const opened = await asTechnician<Poll>('POST', '/api/stages/poll-a/polls', { question: 'Vilken åtgärd först?', options: ['Skolan', 'Vården'] });
+    expect(opened.status, opened.text).toBe(201);
+    expect(opened.body).toMatchObject({
+      multiple: false,
+      ballots: 0,
+      options: [
+        { label: 'Skolan', votes: 0 },
+        { label: 'Vården', votes: 0 },
+      ],
+    });
+    const board = await anonymous<PollBoard>('GET', '/api/stages/poll-a/polls');
+    expect(board.body.polls.map((poll) => poll.id)).toEqual([opened.body.id]);
+    await vi.waitFor(() => expect(server.questionPushes.some((push) => push.to === 'polls' && push.stageId === 'poll-a')).toBe(true));
+
+    const closed = await asTechnician<Poll>('POST', `/api/stages/poll-a/polls/${opened.body.id}/close`);
+    expect(closed.body.closedAt).not.toBeNull();
+    const talkId = opened.body.talkId!;
+    expect((await asTechnician<{ polls: Poll[] }>('GET', `/api/talks/${talkId}/polls.json`)).body.polls).toEqual([closed.body]);
+    const csv = await asTechnician('GET', `/api/talks/${talkId}/polls.csv`);
+    expect(csv.text.split('\r\n')[0]).toBe('\uFEFFpoll_id,question,choice,option,label,votes,ballots,opened_at,closed_at');
+  });
+
+  it('refuses bad polls and anyone but technicians, changing nothing', async () => {
+    const before = snapshotDatabase(server.dataDir);
+    expectError(await asTechnician('POST', '/api/stages/poll-a/polls', { question: 'En?', options: ['Ja'] }), 400, 'invalid_payload', 'options');
+    expectError(await asTechnician('POST', '/api/stages/poll-a/polls', { question: 'Två?', options: ['Ja', 'ja'] }), 400, 'invalid_payload', 'once');
+    expectError(await asTechnician('POST', '/api/stages/poll-a/polls', { question: '', options: ['A', 'B'] }), 400, 'invalid_payload', 'question');
+    expectError(await asTechnician('POST', '/api/stages/poll-a/polls/no-such-poll/close'), 404, 'not_found');
+    expectError(await anonymous('POST', '/api/stages/poll-a/polls', { question: 'Får jag?', options: ['A', 'B'] }), 401, 'unauthorized');
+    expect(snapshotDatabase(server.dataDir)).toEqual(before);
   });
 });

@@ -5,6 +5,7 @@ import { afterEach } from 'vitest';
 import { openDatabase, type Database } from '../../server/storage/database.js';
 import { createEvent, type EventInput } from '../../server/storage/events.js';
 import { createStage } from '../../server/storage/stages.js';
+import { createTalk, type Talk } from '../../server/storage/talks.js';
 
 const cleanups: (() => void)[] = [];
 
@@ -41,4 +42,12 @@ export const sampleEvent: EventInput = {
 export function createEventWithStage(db: Database, eventId = sampleEvent.id, stageId = 'main'): void {
   createEvent(db, { ...sampleEvent, id: eventId });
   createStage(db, { id: stageId, eventId, title: 'Scenen' });
+}
+
+/** The sample event with the stages `stora` and `lilla`, and a panel on `stora` from 06:30 to 08:00 UTC on 2026-05-20. */
+export function createPanelDay(db: Database, now: Date): Talk {
+  createEvent(db, sampleEvent, now);
+  createStage(db, { id: 'stora', eventId: sampleEvent.id, title: 'Stora scenen', position: 0 });
+  createStage(db, { id: 'lilla', eventId: sampleEvent.id, title: 'Lilla scenen', position: 1 });
+  return createTalk(db, { stageId: 'stora', title: 'Panelen', kind: 'panel', plannedStart: '2026-05-20T06:30:00Z', plannedEnd: '2026-05-20T08:00:00Z' });
 }

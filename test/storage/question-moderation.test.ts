@@ -2,25 +2,21 @@ import BetterSqlite3 from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type Attendee, attendeeOf, QuestionBoard, type QuestionNotifier } from '../../server/domain/questionBoard.js';
-import { questionsCsv } from '../../server/domain/questionExport.js';
+import { questionsCsv } from '../../server/domain/audienceExport.js';
 import { databasePath } from '../../server/storage/database.js';
 import { migrate, migrations } from '../../server/storage/migrations.js';
 import { questionPinsBetween } from '../../server/storage/questions.js';
 import { createStage } from '../../server/storage/stages.js';
-import { createTalk } from '../../server/storage/talks.js';
 import { createEvent } from '../../server/storage/events.js';
 import { registerForEvent } from '../../server/storage/registrations.js';
 import type { PublicQuestionBoard } from '../../shared/questions.js';
-import { openTempDatabase, sampleEvent, tempDataDir } from './helpers.js';
+import { createPanelDay, openTempDatabase, sampleEvent, tempDataDir } from './helpers.js';
 
 const morning = new Date('2026-05-20T07:00:00.000Z');
 
 function boardOnStage(options: { maxGroupSize?: number; asksPerMinute?: number } = {}) {
   const db = openTempDatabase();
-  createEvent(db, sampleEvent, morning);
-  createStage(db, { id: 'stora', eventId: sampleEvent.id, title: 'Stora scenen', position: 0 });
-  createStage(db, { id: 'lilla', eventId: sampleEvent.id, title: 'Lilla scenen', position: 1 });
-  const talk = createTalk(db, { stageId: 'stora', title: 'Panelen', kind: 'panel', plannedStart: '2026-05-20T06:30:00Z', plannedEnd: '2026-05-20T08:00:00Z' });
+  const talk = createPanelDay(db, morning);
   const attendeeBoards: PublicQuestionBoard[] = [];
   const notifier: QuestionNotifier = {
     toAttendees: (_stageId, board) => attendeeBoards.push(board),

@@ -4,6 +4,7 @@ import { registerArchiveRoutes } from './archive.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerEventRoutes } from './events.js';
 import { registerInviteRoutes } from './invites.js';
+import { registerPollRoutes } from './polls.js';
 import { registerQuestionRoutes } from './questions.js';
 import { registerRecordingRoutes } from './recordings.js';
 import { registerRegistrationRoutes } from './registrations.js';
@@ -17,4 +18,5 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies):
   registerRegistrationRoutes(app, deps);
   registerInviteRoutes(app, deps);
   registerQuestionRoutes(app, deps);
+  registerPollRoutes(app, deps);
 }

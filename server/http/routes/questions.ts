@@ -4,14 +4,12 @@ import type { ModeratedQuestion, ModeratorQuestionBoard, PublicQuestion, PublicQ
 import { moderationActionSchema, pinSchema, questionOrderSchema, questionStatusSchema } from '../../../shared/questions.js';
 import { apiRequestSchemas, socketAuthSchema } from '../../../shared/protocol.js';
 import { attendeeOf } from '../../domain/questionBoard.js';
-import { questionsCsv } from '../../domain/questionExport.js';
-import { AppError } from '../../errors.js';
-import { getTalk } from '../../storage/talks.js';
+import { questionsCsv } from '../../domain/audienceExport.js';
 import { recordIdSchema } from '../../storage/validation.js';
 import { parseInput } from '../../validation.js';
 import { credentialsOf, requireTechnician, viewerCredentialsOf } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
-import { pathParams, perMinute, stageParams } from './routeSupport.js';
+import { existingTalk, pathParams, perMinute, stageParams } from './routeSupport.js';
 
 const statusFilter = z.object({ status: questionStatusSchema.optional() });
 const questionParams = stageParams.extend({ questionId: recordIdSchema });
@@ -76,21 +74,15 @@ export function registerQuestionRoutes(app: FastifyInstance, deps: HttpDependenc
   });
 
   app.get('/api/talks/:talkId/questions.json', technicianOnly, async (request): Promise<{ talkId: string; questions: ModeratedQuestion[] }> => {
-    const talk = existingTalk(pathParams(talkParams, request).talkId);
+    const talk = existingTalk(deps.db, pathParams(talkParams, request).talkId);
     return { talkId: talk.id, questions: questions.talkQuestions(talk.id) };
   });
 
   app.get('/api/talks/:talkId/questions.csv', technicianOnly, async (request, reply) => {
-    const talk = existingTalk(pathParams(talkParams, request).talkId);
+    const talk = existingTalk(deps.db, pathParams(talkParams, request).talkId);
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="questions-${talk.id}.csv"`)
       .send(questionsCsv(questions.talkQuestions(talk.id)));
   });
-
-  function existingTalk(talkId: string) {
-    const talk = getTalk(deps.db, talkId);
-    if (!talk) throw new AppError('not_found', `There is no talk "${talkId}".`);
-    return talk;
-  }
 }

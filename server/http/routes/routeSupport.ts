@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { type Event, getEvent } from '../../storage/events.js';
-import { getTalk } from '../../storage/talks.js';
+import { getTalk, type Talk } from '../../storage/talks.js';
 import { eventIdSchema, recordIdSchema, stageIdSchema } from '../../storage/validation.js';
 import { parseInput } from '../../validation.js';
 
@@ -36,4 +36,10 @@ export function requireTalkOnStage(db: Database, talkId: string | undefined, sta
   if (talkId !== undefined && getTalk(db, talkId)?.stageId !== stageId) {
     throw new AppError('invalid_payload', `Invalid talkId: there is no talk "${talkId}" on stage "${stageId}".`);
   }
+}
+
+export function existingTalk(db: Database, talkId: string): Talk {
+  const talk = getTalk(db, talkId);
+  if (!talk) throw new AppError('not_found', `There is no talk "${talkId}".`);
+  return talk;
 }
