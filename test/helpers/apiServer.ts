@@ -26,7 +26,7 @@ export interface ApiServer {
 }
 
 /** `env` as the server would read it; ADMIN_USERNAME/ADMIN_PASSWORD create that technician. */
-export async function startApiServer(env: Record<string, string> = {}): Promise<ApiServer> {
+export async function startApiServer(env: Record<string, string> = {}, observe?: Parameters<typeof buildApiServer>[1]): Promise<ApiServer> {
   const base = mkdtempSync(join(tmpdir(), 'estrad-api-'));
   const config = loadConfig({ DEMO: '0', ...env, DATA_DIR: join(base, 'data'), RECORDINGS_DIR: join(base, 'recordings') });
   mkdirSync(config.dataDir, { recursive: true });
@@ -36,15 +36,18 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
   // The pages are not what these tests are about: an empty folder stands in for the built client.
   const clientDir = join(base, 'client');
   mkdirSync(clientDir);
-  const app = await buildApiServer({
-    config,
-    db,
-    policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
-    passes,
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    clientDir,
-  });
+  const app = await buildApiServer(
+    {
+      config,
+      db,
+      policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
+      passes,
+      logger: pino({ level: 'silent' }),
+      version: 'test',
+      clientDir,
+    },
+    observe,
+  );
   await app.ready();
   return {
     app,
