@@ -284,8 +284,15 @@ export type SocketAuth = z.infer<typeof socketAuthSchema>;
 /** A technician's name, as created (ADMIN_USERNAME, npm run admin) and as typed to sign in. */
 export const technicianUsernameSchema = freeText({ min: 1, max: 64 });
 
+/** A technician's new password (ADMIN_PASSWORD, the admin CLI, a reset in the control room). */
+export const technicianPasswordSchema = z.string().min(12, 'use at least 12 characters').max(256);
+
 export const apiRequestSchemas = {
   login: z.strictObject({ username: technicianUsernameSchema, password: z.string().min(1).max(256) }),
+  newTechnician: z.strictObject({ username: technicianUsernameSchema, password: technicianPasswordSchema }),
+  technicianChanges: z.strictObject({ disabled: z.boolean() }),
+  passwordReset: z.strictObject({ password: technicianPasswordSchema }),
+  stageChanges: z.strictObject({ title: freeText({ min: 1, max: 200 }) }),
   registration: z.strictObject({
     eventId: stageIdSchema,
     name: freeText({ min: 1, max: 200 }),
@@ -383,6 +390,31 @@ export type ApiErrorResponse = z.infer<typeof apiErrorResponseSchema>;
 
 export const technicianResponseSchema = z.object({ technician: z.object({ id: z.string(), username: z.string() }) });
 export type TechnicianResponse = z.infer<typeof technicianResponseSchema>;
+
+/** A technician as the control room lists them. */
+export const technicianInfoSchema = z.object({ id: z.string(), username: z.string(), createdAt: isoTime, disabledAt: isoTime.nullable() });
+export type TechnicianInfo = z.infer<typeof technicianInfoSchema>;
+
+export const techniciansResponseSchema = z.object({ technicians: z.array(technicianInfoSchema) });
+export type TechniciansResponse = z.infer<typeof techniciansResponseSchema>;
+
+/** One technician action, as the audit log keeps it. */
+export const auditEntrySchema = z.object({
+  id: z.number(),
+  technicianId: z.string().nullable(),
+  username: z.string(),
+  /** The route, e.g. "POST /api/events/:eventId/stages". */
+  action: z.string(),
+  /** What it was about: the route's path parameters. */
+  subject: z.record(z.string(), z.string()),
+  /** The HTTP status it was answered with. */
+  status: z.number(),
+  createdAt: isoTime,
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export const auditLogResponseSchema = z.object({ entries: z.array(auditEntrySchema) });
+export type AuditLogResponse = z.infer<typeof auditLogResponseSchema>;
 
 export const registrationResponseSchema = z.object({
   registrationId: z.string(),

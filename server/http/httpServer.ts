@@ -25,6 +25,7 @@ import { acceptOnlyUtf8Json, answerClientError, answerFrameworkError, installErr
 import { rememberAccess } from './guards.js';
 import { registerRecordingFiles } from './recordingFiles.js';
 import { registerApiRoutes } from './routes/index.js';
+import { auditTechnicianActions, refuseCrossSiteChanges } from './technicianGuards.js';
 import { ingestPointRoutes } from './routes/ingestPoints.js';
 import { metricsRoute } from './routes/metrics.js';
 
@@ -97,6 +98,8 @@ export async function buildApiServer(deps: HttpDependencies, observe?: { onRoute
   requireValidHost(app);
   acceptOnlyUtf8Json(app);
   await registerSecurity(app, deps.config);
+  refuseCrossSiteChanges(app, deps.config.http.corsOrigins);
+  auditTechnicianActions(app, deps);
   useZodSchemas(app);
   await registerApiDocs(app, deps.version);
   await registerApiRoutes(app, deps);

@@ -274,12 +274,34 @@ CREATE INDEX ingest_points_by_stage ON ingest_points (stage_id, created_at);
 CREATE UNIQUE INDEX ingest_points_active_port ON ingest_points (port) WHERE revoked_at IS NULL AND port IS NOT NULL;
 `;
 
+/**
+ * Technicians who are disabled can no longer sign in (their sessions end); every action a
+ * technician takes through the API is kept in the audit log, which outlives the technician.
+ */
+const technicianAuditSchema = `
+ALTER TABLE technicians ADD COLUMN disabled_at TEXT CHECK (disabled_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%fZ', disabled_at) = disabled_at);
+
+CREATE TABLE audit_log (
+  id            INTEGER PRIMARY KEY,
+  technician_id TEXT REFERENCES technicians (id) ON DELETE SET NULL,
+  -- Kept as it was when the action was taken.
+  username      TEXT NOT NULL,
+  action        TEXT NOT NULL CHECK (length(action) > 0),
+  -- What the action was about (path parameters), as JSON.
+  subject       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(subject)),
+  status        INTEGER NOT NULL,
+  created_at    TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at)
+) STRICT;
+CREATE INDEX audit_log_by_time ON audit_log (created_at);
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
   { version: 3, name: 'lost segments and damaged recordings', sql: recordingDamageSchema },
   { version: 4, name: 'full-text search over talks', sql: talkSearchSchema },
   { version: 5, name: 'ingest points', sql: ingestPointsSchema },
+  { version: 6, name: 'disabled technicians and the audit log', sql: technicianAuditSchema },
 ];
 
 const createMigrationsTable = `

@@ -21,6 +21,8 @@ export const authRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, d
       const { username, password } = request.body;
       const technician = await authenticateTechnician(deps.db, username, password);
       if (!technician) throw new AppError('unauthorized', 'Wrong username or password.');
+      // For the audit log: signing in is the technician's first action.
+      request.technician = technician;
       const session = createAuthSession(deps.db, technician.id);
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',
@@ -36,8 +38,10 @@ export const authRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, d
   );
 
   app.post('/api/auth/logout', { schema: { tags, summary: 'Sign out', response: withErrors({ 204: noContent }) } }, async (request, reply) => {
-    const token = credentialsOf(request).sessionToken;
-    if (token) deleteAuthSession(deps.db, token);
+    const credentials = credentialsOf(request);
+    // For the audit log, while the session still names them.
+    request.technician = deps.policy.technician(credentials);
+    if (credentials.sessionToken) deleteAuthSession(deps.db, credentials.sessionToken);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });

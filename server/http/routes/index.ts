@@ -7,10 +7,22 @@ import { inviteRoutes } from './invites.js';
 import { questionRoutes } from './questions.js';
 import { recordingRoutes } from './recordings.js';
 import { registrationRoutes } from './registrations.js';
+import { stageRoutes } from './stages.js';
+import { technicianRoutes } from './technicians.js';
 
 /** Every /api route, each concern a plugin of its own (/metrics and ingest points are with the live media routes). */
 export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies): Promise<void> {
-  for (const routes of [authRoutes, recordingRoutes, archiveRoutes, eventRoutes, registrationRoutes, inviteRoutes, questionRoutes]) {
+  for (const routes of [
+    authRoutes,
+    technicianRoutes,
+    recordingRoutes,
+    archiveRoutes,
+    eventRoutes,
+    stageRoutes,
+    registrationRoutes,
+    inviteRoutes,
+    questionRoutes,
+  ]) {
     await app.register(routes, deps);
   }
 }
