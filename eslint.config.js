@@ -26,6 +26,7 @@ function storageExcept(...modules) {
 }
 const storageForHttp = storageExcept(
   'archive',
+  'auditLog',
   'attendance',
   'errors',
   'events',

@@ -28,6 +28,7 @@ export const pages: readonly PageDefinition[] = [
   { name: 'watch', entry: 'src/pages/watch.ts', routes: [{ path: '/watch/:param', param: 'stage' }], shell: false, remembersAccess: true },
   { name: 'speak', entry: 'src/pages/speak.ts', routes: [{ path: '/speak/:param', param: 'stage' }], shell: false, remembersAccess: true },
   { name: 'archive', entry: 'src/pages/archive.tsx', routes: [{ path: '/archive' }], shell: true, remembersAccess: false },
+  { name: 'control', entry: 'src/pages/control.tsx', routes: [{ path: '/control' }], shell: true, remembersAccess: false },
   // /archive/<replay> plays a replay found in the archive; for now it is the replay page.
   {
     name: 'replay',

@@ -176,13 +176,14 @@ export type RequestPayload<N extends RequestName> = z.infer<(typeof requestSchem
 // ---------------------------------------------------------------------------------------------
 // Results of requests
 
-export interface StageSummary {
-  id: StageId;
+export const stageSummarySchema = z.object({
+  id: stageIdSchema,
   /** True while anything is on air. */
-  live: boolean;
-  viewers: number;
-  speakers: number;
-}
+  live: z.boolean(),
+  viewers: z.number(),
+  speakers: z.number(),
+});
+export type StageSummary = z.infer<typeof stageSummarySchema>;
 
 export interface ProducerInfo {
   producerId: string;
@@ -320,8 +321,15 @@ export type SocketAuth = z.infer<typeof socketAuthSchema>;
 /** A technician's name, as created (ADMIN_USERNAME, npm run admin) and as typed to sign in. */
 export const technicianUsernameSchema = freeText({ min: 1, max: 64 });
 
+/** A technician's new password (ADMIN_PASSWORD, the admin CLI, a reset in the control room). */
+export const technicianPasswordSchema = z.string().min(12, 'use at least 12 characters').max(256);
+
 export const apiRequestSchemas = {
   login: z.strictObject({ username: technicianUsernameSchema, password: z.string().min(1).max(256) }),
+  newTechnician: z.strictObject({ username: technicianUsernameSchema, password: technicianPasswordSchema }),
+  technicianChanges: z.strictObject({ disabled: z.boolean() }),
+  passwordReset: z.strictObject({ password: technicianPasswordSchema }),
+  stageChanges: z.strictObject({ title: freeText({ min: 1, max: 200 }) }),
   registration: z.strictObject({
     eventId: stageIdSchema,
     name: freeText({ min: 1, max: 200 }),
@@ -358,185 +366,248 @@ export const apiRequestSchemas = {
 /** What a client sends to an API route, before the server's defaults and transforms. */
 export type ApiRequest<N extends keyof typeof apiRequestSchemas> = z.input<(typeof apiRequestSchemas)[N]>;
 
-export type RecordingStatus = 'recording' | 'complete' | 'interrupted' | 'failed';
+// ---------------------------------------------------------------------------------------------
+// HTTP API answers: the routes' response schemas (and so the OpenAPI document), and the types
+// clients read them as.
 
-export interface RecordingInfo {
-  id: string;
-  stage: string;
-  status: RecordingStatus;
-  startedAt: string;
-  endedAt: string | null;
-  durationSeconds: number;
-  sizeBytes: number;
+const isoTime = z.string().describe('An ISO-8601 time in UTC');
+
+export const recordingStatusSchema = z.enum(['recording', 'complete', 'interrupted', 'failed']);
+export type RecordingStatus = z.infer<typeof recordingStatusSchema>;
+
+export const recordingInfoSchema = z.object({
+  id: z.string(),
+  stage: z.string(),
+  status: recordingStatusSchema,
+  startedAt: isoTime,
+  endedAt: isoTime.nullable(),
+  durationSeconds: z.number(),
+  sizeBytes: z.number(),
   /** Why a failed or interrupted recording stopped. */
-  failureReason: string | null;
+  failureReason: z.string().nullable(),
   /** What of the recording was found gone or changed on disk (segments deleted, overwritten, its folder removed); null while intact. */
-  damage: string | null;
+  damage: z.string().nullable(),
   /** HLS: an EVENT playlist while recording (live HLS), VOD once it stops. */
-  playlistUrl: string;
-}
+  playlistUrl: z.string(),
+});
+export type RecordingInfo = z.infer<typeof recordingInfoSchema>;
 
-export interface ReplayInfo {
-  id: string;
-  talkId: string;
-  recordingId: string;
-  stage: string;
-  title: string;
-  speakers: { name: string; organisation: string }[];
-  inAt: string;
-  outAt: string;
-  durationSeconds: number;
-  playlistUrl: string;
+const speakerNameSchema = z.object({ name: z.string(), organisation: z.string() });
+
+export const replayInfoSchema = z.object({
+  id: z.string(),
+  talkId: z.string(),
+  recordingId: z.string(),
+  stage: z.string(),
+  title: z.string(),
+  speakers: z.array(speakerNameSchema),
+  inAt: isoTime,
+  outAt: isoTime,
+  durationSeconds: z.number(),
+  playlistUrl: z.string(),
   /** One MP4 file, remuxed from the segments without re-encoding. */
-  downloadUrl: string;
-}
+  downloadUrl: z.string(),
+});
+export type ReplayInfo = z.infer<typeof replayInfoSchema>;
 
 /** A replay as the archive lists it: with its event, stage title and the talk's description. */
-export interface ArchiveEntry extends ReplayInfo {
-  eventId: string;
-  stageTitle: string;
-  description: string;
-}
+export const archiveEntrySchema = replayInfoSchema.extend({ eventId: z.string(), stageTitle: z.string(), description: z.string() });
+export type ArchiveEntry = z.infer<typeof archiveEntrySchema>;
 
 /** GET /api/archive?q=&event=&stage=: replays by talk, newest first. */
-export interface ArchiveResponse {
-  replays: ArchiveEntry[];
-}
+export const archiveResponseSchema = z.object({ replays: z.array(archiveEntrySchema) });
+export type ArchiveResponse = z.infer<typeof archiveResponseSchema>;
 
-export interface ApiErrorResponse {
-  error: ApiError;
-}
+export const apiErrorResponseSchema = z.object({ error: z.object({ code: z.enum(errorCodes), message: z.string() }) });
+export type ApiErrorResponse = z.infer<typeof apiErrorResponseSchema>;
 
-export interface TechnicianResponse {
-  technician: { id: string; username: string };
-}
+export const technicianResponseSchema = z.object({ technician: z.object({ id: z.string(), username: z.string() }) });
+export type TechnicianResponse = z.infer<typeof technicianResponseSchema>;
 
-export interface RegistrationResponse {
-  registrationId: string;
+/** A technician as the control room lists them. */
+export const technicianInfoSchema = z.object({ id: z.string(), username: z.string(), createdAt: isoTime, disabledAt: isoTime.nullable() });
+export type TechnicianInfo = z.infer<typeof technicianInfoSchema>;
+
+export const techniciansResponseSchema = z.object({ technicians: z.array(technicianInfoSchema) });
+export type TechniciansResponse = z.infer<typeof techniciansResponseSchema>;
+
+/** One technician action, as the audit log keeps it. */
+export const auditEntrySchema = z.object({
+  id: z.number(),
+  technicianId: z.string().nullable(),
+  username: z.string(),
+  /** The route, e.g. "POST /api/events/:eventId/stages". */
+  action: z.string(),
+  /** What it was about: the route's path parameters. */
+  subject: z.record(z.string(), z.string()),
+  /** The HTTP status it was answered with. */
+  status: z.number(),
+  createdAt: isoTime,
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export const auditLogResponseSchema = z.object({ entries: z.array(auditEntrySchema) });
+export type AuditLogResponse = z.infer<typeof auditLogResponseSchema>;
+
+export const registrationResponseSchema = z.object({
+  registrationId: z.string(),
   /**
    * The personal link, shown once: keep it, it is the way in to a private event. An address that
    * was registered before gets an answer of the same shape whose link opens nothing (the owner's
    * link is unchanged); the technicians can issue the owner a new one.
    */
-  watchUrl: string;
-  token: string;
-}
+  watchUrl: z.string(),
+  token: z.string(),
+});
+export type RegistrationResponse = z.infer<typeof registrationResponseSchema>;
 
-export interface AccessResponse {
+export const accessResponseSchema = z.object({
   /** A viewer pass for the event; send it as `access` in the socket handshake. */
-  pass: string;
-  expiresAt: string;
-}
+  pass: z.string(),
+  expiresAt: isoTime,
+});
+export type AccessResponse = z.infer<typeof accessResponseSchema>;
 
 /** GET /api/stages/:stageId/ingest-key (technicians): what a plain-RTP source sends as `ingest`. */
-export interface IngestKeyResponse {
-  stageId: string;
-  ingestKey: string;
-}
+export const ingestKeyResponseSchema = z.object({ stageId: z.string(), ingestKey: z.string() });
+export type IngestKeyResponse = z.infer<typeof ingestKeyResponseSchema>;
+
+export const ingestPreflightWarningSchema = z.object({
+  code: z.enum(['video_codec', 'b_frames', 'keyframe_interval', 'bitrate']),
+  message: z.string(),
+});
+export type IngestPreflightWarning = z.infer<typeof ingestPreflightWarningSchema>;
+
+/** The pre-flight check of an ingest's video, measured over its first seconds. */
+export const ingestPreflightSchema = z.object({
+  codec: z.string(),
+  /** The H.264 profile, e.g. "Main"; null when ffmpeg did not name one. */
+  profile: z.string().nullable(),
+  width: z.number(),
+  height: z.number(),
+  frameRate: z.number(),
+  bFrames: z.boolean(),
+  /** The longest gap between keyframes seen; null with fewer than two keyframes. */
+  keyframeIntervalSeconds: z.number().nullable(),
+  bitrateKbps: z.number(),
+  measuredSeconds: z.number(),
+  warnings: z.array(ingestPreflightWarningSchema),
+});
+export type IngestPreflight = z.infer<typeof ingestPreflightSchema>;
 
 /**
  * An ingest point as technicians see it (with its secret, to paste into the encoder). SRT: `url`
  * is the caller URL with stream id and passphrase; RTMP: `url` is the server URL, `secret` the
  * stream key; WHIP: `url` is the endpoint, `secret` the bearer token.
  */
-export interface IngestPointInfo {
-  id: string;
-  stageId: string;
-  protocol: IngestProtocol;
-  label: string;
-  port: number | null;
-  url: string;
-  secret: string;
+export const ingestPointInfoSchema = z.object({
+  id: z.string(),
+  stageId: z.string(),
+  protocol: ingestProtocolSchema,
+  label: z.string(),
+  port: z.number().nullable(),
+  url: z.string(),
+  secret: z.string(),
   /** SRT only: the stream id the encoder sends (also in `url`). */
-  streamId: string | null;
+  streamId: z.string().nullable(),
   /** What the connected encoder sends, from its first seconds; null while none is connected. */
-  preflight: IngestPreflight | null;
-  createdAt: string;
-  rotatedAt: string | null;
-  revokedAt: string | null;
-}
+  preflight: ingestPreflightSchema.nullable(),
+  createdAt: isoTime,
+  rotatedAt: isoTime.nullable(),
+  revokedAt: isoTime.nullable(),
+});
+export type IngestPointInfo = z.infer<typeof ingestPointInfoSchema>;
 
-export interface IngestPreflightWarning {
-  code: 'video_codec' | 'b_frames' | 'keyframe_interval' | 'bitrate';
-  message: string;
-}
-
-/** The pre-flight check of an ingest's video, measured over its first seconds. */
-export interface IngestPreflight {
-  codec: string;
-  /** The H.264 profile, e.g. "Main"; null when ffmpeg did not name one. */
-  profile: string | null;
-  width: number;
-  height: number;
-  frameRate: number;
-  bFrames: boolean;
-  /** The longest gap between keyframes seen; null with fewer than two keyframes. */
-  keyframeIntervalSeconds: number | null;
-  bitrateKbps: number;
-  measuredSeconds: number;
-  warnings: IngestPreflightWarning[];
-}
-
-export interface InviteResponse {
-  id: string;
-  stageId: string;
-  talkId: string | null;
-  label: string;
-  expiresAt: string;
-  token: string;
-  speakUrl: string;
-}
+export const inviteResponseSchema = z.object({
+  id: z.string(),
+  stageId: z.string(),
+  talkId: z.string().nullable(),
+  label: z.string(),
+  expiresAt: isoTime,
+  token: z.string(),
+  speakUrl: z.string(),
+});
+export type InviteResponse = z.infer<typeof inviteResponseSchema>;
 
 /** An invite as technicians see it afterwards: its token is not stored, so never shown again. */
-export interface InviteInfo extends Omit<InviteResponse, 'token' | 'speakUrl'> {
-  revokedAt: string | null;
-  createdAt: string;
-}
+export const inviteInfoSchema = inviteResponseSchema.omit({ token: true, speakUrl: true }).extend({
+  revokedAt: isoTime.nullable(),
+  createdAt: isoTime,
+});
+export type InviteInfo = z.infer<typeof inviteInfoSchema>;
 
-export interface EventSummary {
-  id: string;
-  title: string;
-  description: string;
-  timeZone: string;
-  language: string;
-  visibility: 'public' | 'private';
-  hasAccessCode: boolean;
-  stages: { id: string; title: string }[];
-}
+const stageNameSchema = z.object({ id: z.string(), title: z.string() });
 
-export interface EventsResponse {
-  events: EventSummary[];
-}
+export const eventSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  timeZone: z.string(),
+  language: z.string(),
+  visibility: z.enum(['public', 'private']),
+  hasAccessCode: z.boolean(),
+  stages: z.array(stageNameSchema),
+});
+export type EventSummary = z.infer<typeof eventSummarySchema>;
 
-export interface ProgrammeTalk {
-  id: string;
-  title: string;
-  description: string;
-  kind: 'talk' | 'panel' | 'break';
-  plannedStart: string;
-  plannedEnd: string;
-  speakers: { name: string; organisation: string }[];
-}
+export const eventsResponseSchema = z.object({ events: z.array(eventSummarySchema) });
+export type EventsResponse = z.infer<typeof eventsResponseSchema>;
+
+export const programmeTalkSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  kind: z.enum(['talk', 'panel', 'break']),
+  plannedStart: isoTime,
+  plannedEnd: isoTime,
+  speakers: z.array(speakerNameSchema),
+});
+export type ProgrammeTalk = z.infer<typeof programmeTalkSchema>;
 
 /** The public programme: the event with its stages, each with its talks in order. */
-export interface EventProgrammeResponse extends Omit<EventSummary, 'stages'> {
-  stages: { id: string; title: string; talks: ProgrammeTalk[] }[];
-}
+export const eventProgrammeResponseSchema = eventSummarySchema.extend({
+  stages: z.array(stageNameSchema.extend({ talks: z.array(programmeTalkSchema) })),
+});
+export type EventProgrammeResponse = z.infer<typeof eventProgrammeResponseSchema>;
 
-export interface StageListing extends StageSummary {
-  title: string;
-  eventId: string;
-}
+/** A stage as the programme stores it. */
+export const stageSchema = z.object({ id: z.string(), eventId: z.string(), title: z.string(), position: z.number() });
 
-export interface StagesResponse {
-  stages: StageListing[];
-}
+export const programmeImportResultSchema = z.object({
+  eventId: z.string(),
+  /** False when the event existed and was updated. */
+  eventCreated: z.boolean(),
+  stages: z.number(),
+  speakers: z.number(),
+  talks: z.number(),
+});
 
-export interface HealthResponse {
-  status: 'ok' | 'degraded';
-  version: string;
-  uptimeSeconds: number;
-  mediasoup: { workersAlive: number; workersConfigured: number };
+export const talkAttendanceSchema = z.object({
+  talkId: z.string(),
+  stageId: z.string(),
+  title: z.string(),
+  plannedStart: isoTime,
+  plannedEnd: isoTime,
+  /** Most viewers watching at the same moment. */
+  peakConcurrentViewers: z.number(),
+  /** Distinct viewers who watched any part of the talk. */
+  uniqueViewers: z.number(),
+  /** Minutes of the talk each viewer watched on average (2 decimals), 0 without viewers. */
+  averageMinutesWatched: z.number(),
+});
+
+export const stageListingSchema = stageSummarySchema.extend({ title: z.string(), eventId: z.string() });
+export type StageListing = z.infer<typeof stageListingSchema>;
+
+export const stagesResponseSchema = z.object({ stages: z.array(stageListingSchema) });
+export type StagesResponse = z.infer<typeof stagesResponseSchema>;
+
+export const healthResponseSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptimeSeconds: z.number(),
+  mediasoup: z.object({ workersAlive: z.number(), workersConfigured: z.number() }),
   /** The database's files: not ok when its write-ahead log vanished while running. */
-  storage: { ok: boolean; problem?: string };
-}
+  storage: z.object({ ok: z.boolean(), problem: z.string().optional() }),
+});
+export type HealthResponse = z.infer<typeof healthResponseSchema>;

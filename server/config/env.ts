@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { technicianUsernameSchema } from '../../shared/protocol.js';
+import { technicianPasswordSchema, technicianUsernameSchema } from '../../shared/protocol.js';
 import { isProxyAddress, type ProxyTrustSetting } from '../http/clientAddress.js';
 
 const boolean = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
@@ -98,7 +98,7 @@ const envSchema = z
     TRUST_PROXY: proxyTrustSetting.default(false),
     /** The first technician, created at start-up when no technician of that name exists. */
     ADMIN_USERNAME: technicianUsernameSchema.optional(),
-    ADMIN_PASSWORD: z.string().min(12, 'use at least 12 characters').max(256).optional(),
+    ADMIN_PASSWORD: technicianPasswordSchema.optional(),
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
     REGISTRATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
     QUESTION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(6),

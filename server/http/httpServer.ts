@@ -5,11 +5,12 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { Database } from 'better-sqlite3';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { type PageParam, pages } from '../../shared/pages.js';
-import { type HealthResponse, recordIdSchema, type StagesResponse, stageIdSchema } from '../../shared/protocol.js';
+import { healthResponseSchema, recordIdSchema, stageIdSchema, stagesResponseSchema } from '../../shared/protocol.js';
 import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
 import type { Config } from '../config/env.js';
@@ -20,13 +21,15 @@ import type { IngestPoints } from '../ingest/ingestPoints.js';
 import { AppError } from '../errors.js';
 import type { MediaEngine } from '../media/index.js';
 import { listAllStages } from '../storage/stages.js';
+import { notApi, registerApiDocs, useZodSchemas, withErrors } from './apiSchemas.js';
 import { proxyTrust } from './clientAddress.js';
 import { acceptOnlyUtf8Json, answerClientError, answerFrameworkError, installErrorHandler, requireValidHost } from './errors.js';
 import { rememberAccess } from './guards.js';
 import { registerRecordingFiles } from './recordingFiles.js';
 import { registerApiRoutes } from './routes/index.js';
-import { registerIngestPointRoutes } from './routes/ingestPoints.js';
-import { registerMetricsRoute } from './routes/metrics.js';
+import { auditTechnicianActions, refuseCrossSiteChanges } from './technicianGuards.js';
+import { ingestPointRoutes } from './routes/ingestPoints.js';
+import { metricsRoute } from './routes/metrics.js';
 
 /** What the API, the recording files and the pages need: storage, access rules, configuration. */
 export interface HttpDependencies {
@@ -63,15 +66,18 @@ const startedAt = Date.now();
 
 export async function buildHttpServer(deps: HttpDependencies & LiveMediaDependencies): Promise<FastifyInstance> {
   const app = await buildApiServer(deps);
-  registerLiveMediaRoutes(app, deps);
+  await app.register(liveMediaRoutes, deps);
+  await app.register(metricsRoute, deps);
+  await app.register(ingestPointRoutes, deps);
   return app;
 }
 
 /**
  * The server without the routes about live media: everything else works without a mediasoup
- * worker, which is how the fast tests (test/http) build it, on a real database.
+ * worker, which is how the fast tests (test/http) build it, on a real database. `observe` sees
+ * each route as it is added (the OpenAPI test compares them with the document).
  */
-export async function buildApiServer(deps: HttpDependencies): Promise<FastifyInstance> {
+export async function buildApiServer(deps: HttpDependencies, observe?: { onRoute?: (route: RouteOptions) => void }): Promise<FastifyInstance> {
   const idleMs = deps.config.limits.httpIdleTimeoutMs;
   const app = Fastify({
     // Not redundant: it makes the instance's type FastifyInstance's default, with its base logger.
@@ -91,42 +97,52 @@ export async function buildApiServer(deps: HttpDependencies): Promise<FastifyIns
     requestTimeout: REQUEST_TIMEOUT_MS,
   });
   app.server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, idleMs);
+  if (observe?.onRoute) app.addHook('onRoute', observe.onRoute);
   installErrorHandler(app);
   requireValidHost(app);
   acceptOnlyUtf8Json(app);
   await registerSecurity(app, deps.config);
-  registerApiRoutes(app, deps);
+  refuseCrossSiteChanges(app, deps.config.http.corsOrigins);
+  auditTechnicianActions(app, deps);
+  useZodSchemas(app);
+  await registerApiDocs(app, deps.version);
+  await registerApiRoutes(app, deps);
   await registerRecordingFiles(app, deps);
   await registerClientPages(app, deps);
   return app;
 }
 
-function registerLiveMediaRoutes(app: FastifyInstance, deps: HttpDependencies & LiveMediaDependencies): void {
-  app.get('/healthz', async (_request, reply): Promise<HealthResponse> => {
-    const workersAlive = deps.media.workersAlive();
-    const storageProblem = deps.storageProblem();
-    const healthy = workersAlive > 0 && storageProblem === undefined;
-    reply.code(healthy ? 200 : 503);
-    return {
-      status: healthy ? 'ok' : 'degraded',
-      version: deps.version,
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      mediasoup: { workersAlive, workersConfigured: deps.media.workersConfigured },
-      storage: storageProblem === undefined ? { ok: true } : { ok: false, problem: storageProblem },
-    };
-  });
+/** What the server carries now: its health and the stages' live state. */
+const liveMediaRoutes: FastifyPluginAsyncZod<LiveMediaDependencies & Pick<HttpDependencies, 'db' | 'version'>> = async (app, deps) => {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['Server'], summary: 'Health: mediasoup workers and storage', response: { 200: healthResponseSchema, 503: healthResponseSchema } } },
+    async (_request, reply) => {
+      const workersAlive = deps.media.workersAlive();
+      const storageProblem = deps.storageProblem();
+      const healthy = workersAlive > 0 && storageProblem === undefined;
+      return reply.code(healthy ? 200 : 503).send({
+        status: healthy ? 'ok' : 'degraded',
+        version: deps.version,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        mediasoup: { workersAlive, workersConfigured: deps.media.workersConfigured },
+        storage: storageProblem === undefined ? { ok: true } : { ok: false, problem: storageProblem },
+      });
+    },
+  );
 
-  app.get('/api/stages', async (): Promise<StagesResponse> => ({
-    stages: listAllStages(deps.db).map((stage) => ({
-      ...(deps.registry.get(stage.id)?.summary() ?? { id: stage.id, live: false, viewers: 0, speakers: 0 }),
-      title: stage.title,
-      eventId: stage.eventId,
-    })),
-  }));
-
-  registerMetricsRoute(app, deps);
-  registerIngestPointRoutes(app, deps);
-}
+  app.get(
+    '/api/stages',
+    { schema: { tags: ['Stages'], summary: 'Every stage with its live state and audience', response: withErrors({ 200: stagesResponseSchema }) } },
+    async () => ({
+      stages: listAllStages(deps.db).map((stage) => ({
+        ...(deps.registry.get(stage.id)?.summary() ?? { id: stage.id, live: false, viewers: 0, speakers: 0 }),
+        title: stage.title,
+        eventId: stage.eventId,
+      })),
+    }),
+  );
+};
 
 async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
   await app.register(fastifyCookie);
@@ -170,7 +186,7 @@ async function registerClientPages(app: FastifyInstance, deps: HttpDependencies)
   await app.register(fastifyStatic, { root: clientDir, index: 'index.html', wildcard: false });
   for (const page of pages) {
     for (const route of page.routes) {
-      app.get<{ Params: { param?: string }; Querystring: { access?: unknown } }>(route.path, (request, reply) => {
+      app.get<{ Params: { param?: string }; Querystring: { access?: unknown } }>(route.path, notApi, (request, reply) => {
         const { param } = request.params;
         if (route.param && param !== undefined) {
           const { schema, notFound } = pageParamSchemas[route.param];

@@ -367,6 +367,27 @@ CREATE TABLE poll_ballots (
 ) STRICT, WITHOUT ROWID;
 `;
 
+/**
+ * Technicians who are disabled can no longer sign in (their sessions end); every action a
+ * technician takes through the API is kept in the audit log, which outlives the technician.
+ */
+const technicianAuditSchema = `
+ALTER TABLE technicians ADD COLUMN disabled_at TEXT CHECK (disabled_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%fZ', disabled_at) = disabled_at);
+
+CREATE TABLE audit_log (
+  id            INTEGER PRIMARY KEY,
+  technician_id TEXT REFERENCES technicians (id) ON DELETE SET NULL,
+  -- Kept as it was when the action was taken.
+  username      TEXT NOT NULL,
+  action        TEXT NOT NULL CHECK (length(action) > 0),
+  -- What the action was about (path parameters), as JSON.
+  subject       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(subject)),
+  status        INTEGER NOT NULL,
+  created_at    TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at)
+) STRICT;
+CREATE INDEX audit_log_by_time ON audit_log (created_at);
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
@@ -375,6 +396,7 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'ingest points', sql: ingestPointsSchema },
   { version: 6, name: 'question moderation, votes and pins', sql: questionModerationSchema },
   { version: 7, name: 'polls', sql: pollsSchema },
+  { version: 8, name: 'disabled technicians and the audit log', sql: technicianAuditSchema },
 ];
 
 const createMigrationsTable = `

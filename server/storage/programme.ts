@@ -12,7 +12,8 @@ import { createEvent, getEvent, updateEvent } from './events.js';
 import { createSpeaker, deleteSpeaker, getSpeaker, listSpeakers, updateSpeaker } from './speakers.js';
 import { createStage, getStage, listStages, updateStage } from './stages.js';
 import { createTalk, deleteTalk, getTalk, listTalksByEvent, updateTalk } from './talks.js';
-import { describeIssues, eventFieldsSchema, fieldPath, speakerFieldsSchema, stageFieldsSchema, talkFieldsSchema } from './validation.js';
+import { fieldPath } from '../validation.js';
+import { describeIssues, eventFieldsSchema, speakerFieldsSchema, stageFieldsSchema, talkFieldsSchema } from './validation.js';
 
 const PROGRAMME_FORMAT = 'estrad-programme';
 const PROGRAMME_VERSION = 1;

@@ -21,6 +21,7 @@ const statements = preparedOnce((db) => ({
   get: db.prepare<[string], Stage>(`SELECT ${columns} FROM stages WHERE id = ?`),
   insert: db.prepare<Stage>('INSERT INTO stages (id, event_id, title, position) VALUES (@id, @eventId, @title, @position)'),
   update: db.prepare<Pick<Stage, 'id' | 'title' | 'position'>>('UPDATE stages SET title = @title, position = @position WHERE id = @id'),
+  delete: db.prepare<[string]>('DELETE FROM stages WHERE id = ?'),
 }));
 
 /** Every stage of every event. */
@@ -52,4 +53,9 @@ export function updateStage(db: Database, id: string, changes: StageChanges): St
     statements(db).update.run(updated);
     return updated;
   })();
+}
+
+/** Deletes the stage with its talks, invites, questions and viewings (the schema cascades). */
+export function deleteStage(db: Database, id: string): boolean {
+  return statements(db).delete.run(id).changes > 0;
 }

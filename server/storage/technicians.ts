@@ -10,6 +10,8 @@ export interface Technician {
   /** Unique regardless of letter case. */
   username: string;
   createdAt: string;
+  /** A disabled technician cannot sign in; null while enabled. */
+  disabledAt: string | null;
 }
 
 export interface AuthSession {
@@ -26,12 +28,17 @@ export interface IssuedAuthSession extends AuthSession {
 /** How long a login lasts unless the caller says otherwise: one conference day and then some. */
 export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
-const columns = 'id, username, created_at AS createdAt';
+const columns = 'id, username, created_at AS createdAt, disabled_at AS disabledAt';
 const sessionColumns = 'technician_id AS technicianId, created_at AS createdAt, expires_at AS expiresAt';
 
 const statements = preparedOnce((db) => ({
   insert: db.prepare<[string, string, string, string]>('INSERT INTO technicians (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)'),
   byUsername: db.prepare<[string], Technician>(`SELECT ${columns} FROM technicians WHERE username = ?`),
+  byId: db.prepare<[string], Technician>(`SELECT ${columns} FROM technicians WHERE id = ?`),
+  all: db.prepare<[], Technician>(`SELECT ${columns} FROM technicians ORDER BY username`),
+  setDisabled: db.prepare<[string | null, string]>('UPDATE technicians SET disabled_at = ? WHERE id = ?'),
+  setPassword: db.prepare<[string, string]>('UPDATE technicians SET password_hash = ? WHERE id = ?'),
+  deleteSessionsOf: db.prepare<[string]>('DELETE FROM auth_sessions WHERE technician_id = ?'),
   credentials: db.prepare<[string], Technician & { passwordHash: string }>(
     `SELECT ${columns}, password_hash AS passwordHash FROM technicians WHERE username = ?`,
   ),
@@ -40,9 +47,9 @@ const statements = preparedOnce((db) => ({
   ),
   validSession: db.prepare<[string, string], AuthSession>(`SELECT ${sessionColumns} FROM auth_sessions WHERE token_hash = ? AND expires_at > ?`),
   technicianBySession: db.prepare<[string, string], Technician>(
-    `SELECT t.id, t.username, t.created_at AS createdAt FROM auth_sessions s
+    `SELECT t.id, t.username, t.created_at AS createdAt, t.disabled_at AS disabledAt FROM auth_sessions s
        JOIN technicians t ON t.id = s.technician_id
-      WHERE s.token_hash = ? AND s.expires_at > ?`,
+      WHERE s.token_hash = ? AND s.expires_at > ? AND t.disabled_at IS NULL`,
   ),
   deleteSession: db.prepare<[string]>('DELETE FROM auth_sessions WHERE token_hash = ?'),
   purgeExpired: db.prepare<[string]>('DELETE FROM auth_sessions WHERE expires_at <= ?'),
@@ -51,7 +58,7 @@ const statements = preparedOnce((db) => ({
 /** Throws a SqliteError (isAlreadyExistsError) when the username is taken, in any letter case. */
 export async function createTechnician(db: Database, username: string, password: string, now = new Date()): Promise<Technician> {
   const passwordHash = await hashPassword(password);
-  const technician = { id: newId(), username: username.trim(), createdAt: toIsoTime(now) };
+  const technician = { id: newId(), username: username.trim(), createdAt: toIsoTime(now), disabledAt: null };
   statements(db).insert.run(technician.id, technician.username, passwordHash, technician.createdAt);
   return technician;
 }
@@ -60,7 +67,37 @@ export function findTechnicianByUsername(db: Database, username: string): Techni
   return statements(db).byUsername.get(username.trim());
 }
 
-/** The technician when the password is right; takes as long when the username does not exist. */
+export function getTechnician(db: Database, id: string): Technician | undefined {
+  return statements(db).byId.get(id);
+}
+
+export function listTechnicians(db: Database): Technician[] {
+  return statements(db).all.all();
+}
+
+/** Disabling ends the technician's sessions at once; enabling lets them sign in again. */
+export function setTechnicianDisabled(db: Database, id: string, disabled: boolean, now = new Date()): Technician | undefined {
+  return db.transaction(() => {
+    if (statements(db).setDisabled.run(disabled ? toIsoTime(now) : null, id).changes === 0) return undefined;
+    if (disabled) statements(db).deleteSessionsOf.run(id);
+    return getTechnician(db, id);
+  })();
+}
+
+/** A new password ends every session signed in with the old one. */
+export async function resetTechnicianPassword(db: Database, id: string, password: string): Promise<boolean> {
+  const passwordHash = await hashPassword(password);
+  return db.transaction(() => {
+    if (statements(db).setPassword.run(passwordHash, id).changes === 0) return false;
+    statements(db).deleteSessionsOf.run(id);
+    return true;
+  })();
+}
+
+/**
+ * The technician when the password is right and they are not disabled; takes as long when the
+ * username does not exist.
+ */
 export async function authenticateTechnician(db: Database, username: string, password: string): Promise<Technician | undefined> {
   const found = statements(db).credentials.get(username.trim());
   if (!found) {
@@ -68,7 +105,7 @@ export async function authenticateTechnician(db: Database, username: string, pas
     return undefined;
   }
   const { passwordHash, ...technician } = found;
-  return (await verifyPassword(password, passwordHash)) ? technician : undefined;
+  return (await verifyPassword(password, passwordHash)) && technician.disabledAt === null ? technician : undefined;
 }
 
 export function createAuthSession(db: Database, technicianId: string, ttlMs = DEFAULT_SESSION_TTL_MS, now = new Date()): IssuedAuthSession {

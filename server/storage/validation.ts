@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { freeText } from '../../shared/freeText.js';
 import { recordIdSchema, stageIdSchema } from '../../shared/protocol.js';
+import { fieldPath } from '../validation.js';
 import { toIsoTime } from './time.js';
 
 /** Event ids are slugs like stage ids: /events/<id>. */
@@ -89,14 +90,6 @@ export const talkFieldsSchema = z
     speakerIds: z.array(recordIdSchema).max(20).default([]),
   })
   .refine((talk) => talk.plannedEnd > talk.plannedStart, { message: 'must be after plannedStart', path: ['plannedEnd'] });
-
-/** "talks[2].plannedEnd" for zod's ['talks', 2, 'plannedEnd']. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === 'number') return `${text}[${key}]`;
-    return text ? `${text}.${String(key)}` : String(key);
-  }, '');
-}
 
 /** One line per problem, each naming its field. */
 export function describeIssues(error: z.ZodError): string[] {

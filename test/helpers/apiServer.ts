@@ -37,7 +37,7 @@ export type QuestionPush =
   | { to: 'polls'; stageId: string; board: PollBoardView };
 
 /** `env` as the server would read it; ADMIN_USERNAME/ADMIN_PASSWORD create that technician. */
-export async function startApiServer(env: Record<string, string> = {}): Promise<ApiServer> {
+export async function startApiServer(env: Record<string, string> = {}, observe?: Parameters<typeof buildApiServer>[1]): Promise<ApiServer> {
   const base = mkdtempSync(join(tmpdir(), 'estrad-api-'));
   const config = loadConfig({ DEMO: '0', ...env, DATA_DIR: join(base, 'data'), RECORDINGS_DIR: join(base, 'recordings') });
   mkdirSync(config.dataDir, { recursive: true });
@@ -60,17 +60,20 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
     pushDelayMs: 0,
   });
   const polls = new PollBoard({ db, notifier: { toStage: (stageId, board) => questionPushes.push({ to: 'polls', stageId, board }) }, pushDelayMs: 0 });
-  const app = await buildApiServer({
-    config,
-    db,
-    questions,
-    polls,
-    policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
-    passes,
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    clientDir,
-  });
+  const app = await buildApiServer(
+    {
+      config,
+      db,
+      questions,
+      polls,
+      policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
+      passes,
+      logger: pino({ level: 'silent' }),
+      version: 'test',
+      clientDir,
+    },
+    observe,
+  );
   await app.ready();
   return {
     app,

@@ -36,3 +36,9 @@ export function getJson<T>(path: string): Promise<T> {
 export function postJson<T>(path: string, body: unknown): Promise<T> {
   return request<T>(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 }
+
+/** A request that changes something (PATCH, PUT, DELETE, or POST without an answer to read). */
+export function sendJson<T = undefined>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  return request<T>(path, init);
+}

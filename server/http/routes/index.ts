@@ -1,22 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDependencies } from '../httpServer.js';
-import { registerArchiveRoutes } from './archive.js';
-import { registerAuthRoutes } from './auth.js';
-import { registerEventRoutes } from './events.js';
-import { registerInviteRoutes } from './invites.js';
-import { registerPollRoutes } from './polls.js';
-import { registerQuestionRoutes } from './questions.js';
-import { registerRecordingRoutes } from './recordings.js';
-import { registerRegistrationRoutes } from './registrations.js';
+import { archiveRoutes } from './archive.js';
+import { authRoutes } from './auth.js';
+import { eventRoutes } from './events.js';
+import { inviteRoutes } from './invites.js';
+import { pollRoutes } from './polls.js';
+import { questionRoutes } from './questions.js';
+import { recordingRoutes } from './recordings.js';
+import { registrationRoutes } from './registrations.js';
+import { stageRoutes } from './stages.js';
+import { technicianRoutes } from './technicians.js';
 
-/** Every /api route, each group in its own module (/metrics and ingest points are with the live media routes). */
-export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies): void {
-  registerAuthRoutes(app, deps);
-  registerRecordingRoutes(app, deps);
-  registerArchiveRoutes(app, deps);
-  registerEventRoutes(app, deps);
-  registerRegistrationRoutes(app, deps);
-  registerInviteRoutes(app, deps);
-  registerQuestionRoutes(app, deps);
-  registerPollRoutes(app, deps);
+/** Every /api route, each concern a plugin of its own (/metrics and ingest points are with the live media routes). */
+export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies): Promise<void> {
+  for (const routes of [
+    authRoutes,
+    technicianRoutes,
+    recordingRoutes,
+    archiveRoutes,
+    eventRoutes,
+    stageRoutes,
+    registrationRoutes,
+    inviteRoutes,
+    questionRoutes,
+    pollRoutes,
+  ]) {
+    await app.register(routes, deps);
+  }
 }

@@ -4,23 +4,36 @@
  * default Node metrics. It tells operators, and the viewer benchmark, where the load goes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { isLoopbackAddress } from '../../auth/loopback.js';
 import { AppError } from '../../errors.js';
 import { listUnfinishedRecordings } from '../../storage/recordings.js';
 import { getStage } from '../../storage/stages.js';
+import { fileAnswer } from '../apiSchemas.js';
 import type { HttpDependencies, LiveMediaDependencies } from '../httpServer.js';
 
 type MetricsDependencies = Pick<HttpDependencies, 'config' | 'db'> & LiveMediaDependencies;
 
-export function registerMetricsRoute(app: FastifyInstance, deps: MetricsDependencies): void {
+export const metricsRoute: FastifyPluginAsyncZod<MetricsDependencies> = async (app, deps) => {
   const metrics = serverMetrics(deps);
-  app.get('/metrics', { preHandler: requireMetricsAccess(deps.config.metrics.token) }, async (_request, reply) => {
-    const text = await metrics.render();
-    return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(text);
-  });
-}
+  app.get(
+    '/metrics',
+    {
+      onRequest: requireMetricsAccess(deps.config.metrics.token),
+      schema: {
+        tags: ['Server'],
+        summary: 'Prometheus metrics (METRICS_TOKEN as a bearer token, or from this machine)',
+        response: fileAnswer('text/plain', "Prometheus' text format"),
+      },
+    },
+    async (_request, reply) => {
+      const text = await metrics.render();
+      return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(text);
+    },
+  );
+};
 
 /**
  * Gauges are refreshed on each scrape rather than kept up to date as things happen: the figures

@@ -1,49 +1,74 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Poll, PollBoard } from '../../../shared/questions.js';
-import { openPollSchema } from '../../../shared/questions.js';
+import { openPollSchema, pollBoardSchema, pollSchema } from '../../../shared/questions.js';
 import { pollsCsv } from '../../domain/audienceExport.js';
 import { recordIdSchema } from '../../storage/validation.js';
-import { parseInput } from '../../validation.js';
-import { requireTechnician, viewerCredentialsOf } from '../guards.js';
+import { fileAnswer, withErrors } from '../apiSchemas.js';
+import { viewerCredentialsOf } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
-import { existingTalk, pathParams, stageParams } from './routeSupport.js';
+import { talkParams } from './questions.js';
+import { existingTalk, stageParams, technicianRoute } from './routeSupport.js';
 
+const tags = ['Polls'];
 const pollParams = stageParams.extend({ pollId: recordIdSchema });
-const talkParams = z.object({ talkId: recordIdSchema });
 
 /** Technicians open and close polls; whoever may watch the stage sees them (attendees vote over the socket, polls:vote). */
-export function registerPollRoutes(app: FastifyInstance, deps: HttpDependencies): void {
+export const pollRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, deps) => {
   const { polls } = deps;
-  const technicianOnly = { preHandler: requireTechnician(deps) };
 
-  app.post('/api/stages/:stageId/polls', technicianOnly, async (request, reply): Promise<Poll> => {
-    const stage = deps.policy.existingStage(pathParams(stageParams, request).stageId);
-    const poll = polls.open(stage.id, parseInput(openPollSchema, request.body, 'poll'));
-    reply.code(201);
-    return poll;
-  });
+  app.post(
+    '/api/stages/:stageId/polls',
+    technicianRoute(deps, {
+      tags,
+      summary: 'Open a poll for the stage’s attendees',
+      params: stageParams,
+      body: openPollSchema,
+      response: withErrors({ 201: pollSchema }),
+    }),
+    async (request, reply) => {
+      const stage = deps.policy.existingStage(request.params.stageId);
+      return reply.code(201).send(polls.open(stage.id, request.body));
+    },
+  );
 
-  app.post('/api/stages/:stageId/polls/:pollId/close', technicianOnly, async (request): Promise<Poll> => {
-    const { stageId, pollId } = pathParams(pollParams, request);
-    return polls.closePoll(deps.policy.existingStage(stageId).id, pollId);
-  });
+  app.post(
+    '/api/stages/:stageId/polls/:pollId/close',
+    technicianRoute(deps, { tags, summary: 'Close a poll; its results stay with the talk', params: pollParams, response: withErrors({ 200: pollSchema }) }),
+    async (request) => polls.closePoll(deps.policy.existingStage(request.params.stageId).id, request.params.pollId),
+  );
 
-  app.get('/api/stages/:stageId/polls', async (request): Promise<PollBoard> => {
-    const stage = deps.policy.authorizeJoin(viewerCredentialsOf(request), pathParams(stageParams, request).stageId, 'viewer');
-    return polls.board(stage.id);
-  });
+  app.get(
+    '/api/stages/:stageId/polls',
+    { schema: { tags, summary: 'The stage’s polls with their results, newest first', params: stageParams, response: withErrors({ 200: pollBoardSchema }) } },
+    async (request) => {
+      const stage = deps.policy.authorizeJoin(viewerCredentialsOf(request), request.params.stageId, 'viewer');
+      return polls.board(stage.id);
+    },
+  );
 
-  app.get('/api/talks/:talkId/polls.json', technicianOnly, async (request): Promise<{ talkId: string; polls: Poll[] }> => {
-    const talk = existingTalk(deps.db, pathParams(talkParams, request).talkId);
-    return { talkId: talk.id, polls: polls.talkPolls(talk.id) };
-  });
+  app.get(
+    '/api/talks/:talkId/polls.json',
+    technicianRoute(deps, {
+      tags,
+      summary: 'The talk’s polls and their results',
+      params: talkParams,
+      response: withErrors({ 200: z.object({ talkId: z.string(), polls: z.array(pollSchema) }) }),
+    }),
+    async (request) => {
+      const talk = existingTalk(deps.db, request.params.talkId);
+      return { talkId: talk.id, polls: polls.talkPolls(talk.id) };
+    },
+  );
 
-  app.get('/api/talks/:talkId/polls.csv', technicianOnly, async (request, reply) => {
-    const talk = existingTalk(deps.db, pathParams(talkParams, request).talkId);
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="polls-${talk.id}.csv"`)
-      .send(pollsCsv(polls.talkPolls(talk.id)));
-  });
-}
+  app.get(
+    '/api/talks/:talkId/polls.csv',
+    technicianRoute(deps, { tags, summary: 'The talk’s poll results as CSV', params: talkParams, response: fileAnswer('text/csv', 'One poll option a line') }),
+    async (request, reply) => {
+      const talk = existingTalk(deps.db, request.params.talkId);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="polls-${talk.id}.csv"`)
+        .send(pollsCsv(polls.talkPolls(talk.id)));
+    },
+  );
+};

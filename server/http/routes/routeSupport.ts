@@ -1,19 +1,24 @@
 /** What the event, registration, invite and question routes share: path parameters, lookups, limits. */
 import type { Database } from 'better-sqlite3';
-import type { FastifyRequest } from 'fastify';
+import type { FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { type Event, getEvent } from '../../storage/events.js';
 import { getTalk, type Talk } from '../../storage/talks.js';
 import { eventIdSchema, recordIdSchema, stageIdSchema } from '../../storage/validation.js';
-import { parseInput } from '../../validation.js';
+import { requireTechnician } from '../guards.js';
+import type { HttpDependencies } from '../httpServer.js';
 
 export const eventParams = z.object({ eventId: eventIdSchema });
 export const stageParams = z.object({ stageId: stageIdSchema });
 export const inviteParams = z.object({ inviteId: recordIdSchema });
 
-export function pathParams<S extends z.ZodType>(schema: S, request: FastifyRequest): z.output<S> {
-  return parseInput(schema, request.params, 'path');
+/**
+ * Options of a route only technicians may call: the session is checked first (onRequest), so
+ * callers who are not signed in learn that before anything about their input.
+ */
+export function technicianRoute<S extends FastifySchema>(deps: Pick<HttpDependencies, 'policy'>, schema: S) {
+  return { onRequest: requireTechnician(deps), schema: { ...schema, security: [{ technicianSession: [] }] } };
 }
 
 /** Route options that allow `max` requests a minute from one client. */
