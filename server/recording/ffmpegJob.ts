@@ -19,6 +19,15 @@ const MUXING_QUEUE_PACKETS = 4096;
 const AUDIO_BITRATE = '128k';
 const PROBE_MICROSECONDS = 1_000_000;
 const QUIET_INPUT_TIMEOUT_SECONDS = 30;
+/**
+ * ffmpeg's RTP input hands the first H.264 frame it reassembles to the muxer without a timestamp,
+ * and a stream copy then places that frame at the input's start (its earliest stream's first
+ * packet). When the video began after the audio, that merely shows the first picture from the
+ * start; but when it began up to a frame before the audio, the second frame landed at or before
+ * the first ("non monotonically increasing dts", a first segment that does not decode cleanly).
+ * Such a frame is kept where ffmpeg put it, but never later than one frame before the next.
+ */
+const FIRST_FRAME_TIMESTAMP = 'setts=ts=if(eq(PTS\\,NOPTS)\\,min(DTS\\,NEXT_PTS-DURATION)\\,TS)';
 
 export function recorderFfmpegJob(tracks: TappedTrack[], files: RunFiles): FfmpegJob {
   const video = tracks.find((track) => track.kind === 'video');
@@ -68,7 +77,7 @@ export function storesVideoAsIs(track: TappedTrack): boolean {
 }
 
 function videoOptions(track: TappedTrack): string[] {
-  if (storesVideoAsIs(track)) return ['-c:v', 'copy'];
+  if (storesVideoAsIs(track)) return ['-c:v', 'copy', '-bsf:v', FIRST_FRAME_TIMESTAMP];
   // HLS players want H.264. A keyframe every segment, so segments can be cut where -hls_time says.
   return ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`];
 }

@@ -2,7 +2,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEGMENT_SECONDS } from '../../server/recording/layout.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
-import { ffprobe, readPlaylist, readRecordings, readSegments, recordingFolder, undecodableSegments, waitForSegments, wallSeconds } from './recordingHelpers.js';
+import {
+  ffprobe,
+  readPlaylist,
+  readRecordings,
+  readSegments,
+  recordingFolder,
+  undecodableSegments,
+  videoPacketTimes,
+  waitForSegments,
+  wallSeconds,
+} from './recordingHelpers.js';
 
 const RECORD_SECONDS = 6;
 const DURATION_TOLERANCE_SECONDS = 1;
@@ -42,6 +52,21 @@ describe('recording the demo stage', () => {
     );
     expect(recording!.durationSeconds).toBeCloseTo(Number(probe.format.duration), 0);
     expect(undecodableSegments(folder, playlist)).toEqual([]);
+  });
+
+  it("never puts a run's second video frame at or before its first, whichever track began first", async () => {
+    server = await startServer({ DEMO: '1', DEMO_CODEC: 'H264' });
+    await waitForSegments(server, 2);
+    expect(await server.stop()).toBe(0);
+
+    const [recording] = readRecordings(server.dataDir);
+    const firstSegment = join(recordingFolder(server, recording!), readSegments(server.dataDir, recording!.id)[0]!.file);
+    const [first, second, third] = videoPacketTimes(firstSegment);
+    const times = `video times ${first}, ${second}, ${third}`;
+    expect([first, second, third].every(Number.isInteger), times).toBe(true);
+    // The demo source sends evenly spaced frames: the first step is at least one frame (longer
+    // when the first picture is shown while the audio's head start plays).
+    expect(second! - first!, times).toBeGreaterThanOrEqual(third! - second!);
   });
 
   it('encodes VP8 video to H.264 (the transcode path)', async () => {

@@ -69,6 +69,19 @@ export function ffprobe(path: string): Probe {
   return JSON.parse(output) as Probe;
 }
 
+/** The presentation times of a file's video packets, in its stream's time base, in file order. */
+export function videoPacketTimes(path: string): number[] {
+  const output = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts', '-of', 'csv=p=0', path], {
+    encoding: 'utf8',
+  });
+  // ffprobe ends each row with a comma (for the packet's side data), and leaves empty rows between.
+  return output
+    .split('\n')
+    .map((row) => row.split(',')[0]!.trim())
+    .filter((pts) => pts !== '')
+    .map((pts) => Number.parseInt(pts, 10));
+}
+
 /** What `ffmpeg -v error` says while decoding the whole file (empty: it decodes cleanly). */
 export function decodeProblems(path: string): string | undefined {
   const result = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-f', 'null', '-'], { encoding: 'utf8' });
