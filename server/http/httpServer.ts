@@ -13,6 +13,7 @@ import { type HealthResponse, recordIdSchema, type StagesResponse, stageIdSchema
 import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
 import type { Config } from '../config/env.js';
+import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import type { IngestPoints } from '../ingest/ingestPoints.js';
 import { AppError } from '../errors.js';
@@ -29,6 +30,8 @@ import { registerMetricsRoute } from './routes/metrics.js';
 /** What the API, the recording files and the pages need: storage, access rules, configuration. */
 export interface HttpDependencies {
   config: Config;
+  /** For replay downloads (an MP4 made from the segments). */
+  ffmpeg: Ffmpeg;
   db: Database;
   policy: AccessPolicy;
   passes: ViewerPasses;

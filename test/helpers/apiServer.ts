@@ -12,6 +12,7 @@ import { IngestKeys } from '../../server/auth/ingestKeys.js';
 import { AccessPolicy } from '../../server/auth/accessPolicy.js';
 import { ViewerPasses } from '../../server/auth/viewerPasses.js';
 import { loadConfig } from '../../server/config/env.js';
+import { Ffmpeg } from '../../server/config/ffmpeg.js';
 import { buildApiServer } from '../../server/http/httpServer.js';
 import { openDatabase, type Database } from '../../server/storage/database.js';
 import { createTechnician } from '../../server/storage/technicians.js';
@@ -38,6 +39,7 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
   mkdirSync(clientDir);
   const app = await buildApiServer({
     config,
+    ffmpeg: Ffmpeg.find(config.ffmpegPath),
     db,
     policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
     passes,

@@ -10,6 +10,7 @@ import { liveRecording, segmentUrls } from '../helpers/liveRecording.js';
 import { freePort, type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { apiCaller, expectError, programmeDocument } from './api-fixtures.js';
+import { TEST_FFMPEG, TEST_FFPROBE } from '../helpers/mediaTools.js';
 
 const RTMP_STAGE = 'rtmp-hall';
 const SRT_STAGE = 'srt-hall';
@@ -101,7 +102,7 @@ describe('ingest points for production encoders', () => {
   }
 
   function startEncoder(url: string, format: 'flv' | 'mpegts', settings?: EncoderSettings): ChildProcess {
-    const encoder = spawn('ffmpeg', encoderArgs(url, format, settings), { stdio: ['ignore', 'ignore', 'ignore'] });
+    const encoder = spawn(TEST_FFMPEG, encoderArgs(url, format, settings), { stdio: ['ignore', 'ignore', 'ignore'] });
     encoders.push(encoder);
     return encoder;
   }
@@ -321,7 +322,9 @@ async function probeVideo(url: string): Promise<{ codec: string; profile: string
   const file = join(tmpdir(), `estrad-ingest-segment-${process.pid}-${Date.now()}.ts`);
   writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
   try {
-    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' })) as {
+    const probe = JSON.parse(
+      execFileSync(TEST_FFPROBE, ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }),
+    ) as {
       streams: { codec_name: string; profile: string; width: number; height: number; has_b_frames: number }[];
     };
     const [video] = probe.streams;

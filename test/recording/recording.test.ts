@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEGMENT_SECONDS } from '../../server/recording/layout.js';
@@ -16,6 +17,8 @@ import {
 
 const RECORD_SECONDS = 6;
 const DURATION_TOLERANCE_SECONDS = 1;
+/** The static build of @ffmpeg-installer/linux-x64, the fallback when no ffmpeg is installed (from 2018). */
+const BUNDLED_FFMPEG = createRequire(import.meta.url).resolve('@ffmpeg-installer/linux-x64/ffmpeg');
 
 /** The recorder against the real server, mediasoup and ffmpeg, on the demo stage. */
 describe('recording the demo stage', () => {
@@ -67,6 +70,26 @@ describe('recording the demo stage', () => {
     // The demo source sends evenly spaced frames: the first step is at least one frame (longer
     // when the first picture is shown while the audio's head start plays).
     expect(second! - first!, times).toBeGreaterThanOrEqual(third! - second!);
+  });
+
+  it('records H.264 with an ffmpeg older than 4.4 (the bundled 2018 build: no setts, no listen_timeout), and says so at start-up', async () => {
+    server = await startServer({ DEMO: '1', DEMO_CODEC: 'H264', FFMPEG_PATH: BUNDLED_FFMPEG });
+    await waitForSegments(server, 2);
+    expect(await server.stop()).toBe(0);
+
+    const warning = server
+      .logs()
+      .split('\n')
+      .find((line) => line.includes('this ffmpeg is older than 4.4'));
+    expect(warning && (JSON.parse(warning) as { missing: string[] }).missing).toEqual([
+      expect.stringContaining('setts'),
+      expect.stringContaining('listen_timeout'),
+    ]);
+    const [recording, ...others] = readRecordings(server.dataDir);
+    expect(others).toEqual([]);
+    expect(recording).toMatchObject({ status: 'complete', failureReason: null });
+    const folder = recordingFolder(server, recording!);
+    expect(ffprobe(join(folder, 'index.m3u8')).streams.map((stream) => stream.codec_name)).toEqual(expect.arrayContaining(['h264', 'aac']));
   });
 
   it('encodes VP8 video to H.264 (the transcode path)', async () => {

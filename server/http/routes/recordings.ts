@@ -6,7 +6,6 @@ import type { Credentials } from '../../auth/accessPolicy.js';
 import { AppError } from '../../errors.js';
 import { deleteRecording, getRecording, listRecordings, type Recording } from '../../storage/recordings.js';
 import { deleteReplay, getReplay, listReplays, replaySegments, type TalkReplay, updateReplay } from '../../storage/replays.js';
-import { resolveFfmpegPath } from '../../config/ffmpeg.js';
 import { recordingDirectory } from '../../recording/layout.js';
 import { recordingPlaylistText } from '../../recording/recordingPlaylist.js';
 import { removeCachedDownloads, ReplayDownloads } from '../../recording/replayDownload.js';
@@ -84,7 +83,7 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     const replay = visibleReplay(request, deps);
     const segments = replaySegments(deps.db, replay);
     if (segments.length === 0) throw new AppError('not_found', 'This replay has no recorded segments to download.');
-    const ffmpegPath = availableFfmpeg(deps);
+    if (deps.ffmpeg.missing) throw new AppError('unavailable', deps.ffmpeg.missing);
     const directory = recordingDirectory(deps.config.recordingsDir, replay.stageId, replay.recordingId);
     const finished = getRecording(deps.db, replay.recordingId)?.status !== 'recording';
     // The response closes early when the client goes away while its MP4 is being made.
@@ -95,7 +94,7 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     request.raw.socket.setTimeout(0);
     const file = await downloads
       .prepare({
-        ffmpegPath,
+        ffmpegPath: deps.ffmpeg.path,
         directory,
         segments,
         cache: finished ? { replayId: replay.id, inAt: replay.inAt, outAt: replay.outAt } : undefined,
@@ -135,14 +134,6 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
     await removeCachedDownloads(recordingDirectory(deps.config.recordingsDir, replay.stageId, replay.recordingId), replay.id);
     return reply.code(204).send();
   });
-}
-
-function availableFfmpeg(deps: HttpDependencies): string {
-  try {
-    return resolveFfmpegPath(deps.config.ffmpegPath);
-  } catch (error) {
-    throw new AppError('unavailable', error instanceof Error ? error.message : 'ffmpeg is not available.');
-  }
 }
 
 function toRecordingInfo(recording: Recording): RecordingInfo {
