@@ -23,6 +23,7 @@ export interface ApiServer {
   app: FastifyInstance;
   db: Database;
   dataDir: string;
+  recordingsDir: string;
   close(): Promise<void>;
 }
 
@@ -52,6 +53,7 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
     app,
     db,
     dataDir: config.dataDir,
+    recordingsDir: config.recordingsDir,
     async close() {
       await app.close();
       db.close();
