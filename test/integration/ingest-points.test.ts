@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestPointInfo, StagesResponse } from '../../shared/protocol.js';
 import { NodeViewer } from '../../scripts/bench/nodeViewer.js';
 import { liveRecording, segmentUrls } from '../helpers/liveRecording.js';
-import { freePort, type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { freePort, holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { apiCaller, expectError, programmeDocument } from './api-fixtures.js';
 import { TEST_FFMPEG, TEST_FFPROBE } from '../helpers/mediaTools.js';
@@ -182,9 +182,11 @@ describe('ingest points for production encoders', () => {
   async function expectNothingOnAir(stageId: string, encoder: ChildProcess): Promise<void> {
     const exitCode = await new Promise<number | null>((resolve) => encoder.once('exit', (code) => resolve(code)));
     expect(exitCode).not.toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
-    expect((await stage(stageId))?.live ?? false).toBe(false);
-    expect(await liveRecording(server, stageId)).toBeUndefined();
+    await holdsFor(
+      async () => !((await stage(stageId))?.live ?? false) && (await liveRecording(server, stageId)) === undefined,
+      QUIET_MS,
+      () => `${stageId} went on air or was recorded after its encoder was refused:\n${ingestLogs()}`,
+    );
   }
 
   it('lets technicians create, list, rotate and revoke ingest points, with ports from the configured ranges', async () => {
