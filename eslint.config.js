@@ -44,6 +44,11 @@ const storageForHttp = storageExcept(
   'validation',
 );
 const storageForSignalling = storageExcept('viewings');
+/** The conference model's rules are pure: storage calls them, never the other way (the database's time shape aside). */
+const storageForDomain = {
+  ...storageExcept('time'),
+  message: 'server/domain/ is the conference model without the database: storage calls it, not the other way.',
+};
 
 function restrict(...patterns) {
   return { 'no-restricted-imports': ['error', { patterns }] };
@@ -86,6 +91,7 @@ export default tseslint.config(
   { files: ['server/recording/ffmpegProcess.ts'], rules: restrict(mediasoup) },
   { files: ['server/http/**/*.ts'], rules: restrict(mediasoup, fluentFfmpeg, storageForHttp) },
   { files: ['server/signalling/**/*.ts'], rules: restrict(mediasoup, fluentFfmpeg, storageForSignalling) },
+  { files: ['server/domain/**/*.ts'], rules: restrict(mediasoup, fluentFfmpeg, storageForDomain) },
   { files: ['client/**/*.ts'], rules: restrict(mediasoup, fluentFfmpeg, serverCode) },
   {
     files: ['shared/**/*.ts'],

@@ -58,7 +58,7 @@ function parseOptions() {
     stageId: stageIdSchema.parse(values.stage),
     codec: ingestCodecSchema.exclude(['opus']).parse(values.codec),
     pattern,
-    ffmpegPath: resolveFfmpegPath(values.ffmpeg),
+    ffmpegPath: resolveFfmpegPath(values.ffmpeg ?? process.env.FFMPEG_PATH),
   };
 }
 

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from './config/env.js';
-import { resolveFfmpegPath } from './config/ffmpeg.js';
+import { Ffmpeg } from './config/ffmpeg.js';
 import { AccessPolicy } from './auth/accessPolicy.js';
 import { IngestKeys } from './auth/ingestKeys.js';
 import { ViewerPasses } from './auth/viewerPasses.js';
@@ -50,6 +50,8 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   const passes = ViewerPasses.fromDataDir(config.dataDir);
   const ingestKeys = IngestKeys.fromDataDir(config.dataDir);
   const policy = new AccessPolicy(db, passes, ingestKeys);
+  // Found once: every part that runs ffmpeg runs this one.
+  const ffmpeg = Ffmpeg.find(config.ffmpegPath);
 
   const media = await MediaEngine.start(
     {
@@ -82,7 +84,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     db,
     registry,
     recordingsDir: config.recordingsDir,
-    ffmpegPath: config.ffmpegPath,
+    ffmpeg,
     logger,
   });
   const ingestPoints = new IngestPoints({
@@ -93,7 +95,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     rtmpPorts: config.ingest.rtmpPorts,
     listenIp: config.host,
     maxBitrateKbps: config.ingest.maxBitrateKbps,
-    ffmpegPath: config.ffmpegPath,
+    ffmpeg,
     logger,
   });
   const questions = new QuestionBoard({
@@ -105,6 +107,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   const polls = new PollBoard({ db, notifier: socketPollNotifier(signalling) });
   const http = await buildHttpServer({
     config,
+    ffmpeg,
     db,
     policy,
     questions,
@@ -134,7 +137,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   const url = `http://127.0.0.1:${config.port}`;
 
   // The demo runs on the seeded stage; organisers who deleted it have no demo to run.
-  const demo = config.demo.enabled && getStage(db, DEMO_STAGE_ID) ? startDemo(url, config, registry, policy, logger) : undefined;
+  const demo = config.demo.enabled && getStage(db, DEMO_STAGE_ID) ? startDemo(url, config, ffmpeg, registry, policy, logger) : undefined;
 
   let closing: Promise<void> | undefined;
   return {
@@ -182,7 +185,7 @@ async function ensureFirstTechnician(db: Database, config: Config, logger: Logge
   logger.info({ technician: config.admin.username }, 'created the technician from ADMIN_USERNAME');
 }
 
-function startDemo(url: string, config: Config, registry: StageRegistry, policy: AccessPolicy, logger: Logger): DemoSourceProcess {
+function startDemo(url: string, config: Config, ffmpeg: Ffmpeg, registry: StageRegistry, policy: AccessPolicy, logger: Logger): DemoSourceProcess {
   registry.open(DEMO_STAGE_ID, { persistent: true });
   const demo = new DemoSourceProcess(
     {
@@ -191,7 +194,8 @@ function startDemo(url: string, config: Config, registry: StageRegistry, policy:
       stageId: DEMO_STAGE_ID,
       ingestKey: policy.ingestKeyFor(DEMO_STAGE_ID),
       codec: config.demo.codec,
-      ffmpegPath: resolveFfmpegPath(config.ffmpegPath),
+      // The demo needs ffmpeg: without one the server does not start with DEMO on.
+      ffmpegPath: ffmpeg.runnablePath(),
     },
     logger,
   );

@@ -3,7 +3,7 @@
  * the attendance figures have something real-looking to show. Modelled on a Swedish municipal
  * public-health day; the people are made up. Talk times are local times of the day it is seeded.
  */
-import type { TalkKind } from '../storage/talks.js';
+import type { TalkKind } from './validation.js';
 
 export const DEMO_EVENT_ID = 'folkhalsodagen-2026';
 /** The stage the demo test pattern plays on: /watch/demo. */

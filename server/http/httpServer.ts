@@ -14,6 +14,7 @@ import { healthResponseSchema, recordIdSchema, stageIdSchema, stagesResponseSche
 import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
 import type { Config } from '../config/env.js';
+import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { PollBoard } from '../domain/pollBoard.js';
 import type { QuestionBoard } from '../domain/questionBoard.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
@@ -34,6 +35,8 @@ import { metricsRoute } from './routes/metrics.js';
 /** What the API, the recording files and the pages need: storage, access rules, configuration. */
 export interface HttpDependencies {
   config: Config;
+  /** For replay downloads (an MP4 made from the segments). */
+  ffmpeg: Ffmpeg;
   db: Database;
   policy: AccessPolicy;
   passes: ViewerPasses;

@@ -1,5 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isStageId, RECORD_ID_PATTERN } from '../../shared/ids.js';
 import { AppError } from '../errors.js';
 import { getRecording } from '../storage/recordings.js';
 import { viewerCredentialsOf } from './guards.js';
@@ -7,8 +8,14 @@ import type { HttpDependencies } from './httpServer.js';
 
 export const RECORDINGS_PREFIX = '/recordings/';
 
-/** Only playlists and segments are served; the recorder's SDP files and run playlists are not. */
-const SERVABLE = /^\/([a-z0-9][a-z0-9-]*)\/([A-Za-z0-9-]+)\/(index\.m3u8|[A-Za-z0-9_-]+\.ts)$/;
+/** Of a recording's files, only its playlist and segments are served; the recorder's SDP files and run playlists are not. */
+const SERVABLE_FILE = /^(?:index\.m3u8|[A-Za-z0-9_-]+\.ts)$/;
+
+/** `/<stage>/<recording>/<file>`, each part by its own rule. */
+function isServable(path: string): boolean {
+  const [root, stageId, recordingId, file, ...rest] = path.split('/');
+  return root === '' && rest.length === 0 && isStageId(stageId ?? '') && RECORD_ID_PATTERN.test(recordingId ?? '') && SERVABLE_FILE.test(file ?? '');
+}
 /**
  * How long recorded media may be kept, and by whom. Files that never change are kept for good;
  * files that still change are revalidated. A public event's files may sit in shared caches (a
@@ -36,7 +43,7 @@ export async function registerRecordingFiles(app: FastifyInstance, deps: HttpDep
       dotfiles: 'deny',
       // Ours, set per file in setHeaders; the plugin's own would override them.
       cacheControl: false,
-      allowedPath: (path) => SERVABLE.test(path),
+      allowedPath: isServable,
       setHeaders: (response, path) => setHlsHeaders(response, path, deps),
     });
   });

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { IngestPreflight, IngestProtocol, IngestTrackTarget } from '../../shared/protocol.js';
 import { Peer } from '../domain/peer.js';
-import { resolveFfmpegPath } from '../config/ffmpeg.js';
+import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import { PREFLIGHT_SECONDS, PreflightMeter } from './preflight.js';
 import { rtpOutputArgs } from './testPattern.js';
@@ -23,7 +23,7 @@ export interface IngestListenerOptions {
   secret: string;
   /** SRT only: the stream id the caller sends. */
   streamId: string;
-  ffmpegPath: string | undefined;
+  ffmpeg: Ffmpeg;
   /** Above this video bitrate the pre-flight check warns. */
   maxBitrateKbps: number;
 }
@@ -140,7 +140,7 @@ export class IngestListener {
 
   /** One listen: a peer on the stage with targets ready but off air until the encoder's media flows. */
   private async run(): Promise<void> {
-    const ffmpegPath = resolveFfmpegPath(this.options.ffmpegPath);
+    const ffmpegPath = this.options.ffmpeg.runnablePath();
     const stage = this.registry.open(this.options.stageId);
     // The encoder's address is ffmpeg's business; per-address limits count sockets, not this peer.
     const peer = new Peer('ingest', `ingest-point:${this.options.ingestPointId}`, 'ingest-point');

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { IngestPointInfo, IngestProtocol } from '../../shared/protocol.js';
 import type { IngestKeys } from '../auth/ingestKeys.js';
 import type { PortRange } from '../config/env.js';
+import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import { AppError } from '../errors.js';
 import {
@@ -30,8 +31,7 @@ export interface IngestPointsOptions {
   rtmpPorts: PortRange;
   listenIp: string;
   maxBitrateKbps: number;
-  /** FFMPEG_PATH; unset, ffmpeg is looked up on PATH when a listener starts. */
-  ffmpegPath: string | undefined;
+  ffmpeg: Ffmpeg;
   logger: Logger;
 }
 
@@ -108,7 +108,7 @@ export class IngestPoints {
 
   private listen(point: IngestPoint): void {
     if (point.protocol === 'whip' || point.port === null) return;
-    const { registry, listenIp, ffmpegPath, maxBitrateKbps, logger } = this.options;
+    const { registry, listenIp, ffmpeg, maxBitrateKbps, logger } = this.options;
     const listener = new IngestListener(
       {
         ingestPointId: point.id,
@@ -118,7 +118,7 @@ export class IngestPoints {
         port: point.port,
         secret: this.options.keys.ingestPointSecret(point.id, point.generation),
         streamId: point.id,
-        ffmpegPath,
+        ffmpeg,
         maxBitrateKbps,
       },
       registry,

@@ -5,6 +5,7 @@
  * segment), so the runs of different ffmpeg processes, and a change of codec parameters between
  * them, join in one playlist with nothing more than an EXT-X-DISCONTINUITY.
  */
+import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { TappedTrack } from '../media/index.js';
 import type { FfmpegJob } from './ffmpegProcess.js';
 import type { RunFiles } from './layout.js';
@@ -19,8 +20,36 @@ const MUXING_QUEUE_PACKETS = 4096;
 const AUDIO_BITRATE = '128k';
 const PROBE_MICROSECONDS = 1_000_000;
 const QUIET_INPUT_TIMEOUT_SECONDS = 30;
+/**
+ * ffmpeg's RTP input hands the first H.264 frame it reassembles to the muxer without a timestamp,
+ * and a stream copy then places that frame at the input's start (its earliest stream's first
+ * packet). When the video began after the audio, that merely shows the first picture from the
+ * start; but when it began up to a frame before the audio, the second frame landed at or before
+ * the first ("non monotonically increasing dts", a first segment that does not decode cleanly).
+ * Such a frame is kept where ffmpeg put it, but never later than one frame before the next.
+ */
+const FIRST_FRAME_FILTER = 'setts';
+const FIRST_FRAME_TIMESTAMP = `${FIRST_FRAME_FILTER}=ts=if(eq(PTS\\,NOPTS)\\,min(DTS\\,NEXT_PTS-DURATION)\\,TS)`;
 
-export function recorderFfmpegJob(tracks: TappedTrack[], files: RunFiles): FfmpegJob {
+/**
+ * What an older ffmpeg (the bundled 2018 build) lacks of what the recorder uses, each with what
+ * the recording loses; it records without them. FFmpeg 4.4 and later have all.
+ */
+export function missingRecorderFeatures(ffmpeg: RecorderFfmpeg): string[] {
+  const missing: string[] = [];
+  if (!ffmpeg.hasBitstreamFilter(FIRST_FRAME_FILTER)) {
+    missing.push(`the ${FIRST_FRAME_FILTER} bitstream filter (the first segment of an H.264 recording may not decode cleanly)`);
+  }
+  if (!hasQuietInputTimeout(ffmpeg)) missing.push("the sdp demuxer's listen_timeout (an ffmpeg left behind by a crash does not end by itself)");
+  return missing;
+}
+
+type RecorderFfmpeg = Pick<Ffmpeg, 'hasBitstreamFilter' | 'hasDemuxerOption'>;
+
+const hasQuietInputTimeout = (ffmpeg: RecorderFfmpeg) => ffmpeg.hasDemuxerOption('sdp', 'listen_timeout');
+
+/** `ffmpeg` is the one that will run the job: what it has decides some of the options. */
+export function recorderFfmpegJob(tracks: TappedTrack[], files: RunFiles, ffmpeg: RecorderFfmpeg): FfmpegJob {
   const video = tracks.find((track) => track.kind === 'video');
   const audio = tracks.find((track) => track.kind === 'audio');
   return {
@@ -40,8 +69,7 @@ export function recorderFfmpegJob(tracks: TappedTrack[], files: RunFiles): Ffmpe
       // Without any packet for about a minute (ffmpeg doubles this), ffmpeg ends as at the end of
       // a file: long enough for a stage whose tracks are all paused, short enough that an ffmpeg
       // left behind by a crashed server goes away by itself.
-      '-listen_timeout',
-      String(QUIET_INPUT_TIMEOUT_SECONDS),
+      ...(hasQuietInputTimeout(ffmpeg) ? ['-listen_timeout', String(QUIET_INPUT_TIMEOUT_SECONDS)] : []),
       '-reorder_queue_size',
       String(REORDER_QUEUE_PACKETS),
       '-buffer_size',
@@ -53,7 +81,7 @@ export function recorderFfmpegJob(tracks: TappedTrack[], files: RunFiles): Ffmpe
     outputOptions: [
       '-map',
       '0',
-      ...(video ? videoOptions(video) : []),
+      ...(video ? videoOptions(video, ffmpeg.hasBitstreamFilter(FIRST_FRAME_FILTER)) : []),
       ...(audio ? audioOptions() : []),
       '-max_muxing_queue_size',
       String(MUXING_QUEUE_PACKETS),
@@ -67,8 +95,8 @@ export function storesVideoAsIs(track: TappedTrack): boolean {
   return track.mimeType.toLowerCase() === 'video/h264';
 }
 
-function videoOptions(track: TappedTrack): string[] {
-  if (storesVideoAsIs(track)) return ['-c:v', 'copy'];
+function videoOptions(track: TappedTrack, canPlaceFirstFrame: boolean): string[] {
+  if (storesVideoAsIs(track)) return ['-c:v', 'copy', ...(canPlaceFirstFrame ? ['-bsf:v', FIRST_FRAME_TIMESTAMP] : [])];
   // HLS players want H.264. A keyframe every segment, so segments can be cut where -hls_time says.
   return ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`];
 }

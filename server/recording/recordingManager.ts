@@ -8,11 +8,12 @@ import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
-import { resolveFfmpegPath } from '../config/ffmpeg.js';
+import type { Ffmpeg } from '../config/ffmpeg.js';
 import { listUnfinishedRecordings } from '../storage/recordings.js';
 import { endTalkReplay, type TalkReplay } from '../storage/replays.js';
 import { getStage } from '../storage/stages.js';
 import { getTalk } from '../storage/talks.js';
+import { missingRecorderFeatures } from './ffmpegJob.js';
 import { warmUpFfmpeg } from './ffmpegProcess.js';
 import { StageRecorder } from './stageRecorder.js';
 
@@ -20,8 +21,7 @@ export interface RecordingManagerOptions {
   db: Database;
   registry: Pick<StageRegistry, 'onLifecycle'>;
   recordingsDir: string;
-  /** FFMPEG_PATH, if set. */
-  ffmpegPath: string | undefined;
+  ffmpeg: Ffmpeg;
   logger: Logger;
 }
 
@@ -30,13 +30,11 @@ export class RecordingManager {
   private readonly closing = new Set<Promise<void>>();
   private closed = false;
   private readonly logger: Logger;
-  private readonly ffmpegPath: string;
 
   constructor(private readonly options: RecordingManagerOptions) {
     this.logger = options.logger.child({ component: 'recorder' });
     this.prepareRecordingsDir();
-    this.ffmpegPath = this.findFfmpeg();
-    warmUpFfmpeg(this.ffmpegPath, this.logger);
+    this.checkFfmpeg();
     options.registry.onLifecycle({
       opened: (stage) => this.follow(stage),
       closed: (stage) => this.stopFollowing(stage),
@@ -72,7 +70,7 @@ export class RecordingManager {
       return;
     }
     const { db, recordingsDir } = this.options;
-    this.recorders.set(stage, new StageRecorder(stage, { db, recordingsDir, ffmpegPath: this.ffmpegPath, logger: this.logger }));
+    this.recorders.set(stage, new StageRecorder(stage, { db, recordingsDir, ffmpeg: this.options.ffmpeg, logger: this.logger }));
   }
 
   private stopFollowing(stage: Stage): void {
@@ -85,14 +83,22 @@ export class RecordingManager {
 
   /**
    * Without ffmpeg the server still serves live stages: each recording then fails (ffmpeg cannot
-   * be started) and says why, rather than the server refusing to start.
+   * be started) and says why, rather than the server refusing to start. An ffmpeg older than 4.4
+   * records, without what it lacks.
    */
-  private findFfmpeg(): string {
-    try {
-      return resolveFfmpegPath(this.options.ffmpegPath);
-    } catch (error) {
-      this.logger.error({ err: error }, 'no ffmpeg for the recorder; recordings will fail');
-      return this.options.ffmpegPath ?? 'ffmpeg';
+  private checkFfmpeg(): void {
+    const { ffmpeg } = this.options;
+    if (ffmpeg.missing) {
+      this.logger.error({ problem: ffmpeg.missing }, 'no ffmpeg for the recorder; recordings will fail');
+      return;
+    }
+    warmUpFfmpeg(ffmpeg.path, this.logger);
+    const missing = missingRecorderFeatures(ffmpeg);
+    if (missing.length > 0) {
+      this.logger.warn(
+        { ffmpeg: ffmpeg.path, missing },
+        'this ffmpeg is older than 4.4: recordings go on without what it lacks; install a newer ffmpeg (apt-get install ffmpeg) or point FFMPEG_PATH at one',
+      );
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import { rm, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { RecordingTap, TapDestination } from '../media/index.js';
 import { recorderFfmpegJob, storesVideoAsIs } from './ffmpegJob.js';
 import { type FfmpegExit, FfmpegProcess } from './ffmpegProcess.js';
@@ -25,7 +26,7 @@ export interface RunOptions {
   stage: TappableStage;
   selection: TrackSelection;
   files: RunFiles;
-  ffmpegPath: string;
+  ffmpeg: Ffmpeg;
   logger: Logger;
 }
 
@@ -58,7 +59,7 @@ export class RecordingRun {
 
   /** Starts ffmpeg, then sends it media once it listens; throws (having cleaned up) when it cannot. */
   static async start(options: RunOptions): Promise<RecordingRun> {
-    const { stage, selection, files, ffmpegPath } = options;
+    const { stage, selection, files, ffmpeg: installed } = options;
     const tap = await stage.openRecordingTap(selectedProducerIds(selection));
     let ffmpeg: FfmpegProcess | undefined;
     const relays: TrackRelay[] = [];
@@ -67,7 +68,7 @@ export class RecordingRun {
       for (const track of tap.tracks) relays.push(await TrackRelay.open(track, destinations.get(track.producerId)!));
       await writeFile(files.sdp, recorderSdp(tap.tracks, destinations));
       const logger = options.logger.child({ run: files.number });
-      ffmpeg = FfmpegProcess.start(ffmpegPath, recorderFfmpegJob(tap.tracks, files), logger);
+      ffmpeg = FfmpegProcess.start(installed.path, recorderFfmpegJob(tap.tracks, files, installed), logger);
       const run = new RecordingRun(files, selection, tap, [...destinations.values()], relays, ffmpeg, logger);
       await tap.connect(new Map(tap.tracks.map((track, index) => [track.producerId, relays[index]!.tapDestination])));
       await run.sendMediaOnceListening();

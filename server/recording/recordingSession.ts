@@ -8,6 +8,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
+import type { Ffmpeg } from '../config/ffmpeg.js';
 import { listSegments, markAllSegmentsLost, markSegmentLost, segmentTotals } from '../storage/recordingSegments.js';
 import {
   finishRecording,
@@ -32,7 +33,7 @@ export interface SessionOptions {
   db: Database;
   stage: TappableStage;
   recordingsDir: string;
-  ffmpegPath: string;
+  ffmpeg: Ffmpeg;
   logger: Logger;
   /** What should be recorded now; asked again before replacing a failed run. */
   currentSelection(): TrackSelection | undefined;
@@ -151,10 +152,10 @@ export class RecordingSession {
 
   private async startRun(selection: TrackSelection): Promise<void> {
     const files = runFiles(this.directory, ++this.runNumber);
-    const { stage, ffmpegPath } = this.options;
+    const { stage, ffmpeg } = this.options;
     let run: RecordingRun;
     try {
-      run = await RecordingRun.start({ stage, selection, files, ffmpegPath, logger: this.logger });
+      run = await RecordingRun.start({ stage, selection, files, ffmpeg, logger: this.logger });
     } catch (error) {
       if (this.options.currentSelection()?.key !== selection.key) {
         // What is on air changed while the run started (a speaker stopped a share): not a recorder

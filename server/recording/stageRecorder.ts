@@ -6,6 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
+import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { ProducerInfo } from '../../shared/protocol.js';
 import type { RecordingOutcome } from '../storage/recordings.js';
 import type { TappableStage } from './recordingRun.js';
@@ -22,7 +23,7 @@ export interface RecordableStage extends TappableStage {
 export interface StageRecorderOptions {
   db: Database;
   recordingsDir: string;
-  ffmpegPath: string;
+  ffmpeg: Ffmpeg;
   logger: Logger;
 }
 

@@ -1,59 +1,23 @@
 /**
- * An event's programme as a JSON document — the event, its stages, speakers and talks — for
- * backups, moving an event between installations, and editing a programme in bulk. Exporting,
- * importing and exporting again gives the same document.
- *
- * An import is the truth for the event's talks and speakers (those missing from the file are
- * deleted) but never deletes a stage: that would take its recordings and attendance with it.
+ * Reading and writing an event's programme document (its format and import rules are
+ * server/domain/programme.ts): exporting, importing and exporting again gives the same document.
  */
 import type { Database } from 'better-sqlite3';
-import { z } from 'zod';
+import {
+  checkImportable,
+  leftOutOfProgramme,
+  parseProgramme,
+  PROGRAMME_FORMAT,
+  PROGRAMME_VERSION,
+  type Programme,
+  type ProgrammeImportResult,
+} from '../domain/programme.js';
 import { createEvent, getEvent, updateEvent } from './events.js';
 import { createSpeaker, deleteSpeaker, getSpeaker, listSpeakers, updateSpeaker } from './speakers.js';
 import { createStage, getStage, listStages, updateStage } from './stages.js';
 import { createTalk, deleteTalk, getTalk, listTalksByEvent, updateTalk } from './talks.js';
-import { fieldPath } from '../validation.js';
-import { describeIssues, eventFieldsSchema, speakerFieldsSchema, stageFieldsSchema, talkFieldsSchema } from './validation.js';
 
-const PROGRAMME_FORMAT = 'estrad-programme';
-const PROGRAMME_VERSION = 1;
-
-export const programmeSchema = z
-  .strictObject({
-    format: z.literal(PROGRAMME_FORMAT),
-    version: z.literal(PROGRAMME_VERSION),
-    event: eventFieldsSchema,
-    stages: z.array(stageFieldsSchema).min(1).max(50),
-    speakers: z.array(speakerFieldsSchema).max(1_000),
-    talks: z.array(talkFieldsSchema).max(2_000),
-  })
-  .superRefine((programme, context) => {
-    for (const problem of referenceProblems(programme)) context.addIssue({ code: 'custom', ...problem });
-  });
-
-export type Programme = z.output<typeof programmeSchema>;
-
-export interface ProgrammeImportResult {
-  eventId: string;
-  /** False when the event existed and was updated. */
-  eventCreated: boolean;
-  stages: number;
-  speakers: number;
-  talks: number;
-}
-
-/** A programme that cannot be imported; `problems` has one line per bad field. Nothing was changed. */
-export class ProgrammeImportError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`The programme cannot be imported:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ProgrammeImportError';
-  }
-}
-
-interface Problem {
-  path: (string | number)[];
-  message: string;
-}
+export { type Programme, ProgrammeImportError, type ProgrammeImportResult } from '../domain/programme.js';
 
 // ---------------------------------------------------------------------------------------------
 // Export
@@ -84,73 +48,19 @@ export function exportProgramme(db: Database, eventId: string): Programme | unde
  * unchanged, when anything is wrong.
  */
 export function importProgramme(db: Database, document: unknown): ProgrammeImportResult {
-  const parsed = programmeSchema.safeParse(document);
-  if (!parsed.success) throw new ProgrammeImportError(describeIssues(parsed.error));
-  const programme = parsed.data;
+  const programme = parseProgramme(document);
   return db.transaction(() => {
-    const conflicts = conflictsWithDatabase(db, programme);
-    if (conflicts.length > 0) throw new ProgrammeImportError(conflicts.map(describeProblem));
+    checkImportable(programme, {
+      stageOwner: (id) => getStage(db, id)?.eventId,
+      speakerOwner: (id) => getSpeaker(db, id)?.eventId,
+      talkOwner: (id) => {
+        const talk = getTalk(db, id);
+        return talk && getStage(db, talk.stageId)?.eventId;
+      },
+      stageIdsOfEvent: (eventId) => listStages(db, eventId).map((stage) => stage.id),
+    });
     return writeProgramme(db, programme);
   })();
-}
-
-function describeProblem(problem: Problem): string {
-  return `${fieldPath(problem.path)}: ${problem.message}`;
-}
-
-type ParsedFile = Pick<Programme, 'stages' | 'speakers' | 'talks'>;
-
-/** Problems inside the file itself: duplicate ids and references to things it does not contain. */
-function referenceProblems(programme: ParsedFile): Problem[] {
-  const problems = [...duplicateIds(programme.stages, 'stages'), ...duplicateIds(programme.speakers, 'speakers'), ...duplicateIds(programme.talks, 'talks')];
-  const stageIds = new Set(programme.stages.map((stage) => stage.id));
-  const speakerIds = new Set(programme.speakers.map((speaker) => speaker.id));
-  programme.talks.forEach((talk, index) => {
-    if (!stageIds.has(talk.stageId)) {
-      problems.push({ path: ['talks', index, 'stageId'], message: `no stage "${talk.stageId}" in stages` });
-    }
-    talk.speakerIds.forEach((speakerId, position) => {
-      const path = ['talks', index, 'speakerIds', position];
-      if (!speakerIds.has(speakerId)) problems.push({ path, message: `no speaker "${speakerId}" in speakers` });
-      else if (talk.speakerIds.indexOf(speakerId) !== position) problems.push({ path, message: `speaker "${speakerId}" is listed twice` });
-    });
-  });
-  return problems;
-}
-
-function duplicateIds(items: readonly { id: string }[], field: string): Problem[] {
-  const seen = new Set<string>();
-  return items.flatMap((item, index) => {
-    if (!seen.has(item.id)) {
-      seen.add(item.id);
-      return [];
-    }
-    return [{ path: [field, index, 'id'], message: `"${item.id}" is used twice` }];
-  });
-}
-
-/** Problems only the database can show: ids owned by another event, stages the file leaves out. */
-function conflictsWithDatabase(db: Database, programme: Programme): Problem[] {
-  const eventId = programme.event.id;
-  const problems: Problem[] = [];
-  const ownedElsewhere = (path: Problem['path'], what: string, owner: string | undefined) => {
-    if (owner !== undefined && owner !== eventId) problems.push({ path, message: `${what} belongs to another event ("${owner}")` });
-  };
-  programme.stages.forEach((stage, index) => ownedElsewhere(['stages', index, 'id'], `stage "${stage.id}"`, getStage(db, stage.id)?.eventId));
-  programme.speakers.forEach((speaker, index) => ownedElsewhere(['speakers', index, 'id'], `speaker "${speaker.id}"`, getSpeaker(db, speaker.id)?.eventId));
-  programme.talks.forEach((talk, index) => {
-    const existing = getTalk(db, talk.id);
-    ownedElsewhere(['talks', index, 'id'], `talk "${talk.id}"`, existing && getStage(db, existing.stageId)?.eventId);
-  });
-  const inFile = new Set(programme.stages.map((stage) => stage.id));
-  for (const stage of listStages(db, eventId)) {
-    if (inFile.has(stage.id)) continue;
-    problems.push({
-      path: ['stages'],
-      message: `the event has a stage "${stage.id}" that the file leaves out; an import never deletes stages (that would delete their recordings and attendance). Add it to the file, or delete the stage first.`,
-    });
-  }
-  return problems;
 }
 
 function writeProgramme(db: Database, programme: Programme): ProgrammeImportResult {
@@ -174,8 +84,8 @@ function writeProgramme(db: Database, programme: Programme): ProgrammeImportResu
 
 /** Talks and speakers of the event that the file no longer lists. */
 function removeLeftOut(db: Database, eventId: string, programme: Programme): void {
-  const talkIds = new Set(programme.talks.map((talk) => talk.id));
-  const speakerIds = new Set(programme.speakers.map((speaker) => speaker.id));
-  for (const talk of listTalksByEvent(db, eventId)) if (!talkIds.has(talk.id)) deleteTalk(db, talk.id);
-  for (const speaker of listSpeakers(db, eventId)) if (!speakerIds.has(speaker.id)) deleteSpeaker(db, speaker.id);
+  const current = { talkIds: listTalksByEvent(db, eventId).map((talk) => talk.id), speakerIds: listSpeakers(db, eventId).map((speaker) => speaker.id) };
+  const leftOut = leftOutOfProgramme(programme, current);
+  for (const talkId of leftOut.talkIds) deleteTalk(db, talkId);
+  for (const speakerId of leftOut.speakerIds) deleteSpeaker(db, speakerId);
 }

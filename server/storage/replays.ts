@@ -1,9 +1,10 @@
 /**
- * Per-talk replays: each scheduled talk that overlaps a recording gets its own window of that
- * recording, cut at segment boundaries when played (no re-encoding). Windows start at the talk's
- * planned times; technicians move the in and out points afterwards.
+ * Per-talk replays (server/domain/replayWindow.ts): each scheduled talk that overlaps a recording
+ * gets its own window of that recording. Windows start at the talk's planned times; technicians
+ * move the in and out points afterwards.
  */
 import type { Database } from 'better-sqlite3';
+import { mayEndReplayAt, segmentsInWindow } from '../domain/replayWindow.js';
 import { preparedOnce } from './prepared.js';
 import type { RecordingSegment } from './recordingSegments.js';
 import { listSegments } from './recordingSegments.js';
@@ -89,7 +90,7 @@ export function endTalkReplay(db: Database, recordingId: string, talkId: string,
   return db.transaction(() => {
     const talk = statements(db).talkInRecording.get({ recordingId, talkId });
     const outAt = toIsoTime(endedAt);
-    if (!talk || outAt <= talk.inAt || (talk.recordingEndedAt !== null && outAt > talk.recordingEndedAt)) return undefined;
+    if (!talk || !mayEndReplayAt(outAt, talk.inAt, talk.recordingEndedAt)) return undefined;
     statements(db).endAt.run({ id: newId(), talkId, recordingId, title: talk.title, inAt: talk.inAt, outAt });
     return statements(db).byTalkAndRecording.get(talkId, recordingId);
   })();
@@ -125,10 +126,5 @@ export function deleteReplay(db: Database, id: string): boolean {
 
 /** The recording's segments that show any of the replay's window. */
 export function replaySegments(db: Database, replay: TalkReplay): RecordingSegment[] {
-  const inMs = Date.parse(replay.inAt);
-  const outMs = Date.parse(replay.outAt);
-  return listSegments(db, replay.recordingId).filter((segment) => {
-    const startMs = Date.parse(segment.programDateTime);
-    return startMs < outMs && startMs + segment.durationSeconds * 1000 > inMs;
-  });
+  return segmentsInWindow(listSegments(db, replay.recordingId), replay);
 }

@@ -1,9 +1,10 @@
 import type { Database } from 'better-sqlite3';
+import type { TalkKind } from '../domain/validation.js';
 import { definedFields, preparedOnce } from './prepared.js';
 import { toIsoTime } from './time.js';
 import { newId } from './tokens.js';
 
-export type TalkKind = 'talk' | 'panel' | 'break';
+export type { TalkKind };
 
 /** What a programme shows of a talk's speaker; the full record is in speakers.ts. */
 export interface TalkSpeaker {

@@ -8,6 +8,7 @@ import type { RecordingInfo, ReplayInfo } from '../../shared/protocol.js';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
+import { TEST_FFPROBE } from '../helpers/mediaTools.js';
 
 async function demoRecordings(server: RunningServer): Promise<RecordingInfo[]> {
   const response = await fetch(`${server.url}/api/recordings?stage=demo`);
@@ -127,7 +128,7 @@ describe('recordings play with hls.js, live and as replays', () => {
     expect(download.headers.get('content-type')).toBe('video/mp4');
     const file = join(tmpdir(), `estrad-replay-${Date.now()}.mp4`);
     writeFileSync(file, Buffer.from(await download.arrayBuffer()));
-    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], { encoding: 'utf8' })) as {
+    const probe = JSON.parse(execFileSync(TEST_FFPROBE, ['-v', 'error', '-show_streams', '-of', 'json', file], { encoding: 'utf8' })) as {
       streams: { codec_type: string; codec_name: string }[];
     };
     expect(probe.streams.map((stream) => `${stream.codec_type}:${stream.codec_name}`).sort()).toEqual(['audio:aac', 'video:h264']);

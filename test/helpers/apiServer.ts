@@ -15,6 +15,7 @@ import { IngestKeys } from '../../server/auth/ingestKeys.js';
 import { AccessPolicy } from '../../server/auth/accessPolicy.js';
 import { ViewerPasses } from '../../server/auth/viewerPasses.js';
 import { loadConfig } from '../../server/config/env.js';
+import { Ffmpeg } from '../../server/config/ffmpeg.js';
 import { buildApiServer } from '../../server/http/httpServer.js';
 import { openDatabase, type Database } from '../../server/storage/database.js';
 import { createTechnician } from '../../server/storage/technicians.js';
@@ -27,6 +28,7 @@ export interface ApiServer {
   dataDir: string;
   /** What the question and poll boards pushed, in order: there are no sockets here to carry it. */
   questionPushes: QuestionPush[];
+  recordingsDir: string;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
   const app = await buildApiServer(
     {
       config,
+      ffmpeg: Ffmpeg.find(config.ffmpegPath),
       db,
       questions,
       polls,
@@ -80,6 +83,7 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
     db,
     dataDir: config.dataDir,
     questionPushes,
+    recordingsDir: config.recordingsDir,
     async close() {
       questions.close();
       polls.close();

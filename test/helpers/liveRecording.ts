@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordingInfo } from '../../shared/protocol.js';
 import type { RunningServer } from './server.js';
+import { TEST_FFPROBE } from './mediaTools.js';
 
 /** The stage's recording in progress, if any. */
 export async function liveRecording(server: RunningServer, stageId: string): Promise<RecordingInfo | undefined> {
@@ -27,7 +28,9 @@ export async function probeSegmentVideo(url: string): Promise<{ width: number; h
   const file = join(tmpdir(), `estrad-segment-${process.pid}-${Date.now()}.ts`);
   writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
   try {
-    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' })) as {
+    const probe = JSON.parse(
+      execFileSync(TEST_FFPROBE, ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }),
+    ) as {
       streams: { width?: number; height?: number }[];
     };
     return { width: probe.streams[0]?.width ?? 0, height: probe.streams[0]?.height ?? 0 };

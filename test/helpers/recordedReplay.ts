@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveFfmpegPath } from '../../server/config/ffmpeg.js';
 import { recordingDirectory, RECORDING_PLAYLIST } from '../../server/recording/layout.js';
 import { recordingPlaylistText } from '../../server/recording/recordingPlaylist.js';
 import { openDatabase } from '../../server/storage/database.js';
@@ -18,6 +17,7 @@ import { listReplays, refreshTalkReplays } from '../../server/storage/replays.js
 import { createSpeaker } from '../../server/storage/speakers.js';
 import { createStage } from '../../server/storage/stages.js';
 import { createTalk } from '../../server/storage/talks.js';
+import { TEST_FFMPEG } from './mediaTools.js';
 
 const SEGMENTS = 2;
 const SEGMENT_SECONDS = 2;
@@ -100,7 +100,7 @@ export function prepareRecordedReplays(events: RecordedEvent[]): RecordedFolders
 /** H.264 + AAC in MPEG-TS, as the recorder writes them. */
 function writeSegments(folder: string): string[] {
   mkdirSync(folder, { recursive: true });
-  execFileSync(resolveFfmpegPath(undefined), [
+  execFileSync(TEST_FFMPEG, [
     '-hide_banner',
     '-loglevel',
     'error',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingInfo, ReplayInfo } from '../../shared/protocol.js';
 import { expectHealthz, expectPlaylistLoads, livePlaylistUrl, startDemoServer } from '../helpers/abuse.js';
-import { type RunningServer, waitFor } from '../helpers/server.js';
+import { holdsFor, type RunningServer, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 const REMUX_SLOTS = 2;
@@ -156,8 +156,11 @@ describe('replay downloads cannot pile up remuxes', () => {
       () => `the abandoned remux kept its files: ${remuxTempFolders().join(', ')}`,
     );
     // Long enough for a remux that was not stopped to have begun.
-    await new Promise((resolve) => setTimeout(resolve, (REMUX_DELAY_SECONDS + 1) * 1000));
-    expect(remuxesStarted()).toBe(before);
+    await holdsFor(
+      () => remuxesStarted() === before,
+      (REMUX_DELAY_SECONDS + 1) * 1000,
+      () => 'a remux began after its client went away',
+    );
     expect(existsSync(join(server.recordingsDir, 'demo', replay.recordingId, 'downloads'))).toBe(true);
     expect(server.logs()).toContain('remux stopped');
   });

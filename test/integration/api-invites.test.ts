@@ -17,6 +17,13 @@ async function speakerJoin(server: RunningServer, invite: string, stageId: strin
   }
 }
 
+/** An ISO time the server stamped between the two moments (milliseconds; the server's clock is this machine's). */
+function expectTimeBetween(time: string | null, from: number, to: number): void {
+  const at = Date.parse(time ?? '');
+  expect(at, `${time} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`).toBeGreaterThanOrEqual(from);
+  expect(at, `${time} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`).toBeLessThanOrEqual(to);
+}
+
 describe('speaker invites', () => {
   let server: RunningServer;
   let asTechnician: Caller;
@@ -36,6 +43,7 @@ describe('speaker invites', () => {
 
   it('creates an invite that lets its holder speak on that stage only, until it is revoked', async () => {
     const talkId = day.talks[1]!.id;
+    const beforeCreating = Date.now();
     const created = await asTechnician<InviteResponse>('POST', '/api/stages/podium/invites', { label: 'Omar (panel)', talkId, expiresInHours: 2 });
     expect(created.status, created.text).toBe(201);
     const invite = created.body;
@@ -55,13 +63,15 @@ describe('speaker invites', () => {
     expect(listed.body.invites).toEqual([
       { id: invite.id, stageId: 'podium', talkId, label: 'Omar (panel)', expiresAt: invite.expiresAt, revokedAt: null, createdAt: expect.any(String) },
     ]);
+    expectTimeBetween(listed.body.invites[0]!.createdAt, beforeCreating, Date.now());
     expect(listed.text).not.toContain(token);
     expect((await asTechnician('GET', '/api/stages/side-room/invites')).body).toEqual({ invites: [] });
 
+    const beforeRevoking = Date.now();
     expect((await asTechnician('DELETE', `/api/invites/${invite.id}`)).status).toBe(204);
     expect(await speakerJoin(server, token, 'podium')).toBe('forbidden');
     const afterRevoking = await asTechnician<{ invites: InviteInfo[] }>('GET', '/api/stages/podium/invites');
-    expect(afterRevoking.body.invites[0]!.revokedAt).toEqual(expect.any(String));
+    expectTimeBetween(afterRevoking.body.invites[0]!.revokedAt, beforeRevoking, Date.now());
     expectError(await asTechnician('DELETE', `/api/invites/${invite.id}`), 404, 'not_found');
   });
 

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestPointInfo, StagesResponse } from '../../shared/protocol.js';
 import { NodeViewer } from '../../scripts/bench/nodeViewer.js';
 import { liveRecording, segmentUrls } from '../helpers/liveRecording.js';
-import { freePort, type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { freePort, holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { apiCaller, expectError, programmeDocument } from './api-fixtures.js';
+import { TEST_FFMPEG, TEST_FFPROBE } from '../helpers/mediaTools.js';
 
 const RTMP_STAGE = 'rtmp-hall';
 const SRT_STAGE = 'srt-hall';
@@ -101,7 +102,7 @@ describe('ingest points for production encoders', () => {
   }
 
   function startEncoder(url: string, format: 'flv' | 'mpegts', settings?: EncoderSettings): ChildProcess {
-    const encoder = spawn('ffmpeg', encoderArgs(url, format, settings), { stdio: ['ignore', 'ignore', 'ignore'] });
+    const encoder = spawn(TEST_FFMPEG, encoderArgs(url, format, settings), { stdio: ['ignore', 'ignore', 'ignore'] });
     encoders.push(encoder);
     return encoder;
   }
@@ -181,9 +182,11 @@ describe('ingest points for production encoders', () => {
   async function expectNothingOnAir(stageId: string, encoder: ChildProcess): Promise<void> {
     const exitCode = await new Promise<number | null>((resolve) => encoder.once('exit', (code) => resolve(code)));
     expect(exitCode).not.toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
-    expect((await stage(stageId))?.live ?? false).toBe(false);
-    expect(await liveRecording(server, stageId)).toBeUndefined();
+    await holdsFor(
+      async () => !((await stage(stageId))?.live ?? false) && (await liveRecording(server, stageId)) === undefined,
+      QUIET_MS,
+      () => `${stageId} went on air or was recorded after its encoder was refused:\n${ingestLogs()}`,
+    );
   }
 
   it('lets technicians create, list, rotate and revoke ingest points, with ports from the configured ranges', async () => {
@@ -321,7 +324,9 @@ async function probeVideo(url: string): Promise<{ codec: string; profile: string
   const file = join(tmpdir(), `estrad-ingest-segment-${process.pid}-${Date.now()}.ts`);
   writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
   try {
-    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' })) as {
+    const probe = JSON.parse(
+      execFileSync(TEST_FFPROBE, ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }),
+    ) as {
       streams: { codec_name: string; profile: string; width: number; height: number; has_b_frames: number }[];
     };
     const [video] = probe.streams;

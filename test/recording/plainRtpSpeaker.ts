@@ -8,6 +8,7 @@ import type { IngestTrackTarget, MediaSource } from '../../shared/protocol.js';
 import { IngestKeys } from '../../server/auth/ingestKeys.js';
 import { testPatternFfmpegArgs } from '../../server/ingest/testPattern.js';
 import { connect, type RawSocket, request } from '../helpers/signalling.js';
+import { TEST_FFMPEG } from '../helpers/mediaTools.js';
 
 export class PlainRtpSpeaker {
   private constructor(
@@ -23,7 +24,7 @@ export class PlainRtpSpeaker {
       socket.disconnect();
       throw new Error(`ingest:open refused: ${response.error.code}: ${response.error.message}`);
     }
-    const ffmpeg = spawn('ffmpeg', testPatternFfmpegArgs(response.data.tracks), { stdio: 'ignore' });
+    const ffmpeg = spawn(TEST_FFMPEG, testPatternFfmpegArgs(response.data.tracks), { stdio: 'ignore' });
     return new PlainRtpSpeaker(socket, ffmpeg);
   }
 

@@ -1,11 +1,24 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEGMENT_SECONDS } from '../../server/recording/layout.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
-import { ffprobe, readPlaylist, readRecordings, readSegments, recordingFolder, undecodableSegments, waitForSegments, wallSeconds } from './recordingHelpers.js';
+import {
+  ffprobe,
+  readPlaylist,
+  readRecordings,
+  readSegments,
+  recordingFolder,
+  undecodableSegments,
+  videoPacketTimes,
+  waitForSegments,
+  wallSeconds,
+} from './recordingHelpers.js';
 
 const RECORD_SECONDS = 6;
 const DURATION_TOLERANCE_SECONDS = 1;
+/** The static build of @ffmpeg-installer/linux-x64, the fallback when no ffmpeg is installed (from 2018). */
+const BUNDLED_FFMPEG = createRequire(import.meta.url).resolve('@ffmpeg-installer/linux-x64/ffmpeg');
 
 /** The recorder against the real server, mediasoup and ffmpeg, on the demo stage. */
 describe('recording the demo stage', () => {
@@ -42,6 +55,41 @@ describe('recording the demo stage', () => {
     );
     expect(recording!.durationSeconds).toBeCloseTo(Number(probe.format.duration), 0);
     expect(undecodableSegments(folder, playlist)).toEqual([]);
+  });
+
+  it("never puts a run's second video frame at or before its first, whichever track began first", async () => {
+    server = await startServer({ DEMO: '1', DEMO_CODEC: 'H264' });
+    await waitForSegments(server, 2);
+    expect(await server.stop()).toBe(0);
+
+    const [recording] = readRecordings(server.dataDir);
+    const firstSegment = join(recordingFolder(server, recording!), readSegments(server.dataDir, recording!.id)[0]!.file);
+    const [first, second, third] = videoPacketTimes(firstSegment);
+    const times = `video times ${first}, ${second}, ${third}`;
+    expect([first, second, third].every(Number.isInteger), times).toBe(true);
+    // The demo source sends evenly spaced frames: the first step is at least one frame (longer
+    // when the first picture is shown while the audio's head start plays).
+    expect(second! - first!, times).toBeGreaterThanOrEqual(third! - second!);
+  });
+
+  it('records H.264 with an ffmpeg older than 4.4 (the bundled 2018 build: no setts, no listen_timeout), and says so at start-up', async () => {
+    server = await startServer({ DEMO: '1', DEMO_CODEC: 'H264', FFMPEG_PATH: BUNDLED_FFMPEG });
+    await waitForSegments(server, 2);
+    expect(await server.stop()).toBe(0);
+
+    const warning = server
+      .logs()
+      .split('\n')
+      .find((line) => line.includes('this ffmpeg is older than 4.4'));
+    expect(warning && (JSON.parse(warning) as { missing: string[] }).missing).toEqual([
+      expect.stringContaining('setts'),
+      expect.stringContaining('listen_timeout'),
+    ]);
+    const [recording, ...others] = readRecordings(server.dataDir);
+    expect(others).toEqual([]);
+    expect(recording).toMatchObject({ status: 'complete', failureReason: null });
+    const folder = recordingFolder(server, recording!);
+    expect(ffprobe(join(folder, 'index.m3u8')).streams.map((stream) => stream.codec_name)).toEqual(expect.arrayContaining(['h264', 'aac']));
   });
 
   it('encodes VP8 video to H.264 (the transcode path)', async () => {

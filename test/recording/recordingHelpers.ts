@@ -11,6 +11,7 @@ import { listRecordings, type Recording } from '../../server/storage/recordings.
 import { listSegments, type RecordingSegment } from '../../server/storage/recordingSegments.js';
 import { databasePath } from '../../server/storage/database.js';
 import { type RunningServer, waitFor } from '../helpers/server.js';
+import { TEST_FFMPEG, TEST_FFPROBE } from '../helpers/mediaTools.js';
 
 /** The server's recordings, oldest first, through the repository the server writes them with. */
 export function readRecordings(dataDir: string): Recording[] {
@@ -63,15 +64,28 @@ export interface Probe {
 }
 
 export function ffprobe(path: string): Probe {
-  const output = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name:format=duration', '-of', 'json', path], {
+  const output = execFileSync(TEST_FFPROBE, ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name:format=duration', '-of', 'json', path], {
     encoding: 'utf8',
   });
   return JSON.parse(output) as Probe;
 }
 
+/** The presentation times of a file's video packets, in its stream's time base, in file order. */
+export function videoPacketTimes(path: string): number[] {
+  const output = execFileSync(TEST_FFPROBE, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts', '-of', 'csv=p=0', path], {
+    encoding: 'utf8',
+  });
+  // ffprobe ends each row with a comma (for the packet's side data), and leaves empty rows between.
+  return output
+    .split('\n')
+    .map((row) => row.split(',')[0]!.trim())
+    .filter((pts) => pts !== '')
+    .map((pts) => Number.parseInt(pts, 10));
+}
+
 /** What `ffmpeg -v error` says while decoding the whole file (empty: it decodes cleanly). */
 export function decodeProblems(path: string): string | undefined {
-  const result = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-f', 'null', '-'], { encoding: 'utf8' });
+  const result = spawnSync(TEST_FFMPEG, ['-nostdin', '-v', 'error', '-i', path, '-f', 'null', '-'], { encoding: 'utf8' });
   if (result.status !== 0) return `exit ${result.status}: ${result.stderr}`;
   return result.stderr.trim() ? result.stderr : undefined;
 }

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { PreflightMeter } from '../../server/ingest/preflight.js';
+import { TEST_FFMPEG } from '../helpers/mediaTools.js';
 
 /** Runs real ffmpeg as the ingest does (framecrc of the copied video) over a short encode. */
 function measure(encoder: string[], maxBitrateKbps = 6000) {
   const source = ['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-t', '3'];
-  const framecrc = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...source, ...encoder, '-f', 'framecrc', '-'], { encoding: 'utf8' });
+  const framecrc = execFileSync(TEST_FFMPEG, ['-hide_banner', '-loglevel', 'error', ...source, ...encoder, '-f', 'framecrc', '-'], { encoding: 'utf8' });
   const meter = new PreflightMeter(maxBitrateKbps);
   for (const line of framecrc.split('\n')) meter.framecrcLine(line);
   meter.logLine('  Stream #0:0: Video: h264 (Main), yuv420p(progressive), 320x180 [SAR 1:1 DAR 16:9], 25 fps, 25 tbr, 1k tbn');

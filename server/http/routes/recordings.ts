@@ -15,7 +15,6 @@ import type { Credentials } from '../../auth/accessPolicy.js';
 import { AppError } from '../../errors.js';
 import { deleteRecording, getRecording, listRecordings, type Recording } from '../../storage/recordings.js';
 import { deleteReplay, getReplay, listReplays, replaySegments, type TalkReplay, updateReplay } from '../../storage/replays.js';
-import { resolveFfmpegPath } from '../../config/ffmpeg.js';
 import { recordingDirectory } from '../../recording/layout.js';
 import { recordingPlaylistText } from '../../recording/recordingPlaylist.js';
 import { removeCachedDownloads, ReplayDownloads } from '../../recording/replayDownload.js';
@@ -149,7 +148,7 @@ export const recordingRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (a
       const replay = visibleReplay(request.params.id, request, deps);
       const segments = replaySegments(deps.db, replay);
       if (segments.length === 0) throw new AppError('not_found', 'This replay has no recorded segments to download.');
-      const ffmpegPath = availableFfmpeg(deps);
+      if (deps.ffmpeg.missing) throw new AppError('unavailable', deps.ffmpeg.missing);
       const directory = recordingDirectory(deps.config.recordingsDir, replay.stageId, replay.recordingId);
       const finished = getRecording(deps.db, replay.recordingId)?.status !== 'recording';
       // The response closes early when the client goes away while its MP4 is being made.
@@ -160,7 +159,7 @@ export const recordingRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (a
       request.raw.socket.setTimeout(0);
       const file = await downloads
         .prepare({
-          ffmpegPath,
+          ffmpegPath: deps.ffmpeg.path,
           directory,
           segments,
           cache: finished ? { replayId: replay.id, inAt: replay.inAt, outAt: replay.outAt } : undefined,
@@ -216,14 +215,6 @@ export const recordingRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (a
     },
   );
 };
-
-function availableFfmpeg(deps: HttpDependencies): string {
-  try {
-    return resolveFfmpegPath(deps.config.ffmpegPath);
-  } catch (error) {
-    throw new AppError('unavailable', error instanceof Error ? error.message : 'ffmpeg is not available.');
-  }
-}
 
 function toRecordingInfo(recording: Recording): RecordingInfo {
   const { stageId, ...rest } = recording;
