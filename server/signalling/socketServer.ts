@@ -13,8 +13,8 @@ import {
   socketAuthSchema,
 } from '../../shared/protocol.js';
 import type { Credentials } from '../auth/accessPolicy.js';
-import type { PollNotifier } from '../domain/pollBoard.js';
-import type { QuestionNotifier } from '../domain/questionBoard.js';
+import type { PollNotifier } from '../audience/pollBoard.js';
+import type { QuestionNotifier } from '../audience/questionBoard.js';
 import type { StageNotifier } from '../domain/stage.js';
 import { AppError } from '../errors.js';
 import { clientAddress, type ProxyTrust } from '../http/clientAddress.js';

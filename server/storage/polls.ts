@@ -1,4 +1,4 @@
-/** Polls on a stage, their options and ballots; the rules are the poll board's (server/domain/pollBoard.ts). */
+/** Polls on a stage, their options and ballots; the rules are the poll board's (server/audience/pollBoard.ts). */
 import type { Database } from 'better-sqlite3';
 import { preparedOnce } from './prepared.js';
 import { toIsoTime } from './time.js';

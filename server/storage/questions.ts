@@ -1,6 +1,6 @@
 /**
  * Questions from the audience to a stage, their votes and moderation. The rules (who sees what,
- * the order, what merging means) are the question board's in server/domain/questionBoard.ts;
+ * the order, what merging means) are the question board's in server/audience/questionBoard.ts;
  * this module keeps the SQL.
  */
 import type { Database } from 'better-sqlite3';

@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { pollsCsv } from '../../server/domain/audienceExport.js';
-import { PollBoard } from '../../server/domain/pollBoard.js';
-import { attendeeOf } from '../../server/domain/questionBoard.js';
+import { pollsCsv } from '../../server/audience/audienceExport.js';
+import { PollBoard } from '../../server/audience/pollBoard.js';
+import { attendeeOf } from '../../server/audience/questionBoard.js';
 import type { PollBoard as PollBoardView } from '../../shared/questions.js';
 import { createPanelDay, openTempDatabase } from './helpers.js';
 

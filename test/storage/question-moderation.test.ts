@@ -1,8 +1,8 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { type Attendee, attendeeOf, QuestionBoard, type QuestionNotifier } from '../../server/domain/questionBoard.js';
-import { questionsCsv } from '../../server/domain/audienceExport.js';
+import { type Attendee, attendeeOf, QuestionBoard, type QuestionNotifier } from '../../server/audience/questionBoard.js';
+import { questionsCsv } from '../../server/audience/audienceExport.js';
 import { databasePath } from '../../server/storage/database.js';
 import { migrate, migrations } from '../../server/storage/migrations.js';
 import { questionPinsBetween } from '../../server/storage/questions.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { openPollSchema, pollBoardSchema, pollSchema } from '../../../shared/questions.js';
-import { pollsCsv } from '../../domain/audienceExport.js';
+import { pollsCsv } from '../../audience/audienceExport.js';
 import { recordIdSchema } from '../../storage/validation.js';
 import { fileAnswer, withErrors } from '../apiSchemas.js';
 import { viewerCredentialsOf } from '../guards.js';

@@ -12,8 +12,8 @@ import {
   questionOrderSchema,
   questionStatusSchema,
 } from '../../../shared/questions.js';
-import { questionsCsv } from '../../domain/audienceExport.js';
-import { attendeeOf } from '../../domain/questionBoard.js';
+import { questionsCsv } from '../../audience/audienceExport.js';
+import { attendeeOf } from '../../audience/questionBoard.js';
 import { recordIdSchema } from '../../storage/validation.js';
 import { parseInput } from '../../validation.js';
 import { fileAnswer, withErrors } from '../apiSchemas.js';
