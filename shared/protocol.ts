@@ -81,6 +81,8 @@ export type DtlsParametersJson = z.infer<typeof dtlsParametersSchema>;
 export const errorCodes = [
   'invalid_payload',
   'payload_too_large',
+  'unsupported_media_type',
+  'method_not_allowed',
   'uri_too_long',
   'headers_too_large',
   'request_timeout',

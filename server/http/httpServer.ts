@@ -25,6 +25,7 @@ import { registerRecordingFiles } from './recordingFiles.js';
 import { registerApiRoutes } from './routes/index.js';
 import { registerIngestPointRoutes } from './routes/ingestPoints.js';
 import { registerMetricsRoute } from './routes/metrics.js';
+import { whipRoutes } from './routes/whip.js';
 
 /** What the API, the recording files and the pages need: storage, access rules, configuration. */
 export interface HttpDependencies {
@@ -122,6 +123,7 @@ function registerLiveMediaRoutes(app: FastifyInstance, deps: HttpDependencies & 
 
   registerMetricsRoute(app, deps);
   registerIngestPointRoutes(app, deps);
+  void app.register(whipRoutes, { ingestPoints: deps.ingestPoints });
 }
 
 async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {

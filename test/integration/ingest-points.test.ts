@@ -191,7 +191,6 @@ describe('ingest points for production encoders', () => {
     expectError(await anonymous('POST', `/api/stages/${RTMP_STAGE}/ingest-points`, { protocol: 'rtmp' }), 401, 'unauthorized');
     const asTechnician = apiCaller(server, { cookie: tech.cookie });
     expectError(await asTechnician('POST', `/api/stages/${RTMP_STAGE}/ingest-points`, { protocol: 'ndi' }), 400, 'invalid_payload', 'protocol');
-    expectError(await asTechnician('POST', `/api/stages/${RTMP_STAGE}/ingest-points`, { protocol: 'whip' }), 400, 'invalid_payload', 'WHIP');
     expectError(await asTechnician('POST', '/api/stages/no-such-stage/ingest-points', { protocol: 'rtmp' }), 404, 'not_found');
 
     const first = await createPoint(RTMP_STAGE, 'rtmp');

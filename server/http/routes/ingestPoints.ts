@@ -17,7 +17,7 @@ export function registerIngestPointRoutes(app: FastifyInstance, deps: HttpDepend
   const technicianOnly = { preHandler: requireTechnician(deps) };
   const answer = (request: FastifyRequest, reply: FastifyReply, point: IngestPoint): IngestPointInfo => {
     reply.header('cache-control', 'no-store');
-    return ingestPoints.info(point, request.hostname);
+    return ingestPoints.info(point, request.hostname, `${request.protocol}://${request.host}`);
   };
 
   app.post('/api/stages/:stageId/ingest-points', technicianOnly, async (request, reply): Promise<IngestPointInfo> => {
