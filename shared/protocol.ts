@@ -46,6 +46,10 @@ export type IngestCodec = z.infer<typeof ingestCodecSchema>;
 export const ingestProtocolSchema = z.enum(['srt', 'rtmp', 'whip']);
 export type IngestProtocol = z.infer<typeof ingestProtocolSchema>;
 
+/** A stage's main feed is on air while it sends media; its backup takes over when none does. */
+export const ingestFeedRoleSchema = z.enum(['main', 'backup']);
+export type IngestFeedRole = z.infer<typeof ingestFeedRoleSchema>;
+
 /** An opaque JSON object with bounded size; mediasoup validates the inside. */
 function boundedObject(maxKeys: number) {
   return z.record(z.string().max(64), z.unknown()).refine((value) => Object.keys(value).length <= maxKeys, `at most ${maxKeys} fields`);
@@ -309,7 +313,10 @@ export const apiRequestSchemas = {
   ingestPoint: z.strictObject({
     protocol: ingestProtocolSchema,
     label: freeText({ max: 100 }).optional(),
+    role: ingestFeedRoleSchema.optional(),
   }),
+  /** A technician's choice of feed for a stage; `auto` lets the backup take over by itself again. */
+  stageFeed: z.strictObject({ use: z.enum(['main', 'backup', 'auto']) }),
   replayChanges: z
     .strictObject({
       title: freeText({ min: 1, max: 200 }).optional(),
@@ -413,6 +420,7 @@ export interface IngestPointInfo {
   stageId: string;
   protocol: IngestProtocol;
   label: string;
+  role: IngestFeedRole;
   port: number | null;
   url: string;
   secret: string;

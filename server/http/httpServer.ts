@@ -25,6 +25,7 @@ import { registerRecordingFiles } from './recordingFiles.js';
 import { registerApiRoutes } from './routes/index.js';
 import { registerIngestPointRoutes } from './routes/ingestPoints.js';
 import { registerMetricsRoute } from './routes/metrics.js';
+import { registerStageFeedRoutes } from './routes/stageFeeds.js';
 import { whipRoutes } from './routes/whip.js';
 
 /** What the API, the recording files and the pages need: storage, access rules, configuration. */
@@ -123,6 +124,7 @@ function registerLiveMediaRoutes(app: FastifyInstance, deps: HttpDependencies & 
 
   registerMetricsRoute(app, deps);
   registerIngestPointRoutes(app, deps);
+  registerStageFeedRoutes(app, deps);
   void app.register(whipRoutes, { ingestPoints: deps.ingestPoints });
 }
 

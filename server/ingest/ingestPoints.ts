@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { IngestPointInfo, IngestProtocol } from '../../shared/protocol.js';
+import type { IngestFeedRole, IngestPointInfo, IngestProtocol } from '../../shared/protocol.js';
 import type { IngestKeys } from '../auth/ingestKeys.js';
 import type { PortRange } from '../config/env.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
@@ -21,6 +21,7 @@ import {
   revokeIngestPoint,
   rotateIngestPoint,
 } from '../storage/ingestPoints.js';
+import { type FeedChoice, type FeedState, FeedSwitch } from './feedSwitch.js';
 import { IngestListener } from './ingestListener.js';
 import { type WhipSessionStarted, WhipSessions } from './whipSessions.js';
 
@@ -42,9 +43,11 @@ const portSettings = { srt: 'INGEST_SRT_PORTS', rtmp: 'INGEST_RTMP_PORTS' } as c
 export class IngestPoints {
   private readonly listeners = new Map<string, IngestListener>();
   private readonly whip: WhipSessions;
+  private readonly feeds: FeedSwitch;
 
   constructor(private readonly options: IngestPointsOptions) {
-    this.whip = new WhipSessions(options.registry, options.logger);
+    this.feeds = new FeedSwitch(options.logger);
+    this.whip = new WhipSessions(options.registry, this.feeds, options.logger);
   }
 
   /** Listens for every active point, as they were before a restart. */
@@ -52,9 +55,9 @@ export class IngestPoints {
     for (const point of listActiveIngestPoints(this.options.db)) this.listen(point);
   }
 
-  create(stageId: string, protocol: IngestProtocol, label: string | undefined): IngestPoint {
+  create(stageId: string, protocol: IngestProtocol, label: string | undefined, role: IngestFeedRole = 'main'): IngestPoint {
     const port = protocol === 'whip' ? null : this.freePort(protocol);
-    const point = createIngestPoint(this.options.db, { stageId, protocol, label, port });
+    const point = createIngestPoint(this.options.db, { stageId, protocol, label, role, port });
     this.listen(point);
     return point;
   }
@@ -82,7 +85,7 @@ export class IngestPoints {
   /** A WHIP offer (POST /whip/<id>) with its bearer token; refused before anything else when the token is wrong. */
   async startWhip(id: string, bearerToken: string | undefined, offerSdp: string, clientAddress: string): Promise<WhipSessionStarted> {
     const point = this.activeWhipPoint(id, bearerToken);
-    return this.whip.start(point.id, point.stageId, offerSdp, clientAddress);
+    return this.whip.start(point.id, point.stageId, point.role, offerSdp, clientAddress);
   }
 
   /** DELETE on a WHIP session's resource, with the point's bearer token. */
@@ -99,7 +102,7 @@ export class IngestPoints {
    * it, `httpOrigin` the scheme, name and port (the WHIP URL is on the HTTP port).
    */
   info(point: IngestPoint, host: string, httpOrigin: string): IngestPointInfo {
-    const { id, stageId, protocol, label, port, createdAt, rotatedAt, revokedAt } = point;
+    const { id, stageId, protocol, label, role, port, createdAt, rotatedAt, revokedAt } = point;
     const secret = this.options.keys.ingestPointSecret(id, point.generation);
     const streamId = protocol === 'srt' ? id : null;
     const preflight = this.listeners.get(id)?.preflight() ?? null;
@@ -108,6 +111,7 @@ export class IngestPoints {
       stageId,
       protocol,
       label,
+      role,
       port,
       url: encoderUrl(point, host, httpOrigin, secret),
       secret,
@@ -119,6 +123,21 @@ export class IngestPoints {
     };
   }
 
+  /** Which of the stage's feeds is on air, and the technician's choice. */
+  feedState(stageId: string): FeedState {
+    return this.feeds.state(stageId);
+  }
+
+  /** A technician pins the main or the backup feed on air, or lets them switch by themselves again. */
+  chooseFeed(stageId: string, choice: FeedChoice): FeedState {
+    return this.feeds.choose(this.options.registry.open(stageId), choice);
+  }
+
+  /** Feed switches per stage so far, for /metrics. */
+  feedSwitchCounts(): ReturnType<FeedSwitch['switchCounts']> {
+    return this.feeds.switchCounts();
+  }
+
   /** Shutdown begins: a listener whose ffmpeg ends (the whole process group got Ctrl+C) stays down. */
   beginClosing(): void {
     for (const listener of this.listeners.values()) listener.stopRelistening();
@@ -127,6 +146,7 @@ export class IngestPoints {
   async close(): Promise<void> {
     await Promise.all([...this.listeners.keys()].map((id) => this.stopListening(id)));
     await this.whip.close();
+    this.feeds.close();
   }
 
   private activeWhipPoint(id: string, bearerToken: string | undefined): IngestPoint {
@@ -161,6 +181,7 @@ export class IngestPoints {
         ingestPointId: point.id,
         stageId: point.stageId,
         protocol: point.protocol,
+        role: point.role,
         listenIp,
         port: point.port,
         secret: this.options.keys.ingestPointSecret(point.id, point.generation),
@@ -169,6 +190,7 @@ export class IngestPoints {
         maxBitrateKbps,
       },
       registry,
+      this.feeds,
       logger,
     );
     this.listeners.set(point.id, listener);

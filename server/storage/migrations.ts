@@ -274,12 +274,18 @@ CREATE INDEX ingest_points_by_stage ON ingest_points (stage_id, created_at);
 CREATE UNIQUE INDEX ingest_points_active_port ON ingest_points (port) WHERE revoked_at IS NULL AND port IS NOT NULL;
 `;
 
+/** Main or backup feed of its stage: a backup goes on air only while no main feed sends media. */
+const ingestPointRolesSchema = `
+ALTER TABLE ingest_points ADD COLUMN role TEXT NOT NULL DEFAULT 'main' CHECK (role IN ('main', 'backup'));
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
   { version: 3, name: 'lost segments and damaged recordings', sql: recordingDamageSchema },
   { version: 4, name: 'full-text search over talks', sql: talkSearchSchema },
   { version: 5, name: 'ingest points', sql: ingestPointsSchema },
+  { version: 6, name: 'ingest point roles', sql: ingestPointRolesSchema },
 ];
 
 const createMigrationsTable = `

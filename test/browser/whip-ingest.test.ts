@@ -136,6 +136,30 @@ describe('WHIP ingest', () => {
     expect(await obs.deleteSession(point.secret)).toBe(404);
   });
 
+  it('ends a session whose encoder went away without DELETE once its media stopped 15 s ago: the stage goes off air', async () => {
+    const point = await createPoint(OBS_STAGE);
+    const obs = new ObsWhipClient();
+    clients.push(obs);
+    expect((await obs.publish(point.url, point.secret)).status).toBe(201);
+    await obs.startMedia();
+    await waitFor(
+      () => live(OBS_STAGE),
+      20_000,
+      () => `the stage never went on air:\n${whipLogs()}`,
+    );
+    const goneAt = Date.now();
+    // OBS crashed: no DELETE, no media.
+    obs.stop();
+    await waitFor(
+      async () => !(await live(OBS_STAGE)),
+      30_000,
+      () => `still on air after the encoder went:\n${whipLogs()}`,
+    );
+    expect(Date.now() - goneAt).toBeGreaterThanOrEqual(14_000);
+    expect(server.logs()).toContain('no media for 15 s');
+    expect(await obs.deleteSession(point.secret)).toBe(404);
+  });
+
   it('refuses a wrong bearer token with 401 and WWW-Authenticate: nothing goes on air', async () => {
     const point = await createPoint(OBS_STAGE);
     const obs = new ObsWhipClient();

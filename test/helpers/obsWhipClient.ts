@@ -115,9 +115,16 @@ export class ObsWhipClient {
     return response.status;
   }
 
+  /** The encoder dies, the connection stays: what a crashed encoder or a cut cable in front of OBS looks like. */
+  stopEncoder(): void {
+    this.encoder?.kill('SIGKILL');
+  }
+
+  /** Idempotent: tests stop a client themselves and again after all. */
   stop(): void {
     this.encoder?.kill('SIGKILL');
     this.audioSocket?.close();
+    this.audioSocket = undefined;
     this.pc.close();
   }
 

@@ -22,8 +22,8 @@ export function registerIngestPointRoutes(app: FastifyInstance, deps: HttpDepend
 
   app.post('/api/stages/:stageId/ingest-points', technicianOnly, async (request, reply): Promise<IngestPointInfo> => {
     const stage = deps.policy.existingStage(pathParams(stageParams, request).stageId);
-    const { protocol, label } = parseInput(apiRequestSchemas.ingestPoint, request.body, 'ingest point');
-    const point = ingestPoints.create(stage.id, protocol, label);
+    const { protocol, label, role } = parseInput(apiRequestSchemas.ingestPoint, request.body, 'ingest point');
+    const point = ingestPoints.create(stage.id, protocol, label, role);
     request.log.info({ ingestPoint: point.id, stage: stage.id, protocol, port: point.port, technician: request.technician?.username }, 'ingest point created');
     reply.code(201);
     return answer(request, reply, point);
