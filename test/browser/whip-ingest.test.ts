@@ -57,14 +57,15 @@ describe('WHIP ingest', () => {
       .slice(-20)
       .join('\n');
 
-  async function expectViewerDecodes(stageId: string, width: number): Promise<void> {
+  /** A viewer's watch page decodes the stage's video at one of these widths. */
+  async function expectViewerDecodes(stageId: string, widths: number[]): Promise<void> {
     const viewer = await browser.newPage();
     pages.push(viewer);
     await viewer.goto(`${server.url}/watch/${stageId}`);
     const stats = await waitUntilPlaying(viewer, 30_000).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${whipLogs()}`);
     });
-    expect(stats.video?.frameWidth).toBe(width);
+    expect(widths).toContain(stats.video?.frameWidth);
     await viewer.close();
   }
 
@@ -104,7 +105,7 @@ describe('WHIP ingest', () => {
       20_000,
       () => `the stage never went on air:\n${whipLogs()}`,
     );
-    await expectViewerDecodes(OBS_STAGE, 640);
+    await expectViewerDecodes(OBS_STAGE, [640]);
     let segments: string[] = [];
     await waitFor(
       async () => {
@@ -224,18 +225,26 @@ describe('WHIP ingest', () => {
     expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
     expect(preflight.headers.get('accept-post')).toBe('application/sdp');
+    // A refusal is readable across origins too, so a browser client can show why.
+    const refused = await post(point.url, 'v=0\r\n', {
+      origin: 'https://whip-client.example',
+      'content-type': 'application/sdp',
+      authorization: 'Bearer wrong',
+    });
+    expectError(refused, 401, 'unauthorized');
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    expect(refused.headers.get('access-control-expose-headers')).toContain('Location');
   });
 
-  it("takes Chromium's RTCPeerConnection as a WHIP client from another origin; a viewer decodes it, DELETE ends it", async () => {
-    const point = await createPoint(BROWSER_STAGE);
-    const publisher = await browser.newPage();
-    pages.push(publisher);
-    // about:blank is another origin than the server's: the POST goes through a CORS preflight.
-    const result = await publisher.evaluate(
-      async ({ url, token }) => {
+  /** A browser WHIP client on about:blank, another origin than the server's: its POST goes through a CORS preflight. */
+  async function browserPublisher(point: IngestPointInfo, video: { width: number; height: number; rids: string[] }) {
+    const page = await browser.newPage();
+    pages.push(page);
+    const result = await page.evaluate(
+      async ({ url, token, width, height, rids }) => {
         const canvas = document.createElement('canvas');
-        canvas.width = 320;
-        canvas.height = 240;
+        canvas.width = width;
+        canvas.height = height;
         const context = canvas.getContext('2d')!;
         let tick = 0;
         setInterval(() => {
@@ -249,7 +258,9 @@ describe('WHIP ingest', () => {
         tone.start();
         const pc = new RTCPeerConnection();
         pc.addTransceiver(destination.stream.getAudioTracks()[0]!, { direction: 'sendonly' });
-        pc.addTransceiver(canvas.captureStream(25).getVideoTracks()[0]!, { direction: 'sendonly' });
+        // Simulcast layers best first, each half the size of the one before.
+        const sendEncodings = rids.map((rid, index) => ({ rid, scaleResolutionDownBy: 2 ** index }));
+        pc.addTransceiver(canvas.captureStream(25).getVideoTracks()[0]!, { direction: 'sendonly', ...(rids.length > 0 ? { sendEncodings } : {}) });
         await pc.setLocalDescription(await pc.createOffer());
         const response = await fetch(url, {
           method: 'POST',
@@ -260,31 +271,52 @@ describe('WHIP ingest', () => {
         const location = response.headers.get('location');
         if (response.status === 201) await pc.setRemoteDescription({ type: 'answer', sdp: body });
         (window as unknown as { whipSession: unknown }).whipSession = { pc, location };
-        return { status: response.status, location, body };
+        return { status: response.status, location, body, offer: pc.localDescription!.sdp };
       },
-      { url: point.url, token: point.secret },
+      { url: point.url, token: point.secret, ...video },
     );
-    expect(result.status, result.body).toBe(201);
-    expect(result.location).not.toBeNull();
+    const remove = () =>
+      page.evaluate(
+        async ({ url, token }) => {
+          const { location } = (window as unknown as { whipSession: { location: string } }).whipSession;
+          return (await fetch(new URL(location, url), { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status;
+        },
+        { url: point.url, token: point.secret },
+      );
+    return { ...result, remove };
+  }
+
+  it("takes Chromium's RTCPeerConnection as a WHIP client from another origin; a viewer decodes it, DELETE ends it", async () => {
+    const point = await createPoint(BROWSER_STAGE);
+    const publisher = await browserPublisher(point, { width: 320, height: 240, rids: [] });
+    expect(publisher.status, publisher.body).toBe(201);
+    expect(publisher.location).not.toBeNull();
     await waitFor(
       () => live(BROWSER_STAGE),
       20_000,
       () => `the browser's WHIP session never went on air:\n${whipLogs()}`,
     );
-    await expectViewerDecodes(BROWSER_STAGE, 320);
-
-    const deleted = await publisher.evaluate(
-      async ({ url, token }) => {
-        const { location } = (window as unknown as { whipSession: { location: string } }).whipSession;
-        return (await fetch(new URL(location, url), { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status;
-      },
-      { url: point.url, token: point.secret },
-    );
-    expect(deleted).toBe(200);
+    await expectViewerDecodes(BROWSER_STAGE, [320]);
+    expect(await publisher.remove()).toBe(200);
     await waitFor(
       async () => !(await live(BROWSER_STAGE)),
       10_000,
       () => 'still on air after DELETE',
     );
+  });
+
+  it('takes simulcast with rids from a browser WHIP client: the answer receives the layers lowest first, a viewer decodes one', async () => {
+    const point = await createPoint(BROWSER_STAGE);
+    const publisher = await browserPublisher(point, { width: 1280, height: 720, rids: ['f', 'h', 'q'] });
+    expect(publisher.offer).toMatch(/a=simulcast:send f;h;q/);
+    expect(publisher.status, publisher.body).toBe(201);
+    expect(publisher.body).toMatch(/a=simulcast:recv q;h;f/);
+    await waitFor(
+      () => live(BROWSER_STAGE),
+      20_000,
+      () => `the simulcast session never went on air:\n${whipLogs()}`,
+    );
+    await expectViewerDecodes(BROWSER_STAGE, [1280, 640, 320]);
+    expect(await publisher.remove()).toBe(200);
   });
 });
