@@ -112,6 +112,8 @@ export class FeedSwitch {
     try {
       const now = Date.now();
       for (const feeds of this.stages.values()) {
+        // A stage without a backup has nothing to switch to: its feeds cost no sampling.
+        if (feeds.state.onAir === 'main' && ![...feeds.feeds.values()].some((feed) => feed.role === 'backup')) continue;
         for (const feed of feeds.feeds.values()) {
           const bytes = await feeds.stage.receivedBytes(feed.peer).catch(() => feed.bytes);
           if (bytes > feed.bytes) feed.flowingAt = now;
