@@ -58,6 +58,24 @@ export type IngestCodec = z.infer<typeof ingestCodecSchema>;
 export const ingestProtocolSchema = z.enum(['srt', 'rtmp', 'whip']);
 export type IngestProtocol = z.infer<typeof ingestProtocolSchema>;
 
+/** A stage's main feed is on air while it sends media; its backup takes over when none does. */
+export const ingestFeedRoleSchema = z.enum(['main', 'backup']);
+export type IngestFeedRole = z.infer<typeof ingestFeedRoleSchema>;
+/** A technician's choice of feed: one pinned on air, or `auto` (the backup takes over by itself). */
+export const stageFeedChoiceSchema = z.enum(['main', 'backup', 'auto']);
+export type StageFeedChoice = z.infer<typeof stageFeedChoiceSchema>;
+
+/** Which of a stage's feeds is on air, the technician's choice, and its switches so far. */
+export const stageFeedStateSchema = z.object({
+  onAir: ingestFeedRoleSchema,
+  choice: stageFeedChoiceSchema,
+  /** Switches so far, by the role switched to. */
+  switches: z.object({ main: z.number().int(), backup: z.number().int() }),
+  /** The latest switch, the alert the control room shows. */
+  lastSwitch: z.object({ at: z.string(), from: ingestFeedRoleSchema, to: ingestFeedRoleSchema, reason: z.string() }).nullable(),
+});
+export type StageFeedState = z.infer<typeof stageFeedStateSchema>;
+
 /** An opaque JSON object with bounded size; mediasoup validates the inside. */
 function boundedObject(maxKeys: number) {
   return z.record(z.string().max(64), z.unknown()).refine((value) => Object.keys(value).length <= maxKeys, `at most ${maxKeys} fields`);
@@ -93,6 +111,8 @@ export type DtlsParametersJson = z.infer<typeof dtlsParametersSchema>;
 export const errorCodes = [
   'invalid_payload',
   'payload_too_large',
+  'unsupported_media_type',
+  'method_not_allowed',
   'uri_too_long',
   'headers_too_large',
   'request_timeout',
@@ -352,7 +372,10 @@ export const apiRequestSchemas = {
   ingestPoint: z.strictObject({
     protocol: ingestProtocolSchema,
     label: freeText({ max: 100 }).optional(),
+    role: ingestFeedRoleSchema.optional(),
   }),
+  /** A technician's choice of feed for a stage; `auto` lets the backup take over by itself again. */
+  stageFeed: z.strictObject({ use: stageFeedChoiceSchema }),
   replayChanges: z
     .strictObject({
       title: freeText({ min: 1, max: 200 }).optional(),
@@ -505,6 +528,7 @@ export const ingestPointInfoSchema = z.object({
   stageId: z.string(),
   protocol: ingestProtocolSchema,
   label: z.string(),
+  role: ingestFeedRoleSchema,
   port: z.number().nullable(),
   url: z.string(),
   secret: z.string(),

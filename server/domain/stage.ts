@@ -46,6 +46,8 @@ export class Stage {
   private readonly peers = new Map<string, Peer>();
   private readonly onAir = new Map<string, ProducerInfo>();
   private readonly consumerOwners = new Map<string, Peer>();
+  /** Publishers on standby (a backup feed while the main one is fine): their producers, kept off air. */
+  private readonly standby = new Map<string, Map<string, ProducerInfo>>();
   private media: Promise<StageMedia> | undefined;
   private statePush: { timer: NodeJS.Timeout | undefined; lastAt: number } = { timer: undefined, lastAt: 0 };
 
@@ -110,6 +112,7 @@ export class Stage {
 
   async leave(peer: Peer): Promise<void> {
     if (!this.peers.delete(peer.id)) return;
+    this.standby.delete(peer.id);
     for (const producerId of peer.producerIds) this.takeOffAir(producerId);
     for (const consumerId of peer.consumerIds) this.consumerOwners.delete(consumerId);
     this.settleTransports(peer);
@@ -190,6 +193,35 @@ export class Stage {
     return { targets, goOnAir };
   }
 
+  /**
+   * Keeps a publisher's producers off air without closing them, or puts them back on air: a
+   * backup feed waits so, ready, while the main one is on air. Producers made meanwhile wait too.
+   */
+  setStandby(peer: Peer, standby: boolean): void {
+    // A peer that left has nothing on air or waiting.
+    if (this.peers.get(peer.id) !== peer) return;
+    const waiting = this.standby.get(peer.id);
+    if (standby && !waiting) {
+      const held = new Map<string, ProducerInfo>();
+      for (const producerId of peer.producerIds) {
+        const info = this.onAir.get(producerId);
+        if (info) held.set(producerId, info);
+        this.takeOffAir(producerId);
+      }
+      this.standby.set(peer.id, held);
+    } else if (!standby && waiting) {
+      this.standby.delete(peer.id);
+      for (const producer of waiting.values()) if (peer.producerIds.has(producer.producerId)) this.putOnAir(peer, producer);
+    }
+  }
+
+  /** Bytes the publisher's producers have received so far, on air or not: growing while its media flows. */
+  async receivedBytes(peer: Peer): Promise<number> {
+    const media = await this.stageMedia();
+    const counts = await Promise.all([...peer.producerIds].map((producerId) => media.producerBytes(producerId).catch(() => 0)));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
   async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
     this.requireProducer(peer, producerId);
     const media = await this.stageMedia();
@@ -247,6 +279,7 @@ export class Stage {
     this.media = undefined;
     void lost?.then((media) => this.deps.media.closeStageMedia(media)).catch(() => undefined);
     this.onAir.clear();
+    for (const waiting of this.standby.values()) waiting.clear();
     this.consumerOwners.clear();
     for (const peer of this.peers.values()) {
       this.settleTransports(peer);
@@ -332,6 +365,11 @@ export class Stage {
 
   private putOnAir(peer: Peer, producer: ProducerInfo): void {
     peer.producerIds.add(producer.producerId);
+    const waiting = this.standby.get(peer.id);
+    if (waiting) {
+      waiting.set(producer.producerId, producer);
+      return;
+    }
     this.onAir.set(producer.producerId, producer);
     this.deps.notifier.toStage(this.id, 'producer:added', producer);
     this.scheduleStatePush();
@@ -340,6 +378,7 @@ export class Stage {
   }
 
   private takeOffAir(producerId: string): void {
+    for (const waiting of this.standby.values()) waiting.delete(producerId);
     if (!this.onAir.delete(producerId)) return;
     this.deps.notifier.toStage(this.id, 'producer:removed', { producerId });
     this.scheduleStatePush();

@@ -7,6 +7,8 @@ import { AppError } from '../errors.js';
 const statusByCode: Record<ErrorCode, number> = {
   invalid_payload: 400,
   payload_too_large: 413,
+  unsupported_media_type: 415,
+  method_not_allowed: 405,
   uri_too_long: 414,
   headers_too_large: 431,
   request_timeout: 408,

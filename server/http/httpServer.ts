@@ -31,6 +31,8 @@ import { registerApiRoutes } from './routes/index.js';
 import { auditTechnicianActions, refuseCrossSiteChanges } from './technicianGuards.js';
 import { ingestPointRoutes } from './routes/ingestPoints.js';
 import { metricsRoute } from './routes/metrics.js';
+import { stageFeedRoutes } from './routes/stageFeeds.js';
+import { whipRoutes } from './routes/whip.js';
 
 /** What the API, the recording files and the pages need: storage, access rules, configuration. */
 export interface HttpDependencies {
@@ -72,6 +74,8 @@ export async function buildHttpServer(deps: HttpDependencies & LiveMediaDependen
   await app.register(liveMediaRoutes, deps);
   await app.register(metricsRoute, deps);
   await app.register(ingestPointRoutes, deps);
+  await app.register(stageFeedRoutes, deps);
+  await app.register(whipRoutes, { ingestPoints: deps.ingestPoints });
   return app;
 }
 

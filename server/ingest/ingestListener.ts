@@ -6,10 +6,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
-import type { IngestPreflight, IngestProtocol, IngestTrackTarget } from '../../shared/protocol.js';
+import type { IngestFeedRole, IngestPreflight, IngestProtocol, IngestTrackTarget } from '../../shared/protocol.js';
 import { Peer } from '../domain/peer.js';
 import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
+import type { FeedSwitch } from './feedSwitch.js';
 import { PREFLIGHT_SECONDS, PreflightMeter } from './preflight.js';
 import { rtpOutputArgs } from './testPattern.js';
 
@@ -17,6 +18,7 @@ export interface IngestListenerOptions {
   ingestPointId: string;
   stageId: string;
   protocol: Exclude<IngestProtocol, 'whip'>;
+  role: IngestFeedRole;
   /** The address the listener binds to (the server's HOST). */
   listenIp: string;
   port: number;
@@ -102,6 +104,7 @@ export class IngestListener {
   constructor(
     private readonly options: IngestListenerOptions,
     private readonly registry: StageRegistry,
+    private readonly feeds: FeedSwitch,
     logger: Logger,
   ) {
     this.logger = logger.child({ component: 'ingest', ingestPoint: options.ingestPointId, stage: options.stageId, protocol: options.protocol });
@@ -145,7 +148,9 @@ export class IngestListener {
     // The encoder's address is ffmpeg's business; per-address limits count sockets, not this peer.
     const peer = new Peer('ingest', `ingest-point:${this.options.ingestPointId}`, 'ingest-point');
     await stage.join(peer);
+    this.feeds.attach(stage, peer, this.options.role);
     const leave = async () => {
+      this.feeds.detach(stage, peer);
       await stage.leave(peer);
       await this.registry.closeIfEmpty(stage);
     };

@@ -1,11 +1,12 @@
 /**
- * The ingest points of all stages: their ports and secrets, and a listener for each active SRT or
- * RTMP point. Technicians create, rotate and revoke them through the API; WHIP is stored as a
- * protocol but has no listener yet (it will answer on the HTTP port at /whip/<id>).
+ * The ingest points of all stages: their ports and secrets, a listener for each active SRT or
+ * RTMP point, and the WHIP sessions (which come in on the HTTP port at /whip/<id>). Technicians
+ * create, rotate and revoke them through the API.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { IngestPointInfo, IngestProtocol } from '../../shared/protocol.js';
+import type { IngestFeedRole, IngestPointInfo, IngestProtocol } from '../../shared/protocol.js';
 import type { IngestKeys } from '../auth/ingestKeys.js';
 import type { PortRange } from '../config/env.js';
 import type { Ffmpeg } from '../config/ffmpeg.js';
@@ -21,7 +22,9 @@ import {
   revokeIngestPoint,
   rotateIngestPoint,
 } from '../storage/ingestPoints.js';
+import { type FeedChoice, type FeedState, FeedSwitch } from './feedSwitch.js';
 import { IngestListener } from './ingestListener.js';
+import { type WhipSessionStarted, WhipSessions } from './whipSessions.js';
 
 export interface IngestPointsOptions {
   db: Database;
@@ -39,19 +42,22 @@ const portSettings = { srt: 'INGEST_SRT_PORTS', rtmp: 'INGEST_RTMP_PORTS' } as c
 
 export class IngestPoints {
   private readonly listeners = new Map<string, IngestListener>();
+  private readonly whip: WhipSessions;
+  private readonly feeds: FeedSwitch;
 
-  constructor(private readonly options: IngestPointsOptions) {}
+  constructor(private readonly options: IngestPointsOptions) {
+    this.feeds = new FeedSwitch(options.logger);
+    this.whip = new WhipSessions(options.registry, this.feeds, options.logger);
+  }
 
   /** Listens for every active point, as they were before a restart. */
   start(): void {
     for (const point of listActiveIngestPoints(this.options.db)) this.listen(point);
   }
 
-  create(stageId: string, protocol: IngestProtocol, label: string | undefined): IngestPoint {
-    if (protocol === 'whip') {
-      throw new AppError('invalid_payload', 'WHIP ingest points are not available yet; create an SRT or RTMP point (protocol "srt" or "rtmp").');
-    }
-    const point = createIngestPoint(this.options.db, { stageId, protocol, label, port: this.freePort(protocol) });
+  create(stageId: string, protocol: IngestProtocol, label: string | undefined, role: IngestFeedRole = 'main'): IngestPoint {
+    const port = protocol === 'whip' ? null : this.freePort(protocol);
+    const point = createIngestPoint(this.options.db, { stageId, protocol, label, role, port });
     this.listen(point);
     return point;
   }
@@ -65,6 +71,7 @@ export class IngestPoints {
     const point = rotateIngestPoint(this.options.db, id);
     if (!point) throw new AppError('not_found', `There is no active ingest point "${id}".`);
     await this.stopListening(id);
+    await this.whip.end(id, 'secret rotated');
     this.listen(point);
     return point;
   }
@@ -72,19 +79,63 @@ export class IngestPoints {
   async revoke(id: string): Promise<void> {
     if (!revokeIngestPoint(this.options.db, id)) throw new AppError('not_found', `There is no active ingest point "${id}".`);
     await this.stopListening(id);
+    await this.whip.end(id, 'ingest point revoked');
+  }
+
+  /** A WHIP offer (POST /whip/<id>) with its bearer token; refused before anything else when the token is wrong. */
+  async startWhip(id: string, bearerToken: string | undefined, offerSdp: string, clientAddress: string): Promise<WhipSessionStarted> {
+    const point = this.activeWhipPoint(id, bearerToken);
+    return this.whip.start(point.id, point.stageId, point.role, offerSdp, clientAddress);
+  }
+
+  /** DELETE on a WHIP session's resource, with the point's bearer token. */
+  async stopWhip(id: string, sessionId: string, bearerToken: string | undefined): Promise<void> {
+    await this.whip.stop(this.activeWhipPoint(id, bearerToken).id, sessionId);
   }
 
   get(id: string): IngestPoint | undefined {
     return getIngestPoint(this.options.db, id);
   }
 
-  /** What a technician pastes into the encoder; `host` is the server's name as their browser reached it. */
-  info(point: IngestPoint, host: string): IngestPointInfo {
-    const { id, stageId, protocol, label, port, createdAt, rotatedAt, revokedAt } = point;
+  /**
+   * What a technician pastes into the encoder; `host` is the server's name as their browser reached
+   * it, `httpOrigin` the scheme, name and port (the WHIP URL is on the HTTP port).
+   */
+  info(point: IngestPoint, host: string, httpOrigin: string): IngestPointInfo {
+    const { id, stageId, protocol, label, role, port, createdAt, rotatedAt, revokedAt } = point;
     const secret = this.options.keys.ingestPointSecret(id, point.generation);
     const streamId = protocol === 'srt' ? id : null;
     const preflight = this.listeners.get(id)?.preflight() ?? null;
-    return { id, stageId, protocol, label, port, url: encoderUrl(point, host, secret), secret, streamId, preflight, createdAt, rotatedAt, revokedAt };
+    return {
+      id,
+      stageId,
+      protocol,
+      label,
+      role,
+      port,
+      url: encoderUrl(point, host, httpOrigin, secret),
+      secret,
+      streamId,
+      preflight,
+      createdAt,
+      rotatedAt,
+      revokedAt,
+    };
+  }
+
+  /** Which of the stage's feeds is on air, and the technician's choice. */
+  feedState(stageId: string): FeedState {
+    return this.feeds.state(stageId);
+  }
+
+  /** A technician pins the main or the backup feed on air, or lets them switch by themselves again. */
+  chooseFeed(stageId: string, choice: FeedChoice): FeedState {
+    return this.feeds.choose(this.options.registry.open(stageId), choice);
+  }
+
+  /** Feed switches per stage so far, for /metrics. */
+  feedSwitchCounts(): ReturnType<FeedSwitch['switchCounts']> {
+    return this.feeds.switchCounts();
   }
 
   /** Shutdown begins: a listener whose ffmpeg ends (the whole process group got Ctrl+C) stays down. */
@@ -94,6 +145,22 @@ export class IngestPoints {
 
   async close(): Promise<void> {
     await Promise.all([...this.listeners.keys()].map((id) => this.stopListening(id)));
+    await this.whip.close();
+    this.feeds.close();
+  }
+
+  private activeWhipPoint(id: string, bearerToken: string | undefined): IngestPoint {
+    const point = getIngestPoint(this.options.db, id);
+    if (!point || point.revokedAt !== null || point.protocol !== 'whip') {
+      throw new AppError('not_found', `There is no active WHIP ingest point "${id}"; ask the technicians for the WHIP URL of your stage.`);
+    }
+    if (bearerToken === undefined || !sameSecret(bearerToken, this.options.keys.ingestPointSecret(point.id, point.generation))) {
+      throw new AppError(
+        'unauthorized',
+        'The bearer token is missing or wrong (it changes when the technicians rotate it): send "Authorization: Bearer <token>" with the current token.',
+      );
+    }
+    return point;
   }
 
   private freePort(protocol: 'srt' | 'rtmp'): number {
@@ -114,6 +181,7 @@ export class IngestPoints {
         ingestPointId: point.id,
         stageId: point.stageId,
         protocol: point.protocol,
+        role: point.role,
         listenIp,
         port: point.port,
         secret: this.options.keys.ingestPointSecret(point.id, point.generation),
@@ -122,6 +190,7 @@ export class IngestPoints {
         maxBitrateKbps,
       },
       registry,
+      this.feeds,
       logger,
     );
     this.listeners.set(point.id, listener);
@@ -135,9 +204,14 @@ export class IngestPoints {
   }
 }
 
-function encoderUrl(point: IngestPoint, host: string, secret: string): string {
+function sameSecret(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function encoderUrl(point: IngestPoint, host: string, httpOrigin: string, secret: string): string {
   const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   if (point.protocol === 'rtmp') return `rtmp://${name}:${point.port}/live`;
   if (point.protocol === 'srt') return `srt://${name}:${point.port}?${new URLSearchParams({ streamid: point.id, passphrase: secret }).toString()}`;
-  return `/whip/${point.id}`;
+  return `${httpOrigin}/whip/${point.id}`;
 }

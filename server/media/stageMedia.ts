@@ -177,6 +177,12 @@ export class StageMedia {
     await this.producer(producerId).resume();
   }
 
+  /** Bytes the producer has received so far (all its streams): growing while media flows. */
+  async producerBytes(producerId: string): Promise<number> {
+    const stats = await this.producer(producerId).getStats();
+    return stats.reduce((sum, stat) => sum + (stat.byteCount ?? 0), 0);
+  }
+
   closeProducer(producerId: string): void {
     this.producer(producerId).close();
     this.forgetProducer(producerId);

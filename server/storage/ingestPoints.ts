@@ -1,6 +1,6 @@
 /** Ingest points: where a production team's encoder sends a stage's program feed (SRT, RTMP, WHIP). */
 import type { Database } from 'better-sqlite3';
-import type { IngestProtocol } from '../../shared/protocol.js';
+import type { IngestFeedRole, IngestProtocol } from '../../shared/protocol.js';
 import { preparedOnce } from './prepared.js';
 import { toIsoTime } from './time.js';
 import { newId } from './tokens.js';
@@ -10,6 +10,7 @@ export interface IngestPoint {
   stageId: string;
   protocol: IngestProtocol;
   label: string;
+  role: IngestFeedRole;
   /** The listen port of an SRT or RTMP point; null for WHIP, which comes in over HTTP. */
   port: number | null;
   /** Which secret is valid: rotating increments it, so the old secret stops working. */
@@ -23,16 +24,17 @@ export interface IngestPointInput {
   stageId: string;
   protocol: IngestProtocol;
   label?: string;
+  role?: IngestFeedRole;
   port: number | null;
 }
 
-const columns = `id, stage_id AS stageId, protocol, label, port, generation, created_at AS createdAt,
+const columns = `id, stage_id AS stageId, protocol, label, role, port, generation, created_at AS createdAt,
   rotated_at AS rotatedAt, revoked_at AS revokedAt`;
 
 const statements = preparedOnce((db) => ({
   insert: db.prepare<IngestPoint>(
-    `INSERT INTO ingest_points (id, stage_id, protocol, label, port, generation, created_at, rotated_at, revoked_at)
-     VALUES (@id, @stageId, @protocol, @label, @port, @generation, @createdAt, @rotatedAt, @revokedAt)`,
+    `INSERT INTO ingest_points (id, stage_id, protocol, label, role, port, generation, created_at, rotated_at, revoked_at)
+     VALUES (@id, @stageId, @protocol, @label, @role, @port, @generation, @createdAt, @rotatedAt, @revokedAt)`,
   ),
   byId: db.prepare<[string], IngestPoint>(`SELECT ${columns} FROM ingest_points WHERE id = ?`),
   listByStage: db.prepare<[string], IngestPoint>(`SELECT ${columns} FROM ingest_points WHERE stage_id = ? ORDER BY created_at, id`),
@@ -49,6 +51,7 @@ export function createIngestPoint(db: Database, input: IngestPointInput, now = n
     stageId: input.stageId,
     protocol: input.protocol,
     label: input.label ?? '',
+    role: input.role ?? 'main',
     port: input.port,
     generation: 1,
     createdAt: toIsoTime(now),

@@ -388,6 +388,11 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_time ON audit_log (created_at);
 `;
 
+/** Main or backup feed of its stage: a backup goes on air only while no main feed sends media. */
+const ingestPointRolesSchema = `
+ALTER TABLE ingest_points ADD COLUMN role TEXT NOT NULL DEFAULT 'main' CHECK (role IN ('main', 'backup'));
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
@@ -397,6 +402,7 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'question moderation, votes and pins', sql: questionModerationSchema },
   { version: 7, name: 'polls', sql: pollsSchema },
   { version: 8, name: 'disabled technicians and the audit log', sql: technicianAuditSchema },
+  { version: 9, name: 'ingest point roles', sql: ingestPointRolesSchema },
 ];
 
 const createMigrationsTable = `

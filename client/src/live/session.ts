@@ -436,6 +436,8 @@ function describeSignallingError(error: SignallingError): string {
       return `The server refused: ${error.message}`;
     case 'conflict':
     case 'payload_too_large':
+    case 'unsupported_media_type':
+    case 'method_not_allowed':
     case 'uri_too_long':
     case 'headers_too_large':
     case 'request_timeout':

@@ -18,22 +18,22 @@ export const ingestPointRoutes: FastifyPluginAsyncZod<HttpDependencies & Pick<Li
   const { ingestPoints } = deps;
   const answer = (request: FastifyRequest, reply: FastifyReply, point: IngestPoint): IngestPointInfo => {
     reply.header('cache-control', 'no-store');
-    return ingestPoints.info(point, request.hostname);
+    return ingestPoints.info(point, request.hostname, `${request.protocol}://${request.host}`);
   };
 
   app.post(
     '/api/stages/:stageId/ingest-points',
     technicianRoute(deps, {
       tags,
-      summary: 'Open an SRT or RTMP ingest point for the stage',
+      summary: 'Open a WHIP, SRT or RTMP ingest point for the stage, as its main or backup feed',
       params: stageParams,
       body: apiRequestSchemas.ingestPoint,
       response: withErrors({ 201: ingestPointInfoSchema }),
     }),
     async (request, reply) => {
       const stage = deps.policy.existingStage(request.params.stageId);
-      const { protocol, label } = request.body;
-      const point = ingestPoints.create(stage.id, protocol, label);
+      const { protocol, label, role } = request.body;
+      const point = ingestPoints.create(stage.id, protocol, label, role);
       request.log.info(
         { ingestPoint: point.id, stage: stage.id, protocol, port: point.port, technician: request.technician?.username },
         'ingest point created',

@@ -40,7 +40,7 @@ export const metricsRoute: FastifyPluginAsyncZod<MetricsDependencies> = async (a
  * already live in the media engine, the stage registry and the database, and a scrape every few
  * seconds costs less than bookkeeping on every join.
  */
-function serverMetrics({ db, media, registry: stages }: MetricsDependencies) {
+function serverMetrics({ db, media, registry: stages, ingestPoints }: MetricsDependencies) {
   // Our own registry, not prom-client's global one, so each server instance counts only itself.
   const register = new Registry();
   collectDefaultMetrics({ register });
@@ -73,6 +73,20 @@ function serverMetrics({ db, media, registry: stages }: MetricsDependencies) {
     help: 'Stages of the programme with something on air but no recording being written (after a recorder failure); alert when above 0 for more than a few seconds.',
     registers,
   });
+
+  const feedSwitches = new Counter({
+    name: 'estrad_ingest_feed_switches_total',
+    help: 'Times the stage switched between its main and backup ingest feeds, by the feed switched to; each one is an alert.',
+    labelNames: ['stage', 'to'],
+    registers,
+  });
+
+  function refreshFeedSwitches(): void {
+    feedSwitches.reset();
+    for (const { stageId, switches } of ingestPoints.feedSwitchCounts()) {
+      for (const [to, count] of Object.entries(switches)) feedSwitches.inc({ stage: stageId, to }, count);
+    }
+  }
 
   async function refreshWorkers(): Promise<void> {
     const workers = await media.workerStats();
@@ -107,6 +121,7 @@ function serverMetrics({ db, media, registry: stages }: MetricsDependencies) {
     async render(): Promise<string> {
       await refreshWorkers();
       refreshStages();
+      refreshFeedSwitches();
       return register.metrics();
     },
   };

@@ -1,11 +1,12 @@
 /** What the event, registration, invite and question routes share: path parameters, lookups, limits. */
 import type { Database } from 'better-sqlite3';
-import type { FastifySchema } from 'fastify';
+import type { FastifyRequest, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { type Event, getEvent } from '../../storage/events.js';
 import { getTalk, type Talk } from '../../storage/talks.js';
 import { eventIdSchema, recordIdSchema, stageIdSchema } from '../../storage/validation.js';
+import { parseInput } from '../../validation.js';
 import { requireTechnician } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
 
@@ -19,6 +20,11 @@ export const inviteParams = z.object({ inviteId: recordIdSchema });
  */
 export function technicianRoute<S extends FastifySchema>(deps: Pick<HttpDependencies, 'policy'>, schema: S) {
   return { onRequest: requireTechnician(deps), schema: { ...schema, security: [{ technicianSession: [] }] } };
+}
+
+/** Path parameters of a route without a schema of its own (WHIP, which is not part of the JSON API). */
+export function pathParams<S extends z.ZodType>(schema: S, request: FastifyRequest): z.output<S> {
+  return parseInput(schema, request.params, 'path');
 }
 
 /** Route options that allow `max` requests a minute from one client. */

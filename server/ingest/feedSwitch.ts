@@ -1,0 +1,143 @@
+/**
+ * Main and backup feeds of a stage: every ingest (SRT/RTMP listener, WHIP session) reports the
+ * peer it publishes with, and the feeds of the role not on air wait on standby (ready, receiving,
+ * off air). When no main feed has sent media for a second, the backup goes on air; when a main
+ * one sends again, it takes over again; a technician may pin either. Viewers and the recorder
+ * follow what is on air, so each switch is a new recording run (a discontinuity), not a gap.
+ */
+import type { Logger } from 'pino';
+import type { IngestFeedRole, StageFeedChoice, StageFeedState } from '../../shared/protocol.js';
+import type { Peer } from '../domain/peer.js';
+import type { Stage } from '../domain/stage.js';
+
+/** A main feed silent this long has failed (the issue's figure). */
+export const FEED_SILENCE_MS = 1_000;
+/** How often feeds are sampled: a failure is noticed between FEED_SILENCE_MS and this much later. */
+const SAMPLE_MS = 100;
+
+/** Which feed is on air, the technician's choice and the switches: the shape GET /api/stages/:id/feed answers. */
+export type FeedState = StageFeedState;
+export type FeedChoice = StageFeedChoice;
+
+interface Feed {
+  peer: Peer;
+  role: IngestFeedRole;
+  bytes: number;
+  /** When its byte count last grew; 0 before it ever did. */
+  flowingAt: number;
+}
+
+interface StageFeeds {
+  stage: Stage;
+  feeds: Map<string, Feed>;
+  state: FeedState;
+}
+
+export class FeedSwitch {
+  private readonly stages = new Map<string, StageFeeds>();
+  private timer: NodeJS.Timeout | undefined;
+  private sampling = false;
+  private readonly logger: Logger;
+
+  constructor(logger: Logger) {
+    this.logger = logger.child({ component: 'ingest' });
+  }
+
+  /** An ingest's peer joined its stage; called before its media goes on air. */
+  attach(stage: Stage, peer: Peer, role: IngestFeedRole): void {
+    const feeds = this.feedsOf(stage);
+    feeds.feeds.set(peer.id, { peer, role, bytes: 0, flowingAt: 0 });
+    if (role !== feeds.state.onAir) stage.setStandby(peer, true);
+    this.startSampling();
+  }
+
+  /** The ingest's peer left its stage (the encoder went, the session ended). */
+  detach(stage: Stage, peer: Peer): void {
+    const feeds = this.stages.get(stage.id);
+    if (!feeds || feeds.stage !== stage) return;
+    feeds.feeds.delete(peer.id);
+    // Kept while pinned or on the backup: the feeds that come next follow the same choice.
+    if (feeds.feeds.size === 0 && feeds.state.choice === 'auto' && feeds.state.onAir === 'main') this.stages.delete(stage.id);
+  }
+
+  /** The technician's choice: a pinned role stays on air whatever its media does. */
+  choose(stage: Stage, choice: FeedChoice): FeedState {
+    const feeds = this.feedsOf(stage);
+    feeds.state.choice = choice;
+    if (choice !== 'auto' && choice !== feeds.state.onAir) this.switchTo(feeds, choice, 'chosen by a technician');
+    return this.state(stage.id);
+  }
+
+  state(stageId: string): FeedState {
+    const state = this.stages.get(stageId)?.state;
+    return state ? { ...state, switches: { ...state.switches } } : { onAir: 'main', choice: 'auto', switches: { main: 0, backup: 0 }, lastSwitch: null };
+  }
+
+  /** Switch counts of every stage that has switched, for /metrics. */
+  switchCounts(): { stageId: string; switches: Record<IngestFeedRole, number> }[] {
+    return [...this.stages.entries()].map(([stageId, feeds]) => ({ stageId, switches: { ...feeds.state.switches } }));
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private feedsOf(stage: Stage): StageFeeds {
+    let feeds = this.stages.get(stage.id);
+    if (!feeds || feeds.stage !== stage) {
+      // A stage that was closed and opened again starts with its main feed, with the old counts.
+      const { choice, switches, lastSwitch } = feeds?.state ?? { choice: 'auto', switches: { main: 0, backup: 0 }, lastSwitch: null };
+      feeds = { stage, feeds: new Map(), state: { onAir: 'main', choice, switches, lastSwitch } };
+      this.stages.set(stage.id, feeds);
+    }
+    return feeds;
+  }
+
+  private startSampling(): void {
+    this.timer ??= setInterval(() => void this.sample(), SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  private async sample(): Promise<void> {
+    if (this.sampling) return;
+    this.sampling = true;
+    try {
+      const now = Date.now();
+      for (const feeds of this.stages.values()) {
+        // A stage without a backup has nothing to switch to: its feeds cost no sampling.
+        if (feeds.state.onAir === 'main' && ![...feeds.feeds.values()].some((feed) => feed.role === 'backup')) continue;
+        for (const feed of feeds.feeds.values()) {
+          const bytes = await feeds.stage.receivedBytes(feed.peer).catch(() => feed.bytes);
+          if (bytes > feed.bytes) feed.flowingAt = now;
+          feed.bytes = bytes;
+        }
+        this.decide(feeds, now);
+      }
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  private decide(feeds: StageFeeds, now: number): void {
+    if (feeds.state.choice !== 'auto') return;
+    const flowing = (role: IngestFeedRole) => [...feeds.feeds.values()].some((feed) => feed.role === role && now - feed.flowingAt < FEED_SILENCE_MS);
+    const { onAir } = feeds.state;
+    if (onAir === 'main' && !flowing('main') && flowing('backup')) this.switchTo(feeds, 'backup', `no media from the main feed for ${FEED_SILENCE_MS} ms`);
+    else if (onAir === 'backup' && flowing('main')) this.switchTo(feeds, 'main', 'the main feed sends media again');
+  }
+
+  private switchTo(feeds: StageFeeds, role: IngestFeedRole, reason: string): void {
+    const from = feeds.state.onAir;
+    feeds.state.onAir = role;
+    feeds.state.switches[role]++;
+    feeds.state.lastSwitch = { at: new Date().toISOString(), from, to: role, reason };
+    // The new feed first, so the stage is never off air in between (the recorder would end the recording).
+    for (const feed of feeds.feeds.values()) if (feed.role === role) feeds.stage.setStandby(feed.peer, false);
+    for (const feed of feeds.feeds.values()) if (feed.role !== role) feeds.stage.setStandby(feed.peer, true);
+    this.logger.warn(
+      { alert: 'ingest_feed_switched', stage: feeds.stage.id, from, to: role, reason },
+      `stage ${feeds.stage.id} switched from its ${from} feed to its ${role} feed: ${reason}`,
+    );
+  }
+}

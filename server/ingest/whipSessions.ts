@@ -1,0 +1,127 @@
+/**
+ * WHIP sessions (RFC 9725): an encoder's offer becomes a peer on the stage with a WebRTC send
+ * transport and one producer per accepted track, on air as a speaker's are. One session per
+ * ingest point: a new offer (OBS reconnecting after a crash) replaces the old session, and a
+ * session whose media stopped long ago (an encoder gone without DELETE) ends by itself.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Peer } from '../domain/peer.js';
+import type { Stage } from '../domain/stage.js';
+import type { StageRegistry } from '../domain/stageRegistry.js';
+import type { IngestFeedRole } from '../../shared/protocol.js';
+import { AppError } from '../errors.js';
+import type { FeedSwitch } from './feedSwitch.js';
+import { readWhipOffer, writeWhipAnswer } from './whipSdp.js';
+
+export interface WhipSessionStarted {
+  sessionId: string;
+  answer: string;
+}
+
+interface WhipSession {
+  id: string;
+  ingestPointId: string;
+  stage: Stage;
+  peer: Peer;
+  bytes: number;
+  /** When its media last grew (its start, before any arrived). */
+  flowingAt: number;
+}
+
+/**
+ * A session without media this long has lost its encoder (closed without DELETE, crashed, cut
+ * off): it ends, and the stage goes off air. Long enough for a network hiccup; the backup feed,
+ * if there is one, took over after a second anyway.
+ */
+export const WHIP_SILENCE_LIMIT_MS = 15_000;
+const SILENCE_CHECK_MS = 1_000;
+
+export class WhipSessions {
+  /** By ingest point id. */
+  private readonly sessions = new Map<string, WhipSession>();
+  private readonly logger: Logger;
+  private readonly silenceCheck: NodeJS.Timeout;
+
+  constructor(
+    private readonly registry: StageRegistry,
+    private readonly feeds: FeedSwitch,
+    logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'ingest', protocol: 'whip' });
+    this.silenceCheck = setInterval(() => void this.endSilentSessions(), SILENCE_CHECK_MS);
+    this.silenceCheck.unref();
+  }
+
+  /** Answers the offer and puts its media on the stage; bad offers are refused before anything goes on air. */
+  async start(ingestPointId: string, stageId: string, role: IngestFeedRole, offerSdp: string, clientAddress: string): Promise<WhipSessionStarted> {
+    const stage = this.registry.open(stageId);
+    const peer = new Peer('ingest', `whip:${ingestPointId}`, clientAddress);
+    const session: WhipSession = { id: randomUUID(), ingestPointId, stage, peer, bytes: 0, flowingAt: Date.now() };
+    try {
+      const { routerRtpCapabilities } = await stage.join(peer);
+      const offer = readWhipOffer(offerSdp, routerRtpCapabilities);
+      await this.end(ingestPointId, 'replaced by a new offer');
+      this.sessions.set(ingestPointId, session);
+      this.feeds.attach(stage, peer, role);
+      const transport = await stage.createTransport(peer, { direction: 'send' });
+      await stage.connectTransport(peer, transport.id, offer.dtlsParameters);
+      for (const track of offer.tracks) {
+        await stage.produce(peer, {
+          transportId: transport.id,
+          kind: track.kind,
+          source: track.kind === 'audio' ? 'microphone' : 'camera',
+          rtpParameters: track.rtpParameters,
+        });
+      }
+      this.logger.info(
+        { ingestPoint: ingestPointId, stage: stageId, session: session.id, tracks: offer.tracks.map((track) => track.kind) },
+        'WHIP session on air',
+      );
+      return { sessionId: session.id, answer: writeWhipAnswer(offer, transport, String(Date.now())) };
+    } catch (error) {
+      if (this.sessions.get(ingestPointId) === session) this.sessions.delete(ingestPointId);
+      await this.leave(session);
+      throw error;
+    }
+  }
+
+  /** DELETE on the session's resource: the stage goes off air. */
+  async stop(ingestPointId: string, sessionId: string): Promise<void> {
+    if (this.sessions.get(ingestPointId)?.id !== sessionId) {
+      throw new AppError('not_found', `There is no WHIP session "${sessionId}" on this ingest point (it ended or was replaced).`);
+    }
+    await this.end(ingestPointId, 'ended by the encoder');
+  }
+
+  /** Ends the point's session, if it has one (its secret was rotated, it was revoked, shutdown). */
+  async end(ingestPointId: string, reason: string): Promise<void> {
+    const session = this.sessions.get(ingestPointId);
+    if (!session) return;
+    this.sessions.delete(ingestPointId);
+    await this.leave(session);
+    this.logger.info({ ingestPoint: ingestPointId, session: session.id, reason }, 'WHIP session ended');
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.silenceCheck);
+    await Promise.all([...this.sessions.keys()].map((id) => this.end(id, 'server stopping')));
+  }
+
+  private async endSilentSessions(): Promise<void> {
+    const now = Date.now();
+    for (const session of [...this.sessions.values()]) {
+      const bytes = await session.stage.receivedBytes(session.peer).catch(() => session.bytes);
+      if (bytes > session.bytes) [session.bytes, session.flowingAt] = [bytes, now];
+      if (now - session.flowingAt >= WHIP_SILENCE_LIMIT_MS && this.sessions.get(session.ingestPointId) === session) {
+        await this.end(session.ingestPointId, `no media for ${WHIP_SILENCE_LIMIT_MS / 1000} s`);
+      }
+    }
+  }
+
+  private async leave({ stage, peer }: WhipSession): Promise<void> {
+    this.feeds.detach(stage, peer);
+    await stage.leave(peer);
+    await this.registry.closeIfEmpty(stage);
+  }
+}

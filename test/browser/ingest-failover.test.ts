@@ -1,0 +1,239 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cleanup as cleanupDataChannels } from 'node-datachannel';
+import { parse as parsePlaylist, types } from 'hls-parser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IngestPointInfo, RecordingInfo } from '../../shared/protocol.js';
+import type { PlayerStats } from '../../shared/playerStats.js';
+import { launchChromium } from '../../scripts/bench/chromium.js';
+import { programmeDocument } from '../integration/api-fixtures.js';
+import { liveRecording, probeSegmentVideo } from '../helpers/liveRecording.js';
+import { ObsWhipClient } from '../helpers/obsWhipClient.js';
+import { playerStats, waitUntilPlaying } from '../helpers/player.js';
+import { freePort, type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { ingestLogs } from '../helpers/ingestLogs.js';
+import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
+
+const STAGE = 'failover-hall';
+/** The main feed (OBS over WHIP) is 640 wide, the backup (an SRT encoder) 480: the viewer and the recording tell them apart. */
+const MAIN_WIDTH = 640;
+const BACKUP_WIDTH = 480;
+/** The issue's promise: the viewer receives the backup within 2 s of the main going silent for 1 s. */
+const SILENCE_MS = 1_000;
+const MAX_GAP_MS = 2_000;
+
+interface FeedState {
+  onAir: 'main' | 'backup';
+  choice: string;
+  switches: { main: number; backup: number };
+  lastSwitch: { at: string; from: string; to: string; reason: string } | null;
+}
+
+/** What the viewer's page shows, sampled every 100 ms: when frames of each width were last decoded. */
+class ViewerTimeline {
+  private readonly samples: { at: number; stats: PlayerStats }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly page: Page) {}
+
+  start(): void {
+    const tick = async () => {
+      const stats = await playerStats(this.page).catch(() => undefined);
+      if (stats) this.samples.push({ at: Date.now(), stats });
+      this.timer = setTimeout(() => void tick(), 100);
+    };
+    void tick();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** The first time after `since` that frames of this width were being decoded. */
+  firstDecoded(width: number, since: number): number | undefined {
+    for (let index = 1; index < this.samples.length; index++) {
+      const [before, now] = [this.samples[index - 1]!, this.samples[index]!];
+      if (now.at < since || now.stats.video?.frameWidth !== width) continue;
+      if ((now.stats.video.framesDecoded ?? 0) > (before.stats.video?.framesDecoded ?? 0)) return now.at;
+    }
+    return undefined;
+  }
+
+  /** The longest time after `since` without a new audio packet. */
+  longestAudioGap(since: number): number {
+    let longest = 0;
+    let lastGrowth = since;
+    for (let index = 1; index < this.samples.length; index++) {
+      const [before, now] = [this.samples[index - 1]!, this.samples[index]!];
+      if (now.at < since) continue;
+      if ((now.stats.audio?.packetsReceived ?? 0) !== (before.stats.audio?.packetsReceived ?? 0)) {
+        longest = Math.max(longest, now.at - lastGrowth);
+        lastGrowth = now.at;
+      }
+    }
+    return longest;
+  }
+}
+
+/** Main and backup ingest feeds of one stage: the backup takes over when the main stops, and hands back. */
+describe('a backup feed takes over from a failed main feed', () => {
+  let server: RunningServer;
+  let tech: Awaited<ReturnType<typeof technicianClient>>;
+  let browser: Browser;
+  let srtPort: number;
+  const clients: ObsWhipClient[] = [];
+  const encoders: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    srtPort = await freePort();
+    server = await startServer({ ...TECHNICIAN_ENV, INGEST_SRT_PORTS: String(srtPort) });
+    tech = await technicianClient(server);
+    await tech.call('POST', '/api/programme', programmeDocument('failover-day', 'public', [STAGE, 'failover-annex']));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.stop();
+    for (const encoder of encoders) encoder.kill('SIGKILL');
+    await browser?.close();
+    cleanupDataChannels();
+    expect(await server?.stop()).toBe(0);
+  });
+
+  const feedState = () => tech.call<FeedState>('GET', `/api/stages/${STAGE}/feed`);
+
+  function startObs(point: IngestPointInfo): Promise<ObsWhipClient> {
+    const obs = new ObsWhipClient();
+    clients.push(obs);
+    return obs.publish(point.url, point.secret).then(async (answer) => {
+      expect(answer.status, answer.body).toBe(201);
+      await obs.startMedia();
+      return obs;
+    });
+  }
+
+  /** A vMix-like SRT caller, calling again whenever its connection ends, as encoders do. */
+  function startSrtEncoder(url: string): void {
+    const attempt = () => {
+      const encoder = spawn(
+        'ffmpeg',
+        [
+          ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
+          ...['-re', '-f', 'lavfi', '-i', `testsrc2=size=${BACKUP_WIDTH}x272:rate=25`, '-re', '-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000'],
+          ...['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k'],
+          ...['-f', 'mpegts', url],
+        ],
+        { stdio: 'ignore' },
+      );
+      encoders.push(encoder);
+      encoder.once('exit', () => encoders.includes(encoder) && setTimeout(attempt, 1000));
+    };
+    attempt();
+  }
+
+  async function recordingSegments(recording: RecordingInfo): Promise<types.Segment[]> {
+    const text = await (await fetch(`${server.url}${recording.playlistUrl}`)).text();
+    return (parsePlaylist(text) as types.MediaPlaylist).segments;
+  }
+
+  it('switches viewers and the recording to the backup within 2 s of the main going silent, and back when the main returns', async () => {
+    const main = await tech.call<IngestPointInfo>('POST', `/api/stages/${STAGE}/ingest-points`, { protocol: 'whip', label: 'OBS (main)' });
+    const backup = await tech.call<IngestPointInfo>('POST', `/api/stages/${STAGE}/ingest-points`, { protocol: 'srt', label: 'vMix (backup)', role: 'backup' });
+    expect({ main: main.role, backup: backup.role }).toEqual({ main: 'main', backup: 'backup' });
+
+    startSrtEncoder(backup.url);
+    const obs = await startObs(main);
+    // The backup is connected and measured (its media flows) while the main is on air.
+    await waitFor(
+      async () => (await tech.call<IngestPointInfo>('GET', `/api/ingest-points/${backup.id}`)).preflight !== null,
+      30_000,
+      () => `the backup encoder never connected:\n${ingestLogs(server)}`,
+    );
+    expect(await feedState()).toMatchObject({ onAir: 'main', choice: 'auto', switches: { main: 0, backup: 0 } });
+
+    const viewer = await browser.newPage();
+    await viewer.goto(`${server.url}/watch/${STAGE}`);
+    expect((await waitUntilPlaying(viewer, 30_000)).video?.frameWidth).toBe(MAIN_WIDTH);
+    const timeline = new ViewerTimeline(viewer);
+    timeline.start();
+    let recording: RecordingInfo | undefined;
+    await waitFor(
+      async () => (recording = await liveRecording(server, STAGE)) !== undefined && (await recordingSegments(recording)).length > 0,
+      30_000,
+      () => 'the main feed is not being recorded',
+    );
+
+    // The main encoder dies; OBS's connection stays up, silent.
+    const killedAt = Date.now();
+    obs.stopEncoder();
+    await waitFor(
+      () => timeline.firstDecoded(BACKUP_WIDTH, killedAt) !== undefined,
+      15_000,
+      () => `the viewer never showed the backup:\n${ingestLogs(server)}`,
+    );
+    const backupShownAfterMs = timeline.firstDecoded(BACKUP_WIDTH, killedAt)! - killedAt;
+    const audioGapMs = timeline.longestAudioGap(killedAt);
+    console.log(`failover: backup picture after ${backupShownAfterMs} ms, longest audio gap ${audioGapMs} ms (main silent from 0 ms)`);
+    expect(audioGapMs).toBeLessThanOrEqual(SILENCE_MS + MAX_GAP_MS);
+    expect(backupShownAfterMs).toBeLessThanOrEqual(SILENCE_MS + MAX_GAP_MS);
+    const failedOver = await feedState();
+    expect(failedOver).toMatchObject({ onAir: 'backup', switches: { main: 0, backup: 1 }, lastSwitch: { from: 'main', to: 'backup' } });
+    const switchedAt = Date.parse(failedOver.lastSwitch!.at);
+    expect(server.logs()).toContain('"alert":"ingest_feed_switched"');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain(`estrad_ingest_feed_switches_total{stage="${STAGE}",to="backup"} 1`);
+
+    // The same recording goes on with the backup, after a discontinuity and no gap over 2 s.
+    let segments: types.Segment[] = [];
+    await waitFor(
+      async () => {
+        segments = await recordingSegments(recording!);
+        const switched = segments.findIndex((segment, index) => index > 0 && segment.discontinuity);
+        return switched > 0 && segments.length > switched + 1;
+      },
+      30_000,
+      () => `the recording did not continue after the switch: ${segments.length} segments`,
+    );
+    expect((await liveRecording(server, STAGE))?.id).toBe(recording!.id);
+    const switched = segments.findIndex((segment, index) => index > 0 && segment.discontinuity);
+    const [lastMain, firstBackup] = [segments[switched - 1]!, segments[switched]!];
+    // The hole the switch leaves: from the switch (the main was silent for SILENCE_MS before it,
+    // which the rule waits for) to the backup's first recorded frame.
+    const mainEndedAt = lastMain.programDateTime!.getTime() + lastMain.duration * 1000;
+    const backupStartedAt = firstBackup.programDateTime!.getTime();
+    console.log(
+      `failover: switched ${switchedAt - killedAt} ms after the kill; recording: main media to ${mainEndedAt - killedAt} ms, backup from ${backupStartedAt - killedAt} ms (gap after the switch ${backupStartedAt - switchedAt} ms)`,
+    );
+    expect(backupStartedAt - Math.max(switchedAt, mainEndedAt)).toBeLessThan(MAX_GAP_MS);
+    const segmentUrl = (segment: types.Segment) => new URL(segment.uri, `${server.url}${recording!.playlistUrl}`).href;
+    expect((await probeSegmentVideo(segmentUrl(lastMain))).width).toBe(MAIN_WIDTH);
+    expect((await probeSegmentVideo(segmentUrl(firstBackup))).width).toBe(BACKUP_WIDTH);
+
+    // OBS reconnects: the main takes over again.
+    const returnedAt = Date.now();
+    await startObs(main);
+    await waitFor(
+      () => timeline.firstDecoded(MAIN_WIDTH, returnedAt) !== undefined,
+      20_000,
+      () => `the returned main never reached the viewer:\n${ingestLogs(server)}`,
+    );
+    expect(await feedState()).toMatchObject({ onAir: 'main', switches: { main: 1, backup: 1 } });
+
+    // A technician pins the backup while the main is fine, then lets the feeds switch by themselves again.
+    expect(await tech.call<FeedState>('POST', `/api/stages/${STAGE}/feed`, { use: 'backup' })).toMatchObject({ onAir: 'backup', choice: 'backup' });
+    const pinnedAt = Date.now();
+    await waitFor(
+      () => timeline.firstDecoded(BACKUP_WIDTH, pinnedAt) !== undefined,
+      15_000,
+      () => 'the pinned backup never reached the viewer',
+    );
+    expect(await tech.call<FeedState>('POST', `/api/stages/${STAGE}/feed`, { use: 'auto' })).toMatchObject({ choice: 'auto' });
+    const autoAt = Date.now();
+    await waitFor(
+      () => timeline.firstDecoded(MAIN_WIDTH, autoAt) !== undefined,
+      15_000,
+      () => 'the main did not take over again after "auto"',
+    );
+    timeline.stop();
+  });
+});
