@@ -16,6 +16,7 @@ import { IngestPoints } from './ingest/ingestPoints.js';
 import { MediaEngine } from './media/index.js';
 import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
 import { RecordingManager } from './recording/recordingManager.js';
+import { RecordingRetention } from './recording/retention.js';
 import { PeersPerAddress } from './signalling/peersPerAddress.js';
 import { attachSignalling, type SignallingServer, socketNotifier } from './signalling/socketServer.js';
 import { openDatabase, type Database } from './storage/database.js';
@@ -82,6 +83,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     ffmpegPath: config.ffmpegPath,
     logger,
   });
+  const retention = new RecordingRetention({ db, recordingsDir: config.recordingsDir, logger });
   const ingestPoints = new IngestPoints({
     db,
     keys: ingestKeys,
@@ -117,6 +119,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   });
   await http.listen({ port: config.port, host: config.host });
   ingestPoints.start();
+  retention.start();
   const url = `http://127.0.0.1:${config.port}`;
 
   // The demo runs on the seeded stage; organisers who deleted it have no demo to run.
@@ -133,6 +136,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     // Nothing that ends from now on is started again, whatever ended it (Ctrl+C signals the
     // workers and the demo source too).
     media.beginClosing();
+    retention.close();
     demo?.stopRestarting();
     ingestPoints.beginClosing();
     // First, while media still flows: each recording gets its last segment and ends complete.

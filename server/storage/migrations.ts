@@ -295,6 +295,15 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_time ON audit_log (created_at);
 `;
 
+/**
+ * How long a stage's recordings are kept after they end; null keeps them. The demo stage of an
+ * installation left running keeps a day, so its recordings do not fill the disk.
+ */
+const recordingRetentionSchema = `
+ALTER TABLE stages ADD COLUMN retention_hours INTEGER CHECK (retention_hours IS NULL OR retention_hours BETWEEN 1 AND 87600);
+UPDATE stages SET retention_hours = 24 WHERE id = 'demo';
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
@@ -302,6 +311,7 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'full-text search over talks', sql: talkSearchSchema },
   { version: 5, name: 'ingest points', sql: ingestPointsSchema },
   { version: 6, name: 'disabled technicians and the audit log', sql: technicianAuditSchema },
+  { version: 7, name: 'recording retention per stage', sql: recordingRetentionSchema },
 ];
 
 const createMigrationsTable = `
