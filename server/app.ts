@@ -18,6 +18,7 @@ import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
 import { RecordingManager } from './recording/recordingManager.js';
 import { PollBoard } from './audience/pollBoard.js';
 import { QuestionBoard } from './audience/questionBoard.js';
+import { RecordingRetention } from './recording/retention.js';
 import { PeersPerAddress } from './signalling/peersPerAddress.js';
 import { attachSignalling, type SignallingServer, socketNotifier, socketPollNotifier, socketQuestionNotifier } from './signalling/socketServer.js';
 import { openDatabase, type Database } from './storage/database.js';
@@ -87,6 +88,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     ffmpeg,
     logger,
   });
+  const retention = new RecordingRetention({ db, recordingsDir: config.recordingsDir, logger });
   const ingestPoints = new IngestPoints({
     db,
     keys: ingestKeys,
@@ -134,6 +136,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   });
   await http.listen({ port: config.port, host: config.host });
   ingestPoints.start();
+  retention.start();
   const url = `http://127.0.0.1:${config.port}`;
 
   // The demo runs on the seeded stage; organisers who deleted it have no demo to run.
@@ -150,6 +153,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     // Nothing that ends from now on is started again, whatever ended it (Ctrl+C signals the
     // workers and the demo source too).
     media.beginClosing();
+    retention.close();
     demo?.stopRestarting();
     ingestPoints.beginClosing();
     // First, while media still flows: each recording gets its last segment and ends complete.

@@ -350,6 +350,8 @@ export const apiRequestSchemas = {
   technicianChanges: z.strictObject({ disabled: z.boolean() }),
   passwordReset: z.strictObject({ password: technicianPasswordSchema }),
   stageChanges: z.strictObject({ title: freeText({ min: 1, max: 200 }) }),
+  /** Hours a finished recording of the stage is kept; null keeps them all. */
+  retention: z.strictObject({ hours: z.number().int().min(1).max(87_600).nullable() }),
   registration: z.strictObject({
     eventId: stageIdSchema,
     name: freeText({ min: 1, max: 200 }),
@@ -593,6 +595,8 @@ export const eventProgrammeResponseSchema = eventSummarySchema.extend({
   stages: z.array(stageNameSchema.extend({ talks: z.array(programmeTalkSchema) })),
 });
 export type EventProgrammeResponse = z.infer<typeof eventProgrammeResponseSchema>;
+
+export const retentionResponseSchema = z.object({ stageId: z.string(), hours: z.number().nullable() });
 
 /** A stage as the programme stores it. */
 export const stageSchema = z.object({ id: z.string(), eventId: z.string(), title: z.string(), position: z.number() });

@@ -34,11 +34,14 @@ function ownOrigin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-/** Every state-changing request a technician makes, with what it was about and how it ended. */
+/**
+ * Every state-changing request a technician makes that is carried out, with what it was about.
+ * A refused one (4xx, 5xx) changed nothing, and leaves nothing behind either.
+ */
 export function auditTechnicianActions(app: FastifyInstance, deps: Pick<HttpDependencies, 'db'>): void {
   app.addHook('onResponse', async (request, reply) => {
     const technician = request.technician;
-    if (!technician || SAFE_METHODS.has(request.method)) return;
+    if (!technician || SAFE_METHODS.has(request.method) || reply.statusCode >= 400) return;
     recordAudit(deps.db, {
       technicianId: technician.id,
       username: technician.username,

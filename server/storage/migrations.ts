@@ -393,6 +393,15 @@ const ingestPointRolesSchema = `
 ALTER TABLE ingest_points ADD COLUMN role TEXT NOT NULL DEFAULT 'main' CHECK (role IN ('main', 'backup'));
 `;
 
+/**
+ * How long a stage's recordings are kept after they end; null keeps them. The demo stage of an
+ * installation left running keeps a day, so its recordings do not fill the disk.
+ */
+const recordingRetentionSchema = `
+ALTER TABLE stages ADD COLUMN retention_hours INTEGER CHECK (retention_hours IS NULL OR retention_hours BETWEEN 1 AND 87600);
+UPDATE stages SET retention_hours = 24 WHERE id = 'demo';
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
@@ -403,6 +412,7 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'polls', sql: pollsSchema },
   { version: 8, name: 'disabled technicians and the audit log', sql: technicianAuditSchema },
   { version: 9, name: 'ingest point roles', sql: ingestPointRolesSchema },
+  { version: 10, name: 'recording retention per stage', sql: recordingRetentionSchema },
 ];
 
 const createMigrationsTable = `

@@ -33,6 +33,7 @@ const columns = `id, stage_id AS stageId, status, started_at AS startedAt, ended
   duration_seconds AS durationSeconds, size_bytes AS sizeBytes, failure_reason AS failureReason, damage`;
 
 const INTERRUPTED_BY_RESTART = 'the server stopped while recording';
+const HOUR_MS = 60 * 60 * 1000;
 
 const statements = preparedOnce((db) => ({
   insert: db.prepare<[string, string, string]>("INSERT INTO recordings (id, stage_id, status, started_at) VALUES (?, ?, 'recording', ?)"),
@@ -56,10 +57,29 @@ const statements = preparedOnce((db) => ({
   ),
 }));
 
+/** Apart from the others: they need migration 7, and tests of older migrations record too. */
+const retentionStatements = preparedOnce((db) => ({
+  withRetention: db.prepare<[], Recording & { retentionHours: number }>(
+    `SELECT * FROM (SELECT ${columns}, (SELECT retention_hours FROM stages WHERE stages.id = recordings.stage_id) AS retentionHours FROM recordings)
+      WHERE retentionHours IS NOT NULL AND status != 'recording' ORDER BY endedAt, id`,
+  ),
+}));
+
 export function startRecording(db: Database, stageId: string, now = new Date()): Recording {
   const id = newId();
   statements(db).insert.run(id, stageId, toIsoTime(now));
   return getRecording(db, id) as Recording;
+}
+
+/**
+ * Finished recordings of stages with a retention rule whose time is up: ended longer ago than
+ * their stage keeps recordings.
+ */
+export function listExpiredRecordings(db: Database, now = new Date()): Recording[] {
+  return retentionStatements(db)
+    .withRetention.all()
+    .filter(({ endedAt, retentionHours }) => endedAt !== null && Date.parse(endedAt) + retentionHours * HOUR_MS <= now.getTime())
+    .map(({ retentionHours: _hours, ...recording }) => recording);
 }
 
 export function getRecording(db: Database, id: string): Recording | undefined {

@@ -3,11 +3,14 @@ import type { Database } from 'better-sqlite3';
 import { DEMO_EVENT, DEMO_EVENT_ID, DEMO_PROGRAMME, DEMO_SPEAKERS, DEMO_STAGE, DEMO_STAGE_ID, type DemoSpeakerRole } from '../domain/demoEvent.js';
 import { countEvents, createEvent } from './events.js';
 import { createSpeaker } from './speakers.js';
-import { createStage } from './stages.js';
+import { createStage, setStageRetention } from './stages.js';
 import { createTalk } from './talks.js';
 import { localDate, zonedTimeToUtc } from './time.js';
 
 export { DEMO_EVENT_ID, DEMO_STAGE_ID };
+
+/** How long the demo stage keeps its recordings (the migration gives existing demo stages the same). */
+export const DEMO_RETENTION_HOURS = 24;
 
 /**
  * Creates the demo event if the database has no events at all, with its talks on the day of `now`
@@ -18,6 +21,8 @@ export function seedDemoEvent(db: Database, now = new Date()): boolean {
     if (countEvents(db) > 0) return false;
     createEvent(db, DEMO_EVENT, now);
     createStage(db, DEMO_STAGE);
+    // A demo left running records around the clock: it keeps a day.
+    setStageRetention(db, DEMO_STAGE.id, DEMO_RETENTION_HOURS);
     const speakerIds = createSpeakers(db);
     const day = localDate(now, DEMO_EVENT.timeZone);
     DEMO_PROGRAMME.forEach((talk, position) =>

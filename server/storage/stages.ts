@@ -24,6 +24,12 @@ const statements = preparedOnce((db) => ({
   delete: db.prepare<[string]>('DELETE FROM stages WHERE id = ?'),
 }));
 
+/** Apart from the others: code that runs on a database migrated only part of the way (tests of older migrations) never prepares them. */
+const retentionStatements = preparedOnce((db) => ({
+  setRetention: db.prepare<[number | null, string]>('UPDATE stages SET retention_hours = ? WHERE id = ?'),
+  retention: db.prepare<[string], { hours: number | null }>('SELECT retention_hours AS hours FROM stages WHERE id = ?'),
+}));
+
 /** Every stage of every event. */
 export function listAllStages(db: Database): Stage[] {
   return statements(db).listAll.all();
@@ -58,4 +64,13 @@ export function updateStage(db: Database, id: string, changes: StageChanges): St
 /** Deletes the stage with its talks, invites, questions and viewings (the schema cascades). */
 export function deleteStage(db: Database, id: string): boolean {
   return statements(db).delete.run(id).changes > 0;
+}
+
+/** How many hours the stage's recordings are kept after they end; null keeps them. */
+export function setStageRetention(db: Database, id: string, hours: number | null): boolean {
+  return retentionStatements(db).setRetention.run(hours, id).changes > 0;
+}
+
+export function stageRetention(db: Database, id: string): number | null | undefined {
+  return retentionStatements(db).retention.get(id)?.hours;
 }

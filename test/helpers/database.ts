@@ -21,9 +21,3 @@ export function snapshotDatabase(dataDir: string): Record<string, string[]> {
     db.close();
   }
 }
-
-/** The database apart from the audit log, which records refused technician actions too: what a refusal must leave unchanged. */
-export function snapshotDataWithoutAudit(dataDir: string): Record<string, string[]> {
-  const { audit_log: _audit, ...rest } = snapshotDatabase(dataDir);
-  return rest;
-}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listQuestions } from '../../server/storage/questions.js';
 import type { ModeratorQuestionBoard, Poll, PollBoard, PublicQuestionBoard } from '../../shared/questions.js';
 import type { AccessResponse, RegistrationResponse } from '../../shared/protocol.js';
-import { snapshotDataWithoutAudit } from '../helpers/database.js';
+import { snapshotDatabase } from '../helpers/database.js';
 import { type ApiServer, injectCaller, startApiServer, technicianCookie } from '../helpers/apiServer.js';
 import { TECHNICIAN_ENV } from '../helpers/technician.js';
 import { type Caller, expectError, programmeDocument } from '../integration/api-fixtures.js';
@@ -54,10 +54,10 @@ describe('audience questions', () => {
   });
 
   it('on a private stage, takes questions only from viewers with a registration token or a pass', async () => {
-    const before = snapshotDataWithoutAudit(server.dataDir);
+    const before = snapshotDatabase(server.dataDir);
     expectError(await ask('closed-a', { text: 'Utan inbjudan?' }), 403, 'forbidden');
     expectError(await ask('closed-a', { text: 'Gissad token' }, { 'x-estrad-access': 'g'.repeat(43) }), 403, 'forbidden');
-    expect(snapshotDataWithoutAudit(server.dataDir)).toEqual(before);
+    expect(snapshotDatabase(server.dataDir)).toEqual(before);
 
     const registration = await anonymous<RegistrationResponse>('POST', '/api/registrations', { eventId: 'closed-day', name: 'Lena', email: 'lena@example.se' });
     expect(registration.status).toBe(201);
@@ -76,7 +76,7 @@ describe('audience questions', () => {
   });
 
   it('refuses bad questions naming the field, and unknown stages, changing nothing', async () => {
-    const before = snapshotDataWithoutAudit(server.dataDir);
+    const before = snapshotDatabase(server.dataDir);
     expectError(await ask('open-a', { text: '   ' }), 400, 'invalid_payload', 'text');
     expectError(await ask('open-a', { text: 'x'.repeat(1001) }), 400, 'invalid_payload', 'text');
     expectError(await ask('open-a', { text: 'Hej\u0007' }), 400, 'invalid_payload', 'text');
@@ -87,7 +87,7 @@ describe('audience questions', () => {
     expectError(await ask('Bad Stage', { text: 'Hej' }), 400, 'invalid_payload', 'stageId');
     expectError(await asTechnician('GET', '/api/stages/open-a/questions?status=bogus'), 400, 'invalid_payload', 'status');
     expectError(await asTechnician('GET', '/api/stages/no-such-stage/questions'), 404, 'not_found');
-    expect(snapshotDataWithoutAudit(server.dataDir)).toEqual(before);
+    expect(snapshotDatabase(server.dataDir)).toEqual(before);
   });
 });
 
@@ -176,7 +176,7 @@ describe('question moderation over HTTP', () => {
     const question = await ask('panel-a', 'Får jag moderera själv?');
     const registration = await anonymous<RegistrationResponse>('POST', '/api/registrations', { eventId: 'panel-day', name: 'Per', email: 'per@example.se' });
     const asViewer = injectCaller(server, { 'x-estrad-access': registration.body.token });
-    const before = snapshotDataWithoutAudit(server.dataDir);
+    const before = snapshotDatabase(server.dataDir);
     for (const caller of [anonymous, asViewer]) {
       expectError(await act(question, { action: 'approve' }, caller), 401, 'unauthorized');
       expectError(await caller('PUT', '/api/stages/panel-a/questions/order', { questionIds: [question] }), 401, 'unauthorized');
@@ -184,12 +184,12 @@ describe('question moderation over HTTP', () => {
       expectError(await caller('GET', `/api/talks/${panelDay.talks[0]!.id}/questions.csv`), 401, 'unauthorized');
       expectError(await caller('GET', '/api/stages/panel-a/questions'), 401, 'unauthorized');
     }
-    expect(snapshotDataWithoutAudit(server.dataDir)).toEqual(before);
+    expect(snapshotDatabase(server.dataDir)).toEqual(before);
   });
 
   it('refuses bad moderation naming what is wrong, changing nothing', async () => {
     const question = await ask('panel-a', 'Ännu en fråga');
-    const before = snapshotDataWithoutAudit(server.dataDir);
+    const before = snapshotDatabase(server.dataDir);
     expectError(await act(question, { action: 'promote' }), 400, 'invalid_payload', 'action');
     expectError(await act(question, { action: 'edit', text: '' }), 400, 'invalid_payload', 'text');
     expectError(await act(question, { action: 'merge', into: question }), 400, 'invalid_payload', 'itself');
@@ -198,7 +198,7 @@ describe('question moderation over HTTP', () => {
     // Not approved: attendees may not see it, so it may not go on screen either.
     expectError(await asTechnician('PUT', '/api/stages/panel-a/questions/on-screen', { questionId: question }), 404, 'not_found');
     expectError(await asTechnician('PUT', '/api/stages/panel-a/questions/order', { questionIds: [] }), 400, 'invalid_payload', 'questionIds');
-    expect(snapshotDataWithoutAudit(server.dataDir)).toEqual(before);
+    expect(snapshotDatabase(server.dataDir)).toEqual(before);
   });
 
   it('shows a private stage’s approved questions only to those who may watch it', async () => {
@@ -248,12 +248,12 @@ describe('polls over HTTP', () => {
   });
 
   it('refuses bad polls and anyone but technicians, changing nothing', async () => {
-    const before = snapshotDataWithoutAudit(server.dataDir);
+    const before = snapshotDatabase(server.dataDir);
     expectError(await asTechnician('POST', '/api/stages/poll-a/polls', { question: 'En?', options: ['Ja'] }), 400, 'invalid_payload', 'options');
     expectError(await asTechnician('POST', '/api/stages/poll-a/polls', { question: 'Två?', options: ['Ja', 'ja'] }), 400, 'invalid_payload', 'once');
     expectError(await asTechnician('POST', '/api/stages/poll-a/polls', { question: '', options: ['A', 'B'] }), 400, 'invalid_payload', 'question');
     expectError(await asTechnician('POST', '/api/stages/poll-a/polls/no-such-poll/close'), 404, 'not_found');
     expectError(await anonymous('POST', '/api/stages/poll-a/polls', { question: 'Får jag?', options: ['A', 'B'] }), 401, 'unauthorized');
-    expect(snapshotDataWithoutAudit(server.dataDir)).toEqual(before);
+    expect(snapshotDatabase(server.dataDir)).toEqual(before);
   });
 });

@@ -1,4 +1,4 @@
-import { createReadStream, rmSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,11 +13,12 @@ import {
 } from '../../../shared/protocol.js';
 import type { Credentials } from '../../auth/accessPolicy.js';
 import { AppError } from '../../errors.js';
-import { deleteRecording, getRecording, listRecordings, type Recording } from '../../storage/recordings.js';
+import { getRecording, listRecordings, type Recording } from '../../storage/recordings.js';
 import { deleteReplay, getReplay, listReplays, replaySegments, type TalkReplay, updateReplay } from '../../storage/replays.js';
 import { recordingDirectory } from '../../recording/layout.js';
 import { recordingPlaylistText } from '../../recording/recordingPlaylist.js';
 import { removeCachedDownloads, ReplayDownloads } from '../../recording/replayDownload.js';
+import { removeRecording } from '../../recording/retention.js';
 import { getTalk } from '../../storage/talks.js';
 import { fileAnswer, noContent, withErrors } from '../apiSchemas.js';
 import { rememberAccessHeader, viewerCredentialsOf } from '../guards.js';
@@ -77,8 +78,7 @@ export const recordingRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (a
     async (request, reply) => {
       const recording = visibleRecording(request.params.id, request, deps);
       if (recording.status === 'recording') throw new AppError('conflict', 'The recording is still running; stop the stage first.');
-      deleteRecording(deps.db, recording.id);
-      rmSync(recordingDirectory(deps.config.recordingsDir, recording.stageId, recording.id), { recursive: true, force: true });
+      removeRecording(deps.db, deps.config.recordingsDir, recording);
       request.log.info({ recording: recording.id, stage: recording.stageId }, 'recording deleted');
       return reply.code(204).send();
     },

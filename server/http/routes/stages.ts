@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiRequestSchemas, stageSchema } from '../../../shared/protocol.js';
+import { apiRequestSchemas, retentionResponseSchema, stageSchema } from '../../../shared/protocol.js';
 import { AppError } from '../../errors.js';
 import { listRecordings } from '../../storage/recordings.js';
-import { deleteStage, updateStage } from '../../storage/stages.js';
+import { deleteStage, setStageRetention, stageRetention, updateStage } from '../../storage/stages.js';
 import { noContent, withErrors } from '../apiSchemas.js';
 import type { HttpDependencies } from '../httpServer.js';
 import { stageParams, technicianRoute } from './routeSupport.js';
@@ -25,6 +25,36 @@ export const stageRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, 
     async (request) => {
       // existingStage has answered 404 for a stage that is not there.
       return updateStage(db, deps.policy.existingStage(request.params.stageId).id, request.body)!;
+    },
+  );
+
+  app.get(
+    '/api/stages/:stageId/retention',
+    technicianRoute(deps, {
+      tags,
+      summary: 'How long the stage keeps finished recordings',
+      params: stageParams,
+      response: withErrors({ 200: retentionResponseSchema }),
+    }),
+    async (request) => {
+      const stage = deps.policy.existingStage(request.params.stageId);
+      return { stageId: stage.id, hours: stageRetention(db, stage.id) ?? null };
+    },
+  );
+
+  app.put(
+    '/api/stages/:stageId/retention',
+    technicianRoute(deps, {
+      tags,
+      summary: 'Set how long the stage keeps finished recordings (null: for good)',
+      params: stageParams,
+      body: apiRequestSchemas.retention,
+      response: withErrors({ 200: retentionResponseSchema }),
+    }),
+    async (request) => {
+      const stage = deps.policy.existingStage(request.params.stageId);
+      setStageRetention(db, stage.id, request.body.hours);
+      return { stageId: stage.id, hours: request.body.hours };
     },
   );
 
