@@ -31,12 +31,12 @@ export const pages: readonly PageDefinition[] = [
   // /archive/<replay> plays a replay found in the archive; for now it is the replay page.
   {
     name: 'replay',
-    entry: 'src/pages/replay.ts',
+    entry: 'src/pages/replay.tsx',
     routes: [
       { path: '/replay/:param', param: 'record' },
       { path: '/archive/:param', param: 'record' },
     ],
-    shell: false,
+    shell: true,
     remembersAccess: true,
   },
 ];

@@ -356,6 +356,8 @@ export interface ReplayInfo {
   playlistUrl: string;
   /** One MP4 file, remuxed from the segments without re-encoding. */
   downloadUrl: string;
+  /** A JPEG frame of the replay (taken on first request); answers 404 when the recording has none to give. */
+  posterUrl: string;
 }
 
 /** A replay as the archive lists it: with its event, stage title and the talk's description. */
@@ -363,6 +365,19 @@ export interface ArchiveEntry extends ReplayInfo {
   eventId: string;
   stageTitle: string;
   description: string;
+}
+
+/** A talk within what a player plays: where it starts, in seconds from the start of the played media. */
+export interface ReplayChapter {
+  replayId: string;
+  talkId: string;
+  title: string;
+  startSeconds: number;
+}
+
+/** GET /api/replays/:id/chapters and /api/recordings/:id/chapters. */
+export interface ChaptersResponse {
+  chapters: ReplayChapter[];
 }
 
 /** GET /api/archive?q=&event=&stage=: replays by talk, newest first. */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpDependencies } from '../httpServer.js';
 import { registerArchiveRoutes } from './archive.js';
 import { registerAuthRoutes } from './auth.js';
+import { registerChapterRoutes } from './chapters.js';
 import { registerEventRoutes } from './events.js';
 import { registerInviteRoutes } from './invites.js';
 import { registerQuestionRoutes } from './questions.js';
@@ -13,6 +14,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies):
   registerAuthRoutes(app, deps);
   registerRecordingRoutes(app, deps);
   registerArchiveRoutes(app, deps);
+  registerChapterRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerRegistrationRoutes(app, deps);
   registerInviteRoutes(app, deps);

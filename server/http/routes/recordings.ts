@@ -160,6 +160,7 @@ export function toReplayInfo(deps: HttpDependencies, replay: TalkReplay): Replay
     durationSeconds: (Date.parse(replay.outAt) - Date.parse(replay.inAt)) / 1000,
     playlistUrl: replayPlaylistUrl(replay),
     downloadUrl: `/api/replays/${replay.id}/download`,
+    posterUrl: `/api/replays/${replay.id}/poster.jpg`,
   };
 }
 
@@ -173,7 +174,7 @@ export function watchFilter(deps: HttpDependencies, credentials: Credentials): (
 }
 
 /** The recording named in the path, when it exists and the requester may watch its stage. */
-function visibleRecording(request: FastifyRequest, deps: HttpDependencies): Recording {
+export function visibleRecording(request: FastifyRequest, deps: HttpDependencies): Recording {
   const { id } = parseInput(idParams, request.params, 'path');
   const recording = getRecording(deps.db, id);
   if (!recording || !deps.policy.mayWatch(viewerCredentialsOf(request), recording.stageId)) {
