@@ -45,6 +45,19 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
     expect(await youthEntry.innerText()).toContain('4 sekunder');
   });
 
+  it('shows each replay’s poster frame, a JPEG from the server that loads', async () => {
+    const poster = page.locator(`li[data-replay="${youth.replayId}"] img.archive-poster`);
+    const src = await poster.getAttribute('src');
+    expect(src).toBe(`/api/replays/${youth.replayId}/poster.jpg`);
+    await waitFor(
+      () => poster.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0),
+      20_000,
+      () => 'the poster frame did not load',
+    );
+    const answer = await page.request.get(`${server.url}${src}`);
+    expect({ status: answer.status(), type: answer.headers()['content-type'] }).toEqual({ status: 200, type: 'image/jpeg' });
+  });
+
   it('finds the talk by its speaker’s name, keeps the search in the address, and opens the replay, whose video loads', async () => {
     await page.getByLabel('Sök i arkivet').fill('karimi');
     await page.getByRole('button', { name: 'Sök' }).click();

@@ -5,6 +5,7 @@ import { registerAuthRoutes } from './auth.js';
 import { registerChapterRoutes } from './chapters.js';
 import { registerEventRoutes } from './events.js';
 import { registerInviteRoutes } from './invites.js';
+import { registerPosterRoutes } from './posters.js';
 import { registerQuestionRoutes } from './questions.js';
 import { registerRecordingRoutes } from './recordings.js';
 import { registerRegistrationRoutes } from './registrations.js';
@@ -15,6 +16,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies):
   registerRecordingRoutes(app, deps);
   registerArchiveRoutes(app, deps);
   registerChapterRoutes(app, deps);
+  registerPosterRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerRegistrationRoutes(app, deps);
   registerInviteRoutes(app, deps);

@@ -137,7 +137,7 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: HttpDependen
   });
 }
 
-function availableFfmpeg(deps: HttpDependencies): string {
+export function availableFfmpeg(deps: HttpDependencies): string {
   try {
     return resolveFfmpegPath(deps.config.ffmpegPath);
   } catch (error) {
