@@ -62,6 +62,7 @@ const events = signal<EventSummary[]>([]);
 const chapters = signal<ReplayChapter[]>([]);
 const playerState = signal<RecordingPlayerState>('loading');
 const currentTime = signal(0);
+const playbackRate = signal(1);
 const sharedLink = signal<{ address: string; copied: boolean } | null>(null);
 let player: RecordingPlayer | undefined;
 
@@ -238,9 +239,10 @@ function SpeedPicker({ video }: { video: { current: HTMLVideoElement | null } })
       <label for="replay-speed">{t('replay.speed')}</label>
       <select
         id="replay-speed"
-        defaultValue="1"
+        value={String(playbackRate.value)}
         onChange={(event) => {
-          if (video.current) video.current.playbackRate = Number(event.currentTarget.value);
+          playbackRate.value = Number(event.currentTarget.value);
+          if (video.current) video.current.playbackRate = playbackRate.value;
         }}
       >
         {PLAYBACK_RATES.map((rate) => (
