@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayInfo } from '../../shared/protocol.js';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { violationsInEveryLanguageAndSize } from '../helpers/axe.js';
+import { textsOfOtherLanguage } from '../helpers/catalogue.js';
 import { prepareRecordedReplays, type RecordedReplay } from '../helpers/recordedReplay.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
@@ -99,6 +100,7 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
       `0:0${SECOND_TALK_AT} Frågor från publiken`,
     ]);
     expect(await page.getByRole('heading', { name: 'Kortkommandon' }).count()).toBe(1);
+    expect(await textsOfOtherLanguage(page, 'sv')).toEqual([]);
   });
 
   it('plays and pauses, mutes, and jumps 10 s either way with the keyboard shortcuts', async () => {
@@ -181,6 +183,7 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
     await page.getByRole('heading', { name: 'Chapters' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     expect(await page.getByRole('link', { name: 'Download as MP4' }).count()).toBe(1);
+    expect(await textsOfOtherLanguage(page, 'en')).toEqual([]);
     await page.getByRole('button', { name: 'Svenska' }).click();
     await page.getByRole('heading', { name: 'Kortkommandon' }).waitFor();
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en, sv } from '../../client/src/i18n/messages.js';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { violationsInEveryLanguageAndSize } from '../helpers/axe.js';
+import { textsOfOtherLanguage } from '../helpers/catalogue.js';
 import { waitUntilPlaying } from '../helpers/player.js';
 import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
@@ -66,6 +67,7 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('idle');
     expect(await page.getByLabel('Kamera', { exact: true }).locator('option').count()).toBeGreaterThan(0);
     expect(await stageLive()).toBe(false);
+    expect(await textsOfOtherLanguage(page, 'sv')).toEqual([]);
   });
 
   it('silences the level meter while the microphone is muted, and brings it back', async () => {
@@ -126,6 +128,7 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
     await page.getByRole('heading', { level: 1, name: 'Speak on Panelsamtal' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     expect(await page.locator('#speaker-state').innerText()).toBe(en['speak.state.idle']);
+    expect(await textsOfOtherLanguage(page, 'en')).toEqual([]);
   });
 
   it('tells a speaker whose invite was revoked, in their language, before asking for the camera', async () => {
