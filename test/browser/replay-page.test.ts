@@ -188,6 +188,17 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
     await page.getByRole('heading', { name: 'Kortkommandon' }).waitFor();
   });
 
+  it('is operable by keyboard alone: Tab reaches a chapter and Enter jumps to it', async () => {
+    await page.goto(`${server.url}/archive/${recorded.replayId}`);
+    await page.locator('.chapter').first().waitFor();
+    await waitForVideo(page, (state) => state.duration >= RECORDED_SECONDS - 1, 'the replay did not load');
+    const focusedText = () => page.evaluate(() => (document.activeElement?.matches('button.chapter') ? document.activeElement.textContent : '') ?? '');
+    for (let presses = 0; presses < 40 && !(await focusedText()).includes('Frågor från publiken'); presses++) await page.keyboard.press('Tab');
+    expect(await focusedText()).toContain('Frågor från publiken');
+    await page.keyboard.press('Enter');
+    await waitForVideo(page, (state) => state.currentTime >= SECOND_TALK_AT, 'Enter on the chapter did not jump to it');
+  });
+
   it('answers an address without a replay with a page that says so, not an error', async () => {
     await page.goto(`${server.url}/replay/no-such-replay`);
     await page.getByRole('heading', { level: 1, name: 'Inspelningen finns inte' }).waitFor();
