@@ -26,18 +26,18 @@ export const pages: readonly PageDefinition[] = [
   // Served at / by the static files (index.html), so it needs no route of its own.
   { name: 'index', entry: 'src/pages/home.tsx', routes: [], shell: true, remembersAccess: false },
   { name: 'watch', entry: 'src/pages/watch.ts', routes: [{ path: '/watch/:param', param: 'stage' }], shell: false, remembersAccess: true },
-  { name: 'speak', entry: 'src/pages/speak.ts', routes: [{ path: '/speak/:param', param: 'stage' }], shell: false, remembersAccess: true },
+  { name: 'speak', entry: 'src/pages/speak.tsx', routes: [{ path: '/speak/:param', param: 'stage' }], shell: true, remembersAccess: true },
   { name: 'archive', entry: 'src/pages/archive.tsx', routes: [{ path: '/archive' }], shell: true, remembersAccess: false },
   { name: 'control', entry: 'src/pages/control.tsx', routes: [{ path: '/control' }], shell: true, remembersAccess: false },
   // /archive/<replay> plays a replay found in the archive; for now it is the replay page.
   {
     name: 'replay',
-    entry: 'src/pages/replay.ts',
+    entry: 'src/pages/replay.tsx',
     routes: [
       { path: '/replay/:param', param: 'record' },
       { path: '/archive/:param', param: 'record' },
     ],
-    shell: false,
+    shell: true,
     remembersAccess: true,
   },
 ];

@@ -432,12 +432,22 @@ export const replayInfoSchema = z.object({
   playlistUrl: z.string(),
   /** One MP4 file, remuxed from the segments without re-encoding. */
   downloadUrl: z.string(),
+  /** A JPEG frame of the replay (taken on first request); answers 404 when the recording has none to give. */
+  posterUrl: z.string(),
 });
 export type ReplayInfo = z.infer<typeof replayInfoSchema>;
 
 /** A replay as the archive lists it: with its event, stage title and the talk's description. */
 export const archiveEntrySchema = replayInfoSchema.extend({ eventId: z.string(), stageTitle: z.string(), description: z.string() });
 export type ArchiveEntry = z.infer<typeof archiveEntrySchema>;
+
+/** A talk within what a player plays: where it starts, in seconds from the start of the played media. */
+export const replayChapterSchema = z.object({ replayId: z.string(), talkId: z.string(), title: z.string(), startSeconds: z.number() });
+export type ReplayChapter = z.infer<typeof replayChapterSchema>;
+
+/** GET /api/replays/:id/chapters and /api/recordings/:id/chapters. */
+export const chaptersResponseSchema = z.object({ chapters: z.array(replayChapterSchema) });
+export type ChaptersResponse = z.infer<typeof chaptersResponseSchema>;
 
 /** GET /api/archive?q=&event=&stage=: replays by talk, newest first. */
 export const archiveResponseSchema = z.object({ replays: z.array(archiveEntrySchema) });

@@ -128,3 +128,55 @@ export function deleteReplay(db: Database, id: string): boolean {
 export function replaySegments(db: Database, replay: TalkReplay): RecordingSegment[] {
   return segmentsInWindow(listSegments(db, replay.recordingId), replay);
 }
+
+export interface Chapter {
+  replayId: string;
+  talkId: string;
+  title: string;
+  /** Seconds from the start of the played segments. */
+  startSeconds: number;
+}
+
+/**
+ * The talks (by their replays' in points) within a played window of a recording, placed on the
+ * played media's own timeline: the sum of the segments' durations, not the wall clock, because a
+ * recording that was interrupted has gaps the player does not see. `window` is a talk replay's
+ * in and out points, or none for the whole recording.
+ */
+function chaptersIn(db: Database, recordingId: string, segments: RecordingSegment[], window?: { inAt: string; outAt: string }): Chapter[] {
+  const [first, last] = [segments[0], segments.at(-1)];
+  if (!first || !last) return [];
+  const fromMs = window ? Date.parse(window.inAt) : Date.parse(first.programDateTime);
+  const toMs = window ? Date.parse(window.outAt) : Date.parse(last.programDateTime) + last.durationSeconds * 1000;
+  return listReplays(db, { recordingId })
+    .filter((replay) => Date.parse(replay.inAt) < toMs && Date.parse(replay.outAt) > fromMs)
+    .map((replay) => ({
+      replayId: replay.id,
+      talkId: replay.talkId,
+      title: replay.title,
+      startSeconds: mediaSecondsAt(segments, Math.max(Date.parse(replay.inAt), fromMs)),
+    }));
+}
+
+/** Where a wall-clock instant falls in the played segments, in seconds from their start. */
+function mediaSecondsAt(segments: RecordingSegment[], instantMs: number): number {
+  let played = 0;
+  for (const segment of segments) {
+    const startMs = Date.parse(segment.programDateTime);
+    if (instantMs < startMs) break;
+    const intoSegment = Math.min((instantMs - startMs) / 1000, segment.durationSeconds);
+    if (intoSegment < segment.durationSeconds) return played + intoSegment;
+    played += segment.durationSeconds;
+  }
+  return played;
+}
+
+/** The talks within a whole stage recording. */
+export function recordingChapters(db: Database, recordingId: string): Chapter[] {
+  return chaptersIn(db, recordingId, listSegments(db, recordingId));
+}
+
+/** The talks within a talk replay's window (usually just its own, unless its in or out point was moved over another). */
+export function replayChapters(db: Database, replay: TalkReplay): Chapter[] {
+  return chaptersIn(db, replay.recordingId, replaySegments(db, replay), replay);
+}

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en, sv } from '../../client/src/i18n/messages.js';
+import { plainTexts } from '../helpers/catalogue.js';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { seriousAccessibilityViolations } from '../helpers/axe.js';
 import { saveScreenshot } from '../helpers/screenshots.js';
@@ -9,12 +10,6 @@ import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 const EVENT_TITLE = 'Folkhälsodagen 2026 – Psykisk hälsa i hela livet';
 
 /** Catalogue texts without parameters that differ between the languages: one of them must not show. */
-function plainTexts(catalogue: typeof sv | typeof en, other: typeof sv | typeof en): string[] {
-  return Object.entries(catalogue)
-    .filter(([key, text]) => typeof text === 'string' && !text.includes('{') && text !== other[key as keyof typeof sv])
-    .map(([, text]) => text as string);
-}
-
 describe('the home page shows the event, its programme and what is live, in Swedish or English', () => {
   let server: RunningServer;
   let browser: Browser;

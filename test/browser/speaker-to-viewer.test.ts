@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
 import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { en } from '../../client/src/i18n/messages.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
+
+/** The page's own words for the server's refusal (code `forbidden`), whatever the invite's fault. */
+const INVITE_REFUSED = en['speak.problem.inviteRefused'] as string;
 
 describe('a speaker in one browser is seen and heard by a viewer in another', () => {
   let server: RunningServer;
@@ -53,16 +57,16 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
   }
 
   it('refuses the speaker page without an invite before asking for the camera', async () => {
-    await refusedWithoutCapture('/speak/panel', 'needs a speaker invite');
+    await refusedWithoutCapture('/speak/panel', INVITE_REFUSED);
   });
 
   it('refuses a revoked, a made-up and a damaged invite before asking for the camera', async () => {
     const technician = await technicianClient(server);
     const revoked = await technician.createInvite('panel');
     await technician.call('DELETE', `/api/invites/${revoked.id}`);
-    await refusedWithoutCapture(revoked.speakUrl, 'expired or was revoked');
-    await refusedWithoutCapture(`/speak/panel?invite=${'x'.repeat(43)}`, 'expired or was revoked');
-    await refusedWithoutCapture('/speak/panel?invite=cut%20short', 'damaged');
+    await refusedWithoutCapture(revoked.speakUrl, INVITE_REFUSED);
+    await refusedWithoutCapture(`/speak/panel?invite=${'x'.repeat(43)}`, INVITE_REFUSED);
+    await refusedWithoutCapture('/speak/panel?invite=cut%20short', INVITE_REFUSED);
   });
 
   it('goes live from the speaker page with camera and microphone', async () => {

@@ -19,20 +19,34 @@ import { createStage } from '../../server/storage/stages.js';
 import { createTalk } from '../../server/storage/talks.js';
 import { TEST_FFMPEG } from './mediaTools.js';
 
-const SEGMENTS = 2;
 const SEGMENT_SECONDS = 2;
+/** How long a recording is unless `seconds` says otherwise. */
+const DEFAULT_SECONDS = 4;
+
+interface RecordedTalk {
+  title: string;
+  description?: string;
+  speakers?: string[];
+}
 
 export interface RecordedEvent {
   eventId: string;
   stageId: string;
   visibility: 'public' | 'private';
   /** The recorded talk; by default "Öppning" without speakers. */
-  talk?: { title: string; description?: string; speakers?: string[] };
+  talk?: RecordedTalk;
+  /** Talks after it in the same recording, which then shares its time evenly among them all. */
+  laterTalks?: RecordedTalk[];
+  /** The recording's length, a multiple of 2 s; 4 s by default. */
+  seconds?: number;
 }
 
 export interface RecordedReplay extends RecordedEvent {
   recordingId: string;
+  /** The first talk's replay. */
   replayId: string;
+  /** Every talk's replay, in programme order. */
+  replayIds: string[];
   segmentFiles: string[];
 }
 
@@ -42,7 +56,7 @@ export interface RecordedFolders {
   replays: RecordedReplay[];
 }
 
-/** One event, stage, talk, 4 s recording and replay for each of `events`, in fresh folders. */
+/** One event, stage, talk (or more), recording (4 s by default) and replay per talk for each of `events`, in fresh folders. */
 export function prepareRecordedReplays(events: RecordedEvent[]): RecordedFolders {
   const base = mkdtempSync(join(tmpdir(), 'estrad-recorded-'));
   const dataDir = join(base, 'data');
@@ -61,19 +75,25 @@ export function prepareRecordedReplays(events: RecordedEvent[]): RecordedFolders
       });
       createStage(db, { id: event.stageId, eventId: event.eventId, title: 'Stora salen' });
       const startedAt = new Date(Date.now() - 60_000);
-      const speakerIds = (event.talk?.speakers ?? []).map((name) => createSpeaker(db, { eventId: event.eventId, name }).id);
-      createTalk(db, {
-        stageId: event.stageId,
-        title: event.talk?.title ?? 'Öppning',
-        description: event.talk?.description ?? '',
-        kind: 'talk',
-        plannedStart: new Date(startedAt.getTime() - 60_000),
-        plannedEnd: new Date(),
-        speakerIds,
-      });
+      const seconds = event.seconds ?? DEFAULT_SECONDS;
+      const talks = [event.talk ?? { title: 'Öppning' }, ...(event.laterTalks ?? [])];
+      const slotMs = (seconds * 1000) / talks.length;
+      for (const [index, talk] of talks.entries()) {
+        const speakerIds = (talk.speakers ?? []).map((name) => createSpeaker(db, { eventId: event.eventId, name }).id);
+        // The first talk starts before the recording and the last ends after it, as a programme's would.
+        createTalk(db, {
+          stageId: event.stageId,
+          title: talk.title,
+          description: talk.description ?? '',
+          kind: 'talk',
+          plannedStart: index === 0 ? new Date(startedAt.getTime() - 60_000) : new Date(startedAt.getTime() + index * slotMs),
+          plannedEnd: index === talks.length - 1 ? new Date() : new Date(startedAt.getTime() + (index + 1) * slotMs),
+          speakerIds,
+        });
+      }
       const recording = startRecording(db, event.stageId, startedAt);
       const folder = recordingDirectory(recordingsDir, event.stageId, recording.id);
-      const segmentFiles = writeSegments(folder);
+      const segmentFiles = writeSegments(folder, seconds / SEGMENT_SECONDS);
       for (const [index, file] of segmentFiles.entries()) {
         appendSegment(db, {
           recordingId: recording.id,
@@ -85,11 +105,11 @@ export function prepareRecordedReplays(events: RecordedEvent[]): RecordedFolders
         });
       }
       writeFileSync(join(folder, RECORDING_PLAYLIST), recordingPlaylistText(listSegments(db, recording.id), true));
-      finishRecording(db, recording.id, { status: 'complete' }, new Date(startedAt.getTime() + SEGMENTS * SEGMENT_SECONDS * 1000));
+      finishRecording(db, recording.id, { status: 'complete' }, new Date(startedAt.getTime() + seconds * 1000));
       refreshTalkReplays(db, recording.id);
-      const [replay] = listReplays(db, { recordingId: recording.id });
-      if (!replay) throw new Error(`no replay was cut from the recording on ${event.stageId}`);
-      return { ...event, recordingId: recording.id, replayId: replay.id, segmentFiles };
+      const replayIds = listReplays(db, { recordingId: recording.id }).map((replay) => replay.id);
+      if (replayIds.length !== talks.length) throw new Error(`${replayIds.length} replays were cut from ${talks.length} talks on ${event.stageId}`);
+      return { ...event, recordingId: recording.id, replayId: replayIds[0]!, replayIds, segmentFiles };
     });
     return { dataDir, recordingsDir, replays };
   } finally {
@@ -98,7 +118,7 @@ export function prepareRecordedReplays(events: RecordedEvent[]): RecordedFolders
 }
 
 /** H.264 + AAC in MPEG-TS, as the recorder writes them. */
-function writeSegments(folder: string): string[] {
+function writeSegments(folder: string, count: number): string[] {
   mkdirSync(folder, { recursive: true });
   execFileSync(TEST_FFMPEG, [
     '-hide_banner',
@@ -107,11 +127,11 @@ function writeSegments(folder: string): string[] {
     '-f',
     'lavfi',
     '-i',
-    `testsrc=size=320x240:rate=25:duration=${SEGMENTS * SEGMENT_SECONDS}`,
+    `testsrc=size=320x240:rate=25:duration=${count * SEGMENT_SECONDS}`,
     '-f',
     'lavfi',
     '-i',
-    `sine=frequency=440:duration=${SEGMENTS * SEGMENT_SECONDS}`,
+    `sine=frequency=440:duration=${count * SEGMENT_SECONDS}`,
     '-c:v',
     'libx264',
     '-preset',
@@ -132,5 +152,5 @@ function writeSegments(folder: string): string[] {
     '0',
     join(folder, 'r001-%05d.ts'),
   ]);
-  return Array.from({ length: SEGMENTS }, (_, index) => `r001-${String(index).padStart(5, '0')}.ts`);
+  return Array.from({ length: count }, (_, index) => `r001-${String(index).padStart(5, '0')}.ts`);
 }

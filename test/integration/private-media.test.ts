@@ -45,6 +45,7 @@ describe('recorded media of a private event', () => {
   const files = (replay: RecordedReplay) => ({
     download: `/api/replays/${replay.replayId}/download`,
     replayPlaylist: `/api/replays/${replay.replayId}/playlist.m3u8`,
+    poster: `/api/replays/${replay.replayId}/poster.jpg`,
     recordingPlaylist: `/recordings/${replay.stageId}/${replay.recordingId}/index.m3u8`,
     segment: `/recordings/${replay.stageId}/${replay.recordingId}/${replay.segmentFiles[0]}`,
   });
@@ -95,6 +96,8 @@ describe('recorded media of a private event', () => {
       expect((await answer.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     }
     expect((await get(paths.recordingPlaylist, cookie)).status).toBe(200);
+    const poster = await get(paths.poster, cookie);
+    expect({ status: poster.status, type: poster.headers.get('content-type') }).toEqual({ status: 200, type: 'image/jpeg' });
   });
 
   it('gives the cookie to a replay page whose player presents the token in X-Estrad-Access, so its download link works', async () => {
@@ -133,7 +136,7 @@ describe('recorded media of a private event', () => {
     // With the header hls.js sends, so that this is only about caching, not about the cookie.
     const { token } = await register('per@kommun.se');
     const privately = files(closed);
-    for (const path of [privately.segment, privately.recordingPlaylist, privately.replayPlaylist, privately.download]) {
+    for (const path of [privately.segment, privately.recordingPlaylist, privately.replayPlaylist, privately.download, privately.poster]) {
       const answer = await fetch(new URL(path, server.url), { headers: { 'x-estrad-access': token } });
       expect(answer.status).toBe(200);
       const cacheControl = answer.headers.get('cache-control') ?? '';

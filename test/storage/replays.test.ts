@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { finishRecording, startRecording } from '../../server/storage/recordings.js';
 import { appendSegment } from '../../server/storage/recordingSegments.js';
-import { endTalkReplay, listReplays, refreshTalkReplays, replaySegments, updateReplay } from '../../server/storage/replays.js';
+import {
+  endTalkReplay,
+  listReplays,
+  recordingChapters,
+  replayChapters,
+  refreshTalkReplays,
+  replaySegments,
+  updateReplay,
+} from '../../server/storage/replays.js';
 import { createTalk } from '../../server/storage/talks.js';
 import { createEventWithStage, openTempDatabase } from './helpers.js';
 
@@ -110,5 +118,57 @@ describe('per-talk replays', () => {
     expect(endTalkReplay(db, recording.id, keynote.id, at('09:40:00'))?.outAt).toBe('2026-05-20T09:40:00.000Z');
     expect(listReplays(db, { recordingId: recording.id })).toHaveLength(1);
     expect(endTalkReplay(db, recording.id, keynote.id, at('08:59:00'))).toBeUndefined();
+  });
+});
+
+describe('chapters: the talks within what a player plays', () => {
+  it('places every talk of a whole recording where it starts in the played media', () => {
+    const { db, recording } = recordedDay();
+    refreshTalkReplays(db, recording.id);
+    const chapters = recordingChapters(db, recording.id);
+    expect(chapters.map((chapter) => [chapter.title, chapter.startSeconds])).toEqual([
+      ['Välkommen', 0],
+      ['Huvudtalare', 600],
+      ['Avslutning', 3000],
+    ]);
+  });
+
+  it('gives a talk replay the talks within its window, counted from the replay’s own start', () => {
+    const { db, recording, opening } = recordedDay();
+    refreshTalkReplays(db, recording.id);
+    const replay = listReplays(db, { recordingId: recording.id }).find((candidate) => candidate.talkId === opening.id)!;
+    expect(replayChapters(db, replay).map((chapter) => chapter.title)).toEqual(['Välkommen']);
+    // A technician widens the opening's replay over the keynote: the keynote becomes its second chapter.
+    const widened = updateReplay(db, replay.id, { inAt: '2026-05-20T09:05:00.000Z', outAt: '2026-05-20T09:40:00.000Z' })!;
+    const chapters = replayChapters(db, widened);
+    expect(chapters.map((chapter) => [chapter.title, chapter.startSeconds])).toEqual([
+      ['Välkommen', 0],
+      ['Huvudtalare', 300],
+    ]);
+  });
+
+  it('skips the gap of an interrupted recording, which the player does not see', () => {
+    const db = openTempDatabase();
+    createEventWithStage(db);
+    const first = createTalk(db, { stageId: 'main', title: 'Före avbrottet', kind: 'talk', plannedStart: at('09:00:00'), plannedEnd: at('09:00:10') });
+    createTalk(db, { stageId: 'main', title: 'Efter avbrottet', kind: 'talk', plannedStart: at('09:01:00'), plannedEnd: at('09:01:10') });
+    const recording = startRecording(db, 'main', at('09:00:00'));
+    for (const [index, time] of ['09:00:00', '09:00:02', '09:01:00', '09:01:02'].entries()) {
+      appendSegment(db, {
+        recordingId: recording.id,
+        file: `r001-${index}.ts`,
+        durationSeconds: 2,
+        programDateTime: at(time).toISOString(),
+        discontinuity: index === 2,
+        sizeBytes: 1000,
+      });
+    }
+    finishRecording(db, recording.id, { status: 'complete' }, at('09:01:04'));
+    refreshTalkReplays(db, recording.id);
+    const chapters = recordingChapters(db, recording.id);
+    expect(chapters.map((chapter) => [chapter.talkId === first.id, chapter.startSeconds])).toEqual([
+      [true, 0],
+      [false, 4],
+    ]);
   });
 });

@@ -29,8 +29,9 @@ async function request<T>(path: string, init: RequestInit): Promise<T> {
   return body as T;
 }
 
-export function getJson<T>(path: string): Promise<T> {
-  return request<T>(path, { method: 'GET' });
+/** `headers`: for a private event's access header (x-estrad-access), where the page has one. */
+export function getJson<T>(path: string, headers?: Record<string, string>): Promise<T> {
+  return request<T>(path, { method: 'GET', headers });
 }
 
 export function postJson<T>(path: string, body: unknown): Promise<T> {

@@ -8,7 +8,7 @@ import { connectionCredentials } from '../credentials';
 import { Signalling, SignallingError } from '../signalling';
 import { setVideoTrack } from './playback';
 import { steadyVideo } from './steadyFrames';
-import { describeError, type LinkStatus, type StageAttachment, StageLink, type StageMediaHandler } from './session';
+import { type LinkStatus, type StageAttachment, StageLink, type StageMediaHandler } from './session';
 
 export type SpeakerState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type CaptureDevice = 'camera' | 'microphone';
@@ -16,6 +16,32 @@ export type CaptureDevice = 'camera' | 'microphone';
 export interface ProducerSummary {
   source: MediaSource;
   paused: boolean;
+}
+
+/**
+ * What went wrong, as a code the page translates. `connection` comes from the stage link, whose
+ * own words (`detail`, English) are not yet in the catalogue; the page shows its own text for it.
+ */
+export type SpeakerProblemCode =
+  | 'capture-blocked'
+  | 'capture-insecure'
+  | 'capture-no-device'
+  | 'capture-busy'
+  | 'capture-device-gone'
+  | 'capture-failed'
+  | 'camera-stopped'
+  | 'microphone-stopped'
+  | 'screen-unsupported'
+  | 'screen-failed'
+  | 'invite-refused'
+  | 'invite-revoked'
+  | 'stage-missing'
+  | 'server-unreachable'
+  | 'connection';
+
+export interface SpeakerProblem {
+  code: SpeakerProblemCode;
+  detail?: string;
 }
 
 export interface SpeakerObserver {
@@ -53,7 +79,7 @@ export class SpeakerSession implements StageMediaHandler {
   private readonly chosenDevices: Partial<Record<CaptureDevice, string>> = {};
   private linkStatus: LinkStatus = 'stopped';
   private capturing = false;
-  private problemText: string | null = null;
+  private currentProblem: SpeakerProblem | null = null;
 
   constructor(
     private readonly stageId: string,
@@ -68,7 +94,7 @@ export class SpeakerSession implements StageMediaHandler {
       observer: {
         status: (status, problem) => {
           this.linkStatus = status;
-          if (problem !== undefined || status === 'joined') this.problemText = problem ?? null;
+          if (problem !== undefined || status === 'joined') this.currentProblem = problem === undefined ? null : { code: 'connection', detail: problem };
           observer.changed();
         },
         stage: (stage) => observer.stage(stage),
@@ -103,9 +129,19 @@ export class SpeakerSession implements StageMediaHandler {
     return [...this.producers.entries()].map(([source, producer]) => ({ source, paused: producer.paused }));
   }
 
-  /** What went wrong last, in words for the speaker; null when all is well. */
-  problem(): string | null {
-    return this.problemText;
+  /** What went wrong last; null when all is well. */
+  problem(): SpeakerProblem | null {
+    return this.currentProblem;
+  }
+
+  /** The captured track of a device, for the page's level meter. */
+  track(device: CaptureDevice): MediaStreamTrack | undefined {
+    return this.tracks.get(device);
+  }
+
+  /** The send transport's WebRTC statistics while on air, for the network-quality indicator. */
+  async sendStats(): Promise<RTCStatsReport | undefined> {
+    return this.attachment?.transport.getStats();
   }
 
   isMuted(source: CaptureDevice): boolean {
@@ -121,29 +157,50 @@ export class SpeakerSession implements StageMediaHandler {
     return this.tracks.get(device)?.getSettings().deviceId ?? this.chosenDevices[device];
   }
 
+  /** Captures camera and microphone and shows the preview, without going on air. */
+  async startPreview(): Promise<void> {
+    if (this.capturing || this.has('camera') || this.has('microphone')) return;
+    this.capturing = true;
+    this.setProblem(null);
+    try {
+      await this.capture();
+    } finally {
+      this.capturing = false;
+      this.observer.changed();
+    }
+  }
+
   async goLive(): Promise<void> {
     if (this.capturing || this.link.running) return;
     this.capturing = true;
     this.setProblem(null);
     try {
-      // After an error that stopped the link the tracks are still here; go live with them.
+      // After a preview, or an error that stopped the link, the tracks are still here; go live with them.
+      if (await this.capture()) this.link.start();
+    } finally {
+      this.capturing = false;
+      this.observer.changed();
+    }
+  }
+
+  /** Whether camera or microphone are captured, capturing them now when they are not; sets the problem when not. */
+  private async capture(): Promise<boolean> {
+    try {
       if (!this.tracks.has('camera') && !this.tracks.has('microphone')) {
         // Asked first: a speaker who may not speak here should not have to allow the camera.
         const refusal = await speakerAccessRefusal(this.stageId);
         if (refusal !== null) {
           this.setProblem(refusal);
-          return;
+          return false;
         }
         const captured = await captureCameraAndMicrophone(this.chosenDevices);
         for (const [device, track] of captured) this.useTrack(device, track);
       }
       this.showPreview();
-      this.link.start();
+      return true;
     } catch (error) {
       this.setProblem(describeCaptureError(error));
-    } finally {
-      this.capturing = false;
-      this.observer.changed();
+      return false;
     }
   }
 
@@ -295,11 +352,7 @@ export class SpeakerSession implements StageMediaHandler {
     track.enabled = !this.muted.has(device);
     track.addEventListener('ended', () => {
       if (this.tracks.get(device) !== track) return;
-      this.setProblem(
-        device === 'camera'
-          ? 'The camera stopped (it was unplugged or another application took it). Pick a camera from the list.'
-          : 'The microphone stopped (it was unplugged or another application took it). Pick a microphone from the list.',
-      );
+      this.setProblem({ code: device === 'camera' ? 'camera-stopped' : 'microphone-stopped' });
     });
     this.tracks.set(device, track);
   }
@@ -308,8 +361,8 @@ export class SpeakerSession implements StageMediaHandler {
     setVideoTrack(this.preview, this.tracks.get('camera') ?? null);
   }
 
-  private setProblem(problem: string | null): void {
-    this.problemText = problem;
+  private setProblem(problem: SpeakerProblem | null): void {
+    this.currentProblem = problem;
     this.observer.changed();
   }
 }
@@ -346,7 +399,7 @@ function isVp8(codec: types.RtpCodecCapability | undefined): boolean {
 // Access
 
 /** Why the server would refuse this page publishing on the stage (its invite), or null. */
-async function speakerAccessRefusal(stageId: string): Promise<string | null> {
+async function speakerAccessRefusal(stageId: string): Promise<SpeakerProblem | null> {
   const { invite } = connectionCredentials();
   let response: Response;
   try {
@@ -355,12 +408,14 @@ async function speakerAccessRefusal(stageId: string): Promise<string | null> {
       cache: 'no-store',
     });
   } catch {
-    return 'The server could not be reached. Check the connection and press Go live again.';
+    return { code: 'server-unreachable' };
   }
   if (response.ok) return null;
   const body = (await response.json().catch(() => undefined)) as { error?: ApiError } | undefined;
-  const error = body?.error;
-  return describeError(error ? new SignallingError(error.code, error.message, 'stage:join') : new SignallingError('internal', ''));
+  const code = body?.error?.code;
+  if (code === 'forbidden' || code === 'unauthorized') return { code: 'invite-refused' };
+  if (code === 'not_found') return { code: 'stage-missing' };
+  return { code: 'connection', detail: body?.error?.message };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -429,35 +484,33 @@ export async function listCaptureDevices(): Promise<DeviceLists> {
   };
 }
 
-function describePublishingEnded(code: PublishingEndedCode): string {
+function describePublishingEnded(code: PublishingEndedCode): SpeakerProblem {
   switch (code) {
     case 'invite_revoked':
-      return 'The technicians revoked your speaker invite, so you are no longer on air. Ask them for a new link.';
+      return { code: 'invite-revoked' };
   }
 }
 
-function describeCaptureError(error: unknown): string {
+function describeCaptureError(error: unknown): SpeakerProblem {
   const name = error instanceof DOMException ? error.name : '';
   switch (name) {
     case 'NotAllowedError':
-      return 'The browser blocked the camera and microphone. Allow them (the camera icon in the address bar) and press Go live again.';
+      return { code: 'capture-blocked' };
     case 'SecurityError':
-      return 'The browser only allows the camera on secure (https) pages. Open this page over https.';
+      return { code: 'capture-insecure' };
     case 'NotFoundError':
-      return 'No camera or microphone was found. Connect one and press Go live again.';
+      return { code: 'capture-no-device' };
     case 'NotReadableError':
     case 'AbortError':
-      return 'The camera or microphone is busy in another application. Close that application and try again.';
+      return { code: 'capture-busy' };
     case 'OverconstrainedError':
-      return 'The selected device is not available any more. Pick another one from the list.';
+      return { code: 'capture-device-gone' };
     default:
-      return 'The camera or microphone could not be started. Check that they are connected and try again.';
+      return { code: 'capture-failed' };
   }
 }
 
-function describeScreenError(error: unknown): string {
-  if (error instanceof TypeError || (error instanceof DOMException && error.name === 'NotSupportedError')) {
-    return 'This browser cannot share the screen. Use Chrome, Edge, Firefox or Safari on a computer.';
-  }
-  return 'Screen sharing could not start. Try again, and pick a screen, window or tab to share.';
+function describeScreenError(error: unknown): SpeakerProblem {
+  if (error instanceof TypeError || (error instanceof DOMException && error.name === 'NotSupportedError')) return { code: 'screen-unsupported' };
+  return { code: 'screen-failed' };
 }

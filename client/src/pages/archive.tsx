@@ -118,6 +118,16 @@ function Results() {
         <ol class="archive-list">
           {shown.replays.map((replay) => (
             <li key={replay.id} class="archive-entry" data-replay={replay.id}>
+              {/* Decorative: the title beside it says what it shows. A recording without a frame to give answers 404: no picture then. */}
+              <img
+                class="archive-poster"
+                src={replay.posterUrl}
+                alt=""
+                width={160}
+                height={90}
+                loading="lazy"
+                onError={(event) => (event.currentTarget.hidden = true)}
+              />
               <h3 class="archive-title">
                 <a href={`/archive/${replay.id}`}>{replay.title}</a>
               </h3>

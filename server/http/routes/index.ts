@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpDependencies } from '../httpServer.js';
 import { archiveRoutes } from './archive.js';
 import { authRoutes } from './auth.js';
+import { chapterRoutes } from './chapters.js';
 import { eventRoutes } from './events.js';
 import { inviteRoutes } from './invites.js';
 import { pollRoutes } from './polls.js';
+import { posterRoutes } from './posters.js';
 import { questionRoutes } from './questions.js';
 import { recordingRoutes } from './recordings.js';
 import { registrationRoutes } from './registrations.js';
@@ -18,6 +20,8 @@ export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependen
     technicianRoutes,
     recordingRoutes,
     archiveRoutes,
+    chapterRoutes,
+    posterRoutes,
     eventRoutes,
     stageRoutes,
     registrationRoutes,

@@ -231,6 +231,7 @@ export function toReplayInfo(deps: HttpDependencies, replay: TalkReplay): Replay
     durationSeconds: (Date.parse(replay.outAt) - Date.parse(replay.inAt)) / 1000,
     playlistUrl: replayPlaylistUrl(replay),
     downloadUrl: `/api/replays/${replay.id}/download`,
+    posterUrl: `/api/replays/${replay.id}/poster.jpg`,
   };
 }
 
@@ -244,7 +245,7 @@ export function watchFilter(deps: HttpDependencies, credentials: Credentials): (
 }
 
 /** The recording named in the path, when it exists and the requester may watch its stage. */
-function visibleRecording(id: string, request: FastifyRequest, deps: HttpDependencies): Recording {
+export function visibleRecording(id: string, request: FastifyRequest, deps: HttpDependencies): Recording {
   const recording = getRecording(deps.db, id);
   if (!recording || !deps.policy.mayWatch(viewerCredentialsOf(request), recording.stageId)) {
     throw new AppError('not_found', `There is no recording ${id}.`);
@@ -252,7 +253,7 @@ function visibleRecording(id: string, request: FastifyRequest, deps: HttpDepende
   return recording;
 }
 
-function visibleReplay(id: string, request: FastifyRequest, deps: HttpDependencies): TalkReplay {
+export function visibleReplay(id: string, request: FastifyRequest, deps: HttpDependencies): TalkReplay {
   const replay = getReplay(deps.db, id);
   if (!replay || !deps.policy.mayWatch(viewerCredentialsOf(request), replay.stageId)) throw new AppError('not_found', `There is no replay ${id}.`);
   return replay;

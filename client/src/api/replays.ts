@@ -1,0 +1,13 @@
+/** Replays and recordings for the player: what to play, and its chapters. */
+import type { ChaptersResponse, RecordingInfo, ReplayInfo } from '../../../shared/protocol';
+import { getJson } from './http';
+
+/** The access header of a private event's personal link, when the page was opened with one. */
+export type AccessHeaders = Record<string, string> | undefined;
+
+export const fetchReplay = (id: string, headers: AccessHeaders): Promise<ReplayInfo> => getJson(`/api/replays/${encodeURIComponent(id)}`, headers);
+
+export const fetchRecording = (id: string, headers: AccessHeaders): Promise<RecordingInfo> => getJson(`/api/recordings/${encodeURIComponent(id)}`, headers);
+
+export const fetchChapters = (of: 'replays' | 'recordings', id: string, headers: AccessHeaders): Promise<ChaptersResponse> =>
+  getJson(`/api/${of}/${encodeURIComponent(id)}/chapters`, headers);
