@@ -8,7 +8,8 @@ import { connectionCredentials } from '../credentials';
 import { Signalling, SignallingError } from '../signalling';
 import { setVideoTrack } from './playback';
 import { steadyVideo } from './steadyFrames';
-import { describeError, type LinkStatus, type StageAttachment, StageLink, type StageMediaHandler } from './session';
+import { problemText } from '../i18n/liveText';
+import { type LinkStatus, problemOf, type StageAttachment, StageLink, type StageMediaHandler } from './session';
 
 export type SpeakerState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type CaptureDevice = 'camera' | 'microphone';
@@ -68,7 +69,8 @@ export class SpeakerSession implements StageMediaHandler {
       observer: {
         status: (status, problem) => {
           this.linkStatus = status;
-          if (problem !== undefined || status === 'joined') this.problemText = problem ?? null;
+          // Until the speak page words the link's codes itself (the catalogue has them), they are worded here.
+          if (problem !== undefined || status === 'joined') this.problemText = problem === undefined ? null : problemText(problem);
           observer.changed();
         },
         stage: (stage) => observer.stage(stage),
@@ -360,7 +362,7 @@ async function speakerAccessRefusal(stageId: string): Promise<string | null> {
   if (response.ok) return null;
   const body = (await response.json().catch(() => undefined)) as { error?: ApiError } | undefined;
   const error = body?.error;
-  return describeError(error ? new SignallingError(error.code, error.message, 'stage:join') : new SignallingError('internal', ''));
+  return problemText(problemOf(error ? new SignallingError(error.code, error.message, 'stage:join') : new SignallingError('internal', '')));
 }
 
 // ---------------------------------------------------------------------------------------------
