@@ -23,22 +23,23 @@ export class LiveHls {
     private readonly hls: HlsType | null,
   ) {}
 
-  /** Starts playing `playlistUrl` on `video`, at the live edge or `behindSeconds` before it. */
-  static async open(video: HTMLVideoElement, playlistUrl: string, observer: LiveHlsObserver, behindSeconds = 0): Promise<LiveHls> {
+  /** Starts playing `playlistUrl` on `video`, at the live edge or at `startAt` seconds into the recording. */
+  static async open(video: HTMLVideoElement, playlistUrl: string, observer: LiveHlsObserver, startAt?: number): Promise<LiveHls> {
     const { default: Hls } = await import('hls.js');
     followPlaying(video, observer);
-    if (behindSeconds > 0) seekOnceReady(video, behindSeconds);
     if (!Hls.isSupported()) {
       // Safari plays HLS itself.
       if (!video.canPlayType('application/vnd.apple.mpegurl')) {
         observer.problem('hls_unsupported');
         return new LiveHls(video, null);
       }
+      if (startAt !== undefined) seekOnceReady(video, startAt);
       video.src = playlistUrl;
       void startPlaying(video);
       return new LiveHls(video, null);
     }
-    const hls = new Hls();
+    // Without startPosition hls.js starts at the live edge.
+    const hls = new Hls(startAt === undefined ? {} : { startPosition: startAt });
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
       if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
@@ -103,17 +104,9 @@ function followPlaying(video: HTMLVideoElement, observer: LiveHlsObserver): void
   for (const stop of ['waiting', 'pause', 'ended', 'emptied'] as const) video.addEventListener(stop, () => observer.playing(false));
 }
 
-/** The first jump back waits for the live window to be known. */
-function seekOnceReady(video: HTMLVideoElement, seconds: number): void {
-  const seek = () => {
-    const { seekable } = video;
-    if (seekable.length === 0) return;
-    video.removeEventListener('loadedmetadata', seek);
-    video.removeEventListener('durationchange', seek);
-    video.currentTime = Math.max(seekable.start(0), seekable.end(seekable.length - 1) - seconds);
-  };
-  video.addEventListener('loadedmetadata', seek);
-  video.addEventListener('durationchange', seek);
+/** Where hls.js cannot be used, the start position waits for the browser to know the stream. */
+function seekOnceReady(video: HTMLVideoElement, startAt: number): void {
+  video.addEventListener('loadedmetadata', () => (video.currentTime = startAt), { once: true });
 }
 
 /** Plays with sound if the browser allows it, else silently (autoplay rules); the viewer can unmute. */

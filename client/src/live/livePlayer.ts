@@ -128,7 +128,8 @@ export class LivePlayer {
     const recording = await this.findLiveRecording();
     this.cannotRewind.value = recording === null;
     if (!recording) return;
-    this.showRecording('rewind', recording, REWIND_SECONDS);
+    // The recording's times count from its start; its length is where it is now.
+    this.showRecording('rewind', recording, Math.max(0, recording.durationSeconds - REWIND_SECONDS));
   }
 
   /** From the recording back to the live picture (WebRTC, or the live edge of the fallback). */
@@ -162,7 +163,7 @@ export class LivePlayer {
     if (next === this.mode.value) return;
     const previous = this.mode.value;
     this.mode.value = next;
-    if (next === 'fallback' && this.liveRecording) this.showRecording('fallback', this.liveRecording, 0);
+    if (next === 'fallback' && this.liveRecording) this.showRecording('fallback', this.liveRecording);
     if (previous === 'fallback' && next === 'webrtc') this.closeRecording();
     this.applyMode();
   }
@@ -172,7 +173,7 @@ export class LivePlayer {
     this.followMode();
   }
 
-  private showRecording(mode: 'fallback' | 'rewind', recording: RecordingInfo, behindSeconds: number): void {
+  private showRecording(mode: 'fallback' | 'rewind', recording: RecordingInfo, startAt?: number): void {
     this.closeRecording();
     this.mode.value = mode;
     this.paused.value = false;
@@ -187,7 +188,7 @@ export class LivePlayer {
           levels: (heights) => (this.hlsLevels.value = heights),
           problem: (problem) => (this.hlsProblem.value = problem),
         },
-        behindSeconds,
+        startAt,
       );
       if (generation === this.hlsGeneration) this.hls = hls;
       else hls.destroy();
