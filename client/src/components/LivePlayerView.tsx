@@ -249,25 +249,28 @@ async function togglePictureInPicture(player: LivePlayer | null): Promise<void> 
   else await player.shownVideo.requestPictureInPicture().catch(() => undefined);
 }
 
-/** The page's shortcuts (listed under the player); not while typing, nor with a modifier key. */
+/**
+ * The page's shortcuts (listed under the player); not while typing, nor with a modifier key. The
+ * arrow keys act only with the focus in the player, so that elsewhere they still scroll the page.
+ */
 function handleShortcut(event: KeyboardEvent, player: LivePlayer, box: HTMLElement): void {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
-  const target = event.target as HTMLElement | null;
+  const target = event.target instanceof HTMLElement ? event.target : null;
   if (target?.closest('input, select, textarea, [contenteditable]')) return;
-  const onButton = target?.closest('button, a') !== null && target !== document.body;
-  const actions: Record<string, () => void> = {
+  const letters: Record<string, () => void> = {
     k: () => player.togglePaused(),
     m: () => player.toggleMuted(),
     f: () => void toggleFullscreen(box),
     j: () => void player.rewind(),
-    ArrowLeft: () => void player.rewind(),
     l: () => player.toLive(),
+  };
+  const arrows: Record<string, () => void> = {
+    ArrowLeft: () => void player.rewind(),
     ArrowUp: () => player.setSound({ volume: Math.min(1, player.sound.value.volume + VOLUME_STEP), muted: false }),
     ArrowDown: () => player.setSound({ volume: Math.max(0, player.sound.value.volume - VOLUME_STEP), muted: false }),
   };
-  // Space and Enter on a focused button press that button.
-  if (event.key === ' ' && !onButton) actions[' '] = actions.k!;
-  const action = actions[event.key.length === 1 ? event.key.toLowerCase() : event.key];
+  const inPlayer = target !== null && box.contains(target);
+  const action = letters[event.key.toLowerCase()] ?? (inPlayer ? arrows[event.key] : undefined);
   if (!action) return;
   event.preventDefault();
   action();

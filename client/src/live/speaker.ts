@@ -362,6 +362,9 @@ async function speakerAccessRefusal(stageId: string): Promise<string | null> {
   if (response.ok) return null;
   const body = (await response.json().catch(() => undefined)) as { error?: ApiError } | undefined;
   const error = body?.error;
+  // The server tells a missing, revoked and damaged invite apart only in its message (all are
+  // `forbidden`), so the speak page shows that message until the server gives each its own code.
+  if (error?.code === 'forbidden') return `The server refused: ${error.message}`;
   return problemText(problemOf(error ? new SignallingError(error.code, error.message, 'stage:join') : new SignallingError('internal', '')));
 }
 
