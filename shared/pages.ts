@@ -20,12 +20,16 @@ export interface PageDefinition {
   shell: boolean;
   /** Whether `?access=` on this page's address is remembered as the viewer's access cookie. */
   remembersAccess: boolean;
+  /** Other sites (EMBED_ORIGINS) may show the page in a frame; every other page only the server's own. */
+  framable?: boolean;
 }
 
 export const pages: readonly PageDefinition[] = [
   // Served at / by the static files (index.html), so it needs no route of its own.
   { name: 'index', entry: 'src/pages/home.tsx', routes: [], shell: true, remembersAccess: false },
-  { name: 'watch', entry: 'src/pages/watch.ts', routes: [{ path: '/watch/:param', param: 'stage' }], shell: false, remembersAccess: true },
+  { name: 'watch', entry: 'src/pages/watch.tsx', routes: [{ path: '/watch/:param', param: 'stage' }], shell: true, remembersAccess: true },
+  // The player alone, for an organiser's page to frame (EMBED_ORIGINS say which sites may).
+  { name: 'embed', entry: 'src/pages/embed.tsx', routes: [{ path: '/embed/:param', param: 'stage' }], shell: true, remembersAccess: true, framable: true },
   { name: 'speak', entry: 'src/pages/speak.tsx', routes: [{ path: '/speak/:param', param: 'stage' }], shell: true, remembersAccess: true },
   { name: 'archive', entry: 'src/pages/archive.tsx', routes: [{ path: '/archive' }], shell: true, remembersAccess: false },
   { name: 'control', entry: 'src/pages/control.tsx', routes: [{ path: '/control' }], shell: true, remembersAccess: false },

@@ -53,6 +53,18 @@ const portRange = z
 
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'expected an IPv4 or IPv6 address' });
 
+/** "https://a.example, https://b.example": http(s) origins, none when unset. */
+const originList = z
+  .string()
+  .transform((list) =>
+    list
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url({ protocol: /^https?$/, error: 'expected a comma-separated list of http(s) origins' })))
+  .default([]);
+
 const envSchema = z
   .object({
     PORT: port.default(3000),
@@ -84,16 +96,9 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     FFMPEG_PATH: z.string().min(1).optional(),
     /** Origins (scheme://host[:port]) other than the server's own that may call the API, e.g. an embed. */
-    CORS_ORIGINS: z
-      .string()
-      .transform((list) =>
-        list
-          .split(',')
-          .map((origin) => origin.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.url({ protocol: /^https?$/, error: 'expected a comma-separated list of http(s) origins' })))
-      .default([]),
+    CORS_ORIGINS: originList,
+    /** Origins whose pages may show /embed/<stage> in a frame (CSP frame-ancestors of the embed page only). */
+    EMBED_ORIGINS: originList,
     /** Which X-Forwarded-* hops to believe: none, how many proxies stand in front, or their addresses. */
     TRUST_PROXY: proxyTrustSetting.default(false),
     /** The first technician, created at start-up when no technician of that name exists. */
@@ -154,7 +159,7 @@ export interface Config {
   ingest: { srtPorts: PortRange; rtmpPorts: PortRange; maxBitrateKbps: number };
   logLevel: string;
   ffmpegPath: string | undefined;
-  http: { corsOrigins: string[]; trustProxy: ProxyTrustSetting };
+  http: { corsOrigins: string[]; embedOrigins: string[]; trustProxy: ProxyTrustSetting };
   admin: { username: string; password: string } | undefined;
   rateLimitsPerMinute: { login: number; registration: number; question: number };
   questions: { maxGroupSize: number };
@@ -216,7 +221,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingest: { srtPorts: values.INGEST_SRT_PORTS, rtmpPorts: values.INGEST_RTMP_PORTS, maxBitrateKbps: values.INGEST_MAX_BITRATE_KBPS },
     logLevel: values.LOG_LEVEL,
     ffmpegPath: values.FFMPEG_PATH,
-    http: { corsOrigins: values.CORS_ORIGINS.map((origin) => new URL(origin).origin), trustProxy: values.TRUST_PROXY },
+    http: {
+      corsOrigins: values.CORS_ORIGINS.map((origin) => new URL(origin).origin),
+      embedOrigins: values.EMBED_ORIGINS.map((origin) => new URL(origin).origin),
+      trustProxy: values.TRUST_PROXY,
+    },
     admin: values.ADMIN_USERNAME && values.ADMIN_PASSWORD ? { username: values.ADMIN_USERNAME, password: values.ADMIN_PASSWORD } : undefined,
     rateLimitsPerMinute: {
       login: values.LOGIN_RATE_LIMIT_PER_MINUTE,

@@ -5,7 +5,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { Database } from 'better-sqlite3';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -167,7 +167,8 @@ async function registerSecurity(app: FastifyInstance, config: Config): Promise<v
         workerSrc: ["'self'", 'blob:'],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
-        frameAncestors: ["'self'", ...config.http.corsOrigins],
+        // Only the embed page may be framed by other sites (EMBED_ORIGINS): see framableBy.
+        frameAncestors: ["'self'"],
         // Off: it would turn http://<lan-address> requests into https ones that nothing answers.
         upgradeInsecureRequests: null,
       },
@@ -200,10 +201,22 @@ async function registerClientPages(app: FastifyInstance, deps: HttpDependencies)
           if (!schema.safeParse(param).success) throw new AppError('not_found', notFound(param));
         }
         if (page.remembersAccess) rememberAccess(deps, request, reply, accessInQuery(request.query));
+        if (page.framable) framableBy(reply, deps.config.http.embedOrigins);
         return reply.sendFile(`${page.name}.html`);
       });
     }
   }
+}
+
+/**
+ * Lets these origins (and the server's own pages) frame this answer: helmet has already set the
+ * page CSP, whose frame-ancestors says 'self'; X-Frame-Options goes, since it cannot name origins.
+ */
+function framableBy(reply: FastifyReply, origins: readonly string[]): void {
+  const policy = String(reply.getHeader('content-security-policy') ?? '');
+  const ancestors = `frame-ancestors ${["'self'", ...origins].join(' ')}`;
+  reply.header('content-security-policy', policy.replace(/frame-ancestors [^;]*/, ancestors));
+  reply.removeHeader('x-frame-options');
 }
 
 function accessInQuery(query: { access?: unknown }): string | undefined {

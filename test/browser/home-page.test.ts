@@ -1,15 +1,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en, sv } from '../../client/src/i18n/messages.js';
-import { plainTexts } from '../helpers/catalogue.js';
 import { launchChromium } from '../../scripts/bench/chromium.js';
-import { seriousAccessibilityViolations } from '../helpers/axe.js';
-import { saveScreenshot } from '../helpers/screenshots.js';
+import { expectAccessibleInBothLanguages, plainTexts, textLines } from '../helpers/pageLanguage.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 
 const EVENT_TITLE = 'Folkhälsodagen 2026 – Psykisk hälsa i hela livet';
 
-/** Catalogue texts without parameters that differ between the languages: one of them must not show. */
 describe('the home page shows the event, its programme and what is live, in Swedish or English', () => {
   let server: RunningServer;
   let browser: Browser;
@@ -29,11 +26,6 @@ describe('the home page shows the event, its programme and what is live, in Swed
     await browser?.close();
     expect(await server?.stop()).toBe(0);
   });
-
-  /** The page's text, one line per block; catalogue texts show as whole lines. */
-  async function textLines(): Promise<string[]> {
-    return (await page.locator('body').innerText()).split('\n').map((line) => line.trim());
-  }
 
   it('with a Swedish browser shows the seeded Swedish event and its programme, with lang="sv"', async () => {
     await page.goto(`${server.url}/`);
@@ -55,7 +47,7 @@ describe('the home page shows the event, its programme and what is live, in Swed
       20_000,
       () => 'the demo stage never showed as live',
     );
-    const lines = await textLines();
+    const lines = await textLines(page);
     for (const english of plainTexts(en, sv)) expect(lines, 'English text on the Swedish page').not.toContain(english);
   });
 
@@ -67,24 +59,13 @@ describe('the home page shows the event, its programme and what is live, in Swed
     await page.reload();
     await page.getByRole('link', { name: 'Watch Stora scenen live' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
-    const lines = await textLines();
+    const lines = await textLines(page);
     expect(lines).toContain('With Ahmed Karimi (Utredare, Folkhälsomyndigheten)');
     for (const swedish of plainTexts(sv, en)) expect(lines, 'Swedish text on the English page').not.toContain(swedish);
   });
 
   it('has no serious or critical accessibility violations in either language, on a phone and a desktop', async () => {
-    for (const viewport of [
-      { width: 390, height: 844 },
-      { width: 1280, height: 800 },
-    ]) {
-      await page.setViewportSize(viewport);
-      for (const language of ['Svenska', 'English']) {
-        await page.getByRole('button', { name: language }).click();
-        await page.getByRole('button', { name: language, pressed: true }).waitFor();
-        expect(await seriousAccessibilityViolations(page), `${language} at ${viewport.width}×${viewport.height}`).toEqual([]);
-        await saveScreenshot(page, `home-${language === 'Svenska' ? 'sv' : 'en'}`);
-      }
-    }
+    await expectAccessibleInBothLanguages(page, 'home');
   });
 
   it('makes every request to its own origin', () => {

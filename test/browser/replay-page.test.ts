@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayInfo } from '../../shared/protocol.js';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { violationsInEveryLanguageAndSize } from '../helpers/axe.js';
-import { textsOfOtherLanguage } from '../helpers/catalogue.js';
+import { textsOfOtherLanguage } from '../helpers/pageLanguage.js';
 import { prepareRecordedReplays, type RecordedReplay } from '../helpers/recordedReplay.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en, sv } from '../../client/src/i18n/messages.js';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { violationsInEveryLanguageAndSize } from '../helpers/axe.js';
-import { textsOfOtherLanguage } from '../helpers/catalogue.js';
+import { textsOfOtherLanguage } from '../helpers/pageLanguage.js';
 import { waitUntilPlaying } from '../helpers/player.js';
 import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';

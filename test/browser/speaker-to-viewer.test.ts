@@ -90,6 +90,30 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
     expect(stats.audio!.packetsReceived).toBeGreaterThan(0);
   });
 
+  it('lets the viewer pick the lowest simulcast layer in the quality choice, and automatic again', async () => {
+    let height = 0;
+    const frameHeight = async () => (height = (await playerStats(viewer)).video?.frameHeight ?? 0);
+    // The fake camera sends 720p in three layers; auto picks a sharp one for this player's size.
+    await waitFor(
+      async () => (await frameHeight()) > 200,
+      20_000,
+      () => `auto never got above the lowest layer: ${height} px`,
+    );
+    expect(await viewer.locator('#player-quality option').count()).toBe(4);
+    await viewer.selectOption('#player-quality', '0');
+    await waitFor(
+      async () => (await frameHeight()) <= 200,
+      20_000,
+      () => `still ${height} px high after choosing the lowest layer`,
+    );
+    await viewer.selectOption('#player-quality', 'auto');
+    await waitFor(
+      async () => (await frameHeight()) > 200,
+      20_000,
+      () => `still ${height} px high after choosing automatic`,
+    );
+  });
+
   it('stops the viewer\u2019s audio while the speaker is muted', async () => {
     await speaker.click('#toggle-mic');
     // The mute has reached the viewer once a poll sees no new audio packet (opus sends 50 a

@@ -31,6 +31,16 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('reads EMBED_ORIGINS as a list of origins, none when unset, and refuses what is not an http(s) URL', () => {
+    expect(loadConfig({}).http.embedOrigins).toEqual([]);
+    expect(loadConfig({ EMBED_ORIGINS: 'https://www.kommun.se/, http://intranet.kommun.se:8080' }).http.embedOrigins).toEqual([
+      'https://www.kommun.se',
+      'http://intranet.kommun.se:8080',
+    ]);
+    expect(() => loadConfig({ EMBED_ORIGINS: 'www.kommun.se' })).toThrow(/EMBED_ORIGINS/);
+    expect(() => loadConfig({ EMBED_ORIGINS: 'javascript:alert(1)' })).toThrow(/EMBED_ORIGINS/);
+  });
+
   it('refuses a port range that is upside down', () => {
     expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(/RTC_MIN_PORT must not be greater/);
   });

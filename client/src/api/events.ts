@@ -5,6 +5,7 @@ import type {
   ArchiveResponse,
   EventProgrammeResponse,
   EventsResponse,
+  RecordingInfo,
   RegistrationResponse,
   ReplayInfo,
   StagesResponse,
@@ -37,3 +38,6 @@ export function archiveQueryString(search: ArchiveSearch): string {
 }
 
 export const searchArchive = (search: ArchiveSearch): Promise<ArchiveResponse> => getJson(`/api/archive${archiveQueryString(search)}`);
+
+export const fetchStageRecordings = (stageId: string): Promise<{ recordings: RecordingInfo[] }> =>
+  getJson(`/api/recordings?stage=${encodeURIComponent(stageId)}`);

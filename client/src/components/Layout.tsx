@@ -6,7 +6,8 @@ import { type Language, languageNames, languages } from '../i18n/messages';
 
 export type NavTarget = 'events' | 'archive';
 
-export function Layout({ title, current, children }: { title: string; current?: NavTarget; children: ComponentChildren }) {
+/** `wide`: for a page whose main content is a player. */
+export function Layout({ title, current, wide, children }: { title: string; current?: NavTarget; wide?: boolean; children: ComponentChildren }) {
   useEffect(() => {
     document.title = `${title} – Estrad`;
   }, [title]);
@@ -29,7 +30,7 @@ export function Layout({ title, current, children }: { title: string; current?: 
         </nav>
         <LanguageSwitch />
       </header>
-      <main id="main" class="page" tabindex={-1}>
+      <main id="main" class={wide ? 'page page-wide' : 'page'} tabindex={-1}>
         {children}
       </main>
       <footer class="site-footer">

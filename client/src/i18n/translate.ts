@@ -10,6 +10,9 @@ export type MessageParams<K extends MessageKey> = { [P in ParamsOf<(typeof sv)[K
 
 export type TranslateArgs<K extends MessageKey> = [ParamsOf<(typeof sv)[K]>] extends [never] ? [] : [MessageParams<K>];
 
+/** Keys of messages without parameters: what a lookup table of keys can hold and `t(key)` takes alone. */
+export type PlainMessageKey = { [K in MessageKey]: TranslateArgs<K> extends [] ? K : never }[MessageKey];
+
 const pluralRules = new Map<Language, Intl.PluralRules>();
 
 export function translate<K extends MessageKey>(language: Language, key: K, ...args: TranslateArgs<K>): string {

@@ -25,31 +25,38 @@ function isAutoplayRefusal(error: unknown): boolean {
 export interface PlaybackElements {
   /** Shows video only; sound goes through separate audio elements, so this one stays muted. */
   video: HTMLVideoElement;
-  /** Shown while the browser refuses to play sound until the user clicks. */
-  unmuteButton: HTMLButtonElement;
 }
 
-/** Plays one video track and any number of audio tracks, asking for a click when sound is refused. */
+/** The viewer's sound setting: volume 0–1, and mute on top of it. */
+export interface Sound {
+  volume: number;
+  muted: boolean;
+}
+
+/** Plays one video track and any number of audio tracks, noticing when the browser refuses sound. */
 export class Playback {
   private readonly audioElements = new Map<MediaStreamTrack, HTMLAudioElement>();
   private readonly audioContainer: HTMLElement;
-  private soundBlocked = false;
+  private blocked = false;
   private videoStarted = false;
+  private sound: Sound = { volume: 1, muted: false };
+  /** Another player has the sound for now. */
+  private silenced = false;
+  private paused = false;
 
-  /** `onChange` fires when video starts or stops showing pictures. */
+  /** `onChange` fires when video starts or stops showing pictures, and when sound gets blocked or allowed. */
   constructor(
     private readonly elements: PlaybackElements,
     private readonly onChange: () => void,
   ) {
-    const { video, unmuteButton } = elements;
+    const { video } = elements;
     video.muted = true;
     video.playsInline = true;
     video.autoplay = true;
+    // Outside the player's markup, which a view library may render and diff.
     this.audioContainer = document.createElement('div');
     this.audioContainer.hidden = true;
-    video.after(this.audioContainer);
-    unmuteButton.hidden = true;
-    unmuteButton.addEventListener('click', () => this.unmute());
+    document.body.append(this.audioContainer);
     video.addEventListener('playing', () => this.setVideoStarted(true));
     video.addEventListener('loadeddata', () => this.setVideoStarted(true));
     video.addEventListener('emptied', () => this.setVideoStarted(false));
@@ -60,10 +67,15 @@ export class Playback {
     return this.videoStarted && currentVideoTrack(this.elements.video) !== null;
   }
 
+  /** The browser refuses to play sound until the user clicks (see unmute). */
+  get soundBlocked(): boolean {
+    return this.blocked;
+  }
+
   showVideo(track: MediaStreamTrack | null): void {
     if (!setVideoTrack(this.elements.video, track)) return;
     this.setVideoStarted(false);
-    if (track) void this.playVideo();
+    if (track && !this.paused) void this.playVideo();
   }
 
   addAudio(track: MediaStreamTrack): void {
@@ -89,6 +101,42 @@ export class Playback {
     for (const track of [...this.audioElements.keys()]) this.removeAudio(track);
   }
 
+  setSound(sound: Sound): void {
+    this.sound = sound;
+    this.applySound();
+  }
+
+  setSilenced(silenced: boolean): void {
+    this.silenced = silenced;
+    this.applySound();
+  }
+
+  /** A paused live picture stands still and is silent; playing again shows what is live now. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (paused) {
+      this.elements.video.pause();
+      for (const audio of this.audioElements.values()) audio.pause();
+      return;
+    }
+    void this.playVideo();
+    for (const audio of this.audioElements.values()) void this.playAudio(audio);
+  }
+
+  /** Runs inside a click handler, which is what lets the browser allow sound. */
+  unmute(): void {
+    this.setSoundBlocked(false);
+    void this.playVideo();
+    for (const audio of this.audioElements.values()) void this.playAudio(audio);
+  }
+
+  private applySound(): void {
+    for (const audio of this.audioElements.values()) {
+      audio.muted = this.blocked || this.silenced || this.sound.muted;
+      audio.volume = this.sound.volume;
+    }
+  }
+
   private async playVideo(): Promise<void> {
     try {
       await this.elements.video.play();
@@ -100,7 +148,8 @@ export class Playback {
   }
 
   private async playAudio(audio: HTMLAudioElement): Promise<void> {
-    audio.muted = this.soundBlocked;
+    if (this.paused) return;
+    this.applySound();
     try {
       await audio.play();
     } catch (error) {
@@ -111,17 +160,11 @@ export class Playback {
     }
   }
 
-  /** Runs inside the click handler, which is what lets the browser allow sound. */
-  private unmute(): void {
-    this.setSoundBlocked(false);
-    void this.playVideo();
-    for (const audio of this.audioElements.values()) void this.playAudio(audio);
-  }
-
   private setSoundBlocked(blocked: boolean): void {
-    this.soundBlocked = blocked;
-    for (const audio of this.audioElements.values()) audio.muted = blocked;
-    this.elements.unmuteButton.hidden = !blocked;
+    if (this.blocked === blocked) return;
+    this.blocked = blocked;
+    this.applySound();
+    this.onChange();
   }
 
   private setVideoStarted(started: boolean): void {

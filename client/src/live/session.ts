@@ -29,8 +29,6 @@ const CONNECT_TIMEOUT_MS = 8_000;
 /** ICE often recovers from a short 'disconnected' on its own; only rebuild after this long. */
 const DISCONNECTED_GRACE_MS = 5_000;
 
-const OFFLINE_MESSAGE = 'Your device is offline. The stage reconnects by itself when the network is back.';
-
 /** A joined stage with a ready transport, valid until the next teardown. */
 export interface StageAttachment {
   readonly join: JoinResult;
@@ -55,9 +53,32 @@ export interface StageMediaHandler {
   detach(): void;
 }
 
+/**
+ * What went wrong, as a code the page translates (the i18n catalogue's `live.problem.*`); the
+ * link status says what happens next.
+ */
+export type LiveProblem =
+  | 'server_timeout'
+  | 'rate_limited'
+  | 'server_error'
+  | 'bad_stage'
+  | 'stage_not_found'
+  | 'request_refused'
+  | 'access_refused'
+  | 'cannot_decode'
+  | 'lost_track'
+  | 'unsupported_browser'
+  | 'unknown'
+  | 'device_offline'
+  | 'server_lost'
+  | 'stage_restarted'
+  | 'media_dropped'
+  | 'media_blocked'
+  | 'media_unreachable';
+
 export interface LinkObserver {
-  /** `problem` says, for the user, what went wrong and what happens next. */
-  status(status: LinkStatus, problem?: string): void;
+  /** `problem` says what went wrong; the page words it. */
+  status(status: LinkStatus, problem?: LiveProblem): void;
   stage(stage: StageSummary): void;
 }
 
@@ -146,7 +167,7 @@ export class StageLink {
     this.subscribed = true;
     const { signalling } = this.options;
     signalling.onConnectionChange((connected, reason) => this.onSocketChange(connected, reason));
-    this.on('stage:reconnect', () => this.restart(this.backoff.next(), 'The stage restarted its media. Reconnecting…'));
+    this.on('stage:reconnect', () => this.restart(this.backoff.next(), 'stage_restarted'));
     this.on('stage:state', (stage) => this.options.observer.stage(stage));
     window.addEventListener('offline', () => this.onBrowserOffline());
     window.addEventListener('online', () => this.onBrowserOnline());
@@ -160,14 +181,14 @@ export class StageLink {
     }
     // The server drops a peer's media together with its socket, so nothing here is usable any more.
     this.teardown();
-    this.setWaitingStatus('Lost the connection to the server. Reconnecting…');
+    this.setWaitingStatus('server_lost');
     if (reason === 'io server disconnect') {
       setTimeout(() => this.options.signalling.reconnect(), this.backoff.next());
     }
   }
 
   private onBrowserOffline(): void {
-    if (this.active) this.options.observer.status('offline', OFFLINE_MESSAGE);
+    if (this.active) this.options.observer.status('offline', 'device_offline');
   }
 
   private onBrowserOnline(): void {
@@ -182,12 +203,12 @@ export class StageLink {
     }
   }
 
-  private setWaitingStatus(problem?: string): void {
-    if (!navigator.onLine) this.options.observer.status('offline', OFFLINE_MESSAGE);
+  private setWaitingStatus(problem?: LiveProblem): void {
+    if (!navigator.onLine) this.options.observer.status('offline', 'device_offline');
     else this.options.observer.status(this.everJoined ? 'reconnecting' : 'connecting', problem);
   }
 
-  private restart(delayMs: number, problem?: string): void {
+  private restart(delayMs: number, problem?: LiveProblem): void {
     if (!this.active) return;
     this.teardown();
     this.setWaitingStatus(problem);
@@ -245,14 +266,14 @@ export class StageLink {
       this.halt(error);
       return;
     }
-    this.restart(this.backoff.next(), `${describeError(error)} Reconnecting…`);
+    this.restart(this.backoff.next(), problemOf(error));
   }
 
   /** Retrying cannot help (bad stage address, refused role, unsupported browser). */
   private halt(error: unknown): void {
     this.active = false;
     this.teardown();
-    this.options.observer.status('offline', describeError(error));
+    this.options.observer.status('offline', problemOf(error));
   }
 
   private async createTransport(device: Device): Promise<types.Transport> {
@@ -294,7 +315,7 @@ export class StageLink {
         attachment.markConnected();
         this.backoff.reset();
       } else if (state === 'disconnected') {
-        attachment.startTimer('disconnected', DISCONNECTED_GRACE_MS, () => this.restart(this.backoff.next(), 'The media connection dropped. Reconnecting…'));
+        attachment.startTimer('disconnected', DISCONNECTED_GRACE_MS, () => this.restart(this.backoff.next(), 'media_dropped'));
       } else if (state === 'failed') {
         this.onMediaUnreachable(attachment);
       }
@@ -305,10 +326,11 @@ export class StageLink {
     if (!attachment.alive()) return;
     if (!attachment.everConnected && !this.forceTcp) {
       this.forceTcp = true;
-      this.restart(0, 'Your network seems to block the usual media route; trying another. Reconnecting…');
+      this.restart(0, 'media_blocked');
       return;
     }
-    this.restart(this.backoff.next(), 'The media connection failed. Reconnecting…');
+    // Never connected over either route: a firewall most likely blocks media (viewers fall back to HLS).
+    this.restart(this.backoff.next(), attachment.everConnected ? 'media_dropped' : 'media_unreachable');
   }
 }
 
@@ -408,32 +430,28 @@ function isPermanent(error: unknown): boolean {
   return error instanceof Error && error.name === 'UnsupportedError';
 }
 
-/** What happened, in words for the person in front of the screen. */
-export function describeError(error: unknown): string {
-  if (error instanceof SignallingError) return describeSignallingError(error);
-  if (error instanceof Error && error.name === 'UnsupportedError') {
-    return 'This browser cannot take part in live video. Use a current version of Chrome, Edge, Firefox or Safari.';
-  }
-  return 'Something went wrong with the live connection.';
+/** What went wrong, as a code the page translates. */
+export function problemOf(error: unknown): LiveProblem {
+  if (error instanceof SignallingError) return signallingProblem(error);
+  if (error instanceof Error && error.name === 'UnsupportedError') return 'unsupported_browser';
+  return 'unknown';
 }
 
-function describeSignallingError(error: SignallingError): string {
+function signallingProblem(error: SignallingError): LiveProblem {
   switch (error.code) {
     case 'timeout':
     case 'disconnected':
-      return 'The server did not answer in time.';
+      return 'server_timeout';
     case 'rate_limited':
-      return 'The server asked this page to slow down.';
+      return 'rate_limited';
     case 'unavailable':
     case 'internal':
-      return 'The server had a problem.';
+      return 'server_error';
     case 'invalid_payload':
-      return error.request === 'stage:join'
-        ? 'This address does not name a valid stage. Check the link, or pick a stage from the stage list.'
-        : `The server refused a request (${error.message}). Reload the page to try again.`;
+      return error.request === 'stage:join' ? 'bad_stage' : 'request_refused';
     case 'forbidden':
     case 'unauthorized':
-      return `The server refused: ${error.message}`;
+      return 'access_refused';
     case 'conflict':
     case 'payload_too_large':
     case 'unsupported_media_type':
@@ -441,12 +459,12 @@ function describeSignallingError(error: SignallingError): string {
     case 'uri_too_long':
     case 'headers_too_large':
     case 'request_timeout':
-      return `The server refused a request (${error.message}). Reload the page to try again.`;
+      return 'request_refused';
     case 'media_rejected':
-      return 'This browser cannot play the format the stage is sent in. Try a current version of Chrome, Edge, Firefox or Safari.';
+      return 'cannot_decode';
     case 'not_found':
-      return error.request === 'stage:join' ? error.message : 'The server lost track of this page.';
+      return error.request === 'stage:join' ? 'stage_not_found' : 'lost_track';
     case 'not_joined':
-      return 'The server lost track of this page.';
+      return 'lost_track';
   }
 }

@@ -6,10 +6,10 @@ import { parseScalabilityMode, type types } from 'mediasoup-client';
 import type { PlayerAudioStats, PlayerStats, PlayerVideoStats } from '../../../shared/playerStats';
 import type { MediaSource, ProducerInfo, JoinResult, StageSummary } from '../../../shared/protocol';
 import { Signalling, SignallingError } from '../signalling';
-import { Playback, type PlaybackElements } from './playback';
+import { Playback, type PlaybackElements, type Sound } from './playback';
 import {
-  describeError,
   type LinkStatus,
+  type LiveProblem,
   type StageAttachment,
   StageLink,
   type StageMediaHandler,
@@ -17,17 +17,30 @@ import {
   toRtpCapabilitiesJson,
 } from './session';
 
-export type PlayerState = 'connecting' | 'waiting' | 'playing' | 'reconnecting' | 'offline';
+/** `ended`: what was on air during this visit has stopped; `waiting`: nothing has been on air yet. */
+export type PlayerState = 'connecting' | 'waiting' | 'playing' | 'reconnecting' | 'offline' | 'ended';
 
-export interface ViewerElements extends PlaybackElements {
-  /** The box around the video; its `data-picture` says whether there is a picture to show. */
-  player: HTMLElement;
-  /** Text over the player: what is happening when there is no picture. */
-  notice: HTMLElement;
+/** What the player shows over (or instead of) the picture, as a code the page words. */
+export type ViewerNotice = 'starting' | 'not_started' | 'audio_only' | 'camera_off' | 'ended';
+
+/** The quality a viewer asks for: the layer the player's size needs, or one simulcast layer. */
+export type Quality = 'auto' | number;
+
+export interface ViewerStatus {
+  state: PlayerState;
+  /** What went wrong (the connection, or a format this browser cannot decode). */
+  problem: LiveProblem | null;
+  notice: ViewerNotice | null;
+  /** Whether there is a running picture to show. */
+  picture: boolean;
+  /** The browser refuses sound until the viewer clicks (autoplay rules). */
+  soundBlocked: boolean;
+  /** Simulcast layers of the shown video: what the quality choice can offer (1: no choice). */
+  spatialLayers: number;
 }
 
 export interface ViewerObserver {
-  state(state: PlayerState): void;
+  status(status: ViewerStatus): void;
   stage(stage: StageSummary): void;
 }
 
@@ -58,14 +71,19 @@ export class ViewerSession implements StageMediaHandler {
   private readonly unplayable = new Set<string>();
   private shown: ConsumedTrack | undefined;
   private linkStatus: LinkStatus = 'connecting';
-  private linkProblem: string | undefined;
-  private mediaProblem: string | undefined;
-  private reportedState: PlayerState | undefined;
+  private linkProblem: LiveProblem | undefined;
+  private mediaProblem: LiveProblem | undefined;
+  /** Something was on air while this page was joined: its end is "ended", not "waiting". */
+  private everOnAir = false;
+  /** Another player (HLS) shows an earlier moment: no video is sent here. */
+  private suspended = false;
+  private quality: Quality = 'auto';
+  private reported = '';
   private layerTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     stageId: string,
-    private readonly elements: ViewerElements,
+    private readonly elements: PlaybackElements,
     private readonly observer: ViewerObserver,
     signalling = new Signalling(),
   ) {
@@ -103,7 +121,8 @@ export class ViewerSession implements StageMediaHandler {
       case 'stopped':
         return 'offline';
       case 'joined':
-        return this.isPlaying() ? 'playing' : 'waiting';
+        if (this.isPlaying()) return 'playing';
+        return this.onAir.size === 0 && this.everOnAir ? 'ended' : 'waiting';
     }
   }
 
@@ -120,6 +139,38 @@ export class ViewerSession implements StageMediaHandler {
   }
 
   // -------------------------------------------------------------------------------------------
+  // What the viewer controls
+
+  setQuality(quality: Quality): void {
+    this.quality = quality;
+    this.updatePreferredLayer();
+  }
+
+  setSound(sound: Sound): void {
+    this.playback.setSound(sound);
+  }
+
+  setPaused(paused: boolean): void {
+    this.playback.setPaused(paused);
+  }
+
+  /** Runs inside a click handler, which is what lets the browser allow sound. */
+  unmute(): void {
+    this.playback.unmute();
+  }
+
+  /** Silent while another player has the sound. */
+  setSilenced(silenced: boolean): void {
+    this.playback.setSilenced(silenced);
+  }
+
+  /** No video is sent while another player shows an earlier moment: that bandwidth is wasted. */
+  setSuspended(suspended: boolean): void {
+    this.suspended = suspended;
+    this.syncVideoFlow();
+  }
+
+  // -------------------------------------------------------------------------------------------
   // StageMediaHandler
 
   joined(join: JoinResult): void {
@@ -127,6 +178,7 @@ export class ViewerSession implements StageMediaHandler {
     this.unplayable.clear();
     this.mediaProblem = undefined;
     for (const producer of join.producers) this.onAir.set(producer.producerId, producer);
+    if (this.onAir.size > 0) this.everOnAir = true;
   }
 
   async attach(attachment: StageAttachment): Promise<void> {
@@ -153,6 +205,7 @@ export class ViewerSession implements StageMediaHandler {
   private followStageEvents(): void {
     this.link.on('producer:added', (producer) => {
       this.onAir.set(producer.producerId, producer);
+      this.everOnAir = true;
       const attachment = this.attachment;
       if (attachment) this.consumeMissing(attachment).catch((error: unknown) => attachment.fail(error));
     });
@@ -172,10 +225,11 @@ export class ViewerSession implements StageMediaHandler {
   private goneOffAir(producerId: string): void {
     this.onAir.delete(producerId);
     const track = this.consumed.get(producerId);
-    if (!track) return;
-    this.consumed.delete(producerId);
-    track.consumer.close();
-    if (track.consumer.kind === 'audio') this.playback.removeAudio(track.consumer.track);
+    if (track) {
+      this.consumed.delete(producerId);
+      track.consumer.close();
+      if (track.consumer.kind === 'audio') this.playback.removeAudio(track.consumer.track);
+    }
     this.updateDisplay();
   }
 
@@ -237,7 +291,7 @@ export class ViewerSession implements StageMediaHandler {
     const cannotDecode = (error instanceof SignallingError && error.code === 'media_rejected') || (error instanceof Error && error.name === 'UnsupportedError');
     if (!cannotDecode) throw error;
     this.unplayable.add(producerId);
-    this.mediaProblem = describeError(new SignallingError('media_rejected', 'cannot decode'));
+    this.mediaProblem = 'cannot_decode';
     this.render();
   }
 
@@ -250,19 +304,19 @@ export class ViewerSession implements StageMediaHandler {
       this.shown = next;
       this.playback.showVideo(next?.consumer.track ?? null);
     }
-    this.elements.player.dataset.picture = next && !next.producerPaused ? 'on' : 'off';
     // Layers first: the server then starts a resumed consumer at the right size.
     this.updatePreferredLayer();
     this.syncVideoFlow();
     this.render();
   }
 
-  /** Only the shown video is sent, and not while the page is hidden: that bandwidth is wasted. */
+  /** Only the shown video is sent, and not while the page is hidden or another player shows the stage. */
   private syncVideoFlow(): void {
     const attachment = this.attachment;
     if (!attachment) return;
+    const wanted = !document.hidden && !this.suspended;
     for (const track of this.consumed.values()) {
-      if (track.consumer.kind === 'video') this.setFlowing(attachment, track, track === this.shown && !document.hidden);
+      if (track.consumer.kind === 'video') this.setFlowing(attachment, track, track === this.shown && wanted);
     }
   }
 
@@ -294,7 +348,7 @@ export class ViewerSession implements StageMediaHandler {
     const attachment = this.attachment;
     if (!track || !attachment || track.spatialLayers < 2) return;
     const devicePixels = renderedPictureHeight(this.elements.video) * window.devicePixelRatio;
-    const layer = Math.min(spatialLayerFor(devicePixels), track.spatialLayers - 1);
+    const layer = preferredLayer(this.quality, devicePixels, track.spatialLayers);
     if (layer === track.preferredSpatialLayer) return;
     track.preferredSpatialLayer = layer;
     attachment
@@ -320,31 +374,31 @@ export class ViewerSession implements StageMediaHandler {
 
   private render(): void {
     const state = this.state();
-    const notice = this.noticeFor(state);
-    this.elements.notice.textContent = notice;
-    this.elements.notice.hidden = notice === '';
-    if (state !== this.reportedState) {
-      this.reportedState = state;
-      this.observer.state(state);
-    }
+    const status: ViewerStatus = {
+      state,
+      problem: state === 'waiting' || state === 'playing' ? (this.mediaProblem ?? null) : (this.linkProblem ?? null),
+      notice: this.noticeFor(state),
+      picture: Boolean(this.shown && !this.shown.producerPaused && this.playback.showingVideo),
+      soundBlocked: this.playback.soundBlocked,
+      spatialLayers: this.shown?.spatialLayers ?? 1,
+    };
+    const fingerprint = JSON.stringify(status);
+    if (fingerprint === this.reported) return;
+    this.reported = fingerprint;
+    this.observer.status(status);
   }
 
-  private noticeFor(state: PlayerState): string {
+  private noticeFor(state: PlayerState): ViewerNotice | null {
     switch (state) {
-      case 'connecting':
-        return this.linkProblem ?? 'Connecting to the stage…';
-      case 'reconnecting':
-        return this.linkProblem ?? 'The connection was lost. Reconnecting…';
-      case 'offline':
-        return this.linkProblem ?? 'Not connected. Reload the page to try again.';
       case 'waiting':
-        if (this.mediaProblem) return this.mediaProblem;
-        return this.onAir.size === 0
-          ? 'The broadcast has not started yet. It will appear here by itself; there is no need to reload.'
-          : 'Starting the broadcast…';
+        return this.onAir.size === 0 ? 'not_started' : 'starting';
+      case 'ended':
+        return 'ended';
       case 'playing':
-        if (!this.shown) return 'Audio only: the speakers are not sending video.';
-        return this.shown.producerPaused ? 'The camera is off. You can still hear the speaker.' : '';
+        if (!this.shown) return 'audio_only';
+        return this.shown.producerPaused ? 'camera_off' : null;
+      default:
+        return null;
     }
   }
 }
@@ -353,6 +407,12 @@ export class ViewerSession implements StageMediaHandler {
 export function pickShownVideo(candidates: ConsumedTrack[]): ConsumedTrack | undefined {
   const rank = (track: ConsumedTrack) => (track.producerPaused ? 0 : 10) + (track.source === 'screen' ? 2 : track.source === 'camera' ? 1 : 0);
   return candidates.reduce<ConsumedTrack | undefined>((best, track) => (!best || rank(track) > rank(best) ? track : best), undefined);
+}
+
+/** The layer the viewer chose (within what the video has), else the one its picture's size needs. */
+export function preferredLayer(quality: Quality, devicePixelHeight: number, spatialLayers: number): number {
+  const wanted = quality === 'auto' ? spatialLayerFor(devicePixelHeight) : quality;
+  return Math.max(0, Math.min(wanted, spatialLayers - 1));
 }
 
 /** Picks the lowest simulcast layer that still looks sharp at this many device pixels of height. */

@@ -1,0 +1,37 @@
+/** `/embed/<stage>`: the live player without the site's chrome, for an organiser's page to frame. */
+import '../styles.css';
+import '../components/pages.css';
+import { render } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { LivePlayerView } from '../components/LivePlayerView';
+import { loadStageInfo, stageInfo } from '../components/stageInfo';
+import { t } from '../i18n/language';
+import { stageIdFromLocation } from './common';
+
+function EmbedPage({ stageId }: { stageId: string }) {
+  const title = stageInfo.value.listing?.title ?? stageId;
+  useEffect(() => {
+    document.title = `${title} – Estrad`;
+  }, [title]);
+  return (
+    <main id="main" class="embed">
+      <h1 class="visually-hidden">{title}</h1>
+      <LivePlayerView stageId={stageId} stageTitle={title} />
+    </main>
+  );
+}
+
+const stageId = stageIdFromLocation();
+if (stageId) {
+  render(<EmbedPage stageId={stageId} />, document.getElementById('app')!);
+  void loadStageInfo(stageId);
+} else {
+  document.body.dataset.state = 'offline';
+  render(
+    <main id="main" class="embed">
+      <h1>{t('watch.noStageHeading')}</h1>
+      <p>{t('watch.noStageText')}</p>
+    </main>,
+    document.getElementById('app')!,
+  );
+}

@@ -1,0 +1,93 @@
+/** `/watch/<stage>`: the live player with the stage, its event and what is on air now and next. */
+import '../styles.css';
+import '../components/pages.css';
+import { render } from 'preact';
+import { Layout } from '../components/Layout';
+import { activePlayer, LivePlayerView, ShortcutList } from '../components/LivePlayerView';
+import { nowAndNext } from '../components/programme';
+import { loadStageInfo, programmeStage, stageInfo } from '../components/stageInfo';
+import { speakersText } from '../components/talkText';
+import { t, time } from '../i18n/language';
+import { stageIdFromLocation } from './common';
+
+function WatchPage({ stageId }: { stageId: string }) {
+  const info = stageInfo.value;
+  const title = info.listing?.title ?? stageId;
+  return (
+    <Layout title={title} wide>
+      <div class="stage-heading">
+        <h1 id="stage-title" lang={info.event?.language}>
+          {title}
+        </h1>
+        <StageBadge />
+      </div>
+      {info.event && (
+        <p class="lead" lang={info.event.language}>
+          <a href="/">{info.event.title}</a>
+        </p>
+      )}
+      {info.unknown && <p class="status">{t('watch.unknownStage', { stage: stageId })}</p>}
+      <LivePlayerView stageId={stageId} stageTitle={title} />
+      <OnAir />
+      <ShortcutList />
+    </Layout>
+  );
+}
+
+function StageBadge() {
+  const stage = activePlayer.value?.stage.value ?? stageInfo.value.listing;
+  return (
+    <>
+      <span id="live-badge" class="badge" data-live={String(stage?.live ?? false)}>
+        {stage?.live ? t('home.live') : t('home.offAir')}
+      </span>
+      {stage && (
+        <span id="viewer-count" class="meta">
+          {t('home.viewers', { count: stage.viewers })}
+        </span>
+      )}
+    </>
+  );
+}
+
+/** The talk on air now (from the programme) with its speakers, and what comes next. */
+function OnAir() {
+  const info = stageInfo.value;
+  const stage = programmeStage(info);
+  if (!stage || !info.event) return null;
+  const { current, next } = nowAndNext(stage.talks, info.now);
+  return (
+    <section class="panel on-air" aria-labelledby="on-air-heading">
+      <h2 id="on-air-heading">{t('home.programme')}</h2>
+      {current && (
+        <>
+          <p class="talk-title" lang={info.event.language}>
+            {t('watch.onAirNow', { title: current.title })}
+          </p>
+          {current.speakers.length > 0 && <p class="talk-speakers">{speakersText(current.speakers)}</p>}
+        </>
+      )}
+      <p>{next ? t('home.nextOnStage', { time: time(next.plannedStart, info.event.timeZone), title: next.title }) : t('home.nothingNext')}</p>
+    </section>
+  );
+}
+
+function MissingStage() {
+  return (
+    <Layout title={t('watch.noStageHeading')}>
+      <h1>{t('watch.noStageHeading')}</h1>
+      <p>
+        {t('watch.noStageText')} <a href="/">{t('watch.pickStage')}</a>
+      </p>
+    </Layout>
+  );
+}
+
+const stageId = stageIdFromLocation();
+if (stageId) {
+  render(<WatchPage stageId={stageId} />, document.getElementById('app')!);
+  void loadStageInfo(stageId);
+} else {
+  document.body.dataset.state = 'offline';
+  render(<MissingStage />, document.getElementById('app')!);
+}
