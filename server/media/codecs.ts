@@ -6,7 +6,7 @@ import type { IngestCodec } from '../../shared/protocol.js';
  * send and decode it; H.264 (baseline and main) so a browser speaker can send video the recorder
  * stores without re-encoding.
  */
-export const routerMediaCodecs: types.RtpCodecCapability[] = [
+export const routerMediaCodecs: types.RouterRtpCodecCapability[] = [
   { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 1000 } },
   {
