@@ -2,7 +2,7 @@ import { errors, type types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { DtlsParametersJson, IngestCodec, MediaKind, RtpCapabilitiesJson, RtpParametersJson, TransportOptions } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
-import { ingestCodecs, routerMediaCodecs } from './codecs.js';
+import { ingestCodecs, offeredRtpCapabilities, routerMediaCodecs } from './codecs.js';
 import { chooseWorkerForViewer } from './placement.js';
 import { openRecordingTap, type RecordingTap } from './recordingTap.js';
 import { SOCKET_BUFFER_BYTES } from './sockets.js';
@@ -90,7 +90,7 @@ export class StageMedia {
   }
 
   get rtpCapabilities(): RtpCapabilitiesJson {
-    return this.source.router.rtpCapabilities as RtpCapabilitiesJson;
+    return offeredRtpCapabilities(this.source.router.rtpCapabilities) as RtpCapabilitiesJson;
   }
 
   /** Whether a worker's death took part of this stage's media with it. */
