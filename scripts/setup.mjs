@@ -54,6 +54,7 @@ main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
 async function main() {
   const startedAt = Date.now();
   ensureNodeModules();
+  ensurePatchesApplied();
   await ensureMediasoupWorker();
   await ensureSqliteAddon();
   if (forTests) ensureTestTools();
@@ -203,10 +204,12 @@ function workerCachePath() {
   return cachePath('mediasoup-worker', key, 'mediasoup-worker');
 }
 
-// The patches and the stand-in subprojects change what is built, so they are part of the key.
+// The patches of the worker's sources and the stand-in subprojects change what is built, so they
+// are part of the key; a patch of mediasoup's Node library alone does not rebuild the worker.
 function workerRecipeHash(version) {
   const hash = createHash('sha256');
-  for (const file of [...mediasoupPatchFiles(version), ...buildRecipeFiles()]) {
+  const workerPatches = mediasoupPatchFiles(version).filter((file) => fs.readFileSync(file, 'utf8').includes('diff --git a/node_modules/mediasoup/worker/'));
+  for (const file of [...workerPatches, ...buildRecipeFiles()]) {
     hash.update(path.basename(file)).update(fs.readFileSync(file));
   }
   return hash.digest('hex').slice(0, 12);
@@ -308,6 +311,21 @@ function requireBuildTools(what, alternative = '') {
     `${what} must be built from source, but ${missing.join(', ')} is not installed.\n` +
       `  Install them with: ${BUILD_TOOLS_INSTALL}${alternative ? `\n  ${alternative}` : ''}`,
   );
+}
+
+// Some patches change mediasoup's Node library, so they are applied whether or not the worker is
+// built: after every npm install, and whenever patches/ holds one that patch-package's record in
+// node_modules/mediasoup (.patch-package.json: file name and content hash) does not list as applied.
+function ensurePatchesApplied() {
+  const version = readJson(path.join(MEDIASOUP_DIR, 'package.json')).version;
+  const record = path.join(MEDIASOUP_DIR, '.patch-package.json');
+  const applied = fs.existsSync(record) ? readJson(record).patches.filter((patch) => patch.didApply) : [];
+  const isApplied = (file) => {
+    const contentHash = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    return applied.some((patch) => patch.patchFilename === path.basename(file) && patch.patchContentHash === contentHash);
+  };
+  if (mediasoupPatchFiles(version).every(isApplied)) return;
+  applyPatches();
 }
 
 // patches/ holds the changes to mediasoup's sources, one file per reason.

@@ -37,8 +37,8 @@ describe('stopping the server by a signal', () => {
   });
 
   // Ctrl+C in a terminal signals the whole process group (the workers and ffmpeg too); docker stop
-  // and systemd signal the server alone. mediasoup (3.19.22 and later) closes its workers itself on
-  // either signal, while the server still closes the recording.
+  // and systemd signal the server alone, which closes its workers itself after the recordings
+  // (mediasoup 3.19.22 and later would close them at the signal: patch 003 stops that).
   it.each([
     ['Ctrl+C (SIGINT to the whole process group)', 'SIGINT', true],
     ['SIGTERM to the server process alone', 'SIGTERM', false],
