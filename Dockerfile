@@ -6,13 +6,13 @@
 #   docker run -d --name estrad \
 #     --ulimit nofile=65536:65536 \
 #     -e RTC_ANNOUNCED_IP=203.0.113.10 \
-#     -p 3000:3000 -p 40000-40999:40000-40999/udp -p 40000-40999:40000-40999/tcp \
+#     -p 3000:3000 -p 40000-40001:40000-40001/udp -p 40000-40001:40000-40001/tcp \
 #     -p 9000-9009:9000-9009/udp -p 1935:1935/tcp \
 #     -v estrad-data:/data -v estrad-recordings:/recordings estrad
-# (`--network host` avoids publishing 1000 RTC ports through docker-proxy on Linux hosts.)
-# Every viewer and speaker holds one UDP and one TCP port of the range (mediasoup 3.8 has no
-# shared-port server), so 1000 ports serve about 990 viewers; widen both ends for more.
-# On the host, raise the UDP receive buffer (net.core.rmem_default, see README: Benchmarks).
+# Each of the MEDIASOUP_WORKERS=2 workers serves every viewer and speaker on one UDP and one
+# TCP port (RTC_PORT + worker number), so 4 published ports serve any audience; with more
+# workers, publish 40000 to 40000 + MEDIASOUP_WORKERS - 1. The server asks for 4 MB socket
+# buffers itself; the host's net.core.rmem_max caps them (see README: Benchmarks).
 # Open files: every viewer's connection, HLS request and recording file is a file descriptor.
 # Node raises its soft limit to the hard one by itself, so the hard limit is what counts; a
 # Dockerfile cannot set it: pass `--ulimit nofile=65536:65536` (compose: `ulimits: nofile:`).
@@ -23,11 +23,14 @@
 # outside the host cannot reach the media ports.
 
 ############################ build stage ############################
-FROM node:20-bookworm AS build
+FROM node:22-bookworm AS build
 
-# The mediasoup 3.8.4 worker is built from source (C++, gyp driven by python3).
+# The mediasoup worker is built from source with meson against Debian's libraries, the SQLite
+# addon with node-gyp (python3, make). The same list as WORKER_BUILD_PACKAGES in setup.mjs.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
+      meson ninja-build pkg-config flatbuffers-compiler \
+      libssl-dev libuv1-dev libabsl-dev libflatbuffers-dev \
  && rm -rf /var/lib/apt/lists/*
 
 # The project is developed with npm 11 (Vite 8 does not install with node:20's npm 10).
@@ -37,12 +40,13 @@ WORKDIR /app
 # Keeps setup.mjs's worker cache inside this stage instead of the image's home dir.
 ENV XDG_CACHE_HOME=/tmp/estrad-cache
 
-# Dependencies and the worker first: this layer (about 4 minutes of compiling) is
-# reused as long as the lockfile, the patches and the setup script stay the same.
+# Dependencies and the worker first: this layer (about 11 minutes of compiling) is
+# reused as long as the lockfile, the patches and the setup scripts stay the same.
 COPY package.json package-lock.json .npmrc ./
 COPY patches/ patches/
-# Only setup.mjs: other files in scripts/ change often and would rebuild the worker layer.
+# Only the setup scripts: other files in scripts/ change often and would rebuild the worker layer.
 COPY scripts/setup.mjs scripts/setup.mjs
+COPY scripts/mediasoup-worker/ scripts/mediasoup-worker/
 RUN npm ci --no-audit --no-fund
 RUN node scripts/setup.mjs
 
@@ -58,12 +62,13 @@ RUN npm prune --omit=dev --no-audit --no-fund \
  && mv /tmp/mediasoup-worker node_modules/mediasoup/worker/out/Release/mediasoup-worker
 
 ############################ runtime stage ############################
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 
 # tini as PID 1 forwards SIGTERM to node and reaps the mediasoup-worker and ffmpeg
-# child processes.
+# child processes. The worker links Debian's OpenSSL 3, libuv and abseil (flatbuffers is headers only).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg tini \
+      libssl3 libuv1 libabsl20220623 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -82,8 +87,8 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     DATA_DIR=/data \
     RECORDINGS_DIR=/recordings \
-    RTC_MIN_PORT=40000 \
-    RTC_MAX_PORT=40999 \
+    MEDIASOUP_WORKERS=2 \
+    RTC_PORT=40000 \
     INGEST_SRT_PORTS=9000-9009 \
     INGEST_RTMP_PORTS=1935
 # Set at run time, e.g. `docker run -e RTC_ANNOUNCED_IP=<host public IP>` (see the top).
@@ -92,7 +97,7 @@ VOLUME ["/data", "/recordings"]
 USER node
 
 # SRT ingest points listen on UDP, RTMP ones on TCP.
-EXPOSE 3000/tcp 40000-40999/udp 40000-40999/tcp 9000-9009/udp 1935/tcp
+EXPOSE 3000/tcp 40000-40001/udp 40000-40001/tcp 9000-9009/udp 1935/tcp
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((res) => process.exit(res.ok ? 0 : 1), () => process.exit(1))"]

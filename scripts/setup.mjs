@@ -10,12 +10,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { buildRecipeFiles, writeStandins } from './mediasoup-worker/standins.mjs';
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 const MEDIASOUP_DIR = path.join(NODE_MODULES, 'mediasoup');
 const WORKER_SRC_DIR = path.join(MEDIASOUP_DIR, 'worker');
-// mediasoup 3.8.x spawns this path unless MEDIASOUP_WORKER_BIN is set.
+// mediasoup spawns this path unless MEDIASOUP_WORKER_BIN is set.
 const WORKER_BIN = path.join(WORKER_SRC_DIR, 'out', 'Release', 'mediasoup-worker');
+// meson's build directory; its mediasoup-worker is copied to WORKER_BIN.
+const WORKER_BUILD_DIR = path.join(WORKER_SRC_DIR, 'out', 'estrad-build');
 const SQLITE_DIR = path.join(NODE_MODULES, 'better-sqlite3');
 // The `bindings` package finds the addon here; install scripts (which would build it) are off.
 const SQLITE_ADDON = path.join(SQLITE_DIR, 'build', 'Release', 'better_sqlite3.node');
@@ -23,7 +27,25 @@ const STATUS_INTERVAL_MS = 10_000;
 const FAILURE_TAIL_LINES = 50;
 const BUILD_TOOLS = ['python3', 'make', 'g++'];
 const BUILD_TOOLS_INSTALL = `sudo apt-get install ${BUILD_TOOLS.join(' ')}`;
-const MEDIASOUP_ALTERNATIVE = 'Or point MEDIASOUP_WORKER_BIN at an already built mediasoup-worker 3.8.x binary.';
+const MEDIASOUP_ALTERNATIVE = 'Or point MEDIASOUP_WORKER_BIN at an already built mediasoup-worker of the same version.';
+// The worker links these Debian libraries; the tools build it (meson, not its pip copy).
+const WORKER_BUILD_PACKAGES = [
+  'meson',
+  'ninja-build',
+  'pkg-config',
+  'g++',
+  'flatbuffers-compiler',
+  'libssl-dev',
+  'libuv1-dev',
+  'libabsl-dev',
+  'libflatbuffers-dev',
+];
+const WORKER_BUILD_COMMANDS = ['meson', 'ninja', 'pkg-config', 'g++', 'flatc'];
+const WORKER_PKG_CONFIG_MODULES = ['openssl', 'libuv', 'flatbuffers', 'absl_strings', 'absl_flat_hash_map'];
+// mediasoup >= 3.13 wants its own libsrtp fork, which no registry here serves; libsrtp 2
+// on OpenSSL ships inside this older mediasoup's npm package (see scripts/mediasoup-worker).
+const LIBSRTP_SOURCE_PACKAGE = 'mediasoup@3.8.4';
+const LIBSRTP_SOURCE_PATH = 'package/worker/deps/libsrtp';
 
 const forTests = process.argv.includes('--for-tests');
 
@@ -32,6 +54,7 @@ main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
 async function main() {
   const startedAt = Date.now();
   ensureNodeModules();
+  ensurePatchesApplied();
   await ensureMediasoupWorker();
   await ensureSqliteAddon();
   if (forTests) ensureTestTools();
@@ -177,32 +200,108 @@ function seedCacheFrom(built, cached, what) {
 
 function workerCachePath() {
   const version = readJson(path.join(MEDIASOUP_DIR, 'package.json')).version;
-  const key = `${version}-${mediasoupPatchHash(version)}`;
+  const key = `${version}-${workerRecipeHash(version)}`;
   return cachePath('mediasoup-worker', key, 'mediasoup-worker');
 }
 
-// The patch changes how the worker builds, so it is part of the cache key.
-function mediasoupPatchHash(version) {
-  const patch = mediasoupPatchFile(version);
-  if (!fs.existsSync(patch)) return 'unpatched';
-  return createHash('sha256').update(fs.readFileSync(patch)).digest('hex').slice(0, 12);
+// The patches of the worker's sources and the stand-in subprojects change what is built, so they
+// are part of the key; a patch of mediasoup's Node library alone does not rebuild the worker.
+function workerRecipeHash(version) {
+  const hash = createHash('sha256');
+  const workerPatches = mediasoupPatchFiles(version).filter((file) => fs.readFileSync(file, 'utf8').includes('diff --git a/node_modules/mediasoup/worker/'));
+  for (const file of [...workerPatches, ...buildRecipeFiles()]) {
+    hash.update(path.basename(file)).update(fs.readFileSync(file));
+  }
+  return hash.digest('hex').slice(0, 12);
 }
 
-function mediasoupPatchFile(version) {
-  return path.join(ROOT, 'patches', `mediasoup+${version}.patch`);
+// patch-package's sequenced patches: mediasoup+<version>+<n>+<reason>.patch.
+function mediasoupPatchFiles(version) {
+  const dir = path.join(ROOT, 'patches');
+  const prefix = `mediasoup+${version}`;
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.startsWith(prefix) && name.endsWith('.patch'))
+    .sort()
+    .map((name) => path.join(dir, name));
 }
 
 async function buildWorker() {
-  requireBuildTools('the mediasoup worker', MEDIASOUP_ALTERNATIVE);
+  ensureWorkerBuildPackages();
   applyPatches();
-  log('building the mediasoup worker from source (takes about 4 minutes on 2 cores)');
-  const ok = await runMakeWithProgress();
+  log('generating stand-in meson subprojects for the Debian libraries');
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'estrad-libsrtp-'));
+  try {
+    writeStandins(WORKER_SRC_DIR, unpackLibsrtpSources(scratch));
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  log('building the mediasoup worker from source (takes about 11 minutes on 2 cores)');
+  const ok = (await runMesonSetup()) && (await runNinjaWithProgress());
+  if (ok) {
+    copyExecutableAtomically(path.join(WORKER_BUILD_DIR, 'mediasoup-worker'), WORKER_BIN);
+    // Object files (hundreds of MB); a rebuild starts from a fresh meson setup anyway.
+    fs.rmSync(WORKER_BUILD_DIR, { recursive: true, force: true });
+  }
   if (!ok || !isExecutableFile(WORKER_BIN)) {
     fail(
       `building the mediasoup worker failed (last ${FAILURE_TAIL_LINES} lines of output above).\n` +
-        `  It needs python3, make and a C++ compiler: ${BUILD_TOOLS_INSTALL}\n  ${MEDIASOUP_ALTERNATIVE}`,
+        `  It needs: sudo apt-get install ${WORKER_BUILD_PACKAGES.join(' ')}\n  ${MEDIASOUP_ALTERNATIVE}`,
     );
   }
+}
+
+function missingWorkerBuildParts() {
+  const missing = WORKER_BUILD_COMMANDS.filter((command) => !findOnPath(command));
+  if (missing.length === 0) {
+    const probe = spawnSync('pkg-config', ['--exists', ...WORKER_PKG_CONFIG_MODULES]);
+    if (probe.status !== 0) missing.push(`pkg-config modules ${WORKER_PKG_CONFIG_MODULES.join(' ')}`);
+  }
+  return missing;
+}
+
+function ensureWorkerBuildPackages() {
+  const missing = missingWorkerBuildParts();
+  if (missing.length === 0) return;
+  const installCommand = `sudo apt-get install ${WORKER_BUILD_PACKAGES.join(' ')}`;
+  if (!canAptInstall()) {
+    fail(
+      `the mediasoup worker must be built from source, but ${missing.join(', ')} is missing.\n` +
+        `  Install the build packages with: ${installCommand}\n  ${MEDIASOUP_ALTERNATIVE}`,
+    );
+  }
+  aptInstall(WORKER_BUILD_PACKAGES, 'the mediasoup worker build');
+  const stillMissing = missingWorkerBuildParts();
+  if (stillMissing.length > 0) fail(`${stillMissing.join(', ')} still missing after apt-get. Try: ${installCommand}`);
+}
+
+// npm pack fetches (or takes from npm's cache) the registry tarball and checks its integrity.
+function unpackLibsrtpSources(dir) {
+  log(`fetching libsrtp sources from ${LIBSRTP_SOURCE_PACKAGE} with npm pack`);
+  // --loglevel=error: the notices would list all 11,635 files of the package.
+  const args = ['pack', LIBSRTP_SOURCE_PACKAGE, '--pack-destination', dir, '--loglevel=error'];
+  if (!run('npm', args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] })) {
+    fail(`npm pack ${LIBSRTP_SOURCE_PACKAGE} failed (see its output above)`);
+  }
+  const tarball = path.join(dir, fs.readdirSync(dir).find((name) => name.endsWith('.tgz')) ?? 'missing.tgz');
+  if (!run('tar', ['-xzf', tarball, '-C', dir, LIBSRTP_SOURCE_PATH])) fail(`could not unpack ${tarball}`);
+  return path.join(dir, LIBSRTP_SOURCE_PATH);
+}
+
+function runMesonSetup() {
+  fs.rmSync(WORKER_BUILD_DIR, { recursive: true, force: true });
+  const args = ['setup', '--buildtype', 'release', '-Db_ndebug=true', '--wrap-mode=nodownload', WORKER_BUILD_DIR];
+  return runWithProgress('meson setup', 'meson', args, process.env, { cwd: WORKER_SRC_DIR });
+}
+
+function runNinjaWithProgress() {
+  const args = ['-C', WORKER_BUILD_DIR, '-j', String(os.availableParallelism()), 'mediasoup-worker'];
+  return runWithProgress('mediasoup worker', 'ninja', args, process.env, {
+    progressOf: (line) => {
+      const step = /^\[(\d+\/\d+)\]/.exec(line)?.[1];
+      return step && `step ${step}`;
+    },
+  });
 }
 
 function requireBuildTools(what, alternative = '') {
@@ -214,31 +313,49 @@ function requireBuildTools(what, alternative = '') {
   );
 }
 
-// The pristine mediasoup 3.8.4 worker does not build with Python >= 3.10 or glibc >= 2.34;
-// patches/ holds the fixes. patch-package recognises patches that are already applied.
+// Some patches change mediasoup's Node library, so they are applied whether or not the worker is
+// built: after every npm install, and whenever patches/ holds one that patch-package's record in
+// node_modules/mediasoup (.patch-package.json: file name and content hash) does not list as applied.
+function ensurePatchesApplied() {
+  const version = readJson(path.join(MEDIASOUP_DIR, 'package.json')).version;
+  const record = path.join(MEDIASOUP_DIR, '.patch-package.json');
+  const applied = fs.existsSync(record) ? readJson(record).patches.filter((patch) => patch.didApply) : [];
+  const isApplied = (file) => {
+    const contentHash = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    return applied.some((patch) => patch.patchFilename === path.basename(file) && patch.patchContentHash === contentHash);
+  };
+  if (mediasoupPatchFiles(version).every(isApplied)) return;
+  applyPatches();
+}
+
+// patches/ holds the changes to mediasoup's sources, one file per reason.
+// patch-package recognises patches that are already applied.
 function applyPatches() {
   log('applying patches/ with patch-package');
   const ok = run('npx', ['--no', '--', 'patch-package', '--error-on-fail']);
   if (!ok) fail('patch-package could not apply patches/ (see its output above)');
 }
 
-function runMakeWithProgress() {
-  const env = { ...process.env, PYTHON: 'python3', CORES: String(os.availableParallelism()) };
-  // The worker Makefile builds nothing at all when this is set.
-  delete env.MEDIASOUP_WORKER_BIN;
-  return runWithProgress('mediasoup worker', 'make', ['-C', WORKER_SRC_DIR], env);
+// node-gyp's lines, one per compiled file.
+function countCompiledFiles() {
+  let compiled = 0;
+  return (line) => {
+    if (line.startsWith('  CXX(target)') || line.startsWith('  CC(target)')) compiled += 1;
+    return `compiled ${compiled} files`;
+  };
 }
 
-// Runs a compiler build quietly, logging how far it got every STATUS_INTERVAL_MS and
-// printing the tail of its output only if it fails. Resolves to whether it succeeded.
-function runWithProgress(what, command, args, env) {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+// Runs a compiler build quietly, logging how far it got (progressOf(line) names it)
+// every STATUS_INTERVAL_MS and printing the tail of its output only if it fails.
+// Resolves to whether it succeeded.
+function runWithProgress(what, command, args, env, { cwd = ROOT, progressOf = countCompiledFiles() } = {}) {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 
   const startedAt = Date.now();
   const tail = [];
-  let compiled = 0;
+  let done = 'running';
   const onLine = (line) => {
-    if (line.startsWith('  CXX(target)') || line.startsWith('  CC(target)')) compiled += 1;
+    done = progressOf(line) ?? done;
     tail.push(line);
     if (tail.length > FAILURE_TAIL_LINES) tail.shift();
   };
@@ -246,7 +363,7 @@ function runWithProgress(what, command, args, env) {
   forEachLine(child.stderr, onLine);
   const progress = setInterval(() => {
     const seconds = Math.round((Date.now() - startedAt) / 1000);
-    log(`${what}: compiled ${compiled} files, ${seconds}s elapsed`);
+    log(`${what}: ${done}, ${seconds}s elapsed`);
   }, STATUS_INTERVAL_MS);
 
   return new Promise((resolve) => {
@@ -330,13 +447,17 @@ function ensureTestTools() {
   const installCommand = `sudo apt-get install ${missing.join(' ')}`;
   if (!canAptInstall()) fail(`the tests need ${missing.join(' and ')}. Install with: ${installCommand}`);
 
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  log(`installing ${missing.join(' ')} for the tests: apt-get update`);
-  if (!run('apt-get', ['update'], { env })) log('apt-get update failed; trying to install from the current package lists');
-  log(`apt-get install -y --no-install-recommends ${missing.join(' ')}`);
-  const ok = run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+  const ok = aptInstall(missing, 'the tests');
   const stillMissing = missingTestPackages();
   if (!ok || stillMissing.length > 0) fail(`could not install ${stillMissing.join(' ') || missing.join(' ')}. Try: ${installCommand}`);
+}
+
+function aptInstall(packages, forWhat) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  log(`installing ${packages.join(' ')} for ${forWhat}: apt-get update`);
+  if (!run('apt-get', ['update'], { env })) log('apt-get update failed; trying to install from the current package lists');
+  log(`apt-get install -y --no-install-recommends ${packages.join(' ')}`);
+  return run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env });
 }
 
 function missingTestPackages() {

@@ -57,11 +57,8 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   const media = await MediaEngine.start(
     {
       workers: config.mediasoup.workers,
-      rtcMinPort: config.rtc.minPort,
-      rtcMaxPort: config.rtc.maxPort,
       rtc: {
-        listenIp: config.rtc.listenIp,
-        announcedIp: config.rtc.announcedIp,
+        ...config.rtc,
         consumerBudgetPerWorker: config.mediasoup.consumerBudgetPerWorker,
       },
     },

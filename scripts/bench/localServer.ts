@@ -4,8 +4,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { IngestKeyResponse } from '../../shared/protocol.js';
 import { INGEST_KEY_VARIABLE } from '../../server/ingest/demoSourceProcess.js';
@@ -109,9 +110,21 @@ export function essentialEnvironment(): Record<string, string> {
   return inherited;
 }
 
-/** The environment spawnServer gives the server: loopback, the HTTP port, no demo, and `settings` on top. */
-export function serverEnvironment(port: number, settings: Record<string, string>): Record<string, string> {
-  return { ...essentialEnvironment(), PORT: String(port), HOST: '127.0.0.1', RTC_LISTEN_IP: '127.0.0.1', DEMO: '0', ...settings };
+/** The ports spawnServer found free for a server: HTTP, and the first WebRTC port (RTC_PORT). */
+export interface ServerPorts {
+  http: number;
+  rtc: number;
+}
+
+/** The environment spawnServer gives the server: loopback, its free ports, no demo, and `settings` on top. */
+export function serverEnvironment(ports: ServerPorts, settings: Record<string, string>): Record<string, string> {
+  const base = { PORT: String(ports.http), HOST: '127.0.0.1', RTC_LISTEN_IP: '127.0.0.1', RTC_PORT: String(ports.rtc), DEMO: '0' };
+  return { ...essentialEnvironment(), ...base, ...settings };
+}
+
+/** How many mediasoup workers, each on its own RTC_PORT + n, the server will run with `settings`. */
+function workerCount(settings: Record<string, string>): number {
+  return settings.MEDIASOUP_WORKERS ? Number(settings.MEDIASOUP_WORKERS) : availableParallelism();
 }
 
 /**
@@ -130,10 +143,11 @@ export interface SpawnOptions {
 export async function spawnServer(settings: Record<string, string>, options: SpawnOptions = {}): Promise<ServerProcess> {
   if (!existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: run "npm run build" (npm test does) first.`);
   const port = await freePort();
+  const rtcPort = settings.RTC_PORT ? Number(settings.RTC_PORT) : await freeRtcPorts(workerCount(settings));
   const [command, ...args] = [...(options.launcher ?? []), process.execPath, serverEntry];
   const server = spawn(command, args, {
     cwd: packageRoot,
-    env: serverEnvironment(port, settings),
+    env: serverEnvironment({ http: port, rtc: rtcPort }, settings),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
@@ -226,6 +240,42 @@ export function freePort(): Promise<number> {
       const address = probe.address();
       probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))));
     });
+  });
+}
+
+/** Below the kernel's ephemeral ports (32768 up) and the plain-RTP ranges tests and benches use. */
+const RTC_PORT_SEARCH = { min: 20_000, max: 31_900 };
+
+/**
+ * A first port such that it and the next count - 1 are free on loopback for UDP and TCP: a server's
+ * RTC_PORT, whose worker n listens on RTC_PORT + n. Random, so parallel test files rarely collide.
+ */
+export async function freeRtcPorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = RTC_PORT_SEARCH.min + Math.floor(Math.random() * (RTC_PORT_SEARCH.max - RTC_PORT_SEARCH.min));
+    const ports = Array.from({ length: count }, (_, n) => first + n);
+    const free = await Promise.all(ports.map(async (port) => (await tcpPortFree(port)) && (await udpPortFree(port))));
+    if (free.every(Boolean)) return first;
+  }
+  throw new Error(`no ${count} consecutive free UDP and TCP ports between ${RTC_PORT_SEARCH.min} and ${RTC_PORT_SEARCH.max}`);
+}
+
+function tcpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const probe = createServer();
+    probe.once('error', () => resolveFree(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
+  });
+}
+
+function udpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const probe = createSocket('udp4');
+    probe.once('error', () => {
+      probe.close();
+      resolveFree(false);
+    });
+    probe.bind(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
   });
 }
 

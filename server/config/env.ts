@@ -77,14 +77,19 @@ const envSchema = z
     RTC_LISTEN_IP: ipAddress.default('0.0.0.0'),
     /** Address put in ICE candidates; needed when RTC_LISTEN_IP is 0.0.0.0 or behind NAT. */
     RTC_ANNOUNCED_IP: ipAddress.optional(),
-    RTC_MIN_PORT: port.default(40000),
-    RTC_MAX_PORT: port.default(49999),
+    /** WebRTC media of every viewer and speaker: worker n listens on UDP and TCP RTC_PORT + n. */
+    RTC_PORT: port.default(40000),
+    /** TCP for WebRTC on another port than RTC_PORT (worker n on RTC_TCP_PORT + n), e.g. one a strict firewall allows. */
+    RTC_TCP_PORT: port.optional(),
+    /** Loopback-only UDP ports of plain RTP (recording tap, local ingest); never opened in a firewall. */
+    RTC_MIN_PORT: port.default(41000),
+    RTC_MAX_PORT: port.default(41999),
     MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
     /**
-     * Consumers one worker takes before new viewers of a stage go to another worker; a viewer of a
-     * speaker is two. Measured with bench:viewers (issue 5): a viewer of a 720p 1.5 Mbit/s speaker,
-     * congestion-control feedback included, costs a worker about 2.2 ms of CPU per second, so 600
-     * consumers keep it near 0.65 of a core, with room for bursts and higher bitrates.
+     * Consumers that count as a worker's full load when placing viewers (with its measured CPU,
+     * see server/media/placement.ts); a viewer of a speaker is two. Measured with bench:viewers
+     * (issue 5): a viewer of a 720p 1.5 Mbit/s speaker, congestion-control feedback included, costs
+     * a worker about 2.2 ms of CPU per second, so 600 consumers keep it near 0.65 of a core.
      */
     WORKER_CONSUMER_BUDGET: z.coerce.number().int().min(2).max(100_000).default(600),
     /** Listen ports of SRT ingest points (one port per point). */
@@ -143,10 +148,23 @@ const envSchema = z
     message: 'RTC_MIN_PORT must not be greater than RTC_MAX_PORT',
     path: ['RTC_MIN_PORT'],
   })
+  .refine((env) => rtcPortsOf(env).every((first) => first + env.MEDIASOUP_WORKERS - 1 <= 65535), {
+    message: 'RTC_PORT (and RTC_TCP_PORT) plus MEDIASOUP_WORKERS - 1 must be a port number (at most 65535)',
+    path: ['RTC_PORT'],
+  })
+  .refine((env) => rtcPortsOf(env).every((first) => first + env.MEDIASOUP_WORKERS - 1 < env.RTC_MIN_PORT || first > env.RTC_MAX_PORT), {
+    message: 'the ports RTC_PORT (and RTC_TCP_PORT) to + MEDIASOUP_WORKERS - 1 must lie outside RTC_MIN_PORT–RTC_MAX_PORT',
+    path: ['RTC_PORT'],
+  })
   .refine((env) => (env.ADMIN_USERNAME === undefined) === (env.ADMIN_PASSWORD === undefined), {
     message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together',
     path: ['ADMIN_USERNAME'],
   });
+
+/** First WebRTC ports of worker 0: UDP and TCP on RTC_PORT, TCP on RTC_TCP_PORT when set. */
+function rtcPortsOf(env: { RTC_PORT: number; RTC_TCP_PORT?: number | undefined }): number[] {
+  return env.RTC_TCP_PORT === undefined ? [env.RTC_PORT] : [env.RTC_PORT, env.RTC_TCP_PORT];
+}
 
 export interface Config {
   port: number;
@@ -154,7 +172,16 @@ export interface Config {
   dataDir: string;
   recordingsDir: string;
   demo: { enabled: boolean; codec: 'VP8' | 'H264' };
-  rtc: { listenIp: string; announcedIp: string | undefined; minPort: number; maxPort: number };
+  rtc: {
+    listenIp: string;
+    announcedIp: string | undefined;
+    /** Worker n's WebRtcServer listens on udpPort + n and tcpPort + n. */
+    udpPort: number;
+    tcpPort: number;
+    /** Loopback plain-RTP port range. */
+    minPort: number;
+    maxPort: number;
+  };
   mediasoup: { workers: number; consumerBudgetPerWorker: number };
   ingest: { srtPorts: PortRange; rtmpPorts: PortRange; maxBitrateKbps: number };
   logLevel: string;
@@ -214,6 +241,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtc: {
       listenIp: values.RTC_LISTEN_IP,
       announcedIp: values.RTC_ANNOUNCED_IP ?? (values.RTC_LISTEN_IP === '0.0.0.0' ? '127.0.0.1' : undefined),
+      udpPort: values.RTC_PORT,
+      tcpPort: values.RTC_TCP_PORT ?? values.RTC_PORT,
       minPort: values.RTC_MIN_PORT,
       maxPort: values.RTC_MAX_PORT,
     },

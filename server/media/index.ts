@@ -13,8 +13,6 @@ export type { RecordingTap, TapDestination, TappedTrack } from './recordingTap.j
 
 export interface MediaEngineOptions {
   workers: number;
-  rtcMinPort: number;
-  rtcMaxPort: number;
   rtc: RtcOptions;
 }
 
@@ -48,7 +46,7 @@ export class MediaEngine {
   }
 
   static async start(options: MediaEngineOptions, logger: Logger): Promise<MediaEngine> {
-    const pool = new WorkerPool({ ...options, logger });
+    const pool = new WorkerPool({ workers: options.workers, rtc: options.rtc, logger });
     await pool.start();
     return new MediaEngine(pool, options, logger);
   }

@@ -64,11 +64,16 @@ export class RecordingTap {
   }
 }
 
-export async function openRecordingTap(router: types.Router, producerIds: string[], appData: Record<string, unknown>): Promise<RecordingTap> {
+export async function openRecordingTap(
+  router: types.Router,
+  producerIds: string[],
+  listenInfo: types.TransportListenInfo,
+  appData: Record<string, unknown>,
+): Promise<RecordingTap> {
   const legs = [];
   try {
     for (const producerId of producerIds) {
-      const transport = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: false, appData });
+      const transport = await router.createPlainTransport({ listenInfo, rtcpMux: false, comedia: false, appData });
       const consumer = await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities, paused: true });
       legs.push({ transport, consumer, track: describeTrack(consumer) });
     }

@@ -1,15 +1,17 @@
-import type { types } from 'mediasoup';
+import { errors, type types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { DtlsParametersJson, IngestCodec, MediaKind, RtpCapabilitiesJson, RtpParametersJson, TransportOptions } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
-import { ingestCodecs, routerMediaCodecs } from './codecs.js';
+import { ingestCodecs, offeredRtpCapabilities, routerMediaCodecs } from './codecs.js';
 import { chooseWorkerForViewer } from './placement.js';
 import { openRecordingTap, type RecordingTap } from './recordingTap.js';
-import type { WorkerPool, WorkerSlot } from './workerPool.js';
+import { SOCKET_BUFFER_BYTES } from './sockets.js';
+import type { WebRtcListenOptions, WorkerPool, WorkerSlot } from './workerPool.js';
 
-export interface RtcOptions {
-  listenIp: string;
-  announcedIp: string | undefined;
+export interface RtcOptions extends WebRtcListenOptions {
+  /** Loopback port range of plain-RTP transports (recording tap, ingest). */
+  minPort: number;
+  maxPort: number;
   consumerBudgetPerWorker: number;
 }
 
@@ -54,8 +56,8 @@ const INITIAL_OUTGOING_BITRATE = 1_000_000;
 const MAX_INCOMING_BITRATE = 6_000_000;
 
 /**
- * The media side of one stage: a source router (where speakers and ingests publish) and, once the
- * source worker's consumer budget is spent, routers on other workers fed through pipe transports.
+ * The media side of one stage: a source router (where speakers and ingests publish) and routers on
+ * the other workers, fed through pipe transports, over which viewers are spread (placement.ts).
  * Ids of producers are the same on every router of the stage, so a viewer consumes by producer id
  * wherever it was placed.
  */
@@ -88,7 +90,7 @@ export class StageMedia {
   }
 
   get rtpCapabilities(): RtpCapabilitiesJson {
-    return this.source.router.rtpCapabilities as RtpCapabilitiesJson;
+    return offeredRtpCapabilities(this.source.router.rtpCapabilities) as RtpCapabilitiesJson;
   }
 
   /** Whether a worker's death took part of this stage's media with it. */
@@ -100,7 +102,7 @@ export class StageMedia {
     const slot = options.direction === 'send' ? this.source.slot : this.placeViewer(options.expectedConsumers);
     const router = await this.routerOn(slot);
     const transport = await router.createWebRtcTransport({
-      listenIps: [{ ip: this.rtc.listenIp, announcedIp: this.rtc.announcedIp }],
+      webRtcServer: slot.webRtcServer,
       enableUdp: !options.forceTcp,
       enableTcp: true,
       preferUdp: true,
@@ -196,7 +198,8 @@ export class StageMedia {
   async openPlainIngest(codec: IngestCodec): Promise<IngestTrack> {
     const { kind, ...codecParameters } = ingestCodecs[codec];
     const transport = await this.source.router.createPlainTransport({
-      listenIp: { ip: '127.0.0.1' },
+      // The source worker reads a sender's keyframe bursts while it fans out to every viewer.
+      listenInfo: { ...loopbackListenInfo(this.rtc), recvBufferSize: SOCKET_BUFFER_BYTES },
       // Separate RTCP port: ffmpeg sends RTCP from its own source port, which comedia with
       // rtcp-mux would drop as coming from an unknown tuple.
       rtcpMux: false,
@@ -225,7 +228,10 @@ export class StageMedia {
   openRecordingTap(producerIds: string[]): Promise<RecordingTap> {
     const missing = producerIds.find((producerId) => !this.producers.has(producerId));
     if (missing) throw new AppError('not_found', `Producer ${missing} is not on air on stage ${this.stageId}.`);
-    return openRecordingTap(this.source.router, producerIds, { stageId: this.stageId, direction: 'recording' });
+    return openRecordingTap(this.source.router, producerIds, loopbackListenInfo(this.rtc), {
+      stageId: this.stageId,
+      direction: 'recording',
+    });
   }
 
   /** Closes every router of the stage, and with them all transports, producers and consumers. */
@@ -273,7 +279,9 @@ export class StageMedia {
     const { transport } = entry;
     this.transports.set(transport.id, entry);
     this.addToWorkerLoad(entry, loadOf(entry));
-    transport.observer.once('close', () => {
+    // Every transport's observer emits 'close'; the union of their typed observers is not callable.
+    const observer: types.TransportObserver = transport.observer;
+    observer.once('close', () => {
       this.changeLoad(entry, () => {
         entry.reservedConsumers = 0;
         entry.consumers = 0;
@@ -333,6 +341,11 @@ export class StageMedia {
   }
 }
 
+/** Plain RTP stays on this machine: a sender or recorder on loopback, ports from a small range. */
+function loopbackListenInfo(rtc: RtcOptions): types.TransportListenInfo {
+  return { protocol: 'udp', ip: '127.0.0.1', portRange: { min: rtc.minPort, max: rtc.maxPort } };
+}
+
 function loadOf(entry: TransportEntry): number {
   return Math.max(entry.reservedConsumers, entry.consumers);
 }
@@ -341,7 +354,10 @@ function randomSsrc(): number {
   return 100_000_000 + Math.floor(Math.random() * 900_000_000);
 }
 
-/** mediasoup throws TypeError for parameters it cannot accept: that is the client's error. */
+/**
+ * mediasoup throws TypeError for parameters it cannot accept: that is the client's error. A call
+ * that reaches a worker as it dies gets WorkerClosedError: the stage is being rebuilt.
+ */
 async function rejectingBadParameters<T>(action: () => Promise<T>): Promise<T> {
   try {
     return await action();
@@ -361,6 +377,9 @@ function rejectingBadParametersSync<T>(action: () => T): T {
 function asClientError(error: unknown): unknown {
   if (error instanceof TypeError || (error instanceof Error && error.name === 'UnsupportedError')) {
     return new AppError('media_rejected', `The media parameters were refused: ${error.message}`);
+  }
+  if (error instanceof errors.WorkerClosedError) {
+    return new AppError('unavailable', 'The media server of this stage restarted; join the stage again.');
   }
   return error;
 }

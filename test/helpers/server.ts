@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type SpawnOptions, spawnServer } from '../../scripts/bench/localServer.js';
+import { freePort, freeRtcPorts, type SpawnOptions, spawnServer } from '../../scripts/bench/localServer.js';
 
 export interface RunningServer {
   url: string;
@@ -14,17 +14,21 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-export { freePort };
+export { freePort, freeRtcPorts };
+
+/**
+ * The loopback plain-RTP ports (RTC_MIN_PORT–RTC_MAX_PORT) are the configured default range for
+ * every server: mediasoup picks a random port in it and tries another when one is taken, so
+ * servers started in parallel share it safely. The same range serves an in-process MediaEngine
+ * (test/integration/stage.test.ts). WebRTC's fixed RTC_PORT + n cannot be shared: spawnServer
+ * finds free ones for each server (freeRtcPorts).
+ */
+export const TEST_PLAIN_RTP_PORTS = { min: 41000, max: 41999 } as const;
 
 /**
  * What every test server runs with unless the test says otherwise. One mediasoup worker: the
  * figure does not follow the machine (availableParallelism), and a test about several says so.
- * The RTC ports are the configured default range for every server: mediasoup picks a random port
- * in it and tries another when one is taken, so servers started in parallel share it safely.
  */
-/** The same range for an in-process MediaEngine (test/integration/stage.test.ts), for the same reason. */
-export const TEST_RTC_PORTS = { min: 40000, max: 49999 } as const;
-
 export const TEST_SERVER_DEFAULTS = { LOG_LEVEL: 'info', MEDIASOUP_WORKERS: '1' } as const;
 
 /**

@@ -5,7 +5,8 @@ import { Peer } from '../../server/domain/peer.js';
 import type { StageNotifier } from '../../server/domain/stage.js';
 import { StageRegistry } from '../../server/domain/stageRegistry.js';
 import { MediaEngine } from '../../server/media/index.js';
-import { TEST_RTC_PORTS, waitFor } from '../helpers/server.js';
+import type { TransportOptions } from '../../shared/protocol.js';
+import { freeRtcPorts, TEST_PLAIN_RTP_PORTS, waitFor } from '../helpers/server.js';
 
 /** Stage and peer rules against a real mediasoup (two workers, a tiny consumer budget). */
 describe('stage and peer logic', () => {
@@ -16,14 +17,22 @@ describe('stage and peer logic', () => {
   };
   let media: MediaEngine;
   let registry: StageRegistry;
+  let rtcPort: number;
 
   beforeAll(async () => {
+    rtcPort = await freeRtcPorts(2);
     media = await MediaEngine.start(
       {
         workers: 2,
-        rtcMinPort: TEST_RTC_PORTS.min,
-        rtcMaxPort: TEST_RTC_PORTS.max,
-        rtc: { listenIp: '127.0.0.1', announcedIp: undefined, consumerBudgetPerWorker: 4 },
+        rtc: {
+          listenIp: '127.0.0.1',
+          announcedIp: undefined,
+          udpPort: rtcPort,
+          tcpPort: rtcPort,
+          minPort: TEST_PLAIN_RTP_PORTS.min,
+          maxPort: TEST_PLAIN_RTP_PORTS.max,
+          consumerBudgetPerWorker: 4,
+        },
       },
       pino({ level: 'silent' }),
     );
@@ -100,18 +109,34 @@ describe('stage and peer logic', () => {
     await waitFor(() => !stage.summary().live, 2000);
   });
 
-  it('fans viewers out to a second worker once the source worker is past its budget', async () => {
+  it('spreads a stage over both workers from its second viewer on, long before the budget is spent', async () => {
     await registry.closeAll();
     expect((await media.workerStats()).map((worker) => worker.consumers)).toEqual([0, 0]);
     const { stage } = await onAirStage('fanout');
     const viewers = [];
-    for (let i = 0; i < 3; i++) viewers.push(await joinedViewer('fanout', `fan-${i}`));
+    // Two viewers of two tracks fit the source worker's budget of 4; the second goes elsewhere all the same.
+    for (let i = 0; i < 2; i++) viewers.push(await joinedViewer('fanout', `fan-${i}`));
     for (const { viewer, joined } of viewers) {
       for (const producer of joined.producers) await stage.consume(viewer, producer.producerId, joined.routerRtpCapabilities);
     }
     const stats = await media.workerStats();
     expect(stats.every((worker) => worker.consumers > 0)).toBe(true);
-    expect(stats.reduce((sum, worker) => sum + worker.consumers, 0)).toBeGreaterThanOrEqual(6);
+    expect(stats.map((worker) => worker.consumers)).toEqual([2, 2]);
+  });
+
+  it('serves every viewer on its worker’s one UDP and one TCP port (RTC_PORT + worker), TCP alone when forced', async () => {
+    await onAirStage('ports');
+    const stage = registry.open('ports');
+    const offered: TransportOptions['iceCandidates'] = [];
+    for (let i = 0; i < 6; i++) {
+      const viewer = new Peer('viewer', `port-viewer-${i}`, '127.0.0.1');
+      await stage.join(viewer);
+      offered.push(...(await stage.createTransport(viewer, { direction: 'recv', forceTcp: i === 5 })).iceCandidates);
+    }
+    const ports = (protocol: string) => new Set(offered.filter((c) => c.protocol === protocol).map((c) => c.port));
+    expect(ports('udp')).toEqual(new Set([rtcPort, rtcPort + 1]));
+    expect(ports('tcp')).toEqual(new Set([rtcPort, rtcPort + 1]));
+    expect(offered.filter((c) => c.protocol === 'udp')).toHaveLength(5);
   });
 
   it('tells clients to reconnect when a worker dies, and the stage works again on its replacement', async () => {

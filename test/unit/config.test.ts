@@ -45,6 +45,14 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(/RTC_MIN_PORT must not be greater/);
   });
 
+  it('gives worker n the WebRTC ports RTC_PORT + n (TCP on RTC_TCP_PORT + n when set), outside the loopback range', () => {
+    expect(loadConfig({}).rtc).toMatchObject({ udpPort: 40000, tcpPort: 40000, minPort: 41000, maxPort: 41999 });
+    expect(loadConfig({ RTC_PORT: '50000', RTC_TCP_PORT: '443' }).rtc).toMatchObject({ udpPort: 50000, tcpPort: 443 });
+    expect(() => loadConfig({ RTC_PORT: '41500' })).toThrow(/RTC_PORT: the ports RTC_PORT .* must lie outside RTC_MIN_PORT–RTC_MAX_PORT/);
+    expect(() => loadConfig({ MEDIASOUP_WORKERS: '4', RTC_TCP_PORT: '40998', RTC_MIN_PORT: '41000' })).toThrow(/must lie outside/);
+    expect(() => loadConfig({ MEDIASOUP_WORKERS: '4', RTC_PORT: '65534' })).toThrow(/at most 65535/);
+  });
+
   it('takes an optional METRICS_TOKEN and refuses one that is short or has spaces', () => {
     expect(loadConfig({}).metrics.token).toBeUndefined();
     expect(loadConfig({ METRICS_TOKEN: 'a1b2c3d4e5f6a7b8c9d0' }).metrics.token).toBe('a1b2c3d4e5f6a7b8c9d0');
