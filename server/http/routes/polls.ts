@@ -7,7 +7,7 @@ import { fileAnswer, withErrors } from '../apiSchemas.js';
 import { viewerCredentialsOf } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
 import { talkParams } from './questions.js';
-import { existingTalk, stageParams, technicianRoute } from './routeSupport.js';
+import { existingTalk, sendCsv, stageParams, technicianRoute } from './routeSupport.js';
 
 const tags = ['Polls'];
 const pollParams = stageParams.extend({ pollId: recordIdSchema });
@@ -65,10 +65,7 @@ export const pollRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, d
     technicianRoute(deps, { tags, summary: 'The talk’s poll results as CSV', params: talkParams, response: fileAnswer('text/csv', 'One poll option a line') }),
     async (request, reply) => {
       const talk = existingTalk(deps.db, request.params.talkId);
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="polls-${talk.id}.csv"`)
-        .send(pollsCsv(polls.talkPolls(talk.id)));
+      return sendCsv(reply, `polls-${talk.id}.csv`, pollsCsv(polls.talkPolls(talk.id)));
     },
   );
 };

@@ -19,7 +19,7 @@ import { parseInput } from '../../validation.js';
 import { fileAnswer, withErrors } from '../apiSchemas.js';
 import { credentialsOf, viewerCredentialsOf } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
-import { existingTalk, perMinute, stageParams, technicianRoute } from './routeSupport.js';
+import { existingTalk, perMinute, sendCsv, stageParams, technicianRoute } from './routeSupport.js';
 
 const tags = ['Questions'];
 const statusFilter = z.object({ status: questionStatusSchema.optional() });
@@ -157,10 +157,7 @@ export const questionRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (ap
     technicianRoute(deps, { tags, summary: 'The talk’s questions as CSV', params: talkParams, response: fileAnswer('text/csv', 'One question a line') }),
     async (request, reply) => {
       const talk = existingTalk(deps.db, request.params.talkId);
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="questions-${talk.id}.csv"`)
-        .send(questionsCsv(questions.talkQuestions(talk.id)));
+      return sendCsv(reply, `questions-${talk.id}.csv`, questionsCsv(questions.talkQuestions(talk.id)));
     },
   );
 };

@@ -6,7 +6,7 @@ import { exportRegistrationsCsv } from '../../storage/registrationsCsv.js';
 import { listStages } from '../../storage/stages.js';
 import { fileAnswer, withErrors } from '../apiSchemas.js';
 import type { HttpDependencies } from '../httpServer.js';
-import { eventParams, existingEvent, perMinute, technicianRoute } from './routeSupport.js';
+import { eventParams, existingEvent, perMinute, sendCsv, technicianRoute } from './routeSupport.js';
 
 const tags = ['Registrations'];
 
@@ -80,10 +80,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<HttpDependencies> = async
     technicianRoute(deps, { tags, summary: 'The registrations as CSV', params: eventParams, response: fileAnswer('text/csv', 'One registration a line') }),
     async (request, reply) => {
       const event = existingEvent(db, request.params.eventId);
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="registrations-${event.id}.csv"`)
-        .send(exportRegistrationsCsv(db, event.id));
+      return sendCsv(reply, `registrations-${event.id}.csv`, exportRegistrationsCsv(db, event.id));
     },
   );
 };

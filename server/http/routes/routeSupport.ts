@@ -1,6 +1,6 @@
 /** What the event, registration, invite and question routes share: path parameters, lookups, limits. */
 import type { Database } from 'better-sqlite3';
-import type { FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { type Event, getEvent } from '../../storage/events.js';
@@ -53,4 +53,9 @@ export function existingTalk(db: Database, talkId: string): Talk {
   const talk = getTalk(db, talkId);
   if (!talk) throw new AppError('not_found', `There is no talk "${talkId}".`);
   return talk;
+}
+
+/** Answers a CSV file for a spreadsheet to open: the browser saves it as `filename`. */
+export function sendCsv(reply: FastifyReply, filename: string, csv: string): FastifyReply {
+  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(csv);
 }
