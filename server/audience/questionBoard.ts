@@ -105,7 +105,7 @@ export class QuestionBoard {
 
   /** Votes for a question (or takes the vote back); a vote for a merged question goes to the one it joined. */
   vote(stageId: string, attendee: Attendee, questionId: string, vote: boolean): void {
-    const question = this.survivorOf(this.visibleQuestion(stageId, questionId));
+    const question = this.visibleQuestion(stageId, questionId);
     const changed = vote ? addVote(this.options.db, question.id, attendee.voterKey, this.now()) : removeVote(this.options.db, question.id, attendee.voterKey);
     if (changed) this.changed(stageId);
   }
@@ -156,7 +156,7 @@ export class QuestionBoard {
 
   /** Puts a question every attendee can see on screen in every player, or takes it down (null). */
   pin(stageId: string, questionId: string | null): void {
-    const question = questionId === null ? null : this.survivorOf(this.visibleQuestion(stageId, questionId));
+    const question = questionId === null ? null : this.visibleQuestion(stageId, questionId);
     pinQuestion(this.options.db, stageId, question?.id ?? null, this.now());
     this.changed(stageId);
   }
@@ -217,11 +217,14 @@ export class QuestionBoard {
     return question;
   }
 
-  /** A question attendees may see (and so vote for or see on screen); others answer not_found, revealing nothing. */
+  /**
+   * The question attendees see under this id (for a merged one, the question it joined), which they
+   * may vote for or see on screen; any other answers not_found, revealing nothing.
+   */
   private visibleQuestion(stageId: string, questionId: string): CountedQuestion {
-    const question = findQuestion(this.options.db, questionId);
-    const visible = question?.stageId === stageId && (isPublic(question) || question.status === 'merged');
-    if (!visible) throw new AppError('not_found', `There is no question "${questionId}" on stage "${stageId}" that attendees can see.`);
+    const found = findQuestion(this.options.db, questionId);
+    const question = found?.stageId === stageId ? this.survivorOf(found) : undefined;
+    if (!question || !isPublic(question)) throw new AppError('not_found', `There is no question "${questionId}" on stage "${stageId}" that attendees can see.`);
     return question;
   }
 

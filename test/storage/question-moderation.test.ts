@@ -131,6 +131,12 @@ describe('question moderation', () => {
     // A vote for a merged question goes to the survivor, once.
     board.vote('stora', onlyThird!, second!.id, true);
     expect(board.publicBoard('stora').questions.map(({ id, votes }) => ({ id, votes }))).toEqual([{ id: first!.id, votes: 6 }]);
+    // Merged into a question still waiting for moderation: its votes are not taken, as that one is not public.
+    const waiting = board.ask('stora', lena, { text: 'Väntar på moderering' });
+    const joinsWaiting = board.ask('stora', lena, { text: 'Samma fråga' });
+    board.moderate('stora', joinsWaiting.id, { action: 'approve' });
+    board.moderate('stora', joinsWaiting.id, { action: 'merge', into: waiting.id });
+    expect(() => board.vote('stora', onlyFirst!, joinsWaiting.id, true)).toThrow(expect.objectContaining({ code: 'not_found' }));
     // Refusals that would lose or loop votes.
     expect(() => board.moderate('stora', first!.id, { action: 'merge', into: first!.id })).toThrow(expect.objectContaining({ code: 'invalid_payload' }));
     expect(() => board.moderate('stora', first!.id, { action: 'merge', into: second!.id })).toThrow(expect.objectContaining({ code: 'conflict' }));
