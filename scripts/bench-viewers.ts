@@ -194,7 +194,10 @@ async function measureWindow(viewers: NodeViewer[], seconds: number) {
     const receiving = stats.filter((entry) => (entry.lastPacketAt ?? 0) > Date.now() - 2000).length;
     console.log(`  ${Math.round((performance.now() - startedAt) / 1000)} s: ${receiving}/${viewers.length} receiving`);
   }
-  return { windowStart, windowEnd: viewers.map((viewer) => viewer.stats()), windowSeconds: (performance.now() - startedAt) / 1000 };
+  // The window's end, not the summary's: reading the browsers, workers and recording afterwards
+  // takes seconds on a loaded machine, and "receiving at end" must not count that time.
+  const endedAt = Date.now();
+  return { windowStart, windowEnd: viewers.map((viewer) => viewer.stats()), windowSeconds: (performance.now() - startedAt) / 1000, endedAt };
 }
 
 /** Each mediasoup worker's consumers and CPU time now, as the server counts them. */
@@ -293,7 +296,6 @@ async function main(): Promise<void> {
       viewersRequested: options.viewers,
       connectFailures: ramp.failures,
       ...window,
-      endedAt: Date.now(),
       server,
       generatorCpuShare: (generatorUsage.user + generatorUsage.system) / 1e6 / window.windowSeconds,
       browsers: browserWindows,
