@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sv } from '../../client/src/i18n/messages.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { stageOnAir } from '../helpers/liveRecording.js';
 import { demoEventDataDir, waitFor } from '../helpers/server.js';
@@ -29,7 +30,7 @@ describe('a speaker whose invite is revoked mid-talk', () => {
       () => 'the stage stayed live after the invite was revoked',
     );
     await waitFor(
-      async () => (await page.textContent('#speaker-problem'))?.includes('revoked') ?? false,
+      async () => (await page.textContent('#speaker-problem'))?.includes(sv['speak.problem.inviteRevoked']) ?? false,
       5_000,
       () => 'the page did not say why the speaker went off air',
     );

@@ -4,11 +4,11 @@ import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { stageOnAir } from '../helpers/liveRecording.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
 import { demoEventDataDir, holdsFor, waitFor } from '../helpers/server.js';
-import { en } from '../../client/src/i18n/messages.js';
+import { sv } from '../../client/src/i18n/messages.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
-/** The page's own words for the server's refusal (code `forbidden`), whatever the invite's fault. */
-const INVITE_REFUSED = en['speak.problem.inviteRefused'] as string;
+/** The (Swedish) page's own words for the server's refusal (code `forbidden`), whatever the invite's fault. */
+const INVITE_REFUSED = sv['speak.problem.inviteRefused'] as string;
 
 describe('a speaker on the speak page is seen and heard by a viewer with a browser context of their own', () => {
   const fixture = useBrowserFixture({ env: () => ({ ...TECHNICIAN_ENV, DATA_DIR: demoEventDataDir() }) });

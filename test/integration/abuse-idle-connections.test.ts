@@ -1,6 +1,6 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import { io } from 'socket.io-client';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openFileLimit } from '../../server/config/openFiles.js';
 import { expectHealthz, timedFetch } from '../helpers/abuse.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
@@ -36,71 +36,61 @@ async function apiAnswers(server: RunningServer): Promise<void> {
   expect(stages.status).toBe(200);
 }
 
-/**
- * Two of these tests wait out the idle timeout (15 s at the least) on servers of their own, at
- * once: idle servers cost no CPU, and waiting one after the other would double the wall time.
- */
-describe.concurrent('idle TCP connections cannot use up the server\u2019s file descriptors', () => {
-  /** Runs the test on its own server, and stops both (its idle sockets, then the server) however the test ends. */
-  async function withServer(
-    env: Record<string, string>,
-    options: Parameters<typeof startServer>[1],
-    test: (server: RunningServer, keep: (sockets: Socket[]) => void) => Promise<void>,
-  ): Promise<void> {
-    const server = await startServer(env, options);
-    const sockets: Socket[] = [];
-    try {
-      await test(server, (opened) => sockets.push(...opened));
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      expect(await server.stop()).toBe(0);
-    }
-  }
+describe('idle TCP connections cannot use up the server\u2019s file descriptors', () => {
+  let server: RunningServer | undefined;
+  let sockets: Socket[] = [];
+
+  afterEach(async () => {
+    for (const socket of sockets) socket.destroy();
+    sockets = [];
+    expect(await server?.stop()).toBe(0);
+    server = undefined;
+  });
 
   // Node itself raises the soft limit to the hard one at start-up; this shows the server relies on it.
   it(`runs with its soft limit raised to the hard one, so ${IDLE_CONNECTIONS} idle connections at a soft limit of ${SOFT_LIMIT} leave /healthz and the API answering`, async () => {
-    await withServer({}, { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:8192`, '--'] }, async (server, keep) => {
-      expect(softOpenFileLimit(server.process.pid!)).toBe(8192);
-      keep((await openIdleConnections(server, IDLE_CONNECTIONS)).sockets);
-      await expectHealthz(server);
-      await apiAnswers(server);
-    });
+    server = await startServer({}, { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:8192`, '--'] });
+    expect(softOpenFileLimit(server.process.pid!)).toBe(8192);
+    const idle = await openIdleConnections(server, IDLE_CONNECTIONS);
+    sockets = idle.sockets;
+    await expectHealthz(server);
+    await apiAnswers(server);
   });
 
   it(`closes connections that never speak, so the server recovers even where the hard limit is ${SOFT_LIMIT}`, async () => {
-    const env = { HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) };
-    await withServer(env, { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:${SOFT_LIMIT}`, '--'] }, async (server, keep) => {
-      const idle = await openIdleConnections(server, IDLE_CONNECTIONS);
-      keep(idle.sockets);
-      expect(server.logs()).toMatch(/the open-file limit is 256; .*ulimit -n/);
-      await waitFor(
-        () => idle.closedByServer() === IDLE_CONNECTIONS,
-        IDLE_TIMEOUT_SECONDS * 1000 + 10_000,
-        () => `${idle.closedByServer()} of ${IDLE_CONNECTIONS} idle connections closed`,
-      );
-      await expectHealthz(server);
-      await apiAnswers(server);
-    });
-  }, 60_000);
+    server = await startServer(
+      { HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) },
+      { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:${SOFT_LIMIT}`, '--'] },
+    );
+    const idle = await openIdleConnections(server, IDLE_CONNECTIONS);
+    sockets = idle.sockets;
+    expect(server.logs()).toMatch(/the open-file limit is 256; .*ulimit -n/);
+    await waitFor(
+      () => idle.closedByServer() === IDLE_CONNECTIONS,
+      IDLE_TIMEOUT_SECONDS * 1000 + 10_000,
+      () => `${idle.closedByServer()} of ${IDLE_CONNECTIONS} idle connections closed`,
+    );
+    await expectHealthz(server);
+    await apiAnswers(server);
+  });
 
   // Not an attack: the idle timeout must spare clients that are quiet on purpose.
   it('keeps a socket.io long-polling client, whose requests wait for the 10 s ping, connected past the idle timeout', async () => {
-    await withServer({ HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) }, {}, async (server) => {
-      const polling = io(server.url, { transports: ['polling'], reconnection: false, forceNew: true });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          polling.once('connect', resolve);
-          polling.once('connect_error', reject);
-        });
-        let disconnected: string | undefined;
-        polling.on('disconnect', (reason) => (disconnected = reason));
-        const until = Date.now() + (IDLE_TIMEOUT_SECONDS + 8) * 1000;
-        await waitFor(() => disconnected !== undefined || Date.now() > until, (IDLE_TIMEOUT_SECONDS + 10) * 1000);
-        expect(disconnected).toBeUndefined();
-        expect(polling.io.engine.transport.name).toBe('polling');
-      } finally {
-        polling.disconnect();
-      }
-    });
+    server = await startServer({ HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) });
+    const polling = io(server.url, { transports: ['polling'], reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        polling.once('connect', resolve);
+        polling.once('connect_error', reject);
+      });
+      let disconnected: string | undefined;
+      polling.on('disconnect', (reason) => (disconnected = reason));
+      const until = Date.now() + (IDLE_TIMEOUT_SECONDS + 8) * 1000;
+      await waitFor(() => disconnected !== undefined || Date.now() > until, (IDLE_TIMEOUT_SECONDS + 10) * 1000);
+      expect(disconnected).toBeUndefined();
+      expect(polling.io.engine.transport.name).toBe('polling');
+    } finally {
+      polling.disconnect();
+    }
   }, 60_000);
 });
