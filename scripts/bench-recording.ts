@@ -13,18 +13,17 @@
  * (which relays the recorder's RTP) is reported beside it. The last line of stdout is one JSON
  * object for scripts to read.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { findPackageRoot, type ServerProcess, spawnServer } from './bench/localServer.js';
+import { seedDemoEventIn, type ServerProcess, spawnServer, startDemoSource, stopProcess } from './bench/localServer.js';
 import { sampleProcess, type ProcessSample, cpuShare } from './bench/processUsage.js';
 import { IngestKeys } from '../server/auth/ingestKeys.js';
-import { INGEST_KEY_VARIABLE } from '../server/ingest/demoSourceProcess.js';
-import { databasePath, openDatabase } from '../server/storage/database.js';
-import { DEMO_STAGE_ID, seedDemoEvent } from '../server/storage/seed.js';
+import { databasePath } from '../server/storage/database.js';
+import { DEMO_STAGE_ID } from '../server/storage/seed.js';
 
 type Codec = 'H264' | 'VP8';
 
@@ -48,7 +47,6 @@ interface CodecResult {
   measuredSeconds: number;
 }
 
-const packageRoot = findPackageRoot(import.meta.dirname);
 const RTC_PORTS = { min: 50_500, max: 50_999 };
 const RECORDING_TIMEOUT_MS = 30_000;
 /** Let the first segments (probing, the first keyframes) pass before measuring. */
@@ -91,27 +89,22 @@ async function measureCodec(codec: Codec, options: Options): Promise<CodecResult
   const folder = mkdtempSync(join(tmpdir(), 'estrad-bench-recording-'));
   const dataDir = join(folder, 'data');
   const recordingsDir = join(folder, 'recordings');
-  seedDemoStage(dataDir);
+  seedDemoEventIn(dataDir);
   const children: ChildProcess[] = [];
+  const sourceOutput = { text: '' };
   try {
     const server = await startServer(dataDir, recordingsDir);
     children.push(server.process);
-    children.push(startDemoSource(server.url, codec, options, IngestKeys.fromDataDir(dataDir).keyFor(DEMO_STAGE_ID)));
-    const recordingDir = await waitForRecording(dataDir, recordingsDir, server.process.pid!);
+    const pattern = { codec, size: options.size, fps: options.fps, bitrateKbps: options.bitrateKbps };
+    children.push(startDemoSource(server.url, DEMO_STAGE_ID, pattern, sourceOutput, IngestKeys.fromDataDir(dataDir).keyFor(DEMO_STAGE_ID)));
+    const recordingDir = await waitForRecording(dataDir, recordingsDir, server.process.pid!).catch((error: unknown) => {
+      throw new Error(`${String(error)}\ndemo source:\n${sourceOutput.text}\nserver:\n${server.logs()}`);
+    });
     await sleep(WARM_UP_MS);
     return await measure(codec, server.process.pid!, recordingDir, options.seconds);
   } finally {
     for (const child of children.reverse()) await stopProcess(child);
     rmSync(folder, { recursive: true, force: true });
-  }
-}
-
-function seedDemoStage(dataDir: string): void {
-  const db = openDatabase(dataDir);
-  try {
-    seedDemoEvent(db);
-  } finally {
-    db.close();
   }
 }
 
@@ -123,12 +116,6 @@ function startServer(dataDir: string, recordingsDir: string): Promise<ServerProc
     RTC_MAX_PORT: String(RTC_PORTS.max),
     LOG_LEVEL: 'warn',
   });
-}
-
-function startDemoSource(url: string, codec: Codec, options: Options, ingestKey: string): ChildProcess {
-  const args = [join(packageRoot, 'dist/scripts/demo-source.js'), '--url', url, '--stage', DEMO_STAGE_ID, '--codec', codec];
-  args.push('--size', options.size, '--fps', String(options.fps), '--bitrate', String(options.bitrateKbps));
-  return spawn(process.execPath, args, { cwd: packageRoot, env: { ...process.env, [INGEST_KEY_VARIABLE]: ingestKey }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** The folder of the demo stage's recording, once it has a segment and its ffmpeg runs. */
@@ -214,14 +201,6 @@ function recorderPids(serverPid: number): number[] {
         return false;
       }
     });
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, failure: string): Promise<void> {

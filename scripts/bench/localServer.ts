@@ -10,6 +10,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { IngestKeyResponse } from '../../shared/protocol.js';
 import { INGEST_KEY_VARIABLE } from '../../server/ingest/demoSourceProcess.js';
+import { openDatabase } from '../../server/storage/database.js';
+import { seedDemoEvent } from '../../server/storage/seed.js';
 
 const packageRoot = findPackageRoot(import.meta.dirname);
 const serverEntry = join(packageRoot, 'dist/server/main.js');
@@ -193,15 +195,30 @@ async function createBenchStage(url: string, stageId: string): Promise<string> {
   return ((await key.json()) as IngestKeyResponse).ingestKey;
 }
 
-/** Without `ingestKey`, the source takes ESTRAD_INGEST_KEY from this process's environment. */
+/**
+ * Runs scripts/demo-source with the pattern on the stage, its output collected in `output`. Like the
+ * server, it gets only essentialEnvironment() and the stage's ingest key: `ingestKey`, or else this
+ * process's ESTRAD_INGEST_KEY (a technician's, for a server this process did not start).
+ */
 export function startDemoSource(url: string, stageId: string, pattern: TestPattern, output: { text: string }, ingestKey?: string): ChildProcess {
   const args = [demoSourceEntry, '--url', url, '--stage', stageId, '--codec', pattern.codec, '--size', pattern.size];
   args.push('--fps', String(pattern.fps), '--bitrate', String(pattern.bitrateKbps));
   if (pattern.clock) args.push('--clock');
-  const env = ingestKey ? { ...process.env, [INGEST_KEY_VARIABLE]: ingestKey } : process.env;
+  const key = ingestKey ?? process.env[INGEST_KEY_VARIABLE];
+  const env = { ...essentialEnvironment(), ...(key === undefined ? {} : { [INGEST_KEY_VARIABLE]: key }) };
   const source = spawn(process.execPath, args, { cwd: packageRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   collectOutput(source, output);
   return source;
+}
+
+/** Stores the demo event and its stage in `dataDir`'s database, as DEMO=1 does, for a server started without the demo's own source. */
+export function seedDemoEventIn(dataDir: string): void {
+  const db = openDatabase(dataDir);
+  try {
+    seedDemoEvent(db);
+  } finally {
+    db.close();
+  }
 }
 
 function collectOutput(child: ChildProcess, output: { text: string }, keptChars = KEPT_LOG_CHARS): void {

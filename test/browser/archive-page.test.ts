@@ -1,40 +1,28 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/bench/chromium.js';
-import { violationsInEveryLanguageAndSize } from '../helpers/axe.js';
+import { describe, expect, it } from 'vitest';
+import { LAPTOP, violationsInEveryLanguageAndSize } from '../helpers/axe.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { prepareRecordedReplays, type RecordedReplay } from '../helpers/recordedReplay.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { waitFor } from '../helpers/server.js';
 
 describe('the archive lists replays by talk, finds one by its speaker and opens it', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
   let youth: RecordedReplay;
   let elderly: RecordedReplay;
-  const requested: string[] = [];
-
-  beforeAll(async () => {
-    const folders = prepareRecordedReplays([
-      { eventId: 'dag-ett', stageId: 'stora', visibility: 'public', talk: { title: 'Barns och ungas psykiska hälsa', speakers: ['Ahmed Karimi'] } },
-      { eventId: 'dag-tva', stageId: 'lilla', visibility: 'public', talk: { title: 'Ensamhet bland äldre', speakers: ['Eva Sundberg'] } },
-    ]);
-    [youth, elderly] = folders.replays as [RecordedReplay, RecordedReplay];
-    server = await startServer({ DATA_DIR: folders.dataDir, RECORDINGS_DIR: folders.recordingsDir });
-    browser = await launchChromium();
-    context = await browser.newContext({ locale: 'sv-SE' });
-    context.on('request', (request) => requested.push(request.url()));
-    page = await context.newPage();
+  const fixture = useBrowserFixture({
+    env: () => {
+      const folders = prepareRecordedReplays([
+        { eventId: 'dag-ett', stageId: 'stora', visibility: 'public', talk: { title: 'Barns och ungas psykiska hälsa', speakers: ['Ahmed Karimi'] } },
+        { eventId: 'dag-tva', stageId: 'lilla', visibility: 'public', talk: { title: 'Ensamhet bland äldre', speakers: ['Eva Sundberg'] } },
+      ]);
+      [youth, elderly] = folders.replays as [RecordedReplay, RecordedReplay];
+      return { DATA_DIR: folders.dataDir, RECORDINGS_DIR: folders.recordingsDir };
+    },
+    context: { viewport: LAPTOP },
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
-  });
-
-  const entries = () => page.locator('li.archive-entry');
+  const entries = () => fixture.page.locator('li.archive-entry');
 
   it('lists every replay in Swedish, with speakers, stage and length', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/archive`);
     await page.getByRole('heading', { level: 2, name: '2 inspelningar' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('sv');
@@ -45,6 +33,7 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
   });
 
   it('shows each replay’s poster frame, a JPEG from the server that loads', async () => {
+    const { page, server } = fixture;
     const poster = page.locator(`li[data-replay="${youth.replayId}"] img.archive-poster`);
     const src = await poster.getAttribute('src');
     expect(src).toBe(`/api/replays/${youth.replayId}/poster.jpg`);
@@ -58,6 +47,7 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
   });
 
   it('finds the talk by its speaker’s name, keeps the search in the address, and opens the replay, whose video loads', async () => {
+    const { page, server } = fixture;
     await page.getByLabel('Sök i arkivet').fill('karimi');
     await page.getByRole('button', { name: 'Sök' }).click();
     await page.getByRole('heading', { level: 2, name: '1 inspelning' }).waitFor();
@@ -81,6 +71,7 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
   });
 
   it('filters by event and by stage', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/archive`);
     await page.getByRole('heading', { level: 2, name: '2 inspelningar' }).waitFor();
     await page.getByLabel('Evenemang').selectOption('dag-tva');
@@ -95,12 +86,13 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
   });
 
   it('has no serious or critical accessibility violations in Swedish or English, on a phone and a desktop', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/archive`);
     expect(await violationsInEveryLanguageAndSize(page, 'archive', () => page.locator('li.archive-entry').first().waitFor())).toEqual({});
     expect(await page.getByRole('heading', { level: 2, name: '2 recordings' }).count()).toBe(1);
   });
 
   it('makes every request to its own origin', () => {
-    expect(requested.filter((url) => new URL(url).origin !== server.url)).toEqual([]);
+    expect(fixture.foreignRequests()).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PlayerVideoStats } from '../../shared/playerStats.js';
-import { launchChromium } from '../../scripts/bench/chromium.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { liveRecording, probeSegmentVideo, segmentUrls } from '../helpers/liveRecording.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { demoEventDataDir, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 const SECOND_CAMERA_ID = 'second-fake-camera';
@@ -45,20 +45,17 @@ async function addSecondCamera(page: Page): Promise<void> {
 }
 
 describe('viewers and the recording follow a speaker who switches camera', () => {
-  let server: RunningServer;
-  let speakerBrowser: Browser;
-  let viewerBrowser: Browser;
+  const fixture = useBrowserFixture({ env: () => ({ ...TECHNICIAN_ENV, DATA_DIR: demoEventDataDir() }) });
   let speaker: Page;
   let viewer: Page;
   let segmentsBeforeSwitch: number;
 
   beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
+    const { server } = fixture;
     const technician = await technicianClient(server);
     await technician.createStage(DEMO_EVENT_ID, 'workshop', 'Workshop');
     const { speakUrl } = await technician.createInvite('workshop');
-    [speakerBrowser, viewerBrowser] = await Promise.all([launchChromium(), launchChromium()]);
-    speaker = await speakerBrowser.newPage();
+    speaker = fixture.page;
     await addSecondCamera(speaker);
     await speaker.goto(`${server.url}${speakUrl}`);
     await speaker.click('#go-live');
@@ -67,7 +64,7 @@ describe('viewers and the recording follow a speaker who switches camera', () =>
       20_000,
       () => 'speaker not live',
     );
-    viewer = await viewerBrowser.newPage();
+    viewer = await (await fixture.newContext()).newPage();
     await viewer.goto(`${server.url}/watch/workshop`);
     await waitUntilPlaying(viewer, 20_000);
     await waitFor(
@@ -77,12 +74,8 @@ describe('viewers and the recording follow a speaker who switches camera', () =>
     );
   });
 
-  afterAll(async () => {
-    await Promise.all([speakerBrowser?.close(), viewerBrowser?.close()]);
-    expect(await server?.stop()).toBe(0);
-  });
-
   it('keeps decoding frames at the viewer after the switch', async () => {
+    const { server } = fixture;
     const recording = (await liveRecording(server, 'workshop'))!;
     await waitFor(
       async () => (await segmentUrls(server, recording)).length >= 2,
@@ -123,6 +116,7 @@ describe('viewers and the recording follow a speaker who switches camera', () =>
   });
 
   it('records new segments of the new camera after the switch', async () => {
+    const { server } = fixture;
     const recording = (await liveRecording(server, 'workshop'))!;
     await waitFor(
       async () => (await segmentUrls(server, recording)).length >= segmentsBeforeSwitch + 3,

@@ -1,41 +1,28 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/bench/chromium.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventProgrammeResponse } from '../../shared/protocol.js';
-import { seriousAccessibilityViolations } from '../helpers/axe.js';
-import { type RunningServer, startServer } from '../helpers/server.js';
+import { LAPTOP, seriousAccessibilityViolations } from '../helpers/axe.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { programmeDocument } from '../integration/api-fixtures.js';
 
 describe('a technician runs the control room at /control: signs in, creates a stage, invites a speaker, renames the stage, signs out', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
+  const fixture = useBrowserFixture({ env: TECHNICIAN_ENV, context: { viewport: LAPTOP } });
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '0' });
-    const technician = await technicianClient(server);
+    const technician = await technicianClient(fixture.server);
     await technician.call('POST', '/api/programme', programmeDocument('kommundagen', 'public', ['stora', 'lilla']));
-    browser = await launchChromium();
-    context = await browser.newContext({ locale: 'sv-SE' });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
+    fixture.page.on('pageerror', (error) => pageErrors.push(error.message));
+    fixture.page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
     });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
-  });
-
-  const stageItem = (id: string) => page.locator(`li[data-stage="${id}"]`);
-  const programme = async () => (await (await fetch(`${server.url}/api/events/kommundagen`)).json()) as EventProgrammeResponse;
+  const stageItem = (id: string) => fixture.page.locator(`li[data-stage="${id}"]`);
+  const programme = async () => (await (await fetch(`${fixture.server.url}/api/events/kommundagen`)).json()) as EventProgrammeResponse;
 
   it('asks for a sign-in in Swedish, accessible, and refuses a wrong password', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/control`);
     await page.getByRole('heading', { level: 2, name: 'Logga in som tekniker' }).waitFor();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
@@ -46,6 +33,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
   });
 
   it('signs in and creates a stage', async () => {
+    const { page } = fixture;
     await page.getByLabel('Lösenord').fill(TECHNICIAN_ENV.ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Logga in' }).click();
     await page.getByText(`Inloggad som ${TECHNICIAN_ENV.ADMIN_USERNAME}`).waitFor();
@@ -58,6 +46,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
   });
 
   it('invites a speaker: the link shown lets its holder speak on that stage', async () => {
+    const { server } = fixture;
     await stageItem('horsalen').getByRole('button', { name: 'Bjud in talare till Hörsalen' }).click();
     const link = stageItem('horsalen').getByRole('link');
     await link.waitFor();
@@ -69,6 +58,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
   });
 
   it('renames the stage, and the audit log shows what was done', async () => {
+    const { page } = fixture;
     await stageItem('horsalen').getByLabel('Nytt namn för Hörsalen').fill('Aulan');
     await stageItem('horsalen').getByRole('button', { name: 'Byt namn' }).click();
     await stageItem('horsalen').getByRole('heading', { name: 'Aulan' }).waitFor();
@@ -83,6 +73,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
   });
 
   it('is accessible in English too', async () => {
+    const { page } = fixture;
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { level: 1, name: 'Control room' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
@@ -90,6 +81,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
   });
 
   it('signs out: the sign-in form is back and the session opens nothing', async () => {
+    const { page } = fixture;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { level: 2, name: 'Sign in as a technician' }).waitFor();
     const status = await page.evaluate(async () => (await fetch('/api/auth/me')).status);

@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/bench/chromium.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
 import { defaultTestPattern } from '../../server/ingest/testPattern.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { waitFor } from '../helpers/server.js';
 
 const WINDOW_SECONDS = 2;
 
@@ -28,21 +28,10 @@ async function framesOver(page: Page, seconds: number) {
 }
 
 describe('the demo stage plays in /watch/demo', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer({ DEMO: '1' });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
-  });
+  const fixture = useBrowserFixture({ env: { DEMO: '1' } });
 
   it('decodes video frames and receives audio over WebRTC', async () => {
-    const page = await browser.newPage();
+    const { page, server } = fixture;
     await page.goto(`${server.url}/watch/demo`);
     await waitUntilPlaying(page, 20_000);
     const stats = await playerStats(page);
@@ -62,6 +51,7 @@ describe('the demo stage plays in /watch/demo', () => {
   });
 
   it('lists the demo stage as live with its viewer', async () => {
+    const { server } = fixture;
     const response = await fetch(`${server.url}/api/stages`);
     const { stages } = (await response.json()) as { stages: { id: string; live: boolean; viewers: number }[] };
     expect(stages.find((stage) => stage.id === 'demo')).toMatchObject({ live: true, viewers: 1 });

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/bench/chromium.js';
-import { seriousAccessibilityViolations } from '../helpers/axe.js';
+import { LAPTOP, seriousAccessibilityViolations } from '../helpers/axe.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { saveScreenshot } from '../helpers/screenshots.js';
-import { freePort, type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { freePort, waitFor } from '../helpers/server.js';
 
 /**
  * An organiser's web page on another origin, framing Estrad's pages: http://127.0.0.1:<port> is
@@ -33,25 +33,25 @@ async function estradFrame(page: Page): Promise<Frame> {
 }
 
 describe('/embed/<stage> plays in an iframe on the sites EMBED_ORIGINS names, and only there', () => {
-  let server: RunningServer;
   let site: Server;
   let sitePort: number;
-  let browser: Browser;
+  const fixture = useBrowserFixture({
+    env: async () => {
+      sitePort = await freePort();
+      return { DEMO: '1', EMBED_ORIGINS: `http://127.0.0.1:${sitePort}` };
+    },
+  });
 
   beforeAll(async () => {
-    sitePort = await freePort();
-    server = await startServer({ DEMO: '1', EMBED_ORIGINS: `http://127.0.0.1:${sitePort}` });
-    site = await organiserSite(sitePort, server.url);
-    browser = await launchChromium();
+    site = await organiserSite(sitePort, fixture.server.url);
   });
 
   afterAll(async () => {
-    await browser?.close();
     await new Promise((resolve) => site?.close(resolve));
-    expect(await server?.stop()).toBe(0);
   });
 
   it('answers the embed page with frame-ancestors of the configured origins, and every other page with only its own', async () => {
+    const { server } = fixture;
     const embed = await fetch(`${server.url}/embed/demo`);
     expect(embed.headers.get('content-security-policy')).toContain(`frame-ancestors 'self' http://127.0.0.1:${sitePort}`);
     expect(embed.headers.get('x-frame-options')).toBeNull();
@@ -61,7 +61,8 @@ describe('/embed/<stage> plays in an iframe on the sites EMBED_ORIGINS names, an
   });
 
   it('plays the stage without page chrome in a Swedish organiser page, accessibly, from its own origin only', async () => {
-    const context = await browser.newContext({ locale: 'sv-SE', viewport: { width: 1280, height: 800 } });
+    const { server } = fixture;
+    const context = await fixture.newContext({ viewport: LAPTOP });
     const estradRequests: string[] = [];
     context.on('request', (request) => {
       if (request.frame() !== request.frame().page().mainFrame()) estradRequests.push(request.url());
@@ -90,7 +91,7 @@ describe('/embed/<stage> plays in an iframe on the sites EMBED_ORIGINS names, an
 
   it('is refused in a frame on a site that is not listed, and so is the watch page on a listed one', async () => {
     for (const address of [`http://localhost:${sitePort}/`, `http://127.0.0.1:${sitePort}/?page=watch`]) {
-      const page = await browser.newPage();
+      const page = await fixture.context.newPage();
       await page.goto(address, { waitUntil: 'load' });
       const frame = await estradFrame(page);
       // The frame's load has finished with the parent's: a refused frame holds Chromium's error page.

@@ -1,33 +1,16 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { en, sv } from '../../client/src/i18n/messages.js';
-import { launchChromium } from '../../scripts/bench/chromium.js';
-import { expectAccessibleInBothLanguages, plainTexts, textLines } from '../helpers/pageLanguage.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { violationsInEveryLanguageAndSize } from '../helpers/axe.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
+import { textLines, textsOfOtherLanguage } from '../helpers/pageLanguage.js';
+import { waitFor } from '../helpers/server.js';
 
 const EVENT_TITLE = 'Folkhälsodagen 2026 – Psykisk hälsa i hela livet';
 
 describe('the home page shows the event, its programme and what is live, in Swedish or English', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  const requested: string[] = [];
-
-  beforeAll(async () => {
-    server = await startServer({ DEMO: '1' });
-    browser = await launchChromium();
-    context = await browser.newContext({ locale: 'sv-SE', viewport: { width: 390, height: 844 } });
-    context.on('request', (request) => requested.push(request.url()));
-    page = await context.newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
-  });
+  const fixture = useBrowserFixture({ env: { DEMO: '1' } });
 
   it('with a Swedish browser shows the seeded Swedish event and its programme, with lang="sv"', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/`);
     await page.getByRole('heading', { level: 1, name: EVENT_TITLE }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('sv');
@@ -47,11 +30,11 @@ describe('the home page shows the event, its programme and what is live, in Swed
       20_000,
       () => 'the demo stage never showed as live',
     );
-    const lines = await textLines(page);
-    for (const english of plainTexts(en, sv)) expect(lines, 'English text on the Swedish page').not.toContain(english);
+    expect(await textsOfOtherLanguage(page, 'sv'), 'English text on the Swedish page').toEqual([]);
   });
 
   it('turns English with the language switch, and keeps English after a reload', async () => {
+    const { page } = fixture;
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('link', { name: 'Watch Stora scenen live' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
@@ -61,15 +44,16 @@ describe('the home page shows the event, its programme and what is live, in Swed
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     const lines = await textLines(page);
     expect(lines).toContain('With Ahmed Karimi (Utredare, Folkhälsomyndigheten)');
-    for (const swedish of plainTexts(sv, en)) expect(lines, 'Swedish text on the English page').not.toContain(swedish);
+    expect(await textsOfOtherLanguage(page, 'en'), 'Swedish text on the English page').toEqual([]);
   });
 
   it('has no serious or critical accessibility violations in either language, on a phone and a desktop', async () => {
-    await expectAccessibleInBothLanguages(page, 'home');
+    const { page } = fixture;
+    expect(await violationsInEveryLanguageAndSize(page, 'home', () => page.locator('section[data-stage="demo"] li.talk').first().waitFor())).toEqual({});
   });
 
   it('makes every request to its own origin', () => {
-    expect(requested.length).toBeGreaterThan(3);
-    expect(requested.filter((url) => new URL(url).origin !== server.url)).toEqual([]);
+    expect(fixture.requested.length).toBeGreaterThan(3);
+    expect(fixture.foreignRequests()).toEqual([]);
   });
 });

@@ -1,18 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import { parse as parsePlaylist, types } from 'hls-parser';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestPointInfo, RecordingInfo } from '../../shared/protocol.js';
 import type { PlayerStats } from '../../shared/playerStats.js';
-import { launchChromium } from '../../scripts/bench/chromium.js';
 import { programmeDocument } from '../integration/api-fixtures.js';
 import { liveRecording, probeSegmentVideo } from '../helpers/liveRecording.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { ObsWhipClient } from '../helpers/obsWhipClient.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
-import { freePort, type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { freePort, waitFor } from '../helpers/server.js';
 import { ingestLogs } from '../helpers/ingestLogs.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
+import { ReconnectingEncoder } from '../helpers/testEncoder.js';
 
 const STAGE = 'failover-hall';
 /** The main feed (OBS over WHIP) is 640 wide, the backup (an SRT encoder) 480: the viewer and the recording tell them apart. */
@@ -77,27 +77,20 @@ class ViewerTimeline {
 
 /** Main and backup ingest feeds of one stage: the backup takes over when the main stops, and hands back. */
 describe('a backup feed takes over from a failed main feed', () => {
-  let server: RunningServer;
+  const fixture = useBrowserFixture({ env: async () => ({ ...TECHNICIAN_ENV, INGEST_SRT_PORTS: String(await freePort()) }) });
   let tech: Awaited<ReturnType<typeof technicianClient>>;
-  let browser: Browser;
-  let srtPort: number;
   const clients: ObsWhipClient[] = [];
-  const encoders: ChildProcess[] = [];
+  const encoders: ReconnectingEncoder[] = [];
 
   beforeAll(async () => {
-    srtPort = await freePort();
-    server = await startServer({ ...TECHNICIAN_ENV, INGEST_SRT_PORTS: String(srtPort) });
-    tech = await technicianClient(server);
+    tech = await technicianClient(fixture.server);
     await tech.call('POST', '/api/programme', programmeDocument('failover-day', 'public', [STAGE, 'failover-annex']));
-    browser = await launchChromium();
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     for (const client of clients) client.stop();
-    for (const encoder of encoders) encoder.kill('SIGKILL');
-    await browser?.close();
+    for (const encoder of encoders) encoder.stop();
     cleanupDataChannels();
-    expect(await server?.stop()).toBe(0);
   });
 
   const feedState = () => tech.call<FeedState>('GET', `/api/stages/${STAGE}/feed`);
@@ -114,29 +107,16 @@ describe('a backup feed takes over from a failed main feed', () => {
 
   /** A vMix-like SRT caller, calling again whenever its connection ends, as encoders do. */
   function startSrtEncoder(url: string): void {
-    const attempt = () => {
-      const encoder = spawn(
-        'ffmpeg',
-        [
-          ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
-          ...['-re', '-f', 'lavfi', '-i', `testsrc2=size=${BACKUP_WIDTH}x272:rate=25`, '-re', '-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=48000'],
-          ...['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '0', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k'],
-          ...['-f', 'mpegts', url],
-        ],
-        { stdio: 'ignore' },
-      );
-      encoders.push(encoder);
-      encoder.once('exit', () => encoders.includes(encoder) && setTimeout(attempt, 1000));
-    };
-    attempt();
+    encoders.push(new ReconnectingEncoder(url, 'mpegts', { width: BACKUP_WIDTH, height: 272, zeroLatency: true, toneHz: 660 }));
   }
 
   async function recordingSegments(recording: RecordingInfo): Promise<types.Segment[]> {
-    const text = await (await fetch(`${server.url}${recording.playlistUrl}`)).text();
+    const text = await (await fetch(`${fixture.server.url}${recording.playlistUrl}`)).text();
     return (parsePlaylist(text) as types.MediaPlaylist).segments;
   }
 
   it('switches viewers and the recording to the backup within 2 s of the main going silent, and back when the main returns', async () => {
+    const { server } = fixture;
     const main = await tech.call<IngestPointInfo>('POST', `/api/stages/${STAGE}/ingest-points`, { protocol: 'whip', label: 'OBS (main)' });
     const backup = await tech.call<IngestPointInfo>('POST', `/api/stages/${STAGE}/ingest-points`, { protocol: 'srt', label: 'vMix (backup)', role: 'backup' });
     expect({ main: main.role, backup: backup.role }).toEqual({ main: 'main', backup: 'backup' });
@@ -151,7 +131,7 @@ describe('a backup feed takes over from a failed main feed', () => {
     );
     expect(await feedState()).toMatchObject({ onAir: 'main', choice: 'auto', switches: { main: 0, backup: 0 } });
 
-    const viewer = await browser.newPage();
+    const viewer = fixture.page;
     await viewer.goto(`${server.url}/watch/${STAGE}`);
     expect((await waitUntilPlaying(viewer, 30_000)).video?.frameWidth).toBe(MAIN_WIDTH);
     const timeline = new ViewerTimeline(viewer);

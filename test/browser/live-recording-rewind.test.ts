@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { RecordingInfo } from '../../shared/protocol.js';
-import { launchChromium } from '../../scripts/bench/chromium.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
+import { type RunningServer, waitFor } from '../helpers/server.js';
 
 /** Long enough that a seek to 5 s is far behind the live edge (hls.js would jump at 5.5 s). */
 const RECORDED_SECONDS = 25;
@@ -31,28 +31,16 @@ async function liveDemoRecording(server: RunningServer): Promise<RecordingInfo |
 }
 
 describe('a viewer rewinding a live recording stays where they seeked', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    server = await startServer({ DEMO: '1' });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
-  });
+  const fixture = useBrowserFixture({ env: { DEMO: '1' } });
 
   it('plays on from a point far behind live instead of snapping back to the live edge', async () => {
+    const { page, server } = fixture;
     await waitFor(
       async () => (await liveDemoRecording(server)) !== undefined,
       60_000,
       () => `no live recording of ${RECORDED_SECONDS} s`,
     );
     const recording = (await liveDemoRecording(server))!;
-    page = await browser.newPage();
     await page.goto(`${server.url}/replay/${recording.id}`);
     await waitFor(
       async () => (await position(page)).currentTime > RECORDED_SECONDS - 10,
@@ -76,6 +64,7 @@ describe('a viewer rewinding a live recording stays where they seeked', () => {
   });
 
   it('goes back to the live edge, and follows it again, when asked', async () => {
+    const { page } = fixture;
     await page.click('#replay-to-live');
     let last: Position | undefined;
     await waitFor(

@@ -1,11 +1,11 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayInfo } from '../../shared/protocol.js';
-import { launchChromium } from '../../scripts/bench/chromium.js';
-import { violationsInEveryLanguageAndSize } from '../helpers/axe.js';
+import { LAPTOP, violationsInEveryLanguageAndSize } from '../helpers/axe.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { textsOfOtherLanguage } from '../helpers/pageLanguage.js';
 import { prepareRecordedReplays, type RecordedReplay } from '../helpers/recordedReplay.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 /** Two talks share a 12 s stage recording, 6 s each; the first one's replay was widened over both. */
@@ -36,42 +36,34 @@ async function waitForVideo(page: Page, condition: (state: VideoState) => boolea
 }
 
 describe('the replay page: found in the archive by a speaker, played, sought, by chapter and from a shared time', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
   let recorded: RecordedReplay;
-  const requested: string[] = [];
-
-  beforeAll(async () => {
-    const folders = prepareRecordedReplays([
-      {
-        eventId: 'dag-ett',
-        stageId: 'stora',
-        visibility: 'public',
-        seconds: RECORDED_SECONDS,
-        talk: { title: 'Barns och ungas psykiska hälsa', speakers: ['Ahmed Karimi'] },
-        laterTalks: [{ title: 'Frågor från publiken' }],
-      },
-    ]);
-    recorded = folders.replays[0]!;
-    server = await startServer({ ...TECHNICIAN_ENV, DATA_DIR: folders.dataDir, RECORDINGS_DIR: folders.recordingsDir });
-    // The technician moves the talk's out point over the questions that followed it.
-    const technician = await technicianClient(server);
-    const questions = await technician.call<ReplayInfo>('GET', `/api/replays/${recorded.replayIds[1]}`);
-    await technician.call('PATCH', `/api/replays/${recorded.replayId}`, { outAt: questions.outAt });
-    browser = await launchChromium();
-    context = await browser.newContext({ locale: 'sv-SE' });
-    context.on('request', (request) => requested.push(request.url()));
-    page = await context.newPage();
+  const fixture = useBrowserFixture({
+    env: () => {
+      const folders = prepareRecordedReplays([
+        {
+          eventId: 'dag-ett',
+          stageId: 'stora',
+          visibility: 'public',
+          seconds: RECORDED_SECONDS,
+          talk: { title: 'Barns och ungas psykiska hälsa', speakers: ['Ahmed Karimi'] },
+          laterTalks: [{ title: 'Frågor från publiken' }],
+        },
+      ]);
+      recorded = folders.replays[0]!;
+      return { ...TECHNICIAN_ENV, DATA_DIR: folders.dataDir, RECORDINGS_DIR: folders.recordingsDir };
+    },
+    context: { viewport: LAPTOP },
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
+  beforeAll(async () => {
+    // The technician moves the talk's out point over the questions that followed it.
+    const technician = await technicianClient(fixture.server);
+    const questions = await technician.call<ReplayInfo>('GET', `/api/replays/${recorded.replayIds[1]}`);
+    await technician.call('PATCH', `/api/replays/${recorded.replayId}`, { outAt: questions.outAt });
   });
 
   it('opens from an archive search by the speaker’s name, in Swedish, with title, speakers, stage, date, poster and chapters', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/archive`);
     await page.getByLabel('Sök i arkivet').fill('Karimi');
     await page.getByRole('button', { name: 'Sök' }).click();
@@ -104,6 +96,7 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
   });
 
   it('plays and pauses, mutes, and jumps 10 s either way with the keyboard shortcuts', async () => {
+    const { page } = fixture;
     await waitForVideo(page, (state) => state.duration >= RECORDED_SECONDS - 1, 'the replay did not load');
     await page.keyboard.press('m');
     await waitForVideo(page, (state) => state.muted, 'm did not mute');
@@ -120,6 +113,7 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
   });
 
   it('plays faster when asked, marks the chapter being played as current after a seek, and a chapter button jumps to its talk', async () => {
+    const { page } = fixture;
     await page.evaluate(() => {
       const video = document.querySelector<HTMLVideoElement>('#replay-video')!;
       video.muted = true;
@@ -148,6 +142,7 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
   });
 
   it('shares a link at the current time, without more, which opens the replay there; ?t= typed by hand does too', async () => {
+    const { page, server } = fixture;
     await page.evaluate(() => {
       const video = document.querySelector<HTMLVideoElement>('#replay-video')!;
       video.pause();
@@ -164,6 +159,7 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
   });
 
   it('plays the whole stage recording with every talk as a chapter', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/replay/${recorded.recordingId}`);
     await page.getByRole('heading', { level: 1, name: 'Inspelning från Stora salen' }).waitFor();
     const chapters = page.getByRole('navigation', { name: 'Kapitel' }).getByRole('button');
@@ -176,6 +172,7 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
   });
 
   it('switches to English, and the choice survives a reload', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/archive/${recorded.replayId}`);
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor();
@@ -189,6 +186,7 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
   });
 
   it('is operable by keyboard alone: Tab reaches a chapter and Enter jumps to it', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/archive/${recorded.replayId}`);
     await page.locator('.chapter').first().waitFor();
     await waitForVideo(page, (state) => state.duration >= RECORDED_SECONDS - 1, 'the replay did not load');
@@ -200,18 +198,20 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
   });
 
   it('answers an address without a replay with a page that says so, not an error', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/replay/no-such-replay`);
     await page.getByRole('heading', { level: 1, name: 'Inspelningen finns inte' }).waitFor();
     expect(await page.getByRole('link', { name: 'Till arkivet' }).count()).toBe(1);
   });
 
   it('has no serious or critical accessibility violations in Swedish or English, on a phone and a desktop', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/archive/${recorded.replayId}`);
     expect(await violationsInEveryLanguageAndSize(page, 'replay', () => page.locator('.chapter').first().waitFor())).toEqual({});
   });
 
   it('makes every request to its own origin', () => {
-    expect(requested.length).toBeGreaterThan(10);
-    expect(requested.filter((url) => new URL(url).origin !== server.url)).toEqual([]);
+    expect(fixture.requested.length).toBeGreaterThan(10);
+    expect(fixture.foreignRequests()).toEqual([]);
   });
 });

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingInfo, ReplayInfo } from '../../shared/protocol.js';
-import { launchChromium } from '../../scripts/bench/chromium.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
+import { type RunningServer, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { TEST_FFPROBE } from '../helpers/mediaTools.js';
 
@@ -31,15 +31,12 @@ async function waitUntilAdvancing(page: Page, beyond: number, timeoutMs: number)
 }
 
 describe('recordings play with hls.js, live and as replays', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const fixture = useBrowserFixture({ env: { ...TECHNICIAN_ENV, DEMO: '1' } });
   let recordingId: string;
 
   beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
-    browser = await launchChromium();
     // A talk on the demo stage around now, so the recording gets a per-talk replay.
-    const technician = await technicianClient(server);
+    const technician = await technicianClient(fixture.server);
     const programme = await technician.call<{ talks: Record<string, unknown>[] }>('GET', `/api/events/${DEMO_EVENT_ID}/programme`);
     programme.talks.push({
       id: 'just-now',
@@ -52,12 +49,8 @@ describe('recordings play with hls.js, live and as replays', () => {
     await technician.call('PUT', `/api/events/${DEMO_EVENT_ID}/programme`, programme);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
-  });
-
   it('plays the live playlist while recording', async () => {
+    const { server } = fixture;
     await waitFor(
       async () => (await demoRecordings(server)).some((recording) => recording.status === 'recording' && recording.durationSeconds >= 4),
       30_000,
@@ -78,7 +71,7 @@ describe('recordings play with hls.js, live and as replays', () => {
     expect(ranged.headers.get('cache-control')).toContain('immutable');
     expect((await ranged.arrayBuffer()).byteLength).toBe(188);
 
-    const page = await browser.newPage();
+    const page = await fixture.context.newPage();
     await page.goto(`${server.url}/replay/${recording.id}`);
     await waitUntilAdvancing(page, 1, 20_000);
     expect(await page.evaluate(() => (window as unknown as { estradReplay: { live(): boolean } }).estradReplay.live())).toBe(true);
@@ -87,15 +80,14 @@ describe('recordings play with hls.js, live and as replays', () => {
 
   it('plays the closed recording, seeks to the middle and plays on', async () => {
     // A graceful restart closes the recording as VOD.
-    expect(await server.stop()).toBe(0);
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1', DATA_DIR: server.dataDir, RECORDINGS_DIR: server.recordingsDir });
+    const server = await fixture.restartServer();
     const closed = (await demoRecordings(server)).find((recording) => recording.id === recordingId)!;
     expect(closed.status).toBe('complete');
     const playlist = await fetch(`${server.url}${closed.playlistUrl}`);
     expect(playlist.headers.get('cache-control')).toContain('immutable');
     expect(await playlist.text()).toContain('#EXT-X-ENDLIST');
 
-    const page = await browser.newPage();
+    const page = await fixture.context.newPage();
     await page.goto(`${server.url}/replay/${recordingId}`);
     await waitFor(
       async () => (await videoTime(page)).duration > 4,
@@ -115,6 +107,7 @@ describe('recordings play with hls.js, live and as replays', () => {
   });
 
   it('cuts a replay for the talk and downloads it as one MP4 without re-encoding', async () => {
+    const { server } = fixture;
     const response = await fetch(`${server.url}/api/replays?stage=demo`);
     const { replays } = (await response.json()) as { replays: ReplayInfo[] };
     const replay = replays.find((candidate) => candidate.recordingId === recordingId && candidate.title === 'Pågående föredrag')!;

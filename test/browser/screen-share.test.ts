@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/bench/chromium.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { liveRecording, probeSegmentVideo, segmentUrls } from '../helpers/liveRecording.js';
 import { waitUntilPlaying } from '../helpers/player.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { demoEventDataDir, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 function shownSource(viewer: Page): Promise<string | null> {
@@ -41,19 +41,16 @@ async function offerCanvasSlide(page: Page): Promise<void> {
 }
 
 describe('a screen share is seen by viewers and recorded', () => {
-  let server: RunningServer;
-  let speakerBrowser: Browser;
-  let viewerBrowser: Browser;
+  const fixture = useBrowserFixture({ env: () => ({ ...TECHNICIAN_ENV, DATA_DIR: demoEventDataDir() }) });
   let speaker: Page;
   let viewer: Page;
 
   beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
+    const { server } = fixture;
     const technician = await technicianClient(server);
     await technician.createStage(DEMO_EVENT_ID, 'keynote', 'Keynote');
     const { speakUrl } = await technician.createInvite('keynote');
-    [speakerBrowser, viewerBrowser] = await Promise.all([launchChromium(), launchChromium()]);
-    speaker = await speakerBrowser.newPage();
+    speaker = fixture.page;
     await offerCanvasSlide(speaker);
     await speaker.goto(`${server.url}${speakUrl}`);
     await speaker.click('#go-live');
@@ -62,14 +59,9 @@ describe('a screen share is seen by viewers and recorded', () => {
       20_000,
       () => 'speaker not live',
     );
-    viewer = await viewerBrowser.newPage();
+    viewer = await (await fixture.newContext()).newPage();
     await viewer.goto(`${server.url}/watch/keynote`);
     await waitUntilPlaying(viewer, 20_000);
-  });
-
-  afterAll(async () => {
-    await Promise.all([speakerBrowser?.close(), viewerBrowser?.close()]);
-    expect(await server?.stop()).toBe(0);
   });
 
   /** The viewer shows the share and decodes frames of it; the recording's newest segment has its video. */
@@ -83,16 +75,16 @@ describe('a screen share is seen by viewers and recorded', () => {
     expect(stats.video!.frameWidth).toBeGreaterThan(0);
     expect(stats.video!.frameHeight).toBeGreaterThan(0);
 
-    const recording = (await liveRecording(server, 'keynote'))!;
+    const recording = (await liveRecording(fixture.server, 'keynote'))!;
     expect(recording).toBeDefined();
-    const before = (await segmentUrls(server, recording)).length;
+    const before = (await segmentUrls(fixture.server, recording)).length;
     // Two more: the newest is then complete and from the run that records the share.
     await waitFor(
-      async () => (await segmentUrls(server, recording)).length >= before + 2,
+      async () => (await segmentUrls(fixture.server, recording)).length >= before + 2,
       20_000,
       () => 'no new segments during the share',
     );
-    const newest = (await segmentUrls(server, recording)).at(-1)!;
+    const newest = (await segmentUrls(fixture.server, recording)).at(-1)!;
     const recorded = await probeSegmentVideo(newest);
     expect(recorded.width).toBeGreaterThan(0);
     return recorded;

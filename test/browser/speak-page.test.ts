@@ -1,11 +1,12 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { en, sv } from '../../client/src/i18n/messages.js';
-import { launchChromium } from '../../scripts/bench/chromium.js';
-import { violationsInEveryLanguageAndSize } from '../helpers/axe.js';
+import { LAPTOP, violationsInEveryLanguageAndSize } from '../helpers/axe.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
+import { stageOnAir } from '../helpers/liveRecording.js';
 import { textsOfOtherLanguage } from '../helpers/pageLanguage.js';
 import { waitUntilPlaying } from '../helpers/player.js';
-import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { demoEventDataDir, holdsFor, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 /** What the level meter shows now (0–1). */
@@ -22,36 +23,19 @@ async function waitForSound(page: Page, what: string): Promise<void> {
 }
 
 describe('the speak page: preview, level meter, mute, on air, network quality, in Swedish and English', () => {
-  let server: RunningServer;
-  let speakerBrowser: Browser;
-  let viewerBrowser: Browser;
-  let context: BrowserContext;
-  let page: Page;
+  const fixture = useBrowserFixture({ env: () => ({ ...TECHNICIAN_ENV, DATA_DIR: demoEventDataDir() }), context: { viewport: LAPTOP } });
   let speakUrl: string;
-  const requested: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
-    const technician = await technicianClient(server);
+    const technician = await technicianClient(fixture.server);
     await technician.createStage(DEMO_EVENT_ID, 'panel', 'Panelsamtal');
     speakUrl = (await technician.createInvite('panel')).speakUrl;
-    [speakerBrowser, viewerBrowser] = await Promise.all([launchChromium(), launchChromium()]);
-    context = await speakerBrowser.newContext({ locale: 'sv-SE' });
-    context.on('request', (request) => requested.push(request.url()));
-    page = await context.newPage();
   });
 
-  afterAll(async () => {
-    await Promise.all([speakerBrowser?.close(), viewerBrowser?.close()]);
-    expect(await server?.stop()).toBe(0);
-  });
-
-  const stageLive = async () => {
-    const { stages } = (await (await fetch(`${server.url}/api/stages`)).json()) as { stages: { id: string; live: boolean }[] };
-    return stages.find((stage) => stage.id === 'panel')?.live ?? false;
-  };
+  const stageLive = () => stageOnAir(fixture.server, 'panel');
 
   it('shows the camera preview and a moving microphone level before going on air, waiting and not on air', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}${speakUrl}`);
     await page.getByRole('heading', { level: 1, name: 'Tala på Panelsamtal' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('sv');
@@ -71,6 +55,7 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
   });
 
   it('silences the level meter while the microphone is muted, and brings it back', async () => {
+    const { page } = fixture;
     await page.getByRole('button', { name: 'Stäng av mikrofonen' }).click();
     await page.getByText('Mikrofonnivå (avstängd)').waitFor();
     await waitFor(
@@ -88,6 +73,7 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
   });
 
   it('goes on air with the previewed devices; a viewer sees it; the network indicator reports the send transport', async () => {
+    const { page, server } = fixture;
     await page.getByRole('button', { name: 'Gå i sändning' }).click();
     await waitFor(
       async () => (await page.evaluate(() => document.body.dataset.state)) === 'live',
@@ -96,7 +82,7 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
     );
     expect(await page.locator('#speaker-state').innerText()).toContain(sv['speak.state.live']);
     await waitFor(stageLive, 10_000, () => 'the stage is not live');
-    const viewer = await viewerBrowser.newPage();
+    const viewer = await (await fixture.newContext()).newPage();
     await viewer.goto(`${server.url}/watch/panel`);
     const stats = await waitUntilPlaying(viewer, 20_000);
     expect(stats.video!.frameWidth).toBeGreaterThan(0);
@@ -113,10 +99,12 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
   });
 
   it('has no serious or critical accessibility violations in Swedish or English, on a phone and a desktop, on air', async () => {
+    const { page } = fixture;
     expect(await violationsInEveryLanguageAndSize(page, 'speak', () => page.locator('#mic-level').waitFor())).toEqual({});
   });
 
   it('keeps English after a reload', async () => {
+    const { page } = fixture;
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('button', { name: 'Stop and leave' }).click();
     await waitFor(
@@ -132,10 +120,11 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
   });
 
   it('tells a speaker whose invite was revoked, in their language, before asking for the camera', async () => {
+    const { server } = fixture;
     const technician = await technicianClient(server);
     const revoked = await technician.createInvite('panel');
     await technician.call('DELETE', `/api/invites/${revoked.id}`);
-    const swedish = await speakerBrowser.newContext({ locale: 'sv-SE' });
+    const swedish = await fixture.newContext();
     const refused = await swedish.newPage();
     await refused.goto(`${server.url}${revoked.speakUrl}`);
     await refused.getByRole('button', { name: 'Gå i sändning' }).click();
@@ -148,7 +137,7 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
   });
 
   it('makes every request to its own origin', () => {
-    expect(requested.length).toBeGreaterThan(5);
-    expect(requested.filter((url) => !url.startsWith(server.url) && !url.startsWith(server.url.replace('http', 'ws')))).toEqual([]);
+    expect(fixture.requested.length).toBeGreaterThan(5);
+    expect(fixture.foreignRequests()).toEqual([]);
   });
 });

@@ -1,29 +1,18 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StagesResponse } from '../../shared/protocol.js';
-import { launchChromium } from '../../scripts/bench/chromium.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { sv } from '../../client/src/i18n/messages.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
+import { stageOnAir } from '../helpers/liveRecording.js';
+import { demoEventDataDir, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 describe('a speaker whose invite is revoked mid-talk', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
-  });
+  const fixture = useBrowserFixture({ env: () => ({ ...TECHNICIAN_ENV, DATA_DIR: demoEventDataDir() }) });
 
   it('is taken off air at once, and their page says why', async () => {
+    const { page, server } = fixture;
     const technician = await technicianClient(server);
     await technician.createStage(DEMO_EVENT_ID, 'podium', 'Talarstolen');
     const invite = await technician.createInvite('podium');
-    const page = await browser.newPage();
     await page.goto(`${server.url}${invite.speakUrl}`);
     await page.click('#go-live');
     await waitFor(
@@ -31,10 +20,7 @@ describe('a speaker whose invite is revoked mid-talk', () => {
       20_000,
       () => 'the speaker did not go live',
     );
-    const podiumLive = async () => {
-      const { stages } = (await (await fetch(`${server.url}/api/stages`)).json()) as StagesResponse;
-      return stages.find((stage) => stage.id === 'podium')?.live === true;
-    };
+    const podiumLive = () => stageOnAir(server, 'podium');
     expect(await podiumLive()).toBe(true);
 
     await technician.call('DELETE', `/api/invites/${invite.id}`);
@@ -44,7 +30,7 @@ describe('a speaker whose invite is revoked mid-talk', () => {
       () => 'the stage stayed live after the invite was revoked',
     );
     await waitFor(
-      async () => (await page.textContent('#speaker-problem'))?.includes('revoked') ?? false,
+      async () => (await page.textContent('#speaker-problem'))?.includes(sv['speak.problem.inviteRevoked']) ?? false,
       5_000,
       () => 'the page did not say why the speaker went off air',
     );

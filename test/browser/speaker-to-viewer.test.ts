@@ -1,40 +1,34 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/bench/chromium.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
+import { stageOnAir } from '../helpers/liveRecording.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
-import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
-import { en } from '../../client/src/i18n/messages.js';
+import { demoEventDataDir, holdsFor, waitFor } from '../helpers/server.js';
+import { sv } from '../../client/src/i18n/messages.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
-/** The page's own words for the server's refusal (code `forbidden`), whatever the invite's fault. */
-const INVITE_REFUSED = en['speak.problem.inviteRefused'] as string;
+/** The (Swedish) page's own words for the server's refusal (code `forbidden`), whatever the invite's fault. */
+const INVITE_REFUSED = sv['speak.problem.inviteRefused'] as string;
 
-describe('a speaker in one browser is seen and heard by a viewer in another', () => {
-  let server: RunningServer;
-  let speakerBrowser: Browser;
-  let viewerBrowser: Browser;
+describe('a speaker on the speak page is seen and heard by a viewer with a browser context of their own', () => {
+  const fixture = useBrowserFixture({ env: () => ({ ...TECHNICIAN_ENV, DATA_DIR: demoEventDataDir() }) });
+  let viewerContext: BrowserContext;
   let speaker: Page;
   let viewer: Page;
   let speakUrl: string;
 
   beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
-    const technician = await technicianClient(server);
+    const technician = await technicianClient(fixture.server);
     await technician.createStage(DEMO_EVENT_ID, 'panel', 'Panelsamtal');
     speakUrl = (await technician.createInvite('panel')).speakUrl;
-    [speakerBrowser, viewerBrowser] = await Promise.all([launchChromium(), launchChromium()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([speakerBrowser?.close(), viewerBrowser?.close()]);
-    expect(await server?.stop()).toBe(0);
+    viewerContext = await fixture.newContext();
   });
 
   const speakerState = () => speaker.evaluate(() => document.body.dataset.state);
 
   /** Opens the speak page counting getUserMedia calls, presses Go live and waits for the refusal. */
   async function refusedWithoutCapture(path: string, refusal: string): Promise<void> {
-    const page = await speakerBrowser.newPage();
+    const page = await fixture.context.newPage();
     await page.addInitScript(() => {
       const counted = window as unknown as { captureCalls: number };
       counted.captureCalls = 0;
@@ -44,7 +38,7 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
         return original(constraints);
       };
     });
-    await page.goto(`${server.url}${path}`);
+    await page.goto(`${fixture.server.url}${path}`);
     await page.click('#go-live');
     await waitFor(
       async () => (await page.textContent('#speaker-problem'))?.includes(refusal) ?? false,
@@ -61,6 +55,7 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
   });
 
   it('refuses a revoked, a made-up and a damaged invite before asking for the camera', async () => {
+    const { server } = fixture;
     const technician = await technicianClient(server);
     const revoked = await technician.createInvite('panel');
     await technician.call('DELETE', `/api/invites/${revoked.id}`);
@@ -70,8 +65,8 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
   });
 
   it('goes live from the speaker page with camera and microphone', async () => {
-    speaker = await speakerBrowser.newPage();
-    await speaker.goto(`${server.url}${speakUrl}`);
+    speaker = fixture.page;
+    await speaker.goto(`${fixture.server.url}${speakUrl}`);
     await speaker.click('#go-live');
     await waitFor(
       async () => (await speakerState()) === 'live',
@@ -83,7 +78,8 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
   });
 
   it('plays the speaker for a viewer in another browser', async () => {
-    viewer = await viewerBrowser.newPage();
+    const { server } = fixture;
+    viewer = await viewerContext.newPage();
     await viewer.goto(`${server.url}/watch/panel`);
     const stats = await waitUntilPlaying(viewer, 20_000);
     expect(stats.video!.frameWidth).toBeGreaterThan(0);
@@ -140,12 +136,10 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
   });
 
   it('takes the speaker off air when they stop', async () => {
+    const { server } = fixture;
     await speaker.click('#stop');
     await waitFor(
-      async () => {
-        const { stages } = (await (await fetch(`${server.url}/api/stages`)).json()) as { stages: { id: string; live: boolean }[] };
-        return stages.find((stage) => stage.id === 'panel')?.live === false;
-      },
+      async () => !(await stageOnAir(server, 'panel')),
       10_000,
       () => 'stage still live after the speaker stopped',
     );

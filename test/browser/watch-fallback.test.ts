@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/bench/chromium.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { playerStats } from '../helpers/player.js';
 import { saveScreenshot } from '../helpers/screenshots.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { waitFor } from '../helpers/server.js';
 
 /** Frames the recording's video element has shown, and whether it is the one on view. */
 function recordingFrames(page: Page) {
@@ -19,24 +19,10 @@ function recordingFrames(page: Page) {
  * TCP media packets go nowhere while the page itself and its signalling load as usual.
  */
 describe('a viewer whose network blocks WebRTC media watches the live recording over HLS instead', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    server = await startServer({ DEMO: '1', RTC_LISTEN_IP: '127.0.0.1', RTC_ANNOUNCED_IP: '127.0.0.254' });
-    browser = await launchChromium();
-    page = await browser.newPage({ locale: 'en-GB' });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
-  });
+  const fixture = useBrowserFixture({ env: { DEMO: '1', RTC_LISTEN_IP: '127.0.0.1', RTC_ANNOUNCED_IP: '127.0.0.254' }, context: { locale: 'en-GB' } });
 
   it('falls back to the live HLS by itself, plays it and says so, with WebRTC still not connected', async () => {
-    const requested: string[] = [];
-    page.on('request', (request) => requested.push(request.url()));
+    const { page, server } = fixture;
     await page.goto(`${server.url}/watch/demo`);
     let last = await recordingFrames(page);
     await waitFor(
@@ -52,8 +38,8 @@ describe('a viewer whose network blocks WebRTC media watches the live recording 
     expect(await page.locator('#connection-state').innerText()).toBe('Playing over a backup route, a few seconds behind.');
     await page.getByText('Your network does not let the live stream through').waitFor();
     // hls.js came in on demand, from this server, for the recording's playlist and segments.
-    expect(requested.some((url) => url.endsWith('/index.m3u8'))).toBe(true);
-    expect(requested.filter((url) => new URL(url).origin !== server.url)).toEqual([]);
+    expect(fixture.requested.some((url) => url.endsWith('/index.m3u8'))).toBe(true);
+    expect(fixture.foreignRequests()).toEqual([]);
     // The picture is the recording's: no WebRTC frame got through.
     expect((await playerStats(page)).video?.framesDecoded ?? 0).toBe(0);
     expect(await page.evaluate(() => document.querySelector<HTMLVideoElement>('#player-video')!.hidden)).toBe(true);

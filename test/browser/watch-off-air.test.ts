@@ -1,36 +1,27 @@
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/bench/chromium.js';
 import { PlainRtpSpeaker } from '../recording/plainRtpSpeaker.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { liveRecording } from '../helpers/liveRecording.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { demoEventDataDir, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 const STAGE = 'workshop';
 
 describe('the watch page when the broadcast stops', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let page: Page;
+  const fixture = useBrowserFixture({ env: () => ({ ...TECHNICIAN_ENV, DATA_DIR: demoEventDataDir() }) });
   let speaker: PlainRtpSpeaker | undefined;
 
   beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
-    await (await technicianClient(server)).createStage(DEMO_EVENT_ID, STAGE, 'Workshoprummet');
-    browser = await launchChromium();
-    page = await browser.newPage({ locale: 'sv-SE' });
+    await (await technicianClient(fixture.server)).createStage(DEMO_EVENT_ID, STAGE, 'Workshoprummet');
   });
 
-  afterAll(async () => {
-    speaker?.stop();
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
-  });
+  afterAll(() => speaker?.stop());
 
   let lastState: string | undefined;
-  const state = async () => (lastState = await page.evaluate(() => document.body.dataset.state));
+  const state = async () => (lastState = await fixture.page.evaluate(() => document.body.dataset.state));
 
   it('waits for a broadcast that has not started, then plays it when it does', async () => {
+    const { page, server } = fixture;
     await page.goto(`${server.url}/watch/${STAGE}`);
     await waitFor(
       async () => (await state()) === 'waiting',
@@ -52,6 +43,7 @@ describe('the watch page when the broadcast stops', () => {
   });
 
   it('shows the off-air state with a link to the recording once the source stops', async () => {
+    const { page, server } = fixture;
     const recording = (await liveRecording(server, STAGE))!;
     speaker!.stop();
     speaker = undefined;

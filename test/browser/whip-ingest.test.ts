@@ -1,13 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestPointInfo, StagesResponse } from '../../shared/protocol.js';
-import { launchChromium } from '../../scripts/bench/chromium.js';
+import type { IngestPointInfo } from '../../shared/protocol.js';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { expectError, programmeDocument, type Answer, answerOf } from '../integration/api-fixtures.js';
-import { liveRecording, probeSegmentVideo, segmentUrls } from '../helpers/liveRecording.js';
+import { liveRecording, probeSegmentVideo, segmentUrls, stageOnAir } from '../helpers/liveRecording.js';
 import { ObsWhipClient } from '../helpers/obsWhipClient.js';
 import { waitUntilPlaying } from '../helpers/player.js';
-import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { holdsFor, waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 const OBS_STAGE = 'whip-hall';
@@ -17,32 +17,24 @@ const QUIET_MS = 3_000;
 
 /** WHIP (RFC 9725) from OBS (its offer, made by libdatachannel as OBS makes it) and from a browser. */
 describe('WHIP ingest', () => {
-  let server: RunningServer;
+  const fixture = useBrowserFixture({ env: TECHNICIAN_ENV });
   let tech: Awaited<ReturnType<typeof technicianClient>>;
-  let browser: Browser;
   const clients: ObsWhipClient[] = [];
   const pages: Page[] = [];
 
   beforeAll(async () => {
-    server = await startServer(TECHNICIAN_ENV);
-    tech = await technicianClient(server);
+    tech = await technicianClient(fixture.server);
     await tech.call('POST', '/api/programme', programmeDocument('whip-day', 'public', [OBS_STAGE, BROWSER_STAGE]));
-    browser = await launchChromium();
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     for (const client of clients) client.stop();
-    await browser?.close();
     cleanupDataChannels();
-    expect(await server?.stop()).toBe(0);
   });
 
   const createPoint = (stageId: string) => tech.call<IngestPointInfo>('POST', `/api/stages/${stageId}/ingest-points`, { protocol: 'whip', label: 'OBS' });
 
-  async function live(stageId: string): Promise<boolean> {
-    const { stages } = (await (await fetch(`${server.url}/api/stages`)).json()) as StagesResponse;
-    return stages.find((stage) => stage.id === stageId)?.live ?? false;
-  }
+  const live = (stageId: string) => stageOnAir(fixture.server, stageId);
 
   async function post(url: string, body: string, headers: Record<string, string>): Promise<Answer> {
     const response = await fetch(url, { method: 'POST', headers, body });
@@ -50,7 +42,7 @@ describe('WHIP ingest', () => {
   }
 
   const whipLogs = () =>
-    server
+    fixture.server
       .logs()
       .split('\n')
       .filter((line) => /whip|WHIP|error/.test(line))
@@ -59,9 +51,9 @@ describe('WHIP ingest', () => {
 
   /** A viewer's watch page decodes the stage's video at one of these widths. */
   async function expectViewerDecodes(stageId: string, widths: number[]): Promise<void> {
-    const viewer = await browser.newPage();
+    const viewer = await fixture.context.newPage();
     pages.push(viewer);
-    await viewer.goto(`${server.url}/watch/${stageId}`);
+    await viewer.goto(`${fixture.server.url}/watch/${stageId}`);
     const stats = await waitUntilPlaying(viewer, 30_000).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${whipLogs()}`);
     });
@@ -70,12 +62,14 @@ describe('WHIP ingest', () => {
   }
 
   it('gives technicians a WHIP point whose URL is the HTTP endpoint and whose secret is the bearer token', async () => {
+    const { server } = fixture;
     const point = await createPoint(OBS_STAGE);
     expect(point).toMatchObject({ protocol: 'whip', port: null, url: `${server.url}/whip/${point.id}`, streamId: null });
     expect(point.secret.length).toBeGreaterThanOrEqual(32);
   });
 
   it("puts OBS's offer on air: 201 with the complete answer, a viewer decodes its H.264, the recording holds it, DELETE takes the stage off air", async () => {
+    const { server } = fixture;
     const point = await createPoint(OBS_STAGE);
     const obs = new ObsWhipClient();
     clients.push(obs);
@@ -138,6 +132,7 @@ describe('WHIP ingest', () => {
   });
 
   it('ends a session whose encoder went away without DELETE once its media stopped 15 s ago: the stage goes off air', async () => {
+    const { server } = fixture;
     const point = await createPoint(OBS_STAGE);
     const obs = new ObsWhipClient();
     clients.push(obs);
@@ -162,6 +157,7 @@ describe('WHIP ingest', () => {
   });
 
   it('refuses a wrong bearer token with 401 and WWW-Authenticate: nothing goes on air', async () => {
+    const { server } = fixture;
     const point = await createPoint(OBS_STAGE);
     const obs = new ObsWhipClient();
     clients.push(obs);
@@ -184,6 +180,7 @@ describe('WHIP ingest', () => {
   });
 
   it('answers a malformed offer with 400, another content type with 415, media it cannot take with 422, and keeps serving', async () => {
+    const { server } = fixture;
     const point = await createPoint(OBS_STAGE);
     const auth = { authorization: `Bearer ${point.secret}` };
     expectError(await post(point.url, 'this is not sdp', { ...auth, 'content-type': 'application/sdp' }), 400, 'invalid_payload', 'v=0');
@@ -238,7 +235,7 @@ describe('WHIP ingest', () => {
 
   /** A browser WHIP client on about:blank, another origin than the server's: its POST goes through a CORS preflight. */
   async function browserPublisher(point: IngestPointInfo, video: { width: number; height: number; rids: string[] }) {
-    const page = await browser.newPage();
+    const page = await fixture.context.newPage();
     pages.push(page);
     const result = await page.evaluate(
       async ({ url, token, width, height, rids }) => {

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../scripts/bench/chromium.js';
+import { describe, expect, it } from 'vitest';
+import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { waitUntilPlaying } from '../helpers/player.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { waitFor } from '../helpers/server.js';
 
 function mediasoupWorkerPids(serverPid: number): number[] {
   const output = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(serverPid)], { encoding: 'utf8' });
@@ -15,21 +14,10 @@ function mediasoupWorkerPids(serverPid: number): number[] {
 }
 
 describe('a mediasoup worker dies', () => {
-  let server: RunningServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer({ DEMO: '1', MEDIASOUP_WORKERS: '2' });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    expect(await server?.stop()).toBe(0);
-  });
+  const fixture = useBrowserFixture({ env: { DEMO: '1', MEDIASOUP_WORKERS: '2' } });
 
   it('keeps the server up, recovers /healthz and the viewer plays again within 10 s', async () => {
-    const page = await browser.newPage();
+    const { page, server } = fixture;
     await page.goto(`${server.url}/watch/demo`);
     await waitUntilPlaying(page, 20_000);
 

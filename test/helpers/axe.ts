@@ -33,11 +33,10 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
   });
 }
 
+export const PHONE = { width: 390, height: 844 } as const;
+export const LAPTOP = { width: 1280, height: 800 } as const;
 /** The sizes every page is checked at: a phone and a laptop. */
-export const PAGE_SIZES = [
-  { width: 390, height: 844 },
-  { width: 1280, height: 800 },
-] as const;
+export const PAGE_SIZES = [PHONE, LAPTOP] as const;
 
 /**
  * axe-core's serious and critical findings on a shell page in each language (chosen with its

@@ -2,9 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RecordingInfo } from '../../shared/protocol.js';
+import type { RecordingInfo, StagesResponse } from '../../shared/protocol.js';
 import type { RunningServer } from './server.js';
 import { TEST_FFPROBE } from './mediaTools.js';
+
+/** Whether the public stage list shows the stage on air. */
+export async function stageOnAir(server: RunningServer, stageId: string): Promise<boolean> {
+  const { stages } = (await (await fetch(`${server.url}/api/stages`)).json()) as StagesResponse;
+  return stages.find((stage) => stage.id === stageId)?.live ?? false;
+}
 
 /** The stage's recording in progress, if any. */
 export async function liveRecording(server: RunningServer, stageId: string): Promise<RecordingInfo | undefined> {

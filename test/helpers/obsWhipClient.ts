@@ -10,10 +10,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { Audio, H264RtpPacketizer, PeerConnection, RtcpNackResponder, RtcpSrReporter, RtpPacketizationConfig, type Track, Video } from 'node-datachannel';
 import { waitFor } from './server.js';
+import { ENCODER_FRAME_RATE, ENCODER_QUIET, type EncoderSettings, encoderInputs, x264Options } from './testEncoder.js';
+import { TEST_FFMPEG } from './mediaTools.js';
 
 const AUDIO_PT = 111;
 const VIDEO_PT = 96;
-const FRAME_RATE = 25;
 const VIDEO_CLOCK = 90_000;
 /** OBS's MAX_VIDEO_FRAGMENT_SIZE. */
 const MAX_FRAGMENT = 1200;
@@ -84,7 +85,7 @@ export class ObsWhipClient {
   }
 
   /** Waits for ICE and DTLS, then sends the encode until stop(). */
-  async startMedia(ffmpeg = 'ffmpeg'): Promise<void> {
+  async startMedia(): Promise<void> {
     await waitFor(
       () => this.video.isOpen() && this.audio.isOpen(),
       20_000,
@@ -94,7 +95,7 @@ export class ObsWhipClient {
     this.audioSocket.on('message', (packet) => this.audio.isOpen() && this.audio.sendMessageBinary(packet));
     await new Promise<void>((resolve) => this.audioSocket!.bind(0, '127.0.0.1', resolve));
     const audioPort = this.audioSocket.address().port;
-    this.encoder = spawn(ffmpeg, encoderArgs(audioPort, this.baseSsrc), { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.encoder = spawn(TEST_FFMPEG, encoderArgs(audioPort, this.baseSsrc), { stdio: ['ignore', 'pipe', 'ignore'] });
     let pending = Buffer.alloc(0);
     let frames = 0;
     this.encoder.stdout!.on('data', (chunk: Buffer) => {
@@ -131,64 +132,20 @@ export class ObsWhipClient {
   private sendFrame(frame: Buffer, index: number): void {
     if (!this.video.isOpen()) return;
     // OBS advances the timestamp by each packet's duration; at a constant frame rate that is this.
-    this.videoConfig.timestamp = (index * VIDEO_CLOCK) / FRAME_RATE;
+    this.videoConfig.timestamp = (index * VIDEO_CLOCK) / ENCODER_FRAME_RATE;
     this.video.sendMessageBinary(frame);
   }
 }
 
-/** A test pattern as OBS's x264 would send it for WebRTC (baseline, no B-frames, a keyframe a second), with Opus. */
+/** OBS's x264 for WebRTC (baseline, no B-frames, a keyframe a second): video as H.264 on stdout, Opus as RTP to the audio port. */
 function encoderArgs(audioPort: number, audioSsrc: number): string[] {
+  const settings: EncoderSettings = { width: 640, height: 360, profile: 'baseline', zeroLatency: true };
   return [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-nostdin',
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=640x360:rate=${FRAME_RATE}`,
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-map',
-    '0:v',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-tune',
-    'zerolatency',
-    '-profile:v',
-    'baseline',
-    '-bf',
-    '0',
-    '-g',
-    String(FRAME_RATE),
-    '-pix_fmt',
-    'yuv420p',
-    '-aud',
-    '1',
-    '-f',
-    'h264',
-    'pipe:1',
-    '-map',
-    '1:a',
-    '-c:a',
-    'libopus',
-    '-b:a',
-    '64k',
-    '-ac',
-    '2',
-    '-payload_type',
-    String(AUDIO_PT),
-    '-ssrc',
-    String(audioSsrc),
-    '-f',
-    'rtp',
-    `rtp://127.0.0.1:${audioPort}`,
+    ...ENCODER_QUIET,
+    ...encoderInputs(settings),
+    ...['-map', '0:v', ...x264Options(settings), '-aud', '1', '-f', 'h264', 'pipe:1'],
+    ...['-map', '1:a', '-c:a', 'libopus', '-b:a', '64k', '-ac', '2', '-payload_type', String(AUDIO_PT), '-ssrc', String(audioSsrc)],
+    ...['-f', 'rtp', `rtp://127.0.0.1:${audioPort}`],
   ];
 }
 

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, freeRtcPorts, type SpawnOptions, spawnServer } from '../../scripts/bench/localServer.js';
+import { freePort, freeRtcPorts, seedDemoEventIn, type SpawnOptions, spawnServer } from '../../scripts/bench/localServer.js';
 
 export interface RunningServer {
   url: string;
@@ -44,6 +44,17 @@ export async function startServer(env: Record<string, string> = {}, options: Pic
     { ...options, keptLogChars: Number.POSITIVE_INFINITY },
   );
   return { url: server.url, port: server.port, process: server.process, dataDir, recordingsDir, logs: () => server.logs(), stop: () => server.stop() };
+}
+
+/**
+ * A fresh data directory holding the demo event as DEMO=1 seeds it, for a server started without
+ * the demo (DEMO=0): for tests that need the event (its registrations, or stages they add to it)
+ * but not the demo stage's media, which costs an encoder and a transcoding recorder the whole time.
+ */
+export function demoEventDataDir(): string {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'estrad-test-')), 'data');
+  seedDemoEventIn(dataDir);
+  return dataDir;
 }
 
 /** Polls until the check passes; fails with the given description when time runs out. */

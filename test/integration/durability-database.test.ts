@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthResponse } from '../../shared/protocol.js';
+import { essentialEnvironment } from '../../scripts/bench/localServer.js';
 import { databasePath } from '../../server/storage/database.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { demoEventDataDir, type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 const root = resolve(import.meta.dirname, '../..');
-/** The demo event (seeded with DEMO=1) takes registrations; the demo's media is not needed here. */
-const ENV = { ...TECHNICIAN_ENV, DEMO: '1' };
+/** A server on a new data directory holding the demo event, which takes registrations; the demo's media is not needed here. */
+const startWithDemoEvent = () => startServer({ ...TECHNICIAN_ENV, DATA_DIR: demoEventDataDir() });
 
 async function register(server: RunningServer, from: number, count: number): Promise<void> {
   for (let index = from; index < from + count; index++) {
@@ -47,7 +48,7 @@ describe('the database survives what happens to its files', () => {
   });
 
   it('notices its write-ahead log deleted while running, says so in /healthz, and loses no registration', async () => {
-    server = await startServer(ENV);
+    server = await startWithDemoEvent();
     await register(server, 0, 10);
     const wal = `${databasePath(server.dataDir)}-wal`;
     expect(existsSync(wal)).toBe(true);
@@ -66,20 +67,21 @@ describe('the database survives what happens to its files', () => {
     await register(server, 25, 5);
 
     expect(await server.stop()).toBe(0);
-    server = await startServer({ ...ENV, DATA_DIR: server.dataDir, RECORDINGS_DIR: server.recordingsDir });
+    server = await startServer({ ...TECHNICIAN_ENV, DATA_DIR: server.dataDir, RECORDINGS_DIR: server.recordingsDir });
     expect(await registeredEmails(server)).toEqual(expected(30));
     expect((await health(server)).body.storage).toEqual({ ok: true });
   });
 
   it('refuses to start over a data directory whose database is gone, naming the file and what to do', async () => {
-    server = await startServer(ENV);
+    server = await startWithDemoEvent();
     await register(server, 0, 3);
     const { dataDir, recordingsDir } = server;
     expect(await server.stop()).toBe(0);
     server = undefined;
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath(dataDir)}${suffix}`, { force: true });
 
-    const outcome = await startServer({ ...ENV, DATA_DIR: dataDir, RECORDINGS_DIR: recordingsDir }).then(
+    // With the demo on, which would seed its event into a new database.
+    const outcome = await startServer({ ...TECHNICIAN_ENV, DEMO: '1', DATA_DIR: dataDir, RECORDINGS_DIR: recordingsDir }).then(
       async (started) => `started anyway (exit ${await started.stop()})`,
       (error: Error) => error.message,
     );
@@ -90,11 +92,11 @@ describe('the database survives what happens to its files', () => {
   });
 
   it('backs up while running with npm run backup, and a server started on the backup has every registration', async () => {
-    server = await startServer(ENV);
+    server = await startWithDemoEvent();
     await register(server, 0, 25);
     const backup = join(mkdtempSync(join(tmpdir(), 'estrad-backup-')), 'estrad-backup.sqlite');
     const output = execFileSync(process.execPath, [join(root, 'dist/scripts/backup.js'), backup], {
-      env: { ...process.env, DATA_DIR: server.dataDir },
+      env: { ...essentialEnvironment(), DATA_DIR: server.dataDir },
       encoding: 'utf8',
     });
     expect(output).toContain(backup);
@@ -104,7 +106,7 @@ describe('the database survives what happens to its files', () => {
     const restoredDir = mkdtempSync(join(tmpdir(), 'estrad-restored-'));
     mkdirSync(restoredDir, { recursive: true });
     copyFileSync(backup, databasePath(restoredDir));
-    server = await startServer({ ...ENV, DATA_DIR: restoredDir });
+    server = await startServer({ ...TECHNICIAN_ENV, DATA_DIR: restoredDir });
     expect(await registeredEmails(server)).toEqual(expected(25));
   });
 });

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +11,14 @@ import { freePort, holdsFor, type RunningServer, startServer, waitFor } from '..
 import { ingestLogs } from '../helpers/ingestLogs.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { apiCaller, expectError, programmeDocument } from './api-fixtures.js';
-import { TEST_FFMPEG, TEST_FFPROBE } from '../helpers/mediaTools.js';
+import { TEST_FFPROBE } from '../helpers/mediaTools.js';
+import { type EncoderSettings, ReconnectingEncoder, startMixerEncoder } from '../helpers/testEncoder.js';
 
 const RTMP_STAGE = 'rtmp-hall';
 const SRT_STAGE = 'srt-hall';
 /** What the test encoder sends: a re-encode (the recorder's libx264 makes High) would show. */
 const SENT = { width: 480, height: 272, profile: 'Main' };
+const SENT_SETTINGS: EncoderSettings = { width: SENT.width, height: SENT.height, profile: 'main' };
 /** After a refused encoder gave up: how long nothing may appear on air. */
 const QUIET_MS = 3_000;
 
@@ -25,10 +27,10 @@ describe('ingest points for production encoders', () => {
   let server: RunningServer;
   let tech: Awaited<ReturnType<typeof technicianClient>>;
   const encoders: ChildProcess[] = [];
+  const reconnecting: ReconnectingEncoder[] = [];
   const viewers: NodeViewer[] = [];
   let rtmpPort: number;
   let srtPort: number;
-  let stopEncoders = false;
   const serverEnv = () => ({ ...TECHNICIAN_ENV, INGEST_RTMP_PORTS: String(rtmpPort), INGEST_SRT_PORTS: String(srtPort) });
 
   beforeAll(async () => {
@@ -40,7 +42,7 @@ describe('ingest points for production encoders', () => {
   });
 
   afterAll(async () => {
-    stopEncoders = true;
+    for (const encoder of reconnecting) encoder.stop();
     for (const encoder of encoders) encoder.kill('SIGKILL');
     for (const viewer of viewers) viewer.close();
     cleanupDataChannels();
@@ -56,74 +58,17 @@ describe('ingest points for production encoders', () => {
     return ingestPoints.find((point) => point.protocol === protocol && point.revokedAt === null) ?? createPoint(stageId, protocol);
   }
 
-  /** Encoder settings a technician may get wrong. */
-  interface EncoderSettings {
-    bFrames: number;
-    keyframeEverySeconds: number;
-  }
-  const GOOD: EncoderSettings = { bFrames: 0, keyframeEverySeconds: 1 };
-
-  function encoderArgs(url: string, format: 'flv' | 'mpegts', settings: EncoderSettings = GOOD): string[] {
-    const { width, height, profile } = SENT;
-    return [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=${width}x${height}:rate=25`,
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=48000',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-profile:v',
-      profile.toLowerCase(),
-      '-bf',
-      String(settings.bFrames),
-      '-g',
-      String(25 * settings.keyframeEverySeconds),
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '96k',
-      '-f',
-      format,
-      url,
-    ];
-  }
-
-  function startEncoder(url: string, format: 'flv' | 'mpegts', settings?: EncoderSettings): ChildProcess {
-    const encoder = spawn(TEST_FFMPEG, encoderArgs(url, format, settings), { stdio: ['ignore', 'ignore', 'ignore'] });
+  function startEncoder(url: string, format: 'flv' | 'mpegts', settings?: Partial<EncoderSettings>): ChildProcess {
+    const encoder = startMixerEncoder(url, format, { ...SENT_SETTINGS, ...settings });
     encoders.push(encoder);
     return encoder;
   }
 
-  /** As OBS and vMix do, an encoder whose connection fails tries again (a second apart) until stopped. */
-  function startReconnectingEncoder(url: string, format: 'flv' | 'mpegts', settings?: EncoderSettings): { stop(): void } {
-    let stopped = false;
-    let current: ChildProcess | undefined;
-    const attempt = () => {
-      if (stopped || stopEncoders) return;
-      current = startEncoder(url, format, settings);
-      current.once('exit', () => setTimeout(attempt, 1000));
-    };
-    attempt();
-    return {
-      stop() {
-        stopped = true;
-        current?.kill('SIGKILL');
-      },
-    };
+  /** Reconnecting, as OBS and vMix do; stopped by the test or at the end. */
+  function startReconnectingEncoder(url: string, format: 'flv' | 'mpegts', settings?: Partial<EncoderSettings>): ReconnectingEncoder {
+    const encoder = new ReconnectingEncoder(url, format, { ...SENT_SETTINGS, ...settings });
+    reconnecting.push(encoder);
+    return encoder;
   }
 
   /** The pre-flight check once it has measured a few seconds. */

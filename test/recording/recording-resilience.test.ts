@@ -4,20 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SEGMENT_SECONDS } from '../../server/recording/layout.js';
-import type { RecordingSegment } from '../../server/storage/recordingSegments.js';
 import type { Recording } from '../../server/storage/recordings.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { PlainRtpSpeaker } from './plainRtpSpeaker.js';
 import { ffmpegPidsUnder, readRecordings, readSegments, recorderFfmpegPids, recordingFolder, waitForSegments } from './recordingHelpers.js';
 
-/**
- * A killed recorder's replacement records from this soon after the kill (the issue measured 4 s
- * to the next segment)...
- */
-const MAX_KILL_TO_NEXT_SECONDS = 1;
-/** ...and the recording misses at most the segment the killed one was writing (SEGMENT_SECONDS) besides. */
-const MAX_HOLE_SECONDS = MAX_KILL_TO_NEXT_SECONDS + SEGMENT_SECONDS;
 /** A stage whose recording failed is recorded again this soon once the cause is gone. */
 const RESUME_MS = 10_000;
 
@@ -167,41 +158,5 @@ describe('a stage on air is recorded again after its recording failed', () => {
     const resumed = await waitForNewRecording(server, [first], RESUME_MS);
     expect(readRecordings(server.dataDir).map((recording) => recording.id)).toEqual([first.id, resumed.id]);
     expect(await server.stop()).toBe(0);
-  });
-});
-
-/** Seconds of the stage missing from the recording around a kill of its ffmpeg, and when the new segments came. */
-function holeAroundKill(segments: RecordingSegment[], killedAtMs: number): { holeSeconds: number; killToNextSeconds: number } {
-  const next = segments.findIndex((segment) => segment.discontinuity);
-  const before = segments[next - 1]!;
-  const after = segments[next]!;
-  const endBefore = Date.parse(before.programDateTime) + before.durationSeconds * 1000;
-  return { holeSeconds: (Date.parse(after.programDateTime) - endBefore) / 1000, killToNextSeconds: (Date.parse(after.programDateTime) - killedAtMs) / 1000 };
-}
-
-describe('a killed recorder costs the recording about a second', () => {
-  let server: RunningServer | undefined;
-
-  afterEach(async () => {
-    await server?.stop();
-    server = undefined;
-  });
-
-  it('records again within a second of the kill, missing no more than the segment being written besides', async () => {
-    server = await startServer({ DEMO: '1' });
-    const recording = await waitForSegments(server, 3);
-    const [victim] = recorderFfmpegPids(server.process.pid!);
-    const killedAtMs = Date.now();
-    process.kill(victim!, 'SIGKILL');
-    await waitFor(
-      () => readSegments(server!.dataDir, recording.id).some((segment) => segment.discontinuity),
-      10_000,
-      () => server!.logs().slice(-3000),
-    );
-
-    const { holeSeconds, killToNextSeconds } = holeAroundKill(readSegments(server.dataDir, recording.id), killedAtMs);
-    console.log(`recording hole around a killed recorder: ${holeSeconds.toFixed(2)} s; kill to the next segment's start: ${killToNextSeconds.toFixed(2)} s`);
-    expect(holeSeconds).toBeLessThanOrEqual(MAX_HOLE_SECONDS);
-    expect(killToNextSeconds).toBeLessThanOrEqual(MAX_KILL_TO_NEXT_SECONDS);
   });
 });

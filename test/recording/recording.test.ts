@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SEGMENT_SECONDS } from '../../server/recording/layout.js';
+import type { Recording } from '../../server/storage/recordings.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 import {
   ffprobe,
@@ -29,47 +30,56 @@ describe('recording the demo stage', () => {
     server = undefined;
   });
 
-  it('records what is on air as HLS, closed as VOD when the server stops', async () => {
-    server = await startServer({ DEMO: '1', DEMO_CODEC: 'H264' });
-    // Long enough for the duration check to mean something: several segments, then stop.
-    await waitForSegments(server, Math.ceil(RECORD_SECONDS / SEGMENT_SECONDS));
-    expect(await server.stop()).toBe(0);
+  /** One H.264 recording of several segments, closed by a graceful stop, which the first two tests read. */
+  describe('an H.264 recording closed by a graceful stop', () => {
+    let stopped: RunningServer;
+    let recording: Recording;
 
-    const [recording, ...others] = readRecordings(server.dataDir);
-    expect(others).toEqual([]);
-    expect(recording).toMatchObject({ stageId: 'demo', status: 'complete', failureReason: null });
-    const folder = recordingFolder(server, recording!);
-    const { text, playlist } = readPlaylist(folder);
-    expect(playlist.playlistType).toBe('VOD');
-    expect(playlist.endlist).toBe(true);
-    expect(text.trim().split('\n').at(-1)).toBe('#EXT-X-ENDLIST');
-    expect(playlist.segments.map((segment) => segment.uri)).toEqual(readSegments(server.dataDir, recording!.id).map((segment) => segment.file));
+    beforeAll(async () => {
+      stopped = await startServer({ DEMO: '1', DEMO_CODEC: 'H264' });
+      // Long enough for the duration check to mean something: several segments, then stop.
+      let exitCode: number | null;
+      try {
+        await waitForSegments(stopped, Math.ceil(RECORD_SECONDS / SEGMENT_SECONDS));
+      } finally {
+        exitCode = await stopped.stop();
+      }
+      expect(exitCode).toBe(0);
+      const [only, ...others] = readRecordings(stopped.dataDir);
+      expect(others).toEqual([]);
+      recording = only!;
+    });
 
-    const probe = ffprobe(join(folder, 'index.m3u8'));
-    expect(probe.streams.filter((stream) => stream.codec_type === 'video')).toHaveLength(1);
-    expect(probe.streams.filter((stream) => stream.codec_type === 'audio')).toHaveLength(1);
-    expect(probe.streams.find((stream) => stream.codec_type === 'video')?.codec_name).toBe('h264');
-    const wall = wallSeconds(recording!);
-    expect(Math.abs(Number(probe.format.duration) - wall), `ffprobe ${probe.format.duration} s, wall ${wall} s`).toBeLessThanOrEqual(
-      DURATION_TOLERANCE_SECONDS,
-    );
-    expect(recording!.durationSeconds).toBeCloseTo(Number(probe.format.duration), 0);
-    expect(undecodableSegments(folder, playlist)).toEqual([]);
-  });
+    it('records what is on air as HLS, closed as VOD when the server stops', () => {
+      expect(recording).toMatchObject({ stageId: 'demo', status: 'complete', failureReason: null });
+      const folder = recordingFolder(stopped, recording);
+      const { text, playlist } = readPlaylist(folder);
+      expect(playlist.playlistType).toBe('VOD');
+      expect(playlist.endlist).toBe(true);
+      expect(text.trim().split('\n').at(-1)).toBe('#EXT-X-ENDLIST');
+      expect(playlist.segments.map((segment) => segment.uri)).toEqual(readSegments(stopped.dataDir, recording.id).map((segment) => segment.file));
 
-  it("never puts a run's second video frame at or before its first, whichever track began first", async () => {
-    server = await startServer({ DEMO: '1', DEMO_CODEC: 'H264' });
-    await waitForSegments(server, 2);
-    expect(await server.stop()).toBe(0);
+      const probe = ffprobe(join(folder, 'index.m3u8'));
+      expect(probe.streams.filter((stream) => stream.codec_type === 'video')).toHaveLength(1);
+      expect(probe.streams.filter((stream) => stream.codec_type === 'audio')).toHaveLength(1);
+      expect(probe.streams.find((stream) => stream.codec_type === 'video')?.codec_name).toBe('h264');
+      const wall = wallSeconds(recording);
+      expect(Math.abs(Number(probe.format.duration) - wall), `ffprobe ${probe.format.duration} s, wall ${wall} s`).toBeLessThanOrEqual(
+        DURATION_TOLERANCE_SECONDS,
+      );
+      expect(recording.durationSeconds).toBeCloseTo(Number(probe.format.duration), 0);
+      expect(undecodableSegments(folder, playlist)).toEqual([]);
+    });
 
-    const [recording] = readRecordings(server.dataDir);
-    const firstSegment = join(recordingFolder(server, recording!), readSegments(server.dataDir, recording!.id)[0]!.file);
-    const [first, second, third] = videoPacketTimes(firstSegment);
-    const times = `video times ${first}, ${second}, ${third}`;
-    expect([first, second, third].every(Number.isInteger), times).toBe(true);
-    // The demo source sends evenly spaced frames: the first step is at least one frame (longer
-    // when the first picture is shown while the audio's head start plays).
-    expect(second! - first!, times).toBeGreaterThanOrEqual(third! - second!);
+    it("never puts a run's second video frame at or before its first, whichever track began first", () => {
+      const firstSegment = join(recordingFolder(stopped, recording), readSegments(stopped.dataDir, recording.id)[0]!.file);
+      const [first, second, third] = videoPacketTimes(firstSegment);
+      const times = `video times ${first}, ${second}, ${third}`;
+      expect([first, second, third].every(Number.isInteger), times).toBe(true);
+      // The demo source sends evenly spaced frames: the first step is at least one frame (longer
+      // when the first picture is shown while the audio's head start plays).
+      expect(second! - first!, times).toBeGreaterThanOrEqual(third! - second!);
+    });
   });
 
   it('records H.264 with an ffmpeg older than 4.4 (the bundled 2018 build: no setts, no listen_timeout), and says so at start-up', async () => {
