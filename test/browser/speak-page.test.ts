@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en, sv } from '../../client/src/i18n/messages.js';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { violationsInEveryLanguageAndSize } from '../helpers/axe.js';
+import { insertExpiredInvite } from '../helpers/database.js';
 import { textsOfOtherLanguage } from '../helpers/pageLanguage.js';
 import { waitUntilPlaying } from '../helpers/player.js';
 import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
@@ -131,19 +132,21 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
     expect(await textsOfOtherLanguage(page, 'en')).toEqual([]);
   });
 
-  it('tells a speaker whose invite was revoked, in their language, before asking for the camera', async () => {
+  it('tells a speaker whose invite was revoked or has expired which it is, in their language, before asking for the camera', async () => {
     const technician = await technicianClient(server);
     const revoked = await technician.createInvite('panel');
     await technician.call('DELETE', `/api/invites/${revoked.id}`);
     const swedish = await speakerBrowser.newContext({ locale: 'sv-SE' });
     const refused = await swedish.newPage();
-    await refused.goto(`${server.url}${revoked.speakUrl}`);
-    await refused.getByRole('button', { name: 'Gå i sändning' }).click();
-    await refused
-      .getByRole('alert')
-      .filter({ hasText: sv['speak.problem.inviteRefused'] as string })
-      .waitFor();
-    expect(await refused.locator('#preview-box').getAttribute('data-camera')).toBe('none');
+    for (const [link, key] of [
+      [revoked.speakUrl, 'speak.problem.inviteWithdrawn'],
+      [insertExpiredInvite(server.dataDir, 'panel'), 'speak.problem.inviteExpired'],
+    ] as const) {
+      await refused.goto(`${server.url}${link}`);
+      await refused.getByRole('button', { name: 'Gå i sändning' }).click();
+      await refused.getByRole('alert').filter({ hasText: sv[key] }).waitFor();
+      expect(await refused.locator('#preview-box').getAttribute('data-camera')).toBe('none');
+    }
     await swedish.close();
   });
 

@@ -4,10 +4,11 @@ import { launchChromium } from '../../scripts/bench/chromium.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
 import { holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { en } from '../../client/src/i18n/messages.js';
+import { insertExpiredInvite } from '../helpers/database.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
-/** The page's own words for the server's refusal (code `forbidden`), whatever the invite's fault. */
-const INVITE_REFUSED = en['speak.problem.inviteRefused'] as string;
+/** The page's own words for each of the server's refusals of an invite (a code for each fault). */
+const refusal = (key: 'inviteMissing' | 'inviteExpired' | 'inviteWithdrawn' | 'inviteInvalid' | 'inviteWrongStage') => en[`speak.problem.${key}`] as string;
 
 describe('a speaker in one browser is seen and heard by a viewer in another', () => {
   let server: RunningServer;
@@ -57,16 +58,19 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
   }
 
   it('refuses the speaker page without an invite before asking for the camera', async () => {
-    await refusedWithoutCapture('/speak/panel', INVITE_REFUSED);
+    await refusedWithoutCapture('/speak/panel', refusal('inviteMissing'));
   });
 
-  it('refuses a revoked, a made-up and a damaged invite before asking for the camera', async () => {
+  it('says what is wrong with a revoked, an expired, a made-up, a damaged and another stage’s invite, before asking for the camera', async () => {
     const technician = await technicianClient(server);
     const revoked = await technician.createInvite('panel');
     await technician.call('DELETE', `/api/invites/${revoked.id}`);
-    await refusedWithoutCapture(revoked.speakUrl, INVITE_REFUSED);
-    await refusedWithoutCapture(`/speak/panel?invite=${'x'.repeat(43)}`, INVITE_REFUSED);
-    await refusedWithoutCapture('/speak/panel?invite=cut%20short', INVITE_REFUSED);
+    await refusedWithoutCapture(revoked.speakUrl, refusal('inviteWithdrawn'));
+    await refusedWithoutCapture(insertExpiredInvite(server.dataDir, 'panel'), refusal('inviteExpired'));
+    await refusedWithoutCapture(`/speak/panel?invite=${'x'.repeat(43)}`, refusal('inviteInvalid'));
+    await refusedWithoutCapture('/speak/panel?invite=cut%20short', refusal('inviteInvalid'));
+    const forDemo = await technician.createInvite('demo');
+    await refusedWithoutCapture(forDemo.speakUrl.replace('/speak/demo', '/speak/panel'), refusal('inviteWrongStage'));
   });
 
   it('goes live from the speaker page with camera and microphone', async () => {
