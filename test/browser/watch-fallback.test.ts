@@ -82,6 +82,8 @@ describe('a viewer whose network blocks WebRTC media watches the live recording 
       () => 'the player stayed on the recording after WebRTC became reachable',
     );
     const stats = await waitUntilPlaying(page, 20_000);
+    // Through the opened route, the only way to the server's media ports.
+    expect(route.carried()).toBeGreaterThan(0);
     expect(stats.video!.frameWidth).toBeGreaterThan(0);
     expect(await page.evaluate(() => document.querySelector<HTMLVideoElement>('#player-video')!.hidden)).toBe(false);
     expect(await recordingFrames(page)).toMatchObject({ visible: false });
