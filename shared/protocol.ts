@@ -120,6 +120,11 @@ export const errorCodes = [
   'not_found',
   'not_joined',
   'forbidden',
+  /** A speaker invite past its end, revoked by the technicians, not one this server issued (or damaged), or for another stage. */
+  'invite_expired',
+  'invite_revoked',
+  'invite_invalid',
+  'invite_wrong_stage',
   'conflict',
   'media_rejected',
   'rate_limited',
@@ -140,7 +145,15 @@ export type AckCallback<T> = (response: Ack<T>) => void;
 // Payloads of client → server requests (each validated by its schema on the server)
 
 export const requestSchemas = {
-  'stage:join': z.object({ stageId: stageIdSchema, role: peerRoleSchema }),
+  'stage:join': z.object({
+    stageId: stageIdSchema,
+    role: peerRoleSchema,
+    /**
+     * Also create the peer's transport (receive for viewers, send for speakers) and answer it with
+     * the join: one round trip less before the first picture.
+     */
+    transport: z.object({ forceTcp: z.boolean().optional() }).optional(),
+  }),
   'stage:leave': z.object({}),
   'transport:create': z.object({
     direction: z.enum(['send', 'recv']),
@@ -157,7 +170,14 @@ export const requestSchemas = {
   'producer:pause': z.object({ producerId: idSchema }),
   'producer:resume': z.object({ producerId: idSchema }),
   'producer:close': z.object({ producerId: idSchema }),
-  'consumer:create': z.object({ producerId: idSchema, rtpCapabilities: rtpCapabilitiesSchema }),
+  'consumer:create': z.object({
+    producerId: idSchema,
+    rtpCapabilities: rtpCapabilitiesSchema,
+    /** Start sending at once (the consumer is resumed and a keyframe asked for), sparing the consumer:resume. */
+    flowing: z.boolean().optional(),
+    /** For simulcast: the layer to start at (the highest the producer has, when larger). */
+    spatialLayer: z.number().int().min(0).max(3).optional(),
+  }),
   'consumer:pause': z.object({ consumerId: idSchema }),
   'consumer:resume': z.object({ consumerId: idSchema }),
   'consumer:setPreferredLayers': z.object({
@@ -226,7 +246,7 @@ export interface ConsumerOptions {
   kind: MediaKind;
   source: MediaSource;
   rtpParameters: RtpParametersJson;
-  /** Consumers start paused; the client resumes once its track is attached. */
+  /** Consumers start paused unless asked to flow; a paused one is resumed with consumer:resume. */
   paused: boolean;
 }
 
@@ -236,6 +256,8 @@ export interface JoinResult {
   stage: StageSummary;
   /** What is on air now; later changes arrive as `producer:added` / `producer:removed`. */
   producers: ProducerInfo[];
+  /** The transport, when the join asked for one. */
+  transport?: TransportOptions;
 }
 
 export interface IngestTrackTarget {

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { PeerRole } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import { getEvent } from '../storage/events.js';
-import { findValidSpeakerInvite, revokeSpeakerInvite } from '../storage/invites.js';
+import { findSpeakerInvite, findValidSpeakerInvite, revokeSpeakerInvite } from '../storage/invites.js';
 import { findRegistrationByToken } from '../storage/registrations.js';
 import { getStage, type Stage as StageRecord } from '../storage/stages.js';
 import { findTechnicianBySessionToken, type Technician } from '../storage/technicians.js';
@@ -75,15 +75,29 @@ export class AccessPolicy {
     return stage;
   }
 
-  /** Passes for a technician (undefined) or the holder of a valid invite for the stage (its id). */
-  requireSpeaker(credentials: Credentials, stageId: string): string | undefined {
+  /**
+   * Passes for a technician (undefined) or the holder of a valid invite for the stage (its id).
+   * A bad invite is refused with a code saying what is wrong with it, for the speak page to word.
+   */
+  requireSpeaker(credentials: Credentials, stageId: string, now = new Date()): string | undefined {
     if (this.technician(credentials)) return undefined;
     if (!credentials.invite) {
       throw new AppError('forbidden', `Speaking on stage "${stageId}" needs a speaker invite link (or a technician sign-in).`);
     }
-    const invite = findValidSpeakerInvite(this.db, credentials.invite);
-    if (!invite) throw new AppError('forbidden', 'This speaker invite has expired or was revoked; ask the technicians for a new link.');
-    if (invite.stageId !== stageId) throw new AppError('forbidden', `This speaker invite is for stage "${invite.stageId}", not "${stageId}".`);
+    const invite = findSpeakerInvite(this.db, credentials.invite);
+    if (!invite) {
+      throw new AppError(
+        'invite_invalid',
+        'This speaker invite link is not valid (cut short, mistyped or from another server); ask the technicians for a new link.',
+      );
+    }
+    if (invite.revokedAt !== null) throw new AppError('invite_revoked', 'The technicians revoked this speaker invite; ask them for a new link.');
+    if (Date.parse(invite.expiresAt) <= now.getTime()) {
+      throw new AppError('invite_expired', `This speaker invite expired at ${invite.expiresAt}; ask the technicians for a new link.`);
+    }
+    if (invite.stageId !== stageId) {
+      throw new AppError('invite_wrong_stage', `This speaker invite is for stage "${invite.stageId}", not "${stageId}"; open the link as you received it.`);
+    }
     return invite.id;
   }
 

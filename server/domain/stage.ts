@@ -15,7 +15,7 @@ import type {
   TransportOptions,
 } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
-import type { MediaEngine, RecordingTap, StageMedia } from '../media/index.js';
+import type { ConsumerStart, MediaEngine, RecordingTap, StageMedia } from '../media/index.js';
 import type { PendingTransports } from './pendingTransports.js';
 import type { Peer } from './peer.js';
 
@@ -238,17 +238,17 @@ export class Stage {
     this.takeOffAir(producerId);
   }
 
-  /** One consumer per producer and viewer: asking again answers the consumer already made. */
-  async consume(peer: Peer, producerId: string, rtpCapabilities: RtpCapabilitiesJson): Promise<ConsumerOptions> {
+  /** One consumer per producer and viewer: asking again answers the consumer already made (resumed if asked to flow). */
+  async consume(peer: Peer, producerId: string, rtpCapabilities: RtpCapabilitiesJson, start: ConsumerStart = {}): Promise<ConsumerOptions> {
     this.requireMember(peer);
     const recvTransportId = peer.recvTransportId;
     if (!recvTransportId) throw new AppError('not_joined', 'Create a receive transport before consuming.');
     const producer = this.onAir.get(producerId);
     if (!producer) throw new AppError('not_found', `Producer ${producerId} is not on air on stage ${this.id}.`);
     const existing = peer.consumerOfProducer.get(producerId);
-    if (existing) return existing;
+    if (existing) return start.flowing ? this.resumed(await existing) : existing;
     const creating = this.stageMedia()
-      .then((media) => media.consume(recvTransportId, producerId, rtpCapabilities))
+      .then((media) => media.consume(recvTransportId, producerId, rtpCapabilities, start))
       .then((consumer) => {
         peer.consumerIds.add(consumer.id);
         this.consumerOwners.set(consumer.id, peer);
@@ -259,6 +259,11 @@ export class Stage {
       if (peer.consumerOfProducer.get(producerId) === creating) peer.consumerOfProducer.delete(producerId);
     });
     return creating;
+  }
+
+  private async resumed(consumer: ConsumerOptions): Promise<ConsumerOptions> {
+    await (await this.stageMedia()).resumeConsumer(consumer.id);
+    return { ...consumer, paused: false };
   }
 
   async setConsumerPaused(peer: Peer, consumerId: string, paused: boolean): Promise<void> {

@@ -7,7 +7,7 @@ import type { RtcOptions, StageMediaEvents } from './stageMedia.js';
 import { StageMedia } from './stageMedia.js';
 import { WorkerPool } from './workerPool.js';
 
-export type { ConsumerParameters, IngestTrack, StageMediaEvents } from './stageMedia.js';
+export type { ConsumerParameters, ConsumerStart, IngestTrack, StageMediaEvents } from './stageMedia.js';
 export type { StageMedia } from './stageMedia.js';
 export type { RecordingTap, TapDestination, TappedTrack } from './recordingTap.js';
 

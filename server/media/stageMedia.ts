@@ -30,6 +30,12 @@ export interface ConsumerParameters {
   paused: boolean;
 }
 
+/** How a new consumer starts: paused (the default), or sending at once, from a chosen simulcast layer. */
+export interface ConsumerStart {
+  flowing?: boolean | undefined;
+  spatialLayer?: number | undefined;
+}
+
 export interface IngestTrack {
   transportId: string;
   producerId: string;
@@ -137,16 +143,29 @@ export class StageMedia {
     return producer.id;
   }
 
-  async consume(transportId: string, producerId: string, rtpCapabilities: RtpCapabilitiesJson): Promise<ConsumerParameters> {
+  /**
+   * A consumer that starts flowing is active as soon as its transport has connected; mediasoup then
+   * asks the producer for a keyframe, as it does on every resume, so the picture starts at once.
+   */
+  async consume(transportId: string, producerId: string, rtpCapabilities: RtpCapabilitiesJson, start: ConsumerStart = {}): Promise<ConsumerParameters> {
     const entry = this.transportEntry(transportId);
-    if (!this.producers.has(producerId)) throw new AppError('not_found', `Producer ${producerId} is not on air on this stage.`);
+    const producer = this.producers.get(producerId);
+    if (!producer) throw new AppError('not_found', `Producer ${producerId} is not on air on this stage.`);
     const router = await this.routerOn(entry.slot);
     await this.pipeTo(entry.slot, router, producerId);
     const capabilities = rtpCapabilities as types.RtpCapabilities;
     if (!rejectingBadParametersSync(() => router.canConsume({ producerId, rtpCapabilities: capabilities }))) {
       throw new AppError('media_rejected', 'This device cannot decode any codec the producer sends.');
     }
-    const consumer = await rejectingBadParameters(() => entry.transport.consume({ producerId, rtpCapabilities: capabilities, paused: true }));
+    const layered = producer.type === 'simulcast' || producer.type === 'svc';
+    const consumer = await rejectingBadParameters(() =>
+      entry.transport.consume({
+        producerId,
+        rtpCapabilities: capabilities,
+        paused: !start.flowing,
+        ...(layered && start.spatialLayer !== undefined ? { preferredLayers: { spatialLayer: start.spatialLayer } } : {}),
+      }),
+    );
     this.trackConsumer(consumer, entry);
     return {
       id: consumer.id,

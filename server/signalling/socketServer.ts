@@ -43,7 +43,7 @@ type Handlers = {
 const empty = {} as Record<string, never>;
 
 const handlers: Handlers = {
-  'stage:join': (session, { stageId, role }) => session.join(stageId, role),
+  'stage:join': (session, { stageId, role, transport }) => session.join(stageId, role, transport),
   'stage:leave': async (session) => {
     await session.leave();
     return empty;
@@ -60,7 +60,8 @@ const handlers: Handlers = {
   'producer:pause': (session, { producerId }) => session.member((stage, peer) => stage.setProducerPaused(peer, producerId, true)).then(() => empty),
   'producer:resume': (session, { producerId }) => session.publisher((stage, peer) => stage.setProducerPaused(peer, producerId, false)).then(() => empty),
   'producer:close': (session, { producerId }) => session.member((stage, peer) => stage.closeProducer(peer, producerId)).then(() => empty),
-  'consumer:create': (session, { producerId, rtpCapabilities }) => session.member((stage, peer) => stage.consume(peer, producerId, rtpCapabilities)),
+  'consumer:create': (session, { producerId, rtpCapabilities, flowing, spatialLayer }) =>
+    session.member((stage, peer) => stage.consume(peer, producerId, rtpCapabilities, { flowing, spatialLayer })),
   'consumer:pause': (session, { consumerId }) => session.member((stage, peer) => stage.setConsumerPaused(peer, consumerId, true)).then(() => empty),
   'consumer:resume': (session, { consumerId }) => session.member((stage, peer) => stage.setConsumerPaused(peer, consumerId, false)).then(() => empty),
   'consumer:setPreferredLayers': (session, { consumerId, spatialLayer, temporalLayer }) =>

@@ -68,7 +68,8 @@ export class SocketSession {
     return leaving;
   }
 
-  async join(stageId: string, role: PeerRole): Promise<JoinResult> {
+  /** Joins the stage; with `transport`, also creates the peer's one transport (receive for viewers, send for speakers). */
+  async join(stageId: string, role: PeerRole, transport?: RequestPayload<'stage:join'>['transport']): Promise<JoinResult> {
     const { inviteId } = this.deps.policy.authorizeJoin(this.credentials, stageId, role);
     const membership = await this.enter(stageId, role);
     membership.inviteId = inviteId;
@@ -77,7 +78,9 @@ export class SocketSession {
     if (role === 'viewer' && this.membership?.peer === peer) {
       this.membership.viewingId = startViewing(this.deps.db, { stageId, viewerKey: this.viewerKey });
     }
-    return joined;
+    if (!transport) return joined;
+    const direction = role === 'speaker' ? 'send' : 'recv';
+    return { ...joined, transport: await stage.createTransport(peer, { direction, forceTcp: transport.forceTcp }) };
   }
 
   /** Plain-RTP sources (the demo, later RTMP/WHIP bridges) publish through here, with their stage's ingest key. */

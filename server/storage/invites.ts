@@ -37,6 +37,7 @@ const statements = preparedOnce((db) => ({
     `INSERT INTO speaker_invites (id, token_hash, stage_id, talk_id, label, expires_at, revoked_at, created_at)
      VALUES (@id, @tokenHash, @stageId, @talkId, @label, @expiresAt, @revokedAt, @createdAt)`,
   ),
+  byTokenHash: db.prepare<[string], SpeakerInvite>(`SELECT ${columns} FROM speaker_invites WHERE token_hash = ?`),
   validByTokenHash: db.prepare<[string, string], SpeakerInvite>(
     `SELECT ${columns} FROM speaker_invites WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?`,
   ),
@@ -63,6 +64,11 @@ export function createSpeakerInvite(db: Database, input: SpeakerInviteInput, now
 /** The invite behind a link's token, unless it has expired or been revoked. */
 export function findValidSpeakerInvite(db: Database, token: string, now = new Date()): SpeakerInvite | undefined {
   return statements(db).validByTokenHash.get(hashToken(token), toIsoTime(now));
+}
+
+/** The invite behind a link's token, expired and revoked ones included (to say which it is). */
+export function findSpeakerInvite(db: Database, token: string): SpeakerInvite | undefined {
+  return statements(db).byTokenHash.get(hashToken(token));
 }
 
 /** All of the stage's invites, including expired and revoked ones, oldest first. */

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { en, sv } from '../../client/src/i18n/messages.js';
 import { LAPTOP, violationsInEveryLanguageAndSize } from '../helpers/axe.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
+import { insertExpiredInvite } from '../helpers/database.js';
 import { stageOnAir } from '../helpers/liveRecording.js';
 import { textsOfOtherLanguage } from '../helpers/pageLanguage.js';
 import { waitUntilPlaying } from '../helpers/player.js';
@@ -119,20 +120,22 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
     expect(await textsOfOtherLanguage(page, 'en')).toEqual([]);
   });
 
-  it('tells a speaker whose invite was revoked, in their language, before asking for the camera', async () => {
+  it('tells a speaker whose invite was revoked or has expired which it is, in their language, before asking for the camera', async () => {
     const { server } = fixture;
     const technician = await technicianClient(server);
     const revoked = await technician.createInvite('panel');
     await technician.call('DELETE', `/api/invites/${revoked.id}`);
     const swedish = await fixture.newContext();
     const refused = await swedish.newPage();
-    await refused.goto(`${server.url}${revoked.speakUrl}`);
-    await refused.getByRole('button', { name: 'Gå i sändning' }).click();
-    await refused
-      .getByRole('alert')
-      .filter({ hasText: sv['speak.problem.inviteRefused'] as string })
-      .waitFor();
-    expect(await refused.locator('#preview-box').getAttribute('data-camera')).toBe('none');
+    for (const [link, key] of [
+      [revoked.speakUrl, 'speak.problem.inviteWithdrawn'],
+      [insertExpiredInvite(server.dataDir, 'panel'), 'speak.problem.inviteExpired'],
+    ] as const) {
+      await refused.goto(`${server.url}${link}`);
+      await refused.getByRole('button', { name: 'Gå i sändning' }).click();
+      await refused.getByRole('alert').filter({ hasText: sv[key] }).waitFor();
+      expect(await refused.locator('#preview-box').getAttribute('data-camera')).toBe('none');
+    }
     await swedish.close();
   });
 

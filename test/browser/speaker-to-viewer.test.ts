@@ -5,10 +5,11 @@ import { stageOnAir } from '../helpers/liveRecording.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
 import { demoEventDataDir, holdsFor, waitFor } from '../helpers/server.js';
 import { sv } from '../../client/src/i18n/messages.js';
+import { insertExpiredInvite } from '../helpers/database.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
-/** The (Swedish) page's own words for the server's refusal (code `forbidden`), whatever the invite's fault. */
-const INVITE_REFUSED = sv['speak.problem.inviteRefused'] as string;
+/** The (Swedish) page's own words for each of the server's refusals of an invite (a code for each fault). */
+const refusal = (key: 'inviteMissing' | 'inviteExpired' | 'inviteWithdrawn' | 'inviteInvalid' | 'inviteWrongStage') => sv[`speak.problem.${key}`] as string;
 
 describe('a speaker on the speak page is seen and heard by a viewer with a browser context of their own', () => {
   const fixture = useBrowserFixture({ env: () => ({ ...TECHNICIAN_ENV, DATA_DIR: demoEventDataDir() }) });
@@ -51,17 +52,20 @@ describe('a speaker on the speak page is seen and heard by a viewer with a brows
   }
 
   it('refuses the speaker page without an invite before asking for the camera', async () => {
-    await refusedWithoutCapture('/speak/panel', INVITE_REFUSED);
+    await refusedWithoutCapture('/speak/panel', refusal('inviteMissing'));
   });
 
-  it('refuses a revoked, a made-up and a damaged invite before asking for the camera', async () => {
+  it('says what is wrong with a revoked, an expired, a made-up, a damaged and another stage’s invite, before asking for the camera', async () => {
     const { server } = fixture;
     const technician = await technicianClient(server);
     const revoked = await technician.createInvite('panel');
     await technician.call('DELETE', `/api/invites/${revoked.id}`);
-    await refusedWithoutCapture(revoked.speakUrl, INVITE_REFUSED);
-    await refusedWithoutCapture(`/speak/panel?invite=${'x'.repeat(43)}`, INVITE_REFUSED);
-    await refusedWithoutCapture('/speak/panel?invite=cut%20short', INVITE_REFUSED);
+    await refusedWithoutCapture(revoked.speakUrl, refusal('inviteWithdrawn'));
+    await refusedWithoutCapture(insertExpiredInvite(server.dataDir, 'panel'), refusal('inviteExpired'));
+    await refusedWithoutCapture(`/speak/panel?invite=${'x'.repeat(43)}`, refusal('inviteInvalid'));
+    await refusedWithoutCapture('/speak/panel?invite=cut%20short', refusal('inviteInvalid'));
+    const forDemo = await technician.createInvite('demo');
+    await refusedWithoutCapture(forDemo.speakUrl.replace('/speak/demo', '/speak/panel'), refusal('inviteWrongStage'));
   });
 
   it('goes live from the speaker page with camera and microphone', async () => {

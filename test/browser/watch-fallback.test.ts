@@ -1,9 +1,10 @@
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
-import { playerStats } from '../helpers/player.js';
+import { type Relay, openMediaRoute } from '../helpers/mediaRoute.js';
+import { playerStats, waitUntilPlaying } from '../helpers/player.js';
 import { saveScreenshot } from '../helpers/screenshots.js';
-import { waitFor } from '../helpers/server.js';
+import { freeRtcPorts, waitFor } from '../helpers/server.js';
 
 /** Frames the recording's video element has shown, and whether it is the one on view. */
 function recordingFrames(page: Page) {
@@ -19,7 +20,21 @@ function recordingFrames(page: Page) {
  * TCP media packets go nowhere while the page itself and its signalling load as usual.
  */
 describe('a viewer whose network blocks WebRTC media watches the live recording over HLS instead', () => {
-  const fixture = useBrowserFixture({ env: { DEMO: '1', RTC_LISTEN_IP: '127.0.0.1', RTC_ANNOUNCED_IP: '127.0.0.254' }, context: { locale: 'en-GB' } });
+  const ANNOUNCED_IP = '127.0.0.254';
+  let rtcPort: number;
+  let route: Relay | undefined;
+  const fixture = useBrowserFixture({
+    env: async () => {
+      rtcPort = await freeRtcPorts(1);
+      return { DEMO: '1', RTC_LISTEN_IP: '127.0.0.1', RTC_ANNOUNCED_IP: ANNOUNCED_IP, RTC_PORT: String(rtcPort) };
+    },
+    context: { locale: 'en-GB' },
+  });
+
+  // Registered after the fixture's hooks, so it runs before the fixture closes the server.
+  afterAll(async () => {
+    await route?.close();
+  });
 
   it('falls back to the live HLS by itself, plays it and says so, with WebRTC still not connected', async () => {
     const { page, server } = fixture;
@@ -50,5 +65,29 @@ describe('a viewer whose network blocks WebRTC media watches the live recording 
       () => 'the fallback picture stopped',
     );
     await saveScreenshot(page, 'watch-fallback-en');
+  }, 90_000);
+
+  it('goes back to WebRTC by itself once the network lets media through again, and closes the recording', async () => {
+    const { page } = fixture;
+    route = await openMediaRoute(ANNOUNCED_IP, '127.0.0.1', rtcPort);
+    // The player keeps trying WebRTC while it shows the recording (every few seconds, each try
+    // given up after the connect timeout): the next try finds the way open.
+    await waitFor(
+      async () => (await page.evaluate(() => (window as unknown as { estradPlayer: { mode(): string } }).estradPlayer.mode())) === 'webrtc',
+      60_000,
+      () => 'the player stayed on the recording after WebRTC became reachable',
+    );
+    const stats = await waitUntilPlaying(page, 20_000);
+    // Through the opened route, the only way to the server's media ports.
+    expect(route.carried()).toBeGreaterThan(0);
+    expect(stats.video!.frameWidth).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.querySelector<HTMLVideoElement>('#player-video')!.hidden)).toBe(false);
+    expect(await recordingFrames(page)).toMatchObject({ visible: false });
+    // The recording's player is closed, not just hidden: nothing more is loaded for it.
+    expect(await page.evaluate(() => document.querySelector<HTMLVideoElement>('#player-recording')!.networkState === HTMLMediaElement.NETWORK_EMPTY)).toBe(
+      true,
+    );
+    expect(await page.locator('#connection-state').innerText()).toBe('Playing live.');
+    expect(await page.locator('.player-fallback').count()).toBe(0);
   }, 90_000);
 });

@@ -1,9 +1,8 @@
 import type { types } from 'mediasoup-client';
 import { describe, expect, it } from 'vitest';
-import type { MediaSource } from '../../shared/protocol';
-import { viewerCountText } from '../../client/src/pages/common';
+import type { MediaSource, ProducerInfo } from '../../shared/protocol';
 import { Backoff } from '../../client/src/live/session';
-import { type ConsumedTrack, pickShownVideo, spatialLayerFor } from '../../client/src/live/viewer';
+import { type ConsumedTrack, pickShownProducer, pickShownVideo, spatialLayerFor } from '../../client/src/live/viewer';
 
 function track(id: string, source: MediaSource, producerPaused = false): ConsumedTrack {
   // Only the id is read from the consumer here; the choice is about source and pause state.
@@ -26,6 +25,19 @@ describe('which video a viewer is shown', () => {
   });
 });
 
+function producer(producerId: string, source: MediaSource, paused = false): ProducerInfo {
+  return { producerId, kind: source === 'camera' || source === 'screen' ? 'video' : 'audio', source, peerId: 'speaker', paused };
+}
+
+describe('which video starts flowing as it is consumed (from the join, before any consumer exists)', () => {
+  it('is the one that will be shown: the screen share over the camera, a running picture over a paused one, never sound', () => {
+    const shownOf = (producers: ProducerInfo[]) => pickShownProducer(producers)?.producerId;
+    expect(shownOf([producer('mic', 'microphone'), producer('cam', 'camera'), producer('screen', 'screen')])).toBe('screen');
+    expect(shownOf([producer('screen', 'screen', true), producer('cam', 'camera')])).toBe('cam');
+    expect(shownOf([producer('mic', 'microphone'), producer('screen-sound', 'screen-audio')])).toBeUndefined();
+  });
+});
+
 describe('the simulcast layer a player asks for', () => {
   it('is the lowest that looks sharp at the picture height in device pixels', () => {
     expect([1, 200, 201, 400, 401, 2160].map(spatialLayerFor)).toEqual([0, 0, 1, 1, 2, 2]);
@@ -38,11 +50,5 @@ describe('reconnecting', () => {
     expect(Array.from({ length: 7 }, () => backoff.next())).toEqual([500, 1000, 2000, 4000, 5000, 5000, 5000]);
     backoff.reset();
     expect(backoff.next()).toBe(500);
-  });
-});
-
-describe('the viewer count', () => {
-  it('says viewer for one and viewers otherwise', () => {
-    expect([0, 1, 2, 870].map(viewerCountText)).toEqual(['0 viewers', '1 viewer', '2 viewers', '870 viewers']);
   });
 });

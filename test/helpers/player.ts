@@ -27,3 +27,20 @@ export async function waitUntilPlaying(page: Page, timeoutMs: number): Promise<P
   );
   return latest!;
 }
+
+/**
+ * The page's way to its first live picture (the `estrad:*` marks of client/src/live/timeline.ts,
+ * after the navigation's own response end), as one line: where the time goes.
+ */
+export async function firstFrameTimeline(page: Page): Promise<{ firstFrameMs: number | undefined; line: string }> {
+  const { marks, responseEnd } = await page.evaluate(() => ({
+    marks: performance
+      .getEntriesByType('mark')
+      .filter((mark) => mark.name.startsWith('estrad:'))
+      .map((mark) => ({ name: mark.name.slice('estrad:'.length), at: mark.startTime })),
+    responseEnd: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.responseEnd,
+  }));
+  const steps = [...(responseEnd === undefined ? [] : [{ name: 'html', at: responseEnd }]), ...marks].sort((a, b) => a.at - b.at);
+  const firstFrameMs = marks.find((mark) => mark.name === 'first-frame')?.at;
+  return { firstFrameMs, line: steps.map((step) => `${step.name} ${step.at.toFixed(0)}`).join(' → ') };
+}

@@ -56,7 +56,7 @@ describe('speaker invites', () => {
     expect((await fetch(link)).status).toBe(200);
     const token = link.searchParams.get('invite')!;
     expect(await speakerJoin(server, token, 'podium')).toBe('ok');
-    expect(await speakerJoin(server, token, 'side-room')).toBe('forbidden');
+    expect(await speakerJoin(server, token, 'side-room')).toBe('invite_wrong_stage');
 
     const listed = await asTechnician<{ invites: InviteInfo[] }>('GET', '/api/stages/podium/invites');
     expect(listed.status).toBe(200);
@@ -69,7 +69,7 @@ describe('speaker invites', () => {
 
     const beforeRevoking = Date.now();
     expect((await asTechnician('DELETE', `/api/invites/${invite.id}`)).status).toBe(204);
-    expect(await speakerJoin(server, token, 'podium')).toBe('forbidden');
+    expect(await speakerJoin(server, token, 'podium')).toBe('invite_revoked');
     const afterRevoking = await asTechnician<{ invites: InviteInfo[] }>('GET', '/api/stages/podium/invites');
     expectTimeBetween(afterRevoking.body.invites[0]!.revokedAt, beforeRevoking, Date.now());
     expectError(await asTechnician('DELETE', `/api/invites/${invite.id}`), 404, 'not_found');

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { catalogues, en, type MessageKey, sv } from '../../client/src/i18n/messages.js';
 import { formatDate, formatTime, parametersOf, translate } from '../../client/src/i18n/translate.js';
@@ -29,5 +32,62 @@ describe('the Swedish and English message catalogue', () => {
     expect(formatTime('sv', '2026-12-01T08:15:00Z', 'Europe/Stockholm')).toBe('09:15');
     expect(formatTime('en', '2026-12-01T08:15:00Z', 'America/New_York')).toBe('03:15 AM');
     expect(formatDate('sv', '2026-12-01T23:30:00Z', 'Europe/Stockholm')).toBe('onsdag 2 december 2026');
+  });
+});
+
+const clientSource = resolve(import.meta.dirname, '../../client/src');
+/** The product's name, the same in every language. */
+const UNTRANSLATED = new Set(['Estrad']);
+/** Attributes a person reads (or a screen reader reads out). */
+const READ_ATTRIBUTES = new Set(['aria-label', 'aria-description', 'aria-roledescription', 'title', 'placeholder', 'alt', 'label']);
+/** DOM properties whose text reaches the page. */
+const SHOWN_PROPERTIES = new Set(['textContent', 'innerText', 'innerHTML', 'title', 'placeholder', 'ariaLabel']);
+
+/** `line text` for every piece of wording in a client module that does not come from the catalogue. */
+function wordingIn(fileName: string, code: string): string[] {
+  const source = ts.createSourceFile(fileName, code, ts.ScriptTarget.Latest, true, fileName.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const found: string[] = [];
+  const report = (node: ts.Node, text: string) => {
+    const wording = text.trim();
+    if (/\p{L}{2,}/u.test(wording) && !UNTRANSLATED.has(wording)) found.push(`${source.getLineAndCharacterOfPosition(node.getStart()).line + 1} ${wording}`);
+  };
+  const literalText = (node: ts.Node | undefined) => (node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : undefined);
+  const visit = (node: ts.Node): void => {
+    if (ts.isJsxText(node)) report(node, node.text);
+    if (ts.isJsxAttribute(node) && READ_ATTRIBUTES.has(node.name.getText(source))) {
+      const value = node.initializer && ts.isJsxExpression(node.initializer) ? node.initializer.expression : node.initializer;
+      const text = literalText(value);
+      if (text !== undefined) report(node, text);
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)) {
+      const text = literalText(node.right);
+      if (SHOWN_PROPERTIES.has(node.left.name.text) && text !== undefined) report(node, text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+describe('the client’s wording', () => {
+  it('is found wherever a page would show it: markup text, read attributes, DOM text', () => {
+    const code = [
+      'const a = <p class="lead">No stage in this address</p>;',
+      'const b = <button aria-label="Play" title={"Pause"} />;',
+      "element.textContent = 'Off air';",
+      'const c = <a class="brand">Estrad</a>;',
+      "const d = <p aria-label={t('player.label')}>{t('home.live')} {count}</p>;",
+      "const e = new Error('Not shown to anyone');",
+    ].join('\n');
+    expect(wordingIn('sample.tsx', code)).toEqual(['1 No stage in this address', '2 Play', '2 Pause', '3 Off air']);
+  });
+
+  it('all comes from the catalogue: no text in markup, read attributes or the DOM outside it', () => {
+    const files = readdirSync(clientSource, { recursive: true, encoding: 'utf8' }).filter(
+      (file) => /\.tsx?$/.test(file) && file !== join('i18n', 'messages.ts'),
+    );
+    expect(files.length).toBeGreaterThan(20);
+    const found = files.flatMap((file) => wordingIn(file, readFileSync(join(clientSource, file), 'utf8')).map((wording) => `${file}:${wording}`));
+    expect(found).toEqual([]);
   });
 });

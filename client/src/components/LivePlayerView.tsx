@@ -1,14 +1,16 @@
 /** The live player: the picture, its controls, its keyboard shortcuts and its state, for /watch and /embed. */
 import { signal } from '@preact/signals';
 import type { TargetedEvent } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { PlayerStats } from '../../../shared/playerStats';
 import type { MediaSource } from '../../../shared/protocol';
 import { problemText } from '../i18n/liveText';
 import { t } from '../i18n/language';
 import type { PlainMessageKey } from '../i18n/translate';
 import { LivePlayer } from '../live/livePlayer';
+import { markMilestone } from '../live/timeline';
 import type { PlayerState, Quality, ViewerNotice } from '../live/viewer';
+import { Signalling } from '../signalling';
 
 declare global {
   interface Window {
@@ -37,18 +39,34 @@ const NOTICE_KEYS: Record<ViewerNotice, PlainMessageKey> = {
 const LAYER_KEYS: PlainMessageKey[] = ['player.qualityLow', 'player.qualityMedium', 'player.qualityHigh'];
 const VOLUME_STEP = 0.1;
 
+/**
+ * The player's connection to the server, opened by the page as its script starts: the socket's
+ * handshake then runs while the page renders and the player sets itself up.
+ */
+export function openPlayerConnection(): Signalling {
+  markMilestone('script');
+  const signalling = new Signalling();
+  signalling.onConnectionChange((connected) => {
+    if (connected) markMilestone('socket');
+  });
+  return signalling;
+}
+
 /** The page's player once it exists, for what the page shows around it (live badge, viewers). */
 export const activePlayer = signal<LivePlayer | null>(null);
 
-export function LivePlayerView({ stageId, stageTitle }: { stageId: string; stageTitle: string }) {
+/** `signalling`: the connection the page opened as it loaded, so it is ready by the time the player starts. */
+export function LivePlayerView({ stageId, stageTitle, signalling }: { stageId: string; stageTitle: string; signalling: Signalling }) {
   const box = useRef<HTMLDivElement>(null);
   const liveVideo = useRef<HTMLVideoElement>(null);
   const recordingVideo = useRef<HTMLVideoElement>(null);
   const player = activePlayer.value;
   const fullscreen = useFullscreen();
 
-  useEffect(() => {
-    const created = new LivePlayer(stageId, { live: liveVideo.current!, recording: recordingVideo.current! });
+  // A layout effect runs as soon as the player is in the DOM, not after the first paint: every
+  // millisecond here is one more before the first picture.
+  useLayoutEffect(() => {
+    const created = new LivePlayer(stageId, { live: liveVideo.current!, recording: recordingVideo.current! }, signalling);
     window.estradPlayer = {
       state: () => (created.mode.value === 'webrtc' ? created.viewer.value.state : created.hlsPlaying.value ? 'playing' : created.viewer.value.state),
       stats: () => created.stats(),
@@ -58,7 +76,7 @@ export function LivePlayerView({ stageId, stageTitle }: { stageId: string; stage
     activePlayer.value = created;
     markFirstFrame(liveVideo.current!);
     created.start();
-  }, [stageId]);
+  }, [stageId, signalling]);
 
   useEffect(() => {
     if (!player) return;
@@ -224,7 +242,7 @@ function QualityChoice({ player }: { player: LivePlayer | null }) {
 
 /** `estrad:first-frame` in the page's performance timeline: navigation to the first live picture decoded. */
 function markFirstFrame(video: HTMLVideoElement): void {
-  video.addEventListener('loadeddata', () => performance.mark('estrad:first-frame'), { once: true });
+  video.addEventListener('loadeddata', () => markMilestone('first-frame'), { once: true });
 }
 
 function useFullscreen(): boolean {

@@ -4,6 +4,7 @@
  * outside the watch page's initial JavaScript.
  */
 import type HlsType from 'hls.js';
+import { followLiveEdge, liveTuning } from './hlsLiveTuning';
 
 export type HlsProblem = 'hls_network' | 'hls_unsupported';
 
@@ -38,8 +39,9 @@ export class LiveHls {
       void startPlaying(video);
       return new LiveHls(video, null);
     }
-    // Without startPosition hls.js starts at the live edge.
-    const hls = new Hls(startAt === undefined ? {} : { startPosition: startAt });
+    // Without startPosition hls.js starts where live playback is kept (liveTuning), and follows it.
+    const following = startAt === undefined;
+    const hls = new Hls({ ...liveTuning(following), ...(following ? {} : { startPosition: startAt }) });
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
       if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
@@ -61,8 +63,9 @@ export class LiveHls {
     return new LiveHls(video, hls);
   }
 
-  /** `seconds` further back, never before the recording's start. */
+  /** `seconds` further back, never before the recording's start; hls.js no longer catches up with live from there. */
   jumpBack(seconds: number): void {
+    if (this.hls) followLiveEdge(this.hls, this.video, false);
     const { start } = this.window();
     this.video.currentTime = Math.max(start, this.video.currentTime - seconds);
     void startPlaying(this.video);
@@ -70,6 +73,7 @@ export class LiveHls {
 
   /** Where hls.js plays live (a few segments behind the newest), else the end of what is loaded. */
   toLiveEdge(): void {
+    if (this.hls) followLiveEdge(this.hls, this.video, true);
     this.video.currentTime = this.hls?.liveSyncPosition ?? this.window().end;
     void startPlaying(this.video);
   }

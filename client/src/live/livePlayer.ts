@@ -7,6 +7,7 @@ import { batch, signal } from '@preact/signals';
 import type { PlayerStats } from '../../../shared/playerStats';
 import { fetchStageRecordings } from '../api/events';
 import type { MediaSource, RecordingInfo, StageSummary } from '../../../shared/protocol';
+import type { Signalling } from '../signalling';
 import type { HlsProblem, LiveHls } from './liveHls';
 import type { Sound } from './playback';
 import { type Quality, ViewerSession, type ViewerStatus } from './viewer';
@@ -59,14 +60,17 @@ export class LivePlayer {
   private hlsGeneration = 0;
   private liveRecording: RecordingInfo | null = null;
 
+  /** `signalling`: a connection the page opened early, before its player was rendered. */
   constructor(
     private readonly stageId: string,
     private readonly elements: LivePlayerElements,
+    signalling?: Signalling,
   ) {
     this.session = new ViewerSession(
       stageId,
       { video: elements.live },
       { status: (status) => this.onViewerStatus(status), stage: (stage) => (this.stage.value = stage) },
+      signalling,
     );
     elements.recording.muted = false;
   }

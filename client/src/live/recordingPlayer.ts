@@ -5,6 +5,7 @@
  */
 import type Hls from 'hls.js';
 import { SEGMENT_SECONDS } from '../../../shared/recordingSegments';
+import { followLiveEdge, liveTuning } from './hlsLiveTuning';
 
 /** `behind-live`: a live recording watched from an earlier point, until "Back to live". */
 export type RecordingPlayerState = 'loading' | 'ready' | 'live' | 'behind-live' | 'retrying' | 'unsupported';
@@ -25,20 +26,6 @@ export interface RecordingPlayer {
   close(): void;
 }
 
-/**
- * Live recordings play 2.5 segments behind the newest one (one being written, one being fetched,
- * half to spare), rather than hls.js's three target durations: the playlist's target duration is
- * rounded up, and the first segment of each run is longer, which would double the delay. A player
- * that fell behind (a stall, a slow start) plays a little faster until it is back, or jumps when
- * far behind. Measured with `npm run bench:latency`; VOD replays are unaffected.
- */
-const LIVE_SYNC_SEGMENTS = 2.5;
-const LIVE_TUNING = {
-  liveSyncDuration: LIVE_SYNC_SEGMENTS * SEGMENT_SECONDS,
-  liveMaxLatencyDuration: (LIVE_SYNC_SEGMENTS + 3) * SEGMENT_SECONDS,
-  maxLiveSyncPlaybackRate: 1.5,
-};
-
 /** A seek that lands further behind the point hls.js keeps live playback at leaves the live edge. */
 const LEFT_LIVE_EDGE_SECONDS = 2 * SEGMENT_SECONDS;
 
@@ -50,7 +37,7 @@ export async function playRecording(
   const { default: HlsPlayer } = await import('hls.js');
   if (!HlsPlayer.isSupported()) return playNatively(video, source, onState);
   const hls = new HlsPlayer({
-    ...LIVE_TUNING,
+    ...liveTuning(true),
     startPosition: source.live ? -1 : source.startAt,
     xhrSetup: (xhr) => {
       if (source.access) xhr.setRequestHeader('x-estrad-access', source.access);
@@ -74,7 +61,7 @@ export async function playRecording(
   });
   hls.loadSource(source.playlistUrl);
   hls.attachMedia(video);
-  const backToLive = source.live ? followLiveEdge(hls, video, onState) : () => undefined;
+  const backToLive = source.live ? followLive(hls, video, onState) : () => undefined;
   return { backToLive, close: () => hls.destroy() };
 }
 
@@ -97,14 +84,12 @@ function playNatively(video: HTMLVideoElement, source: RecordingSource, onState:
  * the viewer is at the live edge: a viewer who seeks back or pauses watches from there, until they
  * press "Back to live" or seek to the edge themselves. hls.js reads these settings as it plays.
  */
-function followLiveEdge(hls: Hls, video: HTMLVideoElement, onState: (state: RecordingPlayerState) => void): () => void {
+function followLive(hls: Hls, video: HTMLVideoElement, onState: (state: RecordingPlayerState) => void): () => void {
   let followingNow = true;
   const setFollowing = (following: boolean) => {
     if (following === followingNow) return;
     followingNow = following;
-    hls.config.liveMaxLatencyDuration = following ? LIVE_TUNING.liveMaxLatencyDuration : Infinity;
-    hls.config.maxLiveSyncPlaybackRate = following ? LIVE_TUNING.maxLiveSyncPlaybackRate : 1;
-    if (!following && video.playbackRate !== 1) video.playbackRate = 1;
+    followLiveEdge(hls, video, following);
     onState(following ? 'live' : 'behind-live');
   };
   video.addEventListener('seeking', () => {

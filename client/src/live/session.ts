@@ -16,6 +16,7 @@ import type {
   TransportOptions,
 } from '../../../shared/protocol';
 import { type ServerEventName, type Signalling, SignallingError } from '../signalling';
+import { markMilestone } from './timeline';
 
 export type TransportDirection = 'send' | 'recv';
 
@@ -65,6 +66,10 @@ export type LiveProblem =
   | 'stage_not_found'
   | 'request_refused'
   | 'access_refused'
+  | 'invite_expired'
+  | 'invite_revoked'
+  | 'invite_invalid'
+  | 'invite_wrong_stage'
   | 'cannot_decode'
   | 'lost_track'
   | 'unsupported_browser'
@@ -229,14 +234,20 @@ export class StageLink {
     // Without a socket there is nothing to try; its 'connect' event starts the next attempt.
     if (!this.isCurrent(generation) || !navigator.onLine || !signalling.connected) return;
     try {
-      const join = await signalling.request('stage:join', { stageId: this.stageId, role: handler.role });
+      // The transport comes with the join: one round trip, not two, before media can start.
+      const join = await signalling.request('stage:join', {
+        stageId: this.stageId,
+        role: handler.role,
+        transport: this.forceTcp ? { forceTcp: true } : {},
+      });
       if (!this.isCurrent(generation)) return;
+      markMilestone('joined');
       this.joinedGeneration = generation;
       observer.stage(join.stage);
       handler.joined(join);
       const device = await loadDevice(join.routerRtpCapabilities);
       if (!this.isCurrent(generation)) return;
-      const transport = await this.createTransport(device);
+      const transport = this.createTransport(device, join);
       if (!this.isCurrent(generation)) {
         transport.close();
         return;
@@ -276,14 +287,10 @@ export class StageLink {
     this.options.observer.status('offline', problemOf(error));
   }
 
-  private async createTransport(device: Device): Promise<types.Transport> {
-    const { signalling, handler } = this.options;
-    const options = await signalling.request('transport:create', {
-      direction: handler.direction,
-      ...(this.forceTcp ? { forceTcp: true } : {}),
-    });
-    const clientOptions = toClientTransportOptions(options);
-    return handler.direction === 'send' ? device.createSendTransport(clientOptions) : device.createRecvTransport(clientOptions);
+  private createTransport(device: Device, join: JoinResult): types.Transport {
+    if (!join.transport) throw new Error('The server answered the join without the transport it was asked for.');
+    const clientOptions = toClientTransportOptions(join.transport);
+    return this.options.handler.direction === 'send' ? device.createSendTransport(clientOptions) : device.createRecvTransport(clientOptions);
   }
 
   private watchTransport(attachment: LiveAttachment): void {
@@ -312,6 +319,7 @@ export class StageLink {
     transport.on('connectionstatechange', (state) => {
       if (!attachment.alive()) return;
       if (state === 'connected') {
+        markMilestone('connected');
         attachment.markConnected();
         this.backoff.reset();
       } else if (state === 'disconnected') {
@@ -425,7 +433,10 @@ function asError(error: unknown): Error {
 
 function isPermanent(error: unknown): boolean {
   if (error instanceof SignallingError) {
-    return ['invalid_payload', 'forbidden', 'unauthorized'].includes(error.code) || (error.code === 'not_found' && error.request === 'stage:join');
+    return (
+      ['invalid_payload', 'forbidden', 'unauthorized', 'invite_expired', 'invite_revoked', 'invite_invalid', 'invite_wrong_stage'].includes(error.code) ||
+      (error.code === 'not_found' && error.request === 'stage:join')
+    );
   }
   return error instanceof Error && error.name === 'UnsupportedError';
 }
@@ -452,6 +463,11 @@ function signallingProblem(error: SignallingError): LiveProblem {
     case 'forbidden':
     case 'unauthorized':
       return 'access_refused';
+    case 'invite_expired':
+    case 'invite_revoked':
+    case 'invite_invalid':
+    case 'invite_wrong_stage':
+      return error.code;
     case 'conflict':
     case 'payload_too_large':
     case 'unsupported_media_type':

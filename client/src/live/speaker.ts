@@ -3,12 +3,12 @@
  * with simulcast, and publish them again by itself after the connection was rebuilt.
  */
 import type { Device, types } from 'mediasoup-client';
-import type { ApiError, JoinResult, MediaSource, PublishingEndedCode, StageSummary } from '../../../shared/protocol';
+import type { ApiError, ErrorCode, JoinResult, MediaSource, PublishingEndedCode, StageSummary } from '../../../shared/protocol';
 import { connectionCredentials } from '../credentials';
 import { Signalling, SignallingError } from '../signalling';
 import { setVideoTrack } from './playback';
 import { steadyVideo } from './steadyFrames';
-import { type LinkStatus, type StageAttachment, StageLink, type StageMediaHandler } from './session';
+import { type LinkStatus, type LiveProblem, type StageAttachment, StageLink, type StageMediaHandler } from './session';
 
 export type SpeakerState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type CaptureDevice = 'camera' | 'microphone';
@@ -19,8 +19,8 @@ export interface ProducerSummary {
 }
 
 /**
- * What went wrong, as a code the page translates. `connection` comes from the stage link, whose
- * own words (`detail`, English) are not yet in the catalogue; the page shows its own text for it.
+ * What went wrong, as a code the page translates. `connection` comes from the stage link, with
+ * what it reported as `detail` (a live/ problem code the page words too).
  */
 export type SpeakerProblemCode =
   | 'capture-blocked'
@@ -33,7 +33,11 @@ export type SpeakerProblemCode =
   | 'microphone-stopped'
   | 'screen-unsupported'
   | 'screen-failed'
-  | 'invite-refused'
+  | 'invite-missing'
+  | 'invite-expired'
+  | 'invite-withdrawn'
+  | 'invite-invalid'
+  | 'invite-wrong-stage'
   | 'invite-revoked'
   | 'stage-missing'
   | 'server-unreachable'
@@ -41,7 +45,7 @@ export type SpeakerProblemCode =
 
 export interface SpeakerProblem {
   code: SpeakerProblemCode;
-  detail?: string;
+  detail?: LiveProblem;
 }
 
 export interface SpeakerObserver {
@@ -94,7 +98,7 @@ export class SpeakerSession implements StageMediaHandler {
       observer: {
         status: (status, problem) => {
           this.linkStatus = status;
-          if (problem !== undefined || status === 'joined') this.currentProblem = problem === undefined ? null : { code: 'connection', detail: problem };
+          if (problem !== undefined || status === 'joined') this.currentProblem = problem === undefined ? null : linkProblem(problem);
           observer.changed();
         },
         stage: (stage) => observer.stage(stage),
@@ -413,9 +417,34 @@ async function speakerAccessRefusal(stageId: string): Promise<SpeakerProblem | n
   if (response.ok) return null;
   const body = (await response.json().catch(() => undefined)) as { error?: ApiError } | undefined;
   const code = body?.error?.code;
-  if (code === 'forbidden' || code === 'unauthorized') return { code: 'invite-refused' };
   if (code === 'not_found') return { code: 'stage-missing' };
-  return { code: 'connection', detail: body?.error?.message };
+  const detail: LiveProblem = response.status === 429 ? 'rate_limited' : response.status >= 500 ? 'server_error' : 'request_refused';
+  return (code && INVITE_PROBLEMS[code]) ?? { code: 'connection', detail };
+}
+
+/** The server's refusals of a speaker invite (HTTP and socket answer the same codes). */
+const INVITE_PROBLEMS: Partial<Record<ErrorCode, SpeakerProblem>> = {
+  forbidden: { code: 'invite-missing' },
+  unauthorized: { code: 'invite-missing' },
+  invite_expired: { code: 'invite-expired' },
+  invite_revoked: { code: 'invite-withdrawn' },
+  invite_invalid: { code: 'invite-invalid' },
+  invite_wrong_stage: { code: 'invite-wrong-stage' },
+};
+
+/** What the stage link reported: a refused invite by its own code, anything else as the connection's problem. */
+function linkProblem(problem: LiveProblem): SpeakerProblem {
+  switch (problem) {
+    case 'invite_expired':
+    case 'invite_revoked':
+    case 'invite_invalid':
+    case 'invite_wrong_stage':
+      return INVITE_PROBLEMS[problem]!;
+    case 'access_refused':
+      return { code: 'invite-missing' };
+    default:
+      return { code: 'connection', detail: problem };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

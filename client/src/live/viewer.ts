@@ -7,6 +7,7 @@ import type { PlayerAudioStats, PlayerStats, PlayerVideoStats } from '../../../s
 import type { MediaSource, ProducerInfo, JoinResult, StageSummary } from '../../../shared/protocol';
 import { Signalling, SignallingError } from '../signalling';
 import { Playback, type PlaybackElements, type Sound } from './playback';
+import { markMilestone } from './timeline';
 import {
   type LinkStatus,
   type LiveProblem,
@@ -53,6 +54,17 @@ export interface ConsumedTrack {
   readonly spatialLayers: number;
   preferredSpatialLayer?: number;
 }
+
+/** How a consumer was started on the server, and what it carries. */
+interface ConsumerStart {
+  source: MediaSource;
+  producerPaused: boolean;
+  flowing: boolean;
+  spatialLayer: number | undefined;
+}
+
+/** Simulcast layers a speaker sends at most (speaker.ts); a video with fewer starts at its highest. */
+const MAX_SPATIAL_LAYERS = 3;
 
 /** Resizes come in bursts (window drags, rotation); settle before asking for another layer. */
 const LAYER_UPDATE_DELAY_MS = 250;
@@ -240,10 +252,16 @@ export class ViewerSession implements StageMediaHandler {
 
   private async consume(attachment: StageAttachment, producerId: string): Promise<void> {
     this.consuming.add(producerId);
+    // What will flow is known from the join already: it starts flowing on the server at once,
+    // at the layer the player needs, without a consumer:resume (and its round trip) afterwards.
+    const flowing = this.startsFlowing(producerId);
+    const spatialLayer = this.layerToStartAt(producerId);
     try {
       const options = await attachment.request('consumer:create', {
         producerId,
         rtpCapabilities: toRtpCapabilitiesJson(attachment.device.rtpCapabilities),
+        flowing,
+        ...(spatialLayer === undefined ? {} : { spatialLayer }),
       });
       const consumer = await attachment.transport.consume({
         id: options.id,
@@ -257,7 +275,7 @@ export class ViewerSession implements StageMediaHandler {
         consumer.close();
         return;
       }
-      this.addConsumed(attachment, consumer, options.source, producer.paused);
+      this.addConsumed(attachment, consumer, { source: options.source, producerPaused: producer.paused, flowing: !options.paused, spatialLayer });
     } catch (error) {
       if (attachment.alive()) this.onConsumeFailure(producerId, error);
     } finally {
@@ -265,21 +283,42 @@ export class ViewerSession implements StageMediaHandler {
     }
   }
 
-  private addConsumed(attachment: StageAttachment, consumer: types.Consumer, source: MediaSource, producerPaused: boolean): void {
+  private addConsumed(attachment: StageAttachment, consumer: types.Consumer, start: ConsumerStart): void {
+    const spatialLayers = parseScalabilityMode(consumer.rtpParameters.encodings?.[0]?.scalabilityMode).spatialLayers;
     const track: ConsumedTrack = {
       consumer,
-      source,
-      producerPaused,
-      flowing: false,
-      spatialLayers: parseScalabilityMode(consumer.rtpParameters.encodings?.[0]?.scalabilityMode).spatialLayers,
+      source: start.source,
+      producerPaused: start.producerPaused,
+      flowing: start.flowing,
+      spatialLayers,
+      // The server started it there, or at its highest layer when it has fewer.
+      ...(start.spatialLayer === undefined || spatialLayers < 2 ? {} : { preferredSpatialLayer: Math.min(start.spatialLayer, spatialLayers - 1) }),
     };
     this.consumed.set(consumer.producerId, track);
+    if (consumer.kind === 'video') markMilestone('consumer');
     if (consumer.kind === 'audio') {
       this.playback.addAudio(consumer.track);
       this.setFlowing(attachment, track, true);
     }
-    // Video flows only while shown; updateDisplay decides.
+    // Video flows only while shown; updateDisplay decides (a guess made at consume time is corrected there).
     this.updateDisplay();
+  }
+
+  /** Audio always flows; video only the one that will be shown, while the page can show it. */
+  private startsFlowing(producerId: string): boolean {
+    const producer = this.onAir.get(producerId);
+    if (producer?.kind !== 'video') return true;
+    return this.videoWanted() && pickShownProducer([...this.onAir.values()]) === producer;
+  }
+
+  /** The layer the player's size needs, for a video that may be simulcast (the server ignores it otherwise). */
+  private layerToStartAt(producerId: string): number | undefined {
+    if (this.onAir.get(producerId)?.kind !== 'video') return undefined;
+    return preferredLayer(this.quality, renderedPictureHeight(this.elements.video) * window.devicePixelRatio, MAX_SPATIAL_LAYERS);
+  }
+
+  private videoWanted(): boolean {
+    return !document.hidden && !this.suspended;
   }
 
   /** Rethrows what needs a rejoin; a producer that left or cannot be decoded is just skipped. */
@@ -314,7 +353,7 @@ export class ViewerSession implements StageMediaHandler {
   private syncVideoFlow(): void {
     const attachment = this.attachment;
     if (!attachment) return;
-    const wanted = !document.hidden && !this.suspended;
+    const wanted = this.videoWanted();
     for (const track of this.consumed.values()) {
       if (track.consumer.kind === 'video') this.setFlowing(attachment, track, track === this.shown && wanted);
     }
@@ -405,8 +444,23 @@ export class ViewerSession implements StageMediaHandler {
 
 /** The screen share when there is one, else the camera; a running picture beats a paused one. */
 export function pickShownVideo(candidates: ConsumedTrack[]): ConsumedTrack | undefined {
-  const rank = (track: ConsumedTrack) => (track.producerPaused ? 0 : 10) + (track.source === 'screen' ? 2 : track.source === 'camera' ? 1 : 0);
-  return candidates.reduce<ConsumedTrack | undefined>((best, track) => (!best || rank(track) > rank(best) ? track : best), undefined);
+  return bestShown(candidates, (track) => ({ paused: track.producerPaused, source: track.source }));
+}
+
+/** The same choice among what is on air, before anything is consumed. */
+export function pickShownProducer(producers: ProducerInfo[]): ProducerInfo | undefined {
+  return bestShown(
+    producers.filter((producer) => producer.kind === 'video'),
+    (producer) => producer,
+  );
+}
+
+function bestShown<T>(candidates: T[], describe: (candidate: T) => { paused: boolean; source: MediaSource }): T | undefined {
+  const rank = (candidate: T) => {
+    const { paused, source } = describe(candidate);
+    return (paused ? 0 : 10) + (source === 'screen' ? 2 : source === 'camera' ? 1 : 0);
+  };
+  return candidates.reduce<T | undefined>((best, candidate) => (best === undefined || rank(candidate) > rank(best) ? candidate : best), undefined);
 }
 
 /** The layer the viewer chose (within what the video has), else the one its picture's size needs. */

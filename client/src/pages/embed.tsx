@@ -3,12 +3,13 @@ import '../styles.css';
 import '../components/pages.css';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { LivePlayerView } from '../components/LivePlayerView';
+import { LivePlayerView, openPlayerConnection } from '../components/LivePlayerView';
 import { loadStageInfo, stageInfo } from '../components/stageInfo';
 import { t } from '../i18n/language';
+import type { Signalling } from '../signalling';
 import { stageIdFromLocation } from './common';
 
-function EmbedPage({ stageId }: { stageId: string }) {
+function EmbedPage({ stageId, signalling }: { stageId: string; signalling: Signalling }) {
   const title = stageInfo.value.listing?.title ?? stageId;
   useEffect(() => {
     document.title = `${title} – Estrad`;
@@ -16,14 +17,15 @@ function EmbedPage({ stageId }: { stageId: string }) {
   return (
     <main id="main" class="embed">
       <h1 class="visually-hidden">{title}</h1>
-      <LivePlayerView stageId={stageId} stageTitle={title} />
+      <LivePlayerView stageId={stageId} stageTitle={title} signalling={signalling} />
     </main>
   );
 }
 
 const stageId = stageIdFromLocation();
 if (stageId) {
-  render(<EmbedPage stageId={stageId} />, document.getElementById('app')!);
+  const signalling = openPlayerConnection();
+  render(<EmbedPage stageId={stageId} signalling={signalling} />, document.getElementById('app')!);
   void loadStageInfo(stageId);
 } else {
   document.body.dataset.state = 'offline';

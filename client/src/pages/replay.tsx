@@ -182,6 +182,10 @@ function Player({ playable }: { playable: Playable }) {
   return (
     <>
       <div class="player replay-player" data-picture="on" ref={playerRef}>
+        {/* Captions come with a later issue: nothing in the data model holds them yet. Once
+            ReplayInfo carries a captions file (WebVTT, its language), its <track kind="captions"
+            src srclang label default> goes inside this video element; the native controls then
+            offer it, and hls.js leaves such a track alone. */}
         <video
           id="replay-video"
           class="player-video"

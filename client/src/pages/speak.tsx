@@ -11,6 +11,7 @@ import type { EventSummary, StageSummary } from '../../../shared/protocol';
 import { fetchEvents } from '../api/events';
 import { Layout } from '../components/Layout';
 import { setEventLanguage, t } from '../i18n/language';
+import { problemText } from '../i18n/liveText';
 import type { MessageKey } from '../i18n/messages';
 import { networkQuality, type NetworkQuality } from '../live/networkQuality';
 import { type CaptureDevice, listCaptureDevices, type ProducerSummary, SpeakerSession, type SpeakerProblemCode, type SpeakerState } from '../live/speaker';
@@ -45,7 +46,11 @@ const PROBLEM_TEXT = {
   'microphone-stopped': 'speak.problem.microphoneStopped',
   'screen-unsupported': 'speak.problem.screenUnsupported',
   'screen-failed': 'speak.problem.screenFailed',
-  'invite-refused': 'speak.problem.inviteRefused',
+  'invite-missing': 'speak.problem.inviteMissing',
+  'invite-expired': 'speak.problem.inviteExpired',
+  'invite-withdrawn': 'speak.problem.inviteWithdrawn',
+  'invite-invalid': 'speak.problem.inviteInvalid',
+  'invite-wrong-stage': 'speak.problem.inviteWrongStage',
   'invite-revoked': 'speak.problem.inviteRevoked',
   'stage-missing': 'speak.problem.stageMissing',
   'server-unreachable': 'speak.problem.serverUnreachable',
@@ -147,7 +152,7 @@ function Studio({ stageId }: { stageId: string }) {
         </p>
         {problem && (
           <p id="speaker-problem" class="problem" role="alert">
-            {t(PROBLEM_TEXT[problem.code])}
+            {[t(PROBLEM_TEXT[problem.code]), problem.detail && problemText(problem.detail)].filter(Boolean).join(' ')}
           </p>
         )}
         {state === 'live' && <NetworkIndicator />}

@@ -3,14 +3,15 @@ import '../styles.css';
 import '../components/pages.css';
 import { render } from 'preact';
 import { Layout } from '../components/Layout';
-import { activePlayer, LivePlayerView, ShortcutList } from '../components/LivePlayerView';
+import { activePlayer, LivePlayerView, openPlayerConnection, ShortcutList } from '../components/LivePlayerView';
 import { nowAndNext } from '../components/programme';
 import { loadStageInfo, programmeStage, stageInfo } from '../components/stageInfo';
 import { speakersText } from '../components/talkText';
 import { t, time } from '../i18n/language';
+import type { Signalling } from '../signalling';
 import { stageIdFromLocation } from './common';
 
-function WatchPage({ stageId }: { stageId: string }) {
+function WatchPage({ stageId, signalling }: { stageId: string; signalling: Signalling }) {
   const info = stageInfo.value;
   const title = info.listing?.title ?? stageId;
   return (
@@ -27,7 +28,7 @@ function WatchPage({ stageId }: { stageId: string }) {
         </p>
       )}
       {info.unknown && <p class="status">{t('watch.unknownStage', { stage: stageId })}</p>}
-      <LivePlayerView stageId={stageId} stageTitle={title} />
+      <LivePlayerView stageId={stageId} stageTitle={title} signalling={signalling} />
       <OnAir />
       <ShortcutList />
     </Layout>
@@ -85,7 +86,8 @@ function MissingStage() {
 
 const stageId = stageIdFromLocation();
 if (stageId) {
-  render(<WatchPage stageId={stageId} />, document.getElementById('app')!);
+  const signalling = openPlayerConnection();
+  render(<WatchPage stageId={stageId} signalling={signalling} />, document.getElementById('app')!);
   void loadStageInfo(stageId);
 } else {
   document.body.dataset.state = 'offline';

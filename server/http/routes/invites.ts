@@ -91,7 +91,7 @@ export const inviteRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app,
       const { stageId } = request.params;
       const invite = inviteHeader.safeParse(request.headers['x-estrad-invite']);
       if (!invite.success) {
-        throw new AppError('forbidden', 'This speaker invite link is damaged (cut short or changed); ask the technicians for a new link.');
+        throw new AppError('invite_invalid', 'This speaker invite link is damaged (cut short or changed); ask the technicians for a new link.');
       }
       deps.policy.requireSpeaker({ ...credentialsOf(request), invite: invite.data }, deps.policy.existingStage(stageId).id);
       return reply.code(204).send();
