@@ -398,6 +398,10 @@ export const apiRequestSchemas = {
     label: freeText({ max: 100 }).optional(),
     role: ingestFeedRoleSchema.optional(),
   }),
+  /** A new label or role (main/backup) for an ingest point; an encoder sending to it stays connected. */
+  ingestPointChanges: z
+    .strictObject({ label: freeText({ max: 100 }).optional(), role: ingestFeedRoleSchema.optional() })
+    .refine((changes) => Object.keys(changes).length > 0, 'change at least one of label, role'),
   /** A technician's choice of feed for a stage; `auto` lets the backup take over by itself again. */
   stageFeed: z.strictObject({ use: stageFeedChoiceSchema }),
   replayChanges: z
@@ -570,11 +574,80 @@ export const ingestPointInfoSchema = z.object({
   streamId: z.string().nullable(),
   /** What the connected encoder sends, from its first seconds; null while none is connected. */
   preflight: ingestPreflightSchema.nullable(),
+  /** An encoder is connected and its media is arriving now. */
+  receiving: z.boolean(),
+  /** Its media is what viewers get and the recorder records (not waiting on standby as a backup). */
+  onAir: z.boolean(),
   createdAt: isoTime,
   rotatedAt: isoTime.nullable(),
   revokedAt: isoTime.nullable(),
 });
 export type IngestPointInfo = z.infer<typeof ingestPointInfoSchema>;
+
+/** The encoders Estrad gives ready-to-paste settings for. */
+export const encoderKindSchema = z.enum(['obs', 'vmix', 'blackmagic']);
+export type EncoderKind = z.infer<typeof encoderKindSchema>;
+
+/** What an encoder setting is about; the control room names each in the technician's language. */
+export const encoderSettingNameSchema = z.enum([
+  'service',
+  'server',
+  'bearerToken',
+  'streamKey',
+  'srtUrl',
+  'srtMode',
+  'host',
+  'port',
+  'streamId',
+  'passphrase',
+  'keyLength',
+  'latency',
+  'videoCodec',
+  'profile',
+  'rateControl',
+  'videoBitrate',
+  'keyframeInterval',
+  'bFrames',
+  'tune',
+  'audioCodec',
+  'audioBitrate',
+  'sampleRate',
+]);
+export type EncoderSettingName = z.infer<typeof encoderSettingNameSchema>;
+
+export const encoderSettingSchema = z.object({
+  setting: encoderSettingNameSchema,
+  /** The setting as the encoder's own (English) interface calls it, with its unit. */
+  label: z.string(),
+  /** What to type or paste into that field. */
+  value: z.string(),
+  /** A credential: shown only on purpose, never logged. */
+  secret: z.boolean(),
+});
+export type EncoderSetting = z.infer<typeof encoderSettingSchema>;
+
+/** One encoder's settings for an ingest point. */
+export const encoderSettingsSchema = z.object({
+  encoder: encoderKindSchema,
+  /** Which products and versions the settings are for, e.g. "OBS Studio 30 or later". */
+  product: z.string(),
+  /** Where in the encoder they go, in its own (English) words. */
+  where: z.string(),
+  settings: z.array(encoderSettingSchema),
+  /** Blackmagic (RTMP points): the streaming XML the device imports, with server, key and quality; null otherwise. */
+  streamingXmlUrl: z.string().nullable(),
+});
+export type EncoderSettings = z.infer<typeof encoderSettingsSchema>;
+
+/** GET /api/ingest-points/:id/encoder-settings: what to paste into each encoder that can send this point's protocol. */
+export const ingestEncoderSettingsResponseSchema = z.object({
+  ingestPointId: z.string(),
+  stageId: z.string(),
+  protocol: ingestProtocolSchema,
+  role: ingestFeedRoleSchema,
+  encoders: z.array(encoderSettingsSchema),
+});
+export type IngestEncoderSettingsResponse = z.infer<typeof ingestEncoderSettingsResponseSchema>;
 
 export const inviteResponseSchema = z.object({
   id: z.string(),

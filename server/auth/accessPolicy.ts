@@ -134,6 +134,11 @@ export class AccessPolicy {
     return this.ingestKeys.keyFor(this.existingStage(stageId).id);
   }
 
+  /** The current secret of an ingest point (stream key, passphrase, bearer token), for the encoder settings. */
+  ingestPointSecret(point: { id: string; generation: number }): string {
+    return this.ingestKeys.ingestPointSecret(point.id, point.generation);
+  }
+
   /** The registration these credentials carry for the stage's event, if any: an attendee's identity on private events. */
   registrationFor(credentials: Credentials, stageId: string): string | undefined {
     const registration = credentials.access ? findRegistrationByToken(this.db, credentials.access) : undefined;

@@ -33,6 +33,13 @@ export interface StageDependencies {
   pendingTransports: PendingTransports;
 }
 
+/**
+ * What a change on air was. Most come in bursts (a speaker's camera and microphone a moment
+ * apart) worth waiting out; a feed switch (a backup taking over) is whole at once, and every
+ * moment waited is missing from the recording.
+ */
+export type StageChange = 'on-air' | 'feed-switch';
+
 /** A viewer of a speaker with no on-air media yet still gets audio and video once one arrives. */
 const MIN_EXPECTED_CONSUMERS = 2;
 const STATE_PUSH_INTERVAL_MS = 1000;
@@ -52,7 +59,9 @@ export class Stage {
   private statePush: { timer: NodeJS.Timeout | undefined; lastAt: number } = { timer: undefined, lastAt: 0 };
 
   private readonly logger: Logger;
-  private readonly changeListeners = new Set<() => void>();
+  private readonly changeListeners = new Set<(change: StageChange) => void>();
+  /** Set while setStandby() moves producers on or off air: the changes it makes are a feed switch. */
+  private switchingFeeds = false;
 
   constructor(
     readonly id: string,
@@ -83,7 +92,7 @@ export class Stage {
   }
 
   /** Called after anything on air changes (including a pause), or the media was rebuilt; returns an unsubscribe. */
-  onChange(listener: () => void): () => void {
+  onChange(listener: (change: StageChange) => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
   }
@@ -201,18 +210,28 @@ export class Stage {
     // A peer that left has nothing on air or waiting.
     if (this.peers.get(peer.id) !== peer) return;
     const waiting = this.standby.get(peer.id);
-    if (standby && !waiting) {
-      const held = new Map<string, ProducerInfo>();
-      for (const producerId of peer.producerIds) {
-        const info = this.onAir.get(producerId);
-        if (info) held.set(producerId, info);
-        this.takeOffAir(producerId);
+    this.switchingFeeds = true;
+    try {
+      if (standby && !waiting) {
+        const held = new Map<string, ProducerInfo>();
+        for (const producerId of peer.producerIds) {
+          const info = this.onAir.get(producerId);
+          if (info) held.set(producerId, info);
+          this.takeOffAir(producerId);
+        }
+        this.standby.set(peer.id, held);
+      } else if (!standby && waiting) {
+        this.standby.delete(peer.id);
+        for (const producer of waiting.values()) if (peer.producerIds.has(producer.producerId)) this.putOnAir(peer, producer);
       }
-      this.standby.set(peer.id, held);
-    } else if (!standby && waiting) {
-      this.standby.delete(peer.id);
-      for (const producer of waiting.values()) if (peer.producerIds.has(producer.producerId)) this.putOnAir(peer, producer);
+    } finally {
+      this.switchingFeeds = false;
     }
+  }
+
+  /** Whether any of the publisher's producers is on air (not on standby, not waiting for its media). */
+  hasOnAir(peer: Peer): boolean {
+    return [...peer.producerIds].some((producerId) => this.onAir.has(producerId));
   }
 
   /** Bytes the publisher's producers have received so far, on air or not: growing while its media flows. */
@@ -226,7 +245,8 @@ export class Stage {
     this.requireProducer(peer, producerId);
     const media = await this.stageMedia();
     await (paused ? media.pauseProducer(producerId) : media.resumeProducer(producerId));
-    const info = this.onAir.get(producerId);
+    // A producer on standby keeps its state too: it goes on air paused or not, as it is.
+    const info = this.onAir.get(producerId) ?? [...this.standby.values()].find((waiting) => waiting.has(producerId))?.get(producerId);
     if (info) info.paused = paused;
     this.deps.notifier.toStage(this.id, 'producer:paused', { producerId, paused });
     this.changed();
@@ -391,7 +411,8 @@ export class Stage {
   }
 
   private changed(): void {
-    for (const listener of this.changeListeners) listener();
+    const change: StageChange = this.switchingFeeds ? 'feed-switch' : 'on-air';
+    for (const listener of this.changeListeners) listener(change);
   }
 
   /**

@@ -60,6 +60,23 @@ export class FeedSwitch {
     if (feeds.feeds.size === 0 && feeds.state.choice === 'auto' && feeds.state.onAir === 'main') this.stages.delete(stage.id);
   }
 
+  /**
+   * A technician gave an ingest point another role while its encoder sends: the feed joins that
+   * role's side at once. When it was the last of the role on air, the stage follows it there
+   * (rather than going off air until the next sample notices).
+   */
+  changeRole(stage: Stage, peer: Peer, role: IngestFeedRole): void {
+    const feeds = this.stages.get(stage.id);
+    const feed = feeds?.stage === stage ? feeds.feeds.get(peer.id) : undefined;
+    if (!feeds || !feed || feed.role === role) return;
+    feed.role = role;
+    const { onAir, choice } = feeds.state;
+    const onAirRoleLeft = [...feeds.feeds.values()].some((candidate) => candidate.role === onAir);
+    if (choice === 'auto' && !onAirRoleLeft) this.switchTo(feeds, role, `the technicians made the ${onAir} feed the ${role} one`);
+    else stage.setStandby(peer, role !== onAir);
+    this.startSampling();
+  }
+
   /** The technician's choice: a pinned role stays on air whatever its media does. */
   choose(stage: Stage, choice: FeedChoice): FeedState {
     const feeds = this.feedsOf(stage);

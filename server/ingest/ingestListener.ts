@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { IngestFeedRole, IngestPreflight, IngestProtocol, IngestTrackTarget } from '../../shared/protocol.js';
 import { Peer } from '../domain/peer.js';
 import type { Ffmpeg } from '../config/ffmpeg.js';
+import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import type { FeedSwitch } from './feedSwitch.js';
 import { PREFLIGHT_SECONDS, PreflightMeter } from './preflight.js';
@@ -35,6 +36,8 @@ const RELISTEN_DELAY_MS = 300;
 /** After a failure to start (no ffmpeg, no stage media), not to flood the log. */
 const RETRY_DELAY_MS = 5000;
 const STDERR_LINES_KEPT = 20;
+/** ffmpeg reports progress every 0.5 s (-stats_period): frames not counted for this long have stopped. */
+const RECEIVING_WITHIN_MS = 1_500;
 /** What ffmpeg's RTMP listener says when the publisher's stream name is not the key. */
 const WRONG_STREAM_KEY = /Unexpected stream /;
 
@@ -97,6 +100,11 @@ export class IngestListener {
   private starting: Promise<void> = Promise.resolve();
   private stopped = false;
   private meter: PreflightMeter | undefined;
+  /** The stage and peer of the listen now running, while it is on the stage. */
+  private attached: { stage: Stage; peer: Peer } | undefined;
+  /** When the encoder's frames last came through; 0 while none have. */
+  private mediaAt = 0;
+  private role: IngestFeedRole;
   /** Set when the encoder sent B-frames: its next connections are transcoded until it sends none. */
   private transcodeVideo = false;
   private readonly logger: Logger;
@@ -108,6 +116,23 @@ export class IngestListener {
     logger: Logger,
   ) {
     this.logger = logger.child({ component: 'ingest', ingestPoint: options.ingestPointId, stage: options.stageId, protocol: options.protocol });
+    this.role = options.role;
+  }
+
+  /** Whether an encoder is connected and its frames come through (within the last two progress reports). */
+  get receiving(): boolean {
+    return Date.now() - this.mediaAt < RECEIVING_WITHIN_MS;
+  }
+
+  /** Whether the encoder's media is on air now (not waiting on standby as a backup). */
+  get onAir(): boolean {
+    return this.attached !== undefined && this.attached.stage.hasOnAir(this.attached.peer);
+  }
+
+  /** The technicians made the point a main or backup feed: the connected encoder stays, on its new side. */
+  changeRole(role: IngestFeedRole): void {
+    this.role = role;
+    if (this.attached) this.feeds.changeRole(this.attached.stage, this.attached.peer, role);
   }
 
   start(): void {
@@ -148,8 +173,10 @@ export class IngestListener {
     // The encoder's address is ffmpeg's business; per-address limits count sockets, not this peer.
     const peer = new Peer('ingest', `ingest-point:${this.options.ingestPointId}`, 'ingest-point');
     await stage.join(peer);
-    this.feeds.attach(stage, peer, this.options.role);
+    this.feeds.attach(stage, peer, this.role);
+    this.attached = { stage, peer };
     const leave = async () => {
+      if (this.attached?.peer === peer) this.attached = undefined;
       this.feeds.detach(stage, peer);
       await stage.leave(peer);
       await this.registry.closeIfEmpty(stage);
@@ -183,9 +210,14 @@ export class IngestListener {
     });
     let onAir = false;
     let refused = false;
+    let frames = 0;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       // Progress comes only once input is open and frames are copied: the encoder is in.
-      if (onAir || refused || !/^frame=[1-9]/.test(line)) return;
+      const progress = /^frame=(\d+)/.exec(line);
+      if (refused || !progress) return;
+      const copied = Number(progress[1]);
+      if (copied > frames) [frames, this.mediaAt] = [copied, Date.now()];
+      if (onAir || copied === 0) return;
       onAir = true;
       this.logger.info('encoder connected; on air');
       goOnAir();
@@ -206,6 +238,7 @@ export class IngestListener {
     child.on('error', (error) => this.logger.error({ err: error }, 'ffmpeg could not be started'));
     child.on('close', (code, signal) => {
       if (this.meter === meter) this.meter = undefined;
+      this.mediaAt = 0;
       // A transcoded encoder that no longer sends B-frames is copied again from its next connection.
       if (transcoding && meter.result()?.bFrames === false) this.transcodeVideo = false;
       void leave().finally(() => {

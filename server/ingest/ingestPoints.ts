@@ -13,6 +13,7 @@ import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import { AppError } from '../errors.js';
 import {
+  changeIngestPoint,
   createIngestPoint,
   getIngestPoint,
   type IngestPoint,
@@ -22,6 +23,7 @@ import {
   revokeIngestPoint,
   rotateIngestPoint,
 } from '../storage/ingestPoints.js';
+import { encoderUrl } from './encoderSettings.js';
 import { type FeedChoice, type FeedState, FeedSwitch } from './feedSwitch.js';
 import { IngestListener } from './ingestListener.js';
 import { type WhipSessionStarted, WhipSessions } from './whipSessions.js';
@@ -76,6 +78,17 @@ export class IngestPoints {
     return point;
   }
 
+  /** A new label or role: an encoder sending to the point stays connected and moves to its new side (main or backup). */
+  change(id: string, changes: { label?: string; role?: IngestFeedRole }): IngestPoint {
+    const point = changeIngestPoint(this.options.db, id, changes);
+    if (!point) throw new AppError('not_found', `There is no active ingest point "${id}".`);
+    if (changes.role !== undefined) {
+      this.listeners.get(id)?.changeRole(changes.role);
+      this.whip.changeRole(id, changes.role);
+    }
+    return point;
+  }
+
   async revoke(id: string): Promise<void> {
     if (!revokeIngestPoint(this.options.db, id)) throw new AppError('not_found', `There is no active ingest point "${id}".`);
     await this.stopListening(id);
@@ -105,7 +118,8 @@ export class IngestPoints {
     const { id, stageId, protocol, label, role, port, createdAt, rotatedAt, revokedAt } = point;
     const secret = this.options.keys.ingestPointSecret(id, point.generation);
     const streamId = protocol === 'srt' ? id : null;
-    const preflight = this.listeners.get(id)?.preflight() ?? null;
+    const listener = this.listeners.get(id);
+    const preflight = listener?.preflight() ?? null;
     return {
       id,
       stageId,
@@ -117,6 +131,8 @@ export class IngestPoints {
       secret,
       streamId,
       preflight,
+      receiving: listener?.receiving ?? this.whip.receiving(id),
+      onAir: listener?.onAir ?? this.whip.onAir(id),
       createdAt,
       rotatedAt,
       revokedAt,
@@ -207,11 +223,4 @@ export class IngestPoints {
 function sameSecret(given: string, expected: string): boolean {
   const [a, b] = [Buffer.from(given), Buffer.from(expected)];
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function encoderUrl(point: IngestPoint, host: string, httpOrigin: string, secret: string): string {
-  const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  if (point.protocol === 'rtmp') return `rtmp://${name}:${point.port}/live`;
-  if (point.protocol === 'srt') return `srt://${name}:${point.port}?${new URLSearchParams({ streamid: point.id, passphrase: secret }).toString()}`;
-  return `${httpOrigin}/whip/${point.id}`;
 }

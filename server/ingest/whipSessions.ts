@@ -36,6 +36,8 @@ interface WhipSession {
  */
 export const WHIP_SILENCE_LIMIT_MS = 15_000;
 const SILENCE_CHECK_MS = 1_000;
+/** Two checks: media that grew at neither has stopped. */
+const RECEIVING_WITHIN_MS = 2 * SILENCE_CHECK_MS + 500;
 
 export class WhipSessions {
   /** By ingest point id. */
@@ -84,6 +86,24 @@ export class WhipSessions {
       await this.leave(session);
       throw error;
     }
+  }
+
+  /** Whether the point's session has media coming in (its byte count grew at the last check or the one before). */
+  receiving(ingestPointId: string): boolean {
+    const session = this.sessions.get(ingestPointId);
+    return session !== undefined && session.bytes > 0 && Date.now() - session.flowingAt < RECEIVING_WITHIN_MS;
+  }
+
+  /** Whether the point's session's media is on air now (not waiting on standby as a backup). */
+  onAir(ingestPointId: string): boolean {
+    const session = this.sessions.get(ingestPointId);
+    return session !== undefined && session.stage.hasOnAir(session.peer);
+  }
+
+  /** The technicians made the point a main or backup feed: its session goes on, on its new side. */
+  changeRole(ingestPointId: string, role: IngestFeedRole): void {
+    const session = this.sessions.get(ingestPointId);
+    if (session) this.feeds.changeRole(session.stage, session.peer, role);
   }
 
   /** DELETE on the session's resource: the stage goes off air. */

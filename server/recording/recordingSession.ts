@@ -144,10 +144,16 @@ export class RecordingSession {
     return next;
   }
 
+  /**
+   * The next run starts while the previous one writes its last segment (ffmpeg takes a few hundred
+   * milliseconds to start, as long to finish): the gap between them in the recording is one start,
+   * not a finish and a start. The new run's segments are gathered only after this step, so they
+   * follow the previous run's last one.
+   */
   private async ensureRun(selection: TrackSelection): Promise<void> {
     if (this.finished || this.run?.selection.key === selection.key) return;
-    if (this.run) await this.endRun(this.run);
-    await this.startRun(selection);
+    const previous = this.run;
+    await Promise.all([previous && this.endRun(previous), this.startRun(selection)]);
   }
 
   private async startRun(selection: TrackSelection): Promise<void> {

@@ -8,6 +8,7 @@ import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { ProducerInfo } from '../../shared/protocol.js';
+import type { StageChange } from '../domain/stage.js';
 import type { RecordingOutcome } from '../storage/recordings.js';
 import type { TappableStage } from './recordingRun.js';
 import { recordingFolderProblem } from './diskSpace.js';
@@ -17,7 +18,7 @@ import { selectRecordedTracks, type TrackSelection } from './trackSelection.js';
 /** What the recorder needs of a stage (Stage has it). */
 export interface RecordableStage extends TappableStage {
   onAirProducers(): ProducerInfo[];
-  onChange(listener: () => void): () => void;
+  onChange(listener: (change: StageChange) => void): () => void;
 }
 
 export interface StageRecorderOptions {
@@ -64,8 +65,8 @@ export class StageRecorder {
     private readonly options: StageRecorderOptions,
   ) {
     this.logger = options.logger.child({ stage: stage.id });
-    this.unsubscribe = stage.onChange(() => this.changed());
-    this.changed();
+    this.unsubscribe = stage.onChange((change) => this.changed(change));
+    this.changed('on-air');
   }
 
   /** Stops following the stage; a recording in progress is finalized as complete. */
@@ -79,9 +80,10 @@ export class StageRecorder {
     await this.enqueue(() => this.endSession({ status: 'complete' }));
   }
 
-  private changed(): void {
+  private changed(change: StageChange): void {
     clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => void this.enqueue(() => this.apply()), SETTLE_MS);
+    // A feed switch is whole within the tick it happens in: the next tick records what it put on air.
+    this.settleTimer = setTimeout(() => void this.enqueue(() => this.apply()), change === 'feed-switch' ? 0 : SETTLE_MS);
   }
 
   private enqueue(step: () => Promise<void>): Promise<void> {

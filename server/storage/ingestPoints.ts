@@ -42,6 +42,9 @@ const statements = preparedOnce((db) => ({
   portsInUse: db.prepare<[], { port: number }>('SELECT port FROM ingest_points WHERE revoked_at IS NULL AND port IS NOT NULL'),
   rotate: db.prepare<[string, string]>('UPDATE ingest_points SET generation = generation + 1, rotated_at = ? WHERE id = ? AND revoked_at IS NULL'),
   revoke: db.prepare<[string, string]>('UPDATE ingest_points SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+  change: db.prepare<{ id: string; label: string | null; role: IngestFeedRole | null }>(
+    'UPDATE ingest_points SET label = coalesce(@label, label), role = coalesce(@role, role) WHERE id = @id AND revoked_at IS NULL',
+  ),
 }));
 
 /** Throws a SqliteError when the stage does not exist or the port is held by another active point. */
@@ -94,4 +97,10 @@ export function rotateIngestPoint(db: Database, id: string, now = new Date()): I
 /** Returns false when there is no such point or it was already revoked. */
 export function revokeIngestPoint(db: Database, id: string, now = new Date()): boolean {
   return statements(db).revoke.run(toIsoTime(now), id).changes > 0;
+}
+
+/** A new label or role for an active point; undefined when there is no such active point. */
+export function changeIngestPoint(db: Database, id: string, changes: { label?: string; role?: IngestFeedRole }): IngestPoint | undefined {
+  if (statements(db).change.run({ id, label: changes.label ?? null, role: changes.role ?? null }).changes === 0) return undefined;
+  return getIngestPoint(db, id);
 }

@@ -1,16 +1,24 @@
+import { readFile } from 'node:fs/promises';
+import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EventProgrammeResponse } from '../../shared/protocol.js';
+import type { EventProgrammeResponse, IngestPointInfo } from '../../shared/protocol.js';
 import { LAPTOP, seriousAccessibilityViolations } from '../helpers/axe.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
+import { freePort, waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { programmeDocument } from '../integration/api-fixtures.js';
 
-describe('a technician runs the control room at /control: signs in, creates a stage, invites a speaker, renames the stage, signs out', () => {
-  const fixture = useBrowserFixture({ env: TECHNICIAN_ENV, context: { viewport: LAPTOP } });
+describe('a technician runs the control room at /control: signs in, creates a stage, invites a speaker, renames the stage, sets up its ingest, signs out', () => {
+  // Ports of their own: an RTMP point listens as soon as it is created.
+  const fixture = useBrowserFixture({
+    env: async () => ({ ...TECHNICIAN_ENV, DEMO: '0', INGEST_RTMP_PORTS: String(await freePort()), INGEST_SRT_PORTS: String(await freePort()) }),
+    context: { viewport: LAPTOP },
+  });
+  let technician: Awaited<ReturnType<typeof technicianClient>>;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const technician = await technicianClient(fixture.server);
+    technician = await technicianClient(fixture.server);
     await technician.call('POST', '/api/programme', programmeDocument('kommundagen', 'public', ['stora', 'lilla']));
     fixture.page.on('pageerror', (error) => pageErrors.push(error.message));
     fixture.page.on('console', (message) => {
@@ -69,6 +77,73 @@ describe('a technician runs the control room at /control: signs in, creates a st
     for (const action of ['POST /api/events/:eventId/stages', 'POST /api/stages/:stageId/invites', 'POST /api/auth/login']) {
       expect(await log.innerText()).toContain(action);
     }
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+
+  it('sets up the stage’s ingest with the keyboard: creates a point, copies its encoder settings, downloads the Blackmagic XML, changes its role, rotates and revokes it', async () => {
+    const { page, context, server } = fixture;
+    const stage = stageItem('horsalen');
+    const apiPoints = async () => (await technician.call<{ ingestPoints: IngestPointInfo[] }>('GET', '/api/stages/horsalen/ingest-points')).ingestPoints;
+    await stage.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    await stage.getByText('Inga inkommande signaler ännu.', { exact: false }).waitFor();
+    await stage.getByText('I sändning nu: huvudsignal (0 byten hittills).').waitFor();
+
+    await stage.getByLabel('Protokoll', { exact: true }).selectOption('rtmp');
+    await stage.getByLabel('Roll', { exact: true }).selectOption('backup');
+    await stage.getByLabel('Namn (valfritt, till exempel kodarens)').fill('ATEM');
+    await stage.getByRole('button', { name: 'Skapa inkommande signal' }).focus();
+    await page.keyboard.press('Enter');
+    const point = stage.locator('li[data-ingest-point]');
+    await point.getByRole('heading', { name: 'ATEM: RTMP, reservsignal' }).waitFor();
+    await point.getByText('Väntar på kodaren – inget tas emot.').waitFor();
+    const [created] = await apiPoints();
+    expect(created).toMatchObject({ protocol: 'rtmp', role: 'backup', label: 'ATEM', receiving: false, onAir: false });
+
+    await point.getByRole('button', { name: 'Visa kodarinställningar för ATEM' }).focus();
+    await page.keyboard.press('Enter');
+    const blackmagic = point.locator('section[data-encoder="blackmagic"]');
+    await blackmagic.getByRole('heading', { name: 'Blackmagic (Web Presenter, ATEM Mini Pro och Extreme)' }).waitFor();
+    expect(await blackmagic.getByLabel('Server', { exact: true }).inputValue()).toBe(created!.url);
+    expect(await blackmagic.getByLabel('Strömnyckel', { exact: true }).inputValue()).toBe(created!.secret);
+    expect(await point.locator('section[data-encoder]').evaluateAll((sections) => sections.map((section) => section.getAttribute('data-encoder')))).toEqual([
+      'blackmagic',
+      'vmix',
+      'obs',
+    ]);
+    expect(await point.locator('section[data-encoder="obs"]').getByLabel('Nyckelbildsintervall (s)').inputValue()).toBe('1');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await blackmagic.getByRole('button', { name: 'Kopiera Strömnyckel' }).focus();
+    await page.keyboard.press('Enter');
+    await stage.getByRole('status').getByText('Kopierat: Strömnyckel').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(created!.secret);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), blackmagic.getByRole('link', { name: 'Ladda ned strömnings-XML' }).click()]);
+    expect(download.suggestedFilename()).toBe('estrad-horsalen-backup.xml');
+    const xml = new XMLParser().parse(await readFile(await download.path(), 'utf8')) as {
+      streaming: { service: { key: string; servers: { server: { url: string } } } };
+    };
+    expect(xml.streaming.service).toMatchObject({ key: created!.secret, servers: { server: { url: created!.url } } });
+
+    await point.getByRole('button', { name: 'Gör ATEM till huvudsignal' }).click();
+    await point.getByRole('heading', { name: 'ATEM: RTMP, huvudsignal' }).waitFor();
+    expect((await apiPoints())[0]?.role).toBe('main');
+
+    await point.getByRole('button', { name: 'Byt hemlighet för ATEM' }).click();
+    await page.getByRole('status').getByText('Klart: Byt hemlighet för ATEM').waitFor();
+    const [rotated] = await apiPoints();
+    expect(rotated!.secret).not.toBe(created!.secret);
+    await waitFor(
+      async () => (await blackmagic.getByLabel('Strömnyckel', { exact: true }).inputValue()) === rotated!.secret,
+      10_000,
+      () => 'the settings shown kept the old stream key',
+    );
+
+    await point.getByRole('button', { name: 'Återkalla ATEM' }).click();
+    await stage.getByText('Inga inkommande signaler ännu.', { exact: false }).waitFor();
+    expect((await apiPoints())[0]?.revokedAt).not.toBeNull();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });
 

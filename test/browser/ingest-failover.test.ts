@@ -18,8 +18,12 @@ const STAGE = 'failover-hall';
 /** The main feed (OBS over WHIP) is 640 wide, the backup (an SRT encoder) 480: the viewer and the recording tell them apart. */
 const MAIN_WIDTH = 640;
 const BACKUP_WIDTH = 480;
-/** The issue's promise: the viewer receives the backup within 2 s of the main going silent for 1 s. */
+/** The switch waits for a second of silence from the main (the issue's rule). */
 const SILENCE_MS = 1_000;
+/**
+ * The issue's promises: the viewer receives the backup within 2 s of that second of silence, and
+ * the recording has no gap longer than 2 s, counted from the kill.
+ */
 const MAX_GAP_MS = 2_000;
 
 interface FeedState {
@@ -177,14 +181,14 @@ describe('a backup feed takes over from a failed main feed', () => {
     expect((await liveRecording(server, STAGE))?.id).toBe(recording!.id);
     const switched = segments.findIndex((segment, index) => index > 0 && segment.discontinuity);
     const [lastMain, firstBackup] = [segments[switched - 1]!, segments[switched]!];
-    // The hole the switch leaves: from the switch (the main was silent for SILENCE_MS before it,
-    // which the rule waits for) to the backup's first recorded frame.
+    // The hole the failure leaves in the recording: from the kill (the main's last media) to the
+    // backup's first recorded media, the second of silence the switch waits for included.
     const mainEndedAt = lastMain.programDateTime!.getTime() + lastMain.duration * 1000;
     const backupStartedAt = firstBackup.programDateTime!.getTime();
     console.log(
-      `failover: switched ${switchedAt - killedAt} ms after the kill; recording: main media to ${mainEndedAt - killedAt} ms, backup from ${backupStartedAt - killedAt} ms (gap after the switch ${backupStartedAt - switchedAt} ms)`,
+      `failover: switched ${switchedAt - killedAt} ms after the kill; recording: main media to ${mainEndedAt - killedAt} ms, backup from ${backupStartedAt - killedAt} ms (${backupStartedAt - switchedAt} ms after the switch)`,
     );
-    expect(backupStartedAt - Math.max(switchedAt, mainEndedAt)).toBeLessThan(MAX_GAP_MS);
+    expect(backupStartedAt - Math.min(killedAt, mainEndedAt)).toBeLessThan(MAX_GAP_MS);
     const segmentUrl = (segment: types.Segment) => new URL(segment.uri, `${server.url}${recording!.playlistUrl}`).href;
     expect((await probeSegmentVideo(segmentUrl(lastMain))).width).toBe(MAIN_WIDTH);
     expect((await probeSegmentVideo(segmentUrl(firstBackup))).width).toBe(BACKUP_WIDTH);

@@ -139,6 +139,29 @@ describe('stage and peer logic', () => {
     expect(offered.filter((c) => c.protocol === 'udp')).toHaveLength(5);
   });
 
+  it('holds a publisher on standby off air with its pause state, and tells listeners those changes are a feed switch', async () => {
+    const { stage, source } = await onAirStage('standby');
+    const video = stage.onAirProducers().find((producer) => producer.kind === 'video')!;
+    const changes: string[] = [];
+    stage.onChange((change) => changes.push(change));
+
+    stage.setStandby(source, true);
+    expect({ onAir: stage.onAirProducers(), publisherOnAir: stage.hasOnAir(source), live: stage.summary().live }).toEqual({
+      onAir: [],
+      publisherOnAir: false,
+      live: false,
+    });
+    // Paused while waiting (a speaker's camera off): it goes back on air paused, not live.
+    await stage.setProducerPaused(source, video.producerId, true);
+    stage.setStandby(source, false);
+    expect(stage.hasOnAir(source)).toBe(true);
+    expect(stage.onAirProducers().map((producer) => [producer.kind, producer.paused])).toEqual([
+      ['video', true],
+      ['audio', false],
+    ]);
+    expect(changes).toEqual(['feed-switch', 'feed-switch', 'on-air', 'feed-switch', 'feed-switch']);
+  });
+
   it('tells clients to reconnect when a worker dies, and the stage works again on its replacement', async () => {
     const { stage } = await onAirStage('recover');
     const before = await media.workerStats();

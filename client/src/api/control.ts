@@ -1,8 +1,6 @@
 /** The control room's API: sign-in, technicians, stages, invites and the audit log. */
 import type { ApiRequest, AuditLogResponse, InviteResponse, TechnicianInfo, TechnicianResponse, TechniciansResponse } from '../../../shared/protocol';
-import { getJson, postJson, sendJson } from './http';
-
-const path = (template: string, ...ids: string[]) => ids.reduce((text, id) => text.replace('%', encodeURIComponent(id)), template);
+import { apiPath as path, getJson, postJson, sendJson } from './http';
 
 export const signIn = (credentials: ApiRequest<'login'>): Promise<TechnicianResponse> => postJson('/api/auth/login', credentials);
 export const signOut = (): Promise<undefined> => sendJson('POST', '/api/auth/logout');

@@ -4,6 +4,11 @@ import type { ApiErrorResponse, ErrorCode } from '../../../shared/protocol';
 /** `network`: no answer at all (offline, server down). */
 export type FailureCode = ErrorCode | 'network';
 
+/** `/api/stages/%/invites` with each `%` replaced by the next id, encoded for a path. */
+export function apiPath(template: string, ...ids: string[]): string {
+  return ids.reduce((text, id) => text.replace('%', encodeURIComponent(id)), template);
+}
+
 export class ApiFailure extends Error {
   constructor(
     readonly code: FailureCode,

@@ -1,4 +1,4 @@
-/** `/control`: the technicians' control room: sign in, stages and speaker invites, technicians, the audit log. */
+/** `/control`: the technicians' control room: sign in, stages with speaker invites and ingest points, technicians, the audit log. */
 import '../styles.css';
 import '../components/pages.css';
 import { signal } from '@preact/signals';
@@ -21,6 +21,7 @@ import {
 import { fetchEvents } from '../api/events';
 import { ApiFailure } from '../api/http';
 import { fieldText } from '../components/formData';
+import { IngestPanel } from '../components/IngestPanel';
 import { Layout } from '../components/Layout';
 import { errorText } from '../i18n/errors';
 import { date, t, time } from '../i18n/language';
@@ -187,6 +188,7 @@ function StageItem({ id, title }: { id: string; title: string }) {
           {t('control.inviteLink', { stage: title })} <a href={invite.speakUrl}>{new URL(invite.speakUrl, location.origin).href}</a>
         </p>
       )}
+      <IngestPanel stageId={id} stageTitle={title} act={act} />
     </li>
   );
 }

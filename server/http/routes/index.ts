@@ -3,6 +3,7 @@ import type { HttpDependencies } from '../httpServer.js';
 import { archiveRoutes } from './archive.js';
 import { authRoutes } from './auth.js';
 import { chapterRoutes } from './chapters.js';
+import { encoderSettingsRoutes } from './encoderSettings.js';
 import { eventRoutes } from './events.js';
 import { inviteRoutes } from './invites.js';
 import { pollRoutes } from './polls.js';
@@ -13,7 +14,7 @@ import { registrationRoutes } from './registrations.js';
 import { stageRoutes } from './stages.js';
 import { technicianRoutes } from './technicians.js';
 
-/** Every /api route, each concern a plugin of its own (/metrics and ingest points are with the live media routes). */
+/** Every /api route, each concern a plugin of its own (/metrics and the ingest points' live routes are with the live media routes). */
 export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependencies): Promise<void> {
   for (const routes of [
     authRoutes,
@@ -24,6 +25,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependen
     posterRoutes,
     eventRoutes,
     stageRoutes,
+    encoderSettingsRoutes,
     registrationRoutes,
     inviteRoutes,
     questionRoutes,

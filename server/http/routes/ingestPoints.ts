@@ -4,13 +4,11 @@ import { z } from 'zod';
 import { apiRequestSchemas, type IngestPointInfo, ingestPointInfoSchema } from '../../../shared/protocol.js';
 import { AppError } from '../../errors.js';
 import type { IngestPoint } from '../../storage/ingestPoints.js';
-import { recordIdSchema } from '../../storage/validation.js';
 import { noContent, withErrors } from '../apiSchemas.js';
 import type { HttpDependencies, LiveMediaDependencies } from '../httpServer.js';
-import { stageParams, technicianRoute } from './routeSupport.js';
+import { ingestPointParams, stageParams, technicianRoute } from './routeSupport.js';
 
 const tags = ['Ingest'];
-const ingestPointParams = z.object({ ingestPointId: recordIdSchema });
 const answersIngestPoint = withErrors({ 200: ingestPointInfoSchema });
 
 /** Technicians manage where production tools send a stage's feed; every answer carries secrets. */
@@ -64,6 +62,22 @@ export const ingestPointRoutes: FastifyPluginAsyncZod<HttpDependencies & Pick<Li
       const { ingestPointId } = request.params;
       const point = ingestPoints.get(ingestPointId);
       if (!point) throw new AppError('not_found', `There is no ingest point "${ingestPointId}".`);
+      return answer(request, reply, point);
+    },
+  );
+
+  app.patch(
+    '/api/ingest-points/:ingestPointId',
+    technicianRoute(deps, {
+      tags,
+      summary: 'Relabel the ingest point, or make it the main or the backup feed (a connected encoder stays connected)',
+      params: ingestPointParams,
+      body: apiRequestSchemas.ingestPointChanges,
+      response: answersIngestPoint,
+    }),
+    async (request, reply) => {
+      const point = ingestPoints.change(request.params.ingestPointId, request.body);
+      request.log.info({ ingestPoint: point.id, ...request.body, technician: request.technician?.username }, 'ingest point changed');
       return answer(request, reply, point);
     },
   );

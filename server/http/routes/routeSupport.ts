@@ -13,6 +13,7 @@ import type { HttpDependencies } from '../httpServer.js';
 export const eventParams = z.object({ eventId: eventIdSchema });
 export const stageParams = z.object({ stageId: stageIdSchema });
 export const inviteParams = z.object({ inviteId: recordIdSchema });
+export const ingestPointParams = z.object({ ingestPointId: recordIdSchema });
 
 /**
  * Options of a route only technicians may call: the session is checked first (onRequest), so
@@ -57,5 +58,10 @@ export function existingTalk(db: Database, talkId: string): Talk {
 
 /** Answers a CSV file for a spreadsheet to open: the browser saves it as `filename`. */
 export function sendCsv(reply: FastifyReply, filename: string, csv: string): FastifyReply {
-  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(csv);
+  return sendDownload(reply, 'text/csv', filename, csv);
+}
+
+/** Answers a UTF-8 text file the browser saves as `filename` (plain ASCII) rather than shows. */
+export function sendDownload(reply: FastifyReply, contentType: string, filename: string, text: string): FastifyReply {
+  return reply.header('content-type', `${contentType}; charset=utf-8`).header('content-disposition', `attachment; filename="${filename}"`).send(text);
 }
