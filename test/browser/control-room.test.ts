@@ -1,13 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/bench/chromium.js';
+import type { RecordingControl } from '../../shared/programmeControl.js';
 import type { EventProgrammeResponse } from '../../shared/protocol.js';
 import { seriousAccessibilityViolations } from '../helpers/axe.js';
-import { type RunningServer, startServer } from '../helpers/server.js';
+import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { programmeDocument } from '../integration/api-fixtures.js';
 
-describe('a technician runs the control room at /control: signs in, creates a stage, invites a speaker, renames the stage, signs out', () => {
+describe('a technician runs the control room at /control: signs in, creates a stage, invites a speaker, renames the stage, runs its programme and recording, signs out', () => {
   let server: RunningServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -79,6 +80,82 @@ describe('a technician runs the control room at /control: signs in, creates a st
     for (const action of ['POST /api/events/:eventId/stages', 'POST /api/stages/:stageId/invites', 'POST /api/auth/login']) {
       expect(await log.innerText()).toContain(action);
     }
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+
+  it('edits the stage’s programme: adds talks in the event’s time zone, reorders them, edits one', async () => {
+    const stage = stageItem('horsalen');
+    const newTalk = stage.getByRole('group', { name: 'Ny programpunkt på Aulan' });
+    await newTalk.getByLabel('Titel').fill('Öppning');
+    await newTalk.getByLabel('Börjar').fill('2026-05-20T09:00');
+    await newTalk.getByLabel('Slutar').fill('2026-05-20T09:30');
+    await newTalk.getByLabel('Medverkande, en per rad: namn, organisation').fill('Anna Berg, Region Västernorrland');
+    await newTalk.getByRole('button', { name: 'Lägg till programpunkt' }).click();
+    await stage.getByText('Ändra Öppning', { exact: true }).waitFor();
+    // The next talk is offered the half hour after the last one.
+    await stage.getByRole('group', { name: 'Ny programpunkt på Aulan' }).getByLabel('Titel').fill('Huvudtalare');
+    await stage.getByRole('group', { name: 'Ny programpunkt på Aulan' }).getByRole('button', { name: 'Lägg till programpunkt' }).click();
+    await stage.getByText('Ändra Huvudtalare', { exact: true }).waitFor();
+    const talks = async () => (await programme()).stages.find((found) => found.id === 'horsalen')!.talks;
+    expect((await talks()).map((talk) => [talk.title, talk.plannedStart, talk.plannedEnd, talk.speakers.map((speaker) => speaker.name)])).toEqual([
+      ['Öppning', '2026-05-20T07:00:00.000Z', '2026-05-20T07:30:00.000Z', ['Anna Berg']],
+      ['Huvudtalare', '2026-05-20T07:30:00.000Z', '2026-05-20T08:00:00.000Z', []],
+    ]);
+
+    await stage.getByRole('button', { name: 'Flytta upp Huvudtalare' }).click();
+    await waitFor(
+      async () => (await talks())[0]?.title === 'Huvudtalare',
+      5_000,
+      () => 'the talks were not reordered',
+    );
+    await stage.locator('li[data-talk]').first().getByText('Huvudtalare', { exact: true }).waitFor();
+
+    await stage.getByText('Ändra Öppning', { exact: true }).click();
+    const edit = stage.locator('li[data-talk]', { hasText: 'Ändra Öppning' });
+    await edit.getByLabel('Titel').fill('Välkommen');
+    await edit.getByRole('button', { name: 'Spara Öppning' }).click();
+    await stage.getByText('Ändra Välkommen', { exact: true }).waitFor();
+    expect((await talks()).map((talk) => talk.title)).toEqual(['Huvudtalare', 'Välkommen']);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+
+  it('puts a talk on air and moves to the next with the keyboard; the watch page shows what is on air and next', async () => {
+    const stage = stageItem('horsalen');
+    const watch = await context.newPage();
+    await watch.goto(`${server.url}/watch/horsalen`);
+    await stage.getByRole('button', { name: 'Sätt i sändning: Huvudtalare' }).click();
+    await stage.getByText(/^I sändning nu: Huvudtalare/).waitFor();
+    await watch.locator('#on-air-talk', { hasText: 'I sändning nu: Huvudtalare' }).waitFor({ timeout: 5_000 });
+    await watch.locator('#on-air-next', { hasText: 'Därefter: Välkommen' }).waitFor();
+
+    await stage.getByRole('button', { name: 'Nästa programpunkt i sändning' }).focus();
+    await page.keyboard.press('Enter');
+    await stage.getByText(/^I sändning nu: Välkommen/).waitFor();
+    await watch.locator('#on-air-talk', { hasText: 'I sändning nu: Välkommen' }).waitFor({ timeout: 5_000 });
+    await watch.locator('#on-air-next', { hasText: 'Inget mer på programmet' }).waitFor();
+    expect(await stage.getByRole('button', { name: 'Nästa programpunkt i sändning' }).isDisabled()).toBe(true);
+    await watch.close();
+
+    await stage.getByRole('button', { name: 'Avsluta Välkommen' }).click();
+    await stage.getByText('Ingen programpunkt är i sändning.').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+
+  it('stops and starts the stage’s recording, and shows the free disk space', async () => {
+    const stage = stageItem('horsalen');
+    const recording = stage.getByRole('region', { name: 'Inspelning av Aulan' });
+    await recording.getByText('Spelas in så snart något sänds.').waitFor();
+    await recording.getByText(/^Ledigt på disken: .+ av .+/).waitFor();
+    await recording.getByRole('button', { name: 'Stoppa inspelning av Aulan' }).click();
+    await recording.getByText('Inspelningen är avstängd; sändningen fortsätter utan inspelning.').waitFor();
+    const technician = await technicianClient(server);
+    expect((await technician.call<RecordingControl>('GET', '/api/stages/horsalen/recording')).recorded).toBe(false);
+    await recording.getByRole('button', { name: 'Starta inspelning av Aulan' }).click();
+    await recording.getByText('Spelas in så snart något sänds.').waitFor();
+    expect((await technician.call<RecordingControl>('GET', '/api/stages/horsalen/recording')).recorded).toBe(true);
+    const log = page.locator('table.audit-log');
+    await log.getByText('PUT /api/stages/:stageId/recording').first().waitFor();
+    expect(await log.innerText()).toContain('POST /api/stages/:stageId/on-air/next');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });
 

@@ -5,12 +5,15 @@ import { authRoutes } from './auth.js';
 import { chapterRoutes } from './chapters.js';
 import { eventRoutes } from './events.js';
 import { inviteRoutes } from './invites.js';
+import { onAirRoutes } from './onAir.js';
 import { pollRoutes } from './polls.js';
 import { posterRoutes } from './posters.js';
 import { questionRoutes } from './questions.js';
+import { recordingControlRoutes } from './recordingControl.js';
 import { recordingRoutes } from './recordings.js';
 import { registrationRoutes } from './registrations.js';
 import { stageRoutes } from './stages.js';
+import { talkRoutes } from './talks.js';
 import { technicianRoutes } from './technicians.js';
 
 /** Every /api route, each concern a plugin of its own (/metrics and ingest points are with the live media routes). */
@@ -24,6 +27,9 @@ export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependen
     posterRoutes,
     eventRoutes,
     stageRoutes,
+    talkRoutes,
+    onAirRoutes,
+    recordingControlRoutes,
     registrationRoutes,
     inviteRoutes,
     questionRoutes,
