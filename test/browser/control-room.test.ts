@@ -54,7 +54,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
     await page.getByLabel('Namn', { exact: true }).fill('Hörsalen');
     await page.getByLabel('Adress (gemener, siffror och bindestreck)').fill('horsalen');
     await page.getByRole('button', { name: 'Skapa scen' }).click();
-    await stageItem('horsalen').getByRole('heading', { name: 'Hörsalen' }).waitFor();
+    await stageItem('horsalen').getByRole('heading', { name: 'Hörsalen', exact: true }).waitFor();
     expect((await programme()).stages.map((stage) => stage.id)).toEqual(['stora', 'lilla', 'horsalen']);
   });
 
@@ -72,7 +72,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
   it('renames the stage, and the audit log shows what was done', async () => {
     await stageItem('horsalen').getByLabel('Nytt namn för Hörsalen').fill('Aulan');
     await stageItem('horsalen').getByRole('button', { name: 'Byt namn' }).click();
-    await stageItem('horsalen').getByRole('heading', { name: 'Aulan' }).waitFor();
+    await stageItem('horsalen').getByRole('heading', { name: 'Aulan', exact: true }).waitFor();
     expect((await programme()).stages.find((stage) => stage.id === 'horsalen')?.title).toBe('Aulan');
 
     const log = page.locator('table.audit-log');
