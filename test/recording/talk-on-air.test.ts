@@ -4,7 +4,7 @@ import type { ChaptersResponse, ReplayInfo, StagesResponse } from '../../shared/
 import { connect, type RawSocket, request } from '../helpers/signalling.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
-import { readPlaylist, readRecordings, readSegments, recordingFolder, waitForSegments } from './recordingHelpers.js';
+import { readPlaylist, readRecordings, readSegments, recordingFolder, stagesOnAirUnrecorded, waitForSegments } from './recordingHelpers.js';
 
 const MINUTE = 60_000;
 /** Segments are about a second long: this many more means the talk was on air for a few seconds. */
@@ -82,6 +82,8 @@ describe('running a recorded stage’s programme from the control room', () => {
     const ended = readRecordings(running.dataDir).find((found) => found.id === recording.id)!;
     const stages = (await (await fetch(`${running.url}/api/stages`)).json()) as StagesResponse;
     expect(stages.stages.find((stage) => stage.id === 'demo')?.live).toBe(true);
+    // Not recorded on purpose: not a stage missing its recording.
+    expect(await stagesOnAirUnrecorded(running)).toBe(0);
     expect(readPlaylist(recordingFolder(running, recording)).text).toContain('#EXT-X-ENDLIST');
 
     const { replays } = (await (await fetch(`${running.url}/api/replays?stage=demo`)).json()) as { replays: ReplayInfo[] };
