@@ -15,12 +15,21 @@ import { DemoSourceProcess } from './ingest/demoSourceProcess.js';
 import { IngestPoints } from './ingest/ingestPoints.js';
 import { MediaEngine } from './media/index.js';
 import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
+import { RecordingControl } from './recording/recordingControl.js';
 import { RecordingManager } from './recording/recordingManager.js';
 import { PollBoard } from './audience/pollBoard.js';
 import { QuestionBoard } from './audience/questionBoard.js';
+import { TalkOnAirDesk } from './audience/talkOnAir.js';
 import { RecordingRetention } from './recording/retention.js';
 import { PeersPerAddress } from './signalling/peersPerAddress.js';
-import { attachSignalling, type SignallingServer, socketNotifier, socketPollNotifier, socketQuestionNotifier } from './signalling/socketServer.js';
+import {
+  attachSignalling,
+  type SignallingServer,
+  socketNotifier,
+  socketOnAirNotifier,
+  socketPollNotifier,
+  socketQuestionNotifier,
+} from './signalling/socketServer.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { DatabaseGuard } from './storage/databaseGuard.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
@@ -78,12 +87,14 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     }),
     notifier: socketNotifier(signalling),
   });
+  const recordingControl = new RecordingControl({ db, recordingsDir: config.recordingsDir });
   const recorder = new RecordingManager({
     db,
     registry,
     recordingsDir: config.recordingsDir,
     ffmpeg,
     logger,
+    control: recordingControl,
   });
   const retention = new RecordingRetention({ db, recordingsDir: config.recordingsDir, logger });
   const ingestPoints = new IngestPoints({
@@ -104,6 +115,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     asksPerMinute: config.rateLimitsPerMinute.question,
   });
   const polls = new PollBoard({ db, notifier: socketPollNotifier(signalling) });
+  const onAir = new TalkOnAirDesk({ db, notifier: socketOnAirNotifier(signalling), logger });
   const http = await buildHttpServer({
     config,
     ffmpeg,
@@ -111,6 +123,8 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     policy,
     questions,
     polls,
+    onAir,
+    recordingControl,
     passes,
     registry,
     media,

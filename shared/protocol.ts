@@ -24,6 +24,7 @@ import {
   voteSchema,
 } from './questions.js';
 import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from './ids.js';
+import type { StageOnAir } from './programmeControl.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary
@@ -326,6 +327,8 @@ export interface ServerToClientEvents {
   'questions:moderation': (board: ModeratorQuestionBoard) => void;
   /** The joined stage's polls or their results changed. */
   'polls:board': (board: PollBoard) => void;
+  /** The talk on air on the joined stage and the next one: sent on joining, and when the control room changes it. */
+  'programme:onAir': (onAir: StageOnAir) => void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,8 +470,19 @@ export type ReplayInfo = z.infer<typeof replayInfoSchema>;
 export const archiveEntrySchema = replayInfoSchema.extend({ eventId: z.string(), stageTitle: z.string(), description: z.string() });
 export type ArchiveEntry = z.infer<typeof archiveEntrySchema>;
 
-/** A talk within what a player plays: where it starts, in seconds from the start of the played media. */
-export const replayChapterSchema = z.object({ replayId: z.string(), talkId: z.string(), title: z.string(), startSeconds: z.number() });
+/**
+ * A talk, or a marker a technician set while recording, within what a player plays: where it
+ * starts, in seconds from the start of the played media. A marker has no replay or talk, and an
+ * empty title when it was set without one (the player names it by its time).
+ */
+export const replayChapterSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['talk', 'marker']),
+  replayId: z.string().nullable(),
+  talkId: z.string().nullable(),
+  title: z.string(),
+  startSeconds: z.number(),
+});
 export type ReplayChapter = z.infer<typeof replayChapterSchema>;
 
 /** GET /api/replays/:id/chapters and /api/recordings/:id/chapters. */

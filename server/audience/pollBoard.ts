@@ -10,7 +10,7 @@ import { ballotOf, castBallot, closePoll, createPoll, findPoll, listPolls, listP
 import { getTalk } from '../storage/talks.js';
 import { CoalescedPushes } from './coalescedPushes.js';
 import type { Attendee } from './questionBoard.js';
-import { talkPlannedAt } from './talkOnAir.js';
+import { currentTalkAt } from './talkOnAir.js';
 
 export interface PollNotifier {
   toStage(stageId: string, board: PollBoardView): void;
@@ -42,7 +42,7 @@ export class PollBoard {
     if (input.talkId !== undefined && getTalk(db, input.talkId)?.stageId !== stageId) {
       throw new AppError('invalid_payload', `Invalid talkId: there is no talk "${input.talkId}" on stage "${stageId}".`);
     }
-    const talkId = input.talkId ?? talkPlannedAt(db, stageId, this.now())?.id ?? null;
+    const talkId = input.talkId ?? currentTalkAt(db, stageId, this.now())?.id ?? null;
     const poll = createPoll(db, { stageId, talkId, question: input.question, options: input.options, multiple: input.multiple }, this.now());
     this.changed(stageId);
     return pollView(poll);

@@ -38,7 +38,7 @@ import {
 } from '../storage/questions.js';
 import { getTalk } from '../storage/talks.js';
 import { CoalescedPushes } from './coalescedPushes.js';
-import { talkPlannedAt } from './talkOnAir.js';
+import { currentTalkAt } from './talkOnAir.js';
 
 /** An attendee as the board knows them: the key their votes carry, and their registration if they have one. */
 export interface Attendee {
@@ -93,7 +93,7 @@ export class QuestionBoard {
     if (input.talkId !== undefined && getTalk(db, input.talkId)?.stageId !== stageId) {
       throw new AppError('invalid_payload', `Invalid talkId: there is no talk "${input.talkId}" on stage "${stageId}".`);
     }
-    const talkId = input.talkId ?? talkPlannedAt(db, stageId, this.now())?.id ?? null;
+    const talkId = input.talkId ?? currentTalkAt(db, stageId, this.now())?.id ?? null;
     const question = createQuestion(
       db,
       { stageId, talkId, registrationId: attendee.registrationId, askerKey: attendee.voterKey, authorName: input.authorName, text: input.text },

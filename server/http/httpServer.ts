@@ -17,10 +17,12 @@ import type { Config } from '../config/env.js';
 import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { PollBoard } from '../audience/pollBoard.js';
 import type { QuestionBoard } from '../audience/questionBoard.js';
+import type { TalkOnAirDesk } from '../audience/talkOnAir.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import type { IngestPoints } from '../ingest/ingestPoints.js';
 import { AppError } from '../errors.js';
 import type { MediaEngine } from '../media/index.js';
+import type { RecordingControl } from '../recording/recordingControl.js';
 import { listAllStages } from '../storage/stages.js';
 import { notApi, registerApiDocs, useZodSchemas, withErrors } from './apiSchemas.js';
 import { proxyTrust } from './clientAddress.js';
@@ -44,6 +46,10 @@ export interface HttpDependencies {
   passes: ViewerPasses;
   questions: QuestionBoard;
   polls: PollBoard;
+  /** The talk on air on each stage, which the control room sets. */
+  onAir: TalkOnAirDesk;
+  /** Recording on and off per stage, chapter markers. */
+  recordingControl: RecordingControl;
   logger: Logger;
   version: string;
   /** The built client (dist/client). */

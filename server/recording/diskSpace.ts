@@ -5,20 +5,30 @@
  * usually shares the disk.
  */
 import { access, constants, mkdir, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { stageDirectory } from './layout.js';
 
 const MIN_FREE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Space on the disk that holds (or, not created yet, will hold) `directory`: free is what this
+ * process may use. Undefined when it cannot be read.
+ */
+export async function diskSpace(directory: string): Promise<{ freeBytes: number; totalBytes: number } | undefined> {
+  for (let folder = directory; ; folder = dirname(folder)) {
+    try {
+      const stats = await statfs(folder);
+      return { freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(folder) === folder) return undefined;
+    }
+  }
+}
+
 /** Why recording into `directory` must stop, or undefined while there is room (or no way to tell). */
 export async function diskSpaceProblem(directory: string): Promise<string | undefined> {
-  let freeBytes: number;
-  try {
-    const stats = await statfs(directory);
-    freeBytes = stats.bavail * stats.bsize;
-  } catch {
-    return undefined;
-  }
-  if (freeBytes >= MIN_FREE_BYTES) return undefined;
+  const freeBytes = (await diskSpace(directory))?.freeBytes;
+  if (freeBytes === undefined || freeBytes >= MIN_FREE_BYTES) return undefined;
   return `the disk holding ${directory} is full: ${megabytes(freeBytes)} MB free, recording needs ${megabytes(MIN_FREE_BYTES)} MB`;
 }
 

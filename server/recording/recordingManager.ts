@@ -1,7 +1,8 @@
 /**
  * The recorder: whatever is on air on a stage is recorded while the stage is live, as HLS under
  * RECORDINGS_DIR (see layout.ts). Every stage of the programme is recorded, the demo stage
- * included; one StageRecorder per open stage does the work.
+ * included, unless the technicians switched its recording off (RecordingControl); one
+ * StageRecorder per open stage does the work.
  */
 import { mkdirSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
@@ -9,12 +10,10 @@ import type { Logger } from 'pino';
 import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import type { Ffmpeg } from '../config/ffmpeg.js';
-import { listUnfinishedRecordings } from '../storage/recordings.js';
-import { endTalkReplay, type TalkReplay } from '../storage/replays.js';
 import { getStage } from '../storage/stages.js';
-import { getTalk } from '../storage/talks.js';
 import { missingRecorderFeatures } from './ffmpegJob.js';
 import { warmUpFfmpeg } from './ffmpegProcess.js';
+import type { RecordingControl } from './recordingControl.js';
 import { StageRecorder } from './stageRecorder.js';
 
 export interface RecordingManagerOptions {
@@ -23,6 +22,8 @@ export interface RecordingManagerOptions {
   recordingsDir: string;
   ffmpeg: Ffmpeg;
   logger: Logger;
+  /** The technicians' recording switch per stage. */
+  control: RecordingControl;
 }
 
 export class RecordingManager {
@@ -30,6 +31,7 @@ export class RecordingManager {
   private readonly closing = new Set<Promise<void>>();
   private closed = false;
   private readonly logger: Logger;
+  private readonly unsubscribeSwitch: () => void;
 
   constructor(private readonly options: RecordingManagerOptions) {
     this.logger = options.logger.child({ component: 'recorder' });
@@ -39,27 +41,17 @@ export class RecordingManager {
       opened: (stage) => this.follow(stage),
       closed: (stage) => this.stopFollowing(stage),
     });
+    this.unsubscribeSwitch = options.control.onSwitch((stageId) => {
+      for (const [stage, recorder] of this.recorders) if (stage.id === stageId) recorder.changed('recording-switch');
+    });
   }
 
   /** Finalizes every recording in progress as complete (at shutdown, before the stages close). */
   async close(): Promise<void> {
     this.closed = true;
+    this.unsubscribeSwitch();
     for (const stage of [...this.recorders.keys()]) this.stopFollowing(stage);
     await Promise.all([...this.closing]);
-  }
-
-  /**
-   * The control room ended the talk now (or at `endedAt`), early or late: its replay ends there and
-   * is available at once, while the stage's recording goes on. Undefined when the talk's stage is
-   * not being recorded, or the talk is not in the recording.
-   */
-  endTalk(talkId: string, endedAt = new Date()): TalkReplay | undefined {
-    const talk = getTalk(this.options.db, talkId);
-    const recording = talk && listUnfinishedRecordings(this.options.db).find((candidate) => candidate.stageId === talk.stageId);
-    if (!recording) return undefined;
-    const replay = endTalkReplay(this.options.db, recording.id, talkId, endedAt);
-    this.logger.info({ talk: talkId, recording: recording.id, replay: replay?.id, endedAt }, 'talk ended');
-    return replay;
   }
 
   private follow(stage: Stage): void {
@@ -69,8 +61,9 @@ export class RecordingManager {
       this.logger.warn({ stage: stage.id }, 'stage is not in the programme; not recorded');
       return;
     }
-    const { db, recordingsDir } = this.options;
-    this.recorders.set(stage, new StageRecorder(stage, { db, recordingsDir, ffmpeg: this.options.ffmpeg, logger: this.logger }));
+    const { db, recordingsDir, control } = this.options;
+    const isRecorded = () => control.isRecorded(stage.id);
+    this.recorders.set(stage, new StageRecorder(stage, { db, recordingsDir, ffmpeg: this.options.ffmpeg, logger: this.logger, isRecorded }));
   }
 
   private stopFollowing(stage: Stage): void {

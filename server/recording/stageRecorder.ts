@@ -26,6 +26,8 @@ export interface StageRecorderOptions {
   recordingsDir: string;
   ffmpeg: Ffmpeg;
   logger: Logger;
+  /** Whether the technicians want the stage recorded while it is live (RecordingControl); asked on every change. */
+  isRecorded(): boolean;
 }
 
 /** On-air changes come in bursts (camera and microphone a moment apart): act once they settle. */
@@ -80,7 +82,8 @@ export class StageRecorder {
     await this.enqueue(() => this.endSession({ status: 'complete' }));
   }
 
-  private changed(change: StageChange): void {
+  /** Something on the stage or the recording switch changed: the recorder acts once things settle. */
+  changed(change: StageChange | 'recording-switch'): void {
     clearTimeout(this.settleTimer);
     // A feed switch is whole within the tick it happens in: the next tick records what it put on air.
     this.settleTimer = setTimeout(() => void this.enqueue(() => this.apply()), change === 'feed-switch' ? 0 : SETTLE_MS);
@@ -94,6 +97,10 @@ export class StageRecorder {
 
   private async apply(): Promise<void> {
     if (this.closed) return;
+    if (!this.options.isRecorded()) {
+      await this.stopRecording();
+      return;
+    }
     if (this.stage.onAirProducers().length === 0) {
       this.armOffAirStop();
       return;
@@ -164,7 +171,16 @@ export class StageRecorder {
   private async wentOffAir(): Promise<void> {
     this.offAirTimer = undefined;
     if (this.stage.onAirProducers().length > 0) return;
-    // Off air, nothing is missing: the next on-air moment is recorded at once.
+    await this.stopRecording();
+  }
+
+  /**
+   * Off air, or recording switched off: the recording in progress ends complete, and nothing is
+   * missing, so the next recording (on air again, switched on again) starts at once.
+   */
+  private async stopRecording(): Promise<void> {
+    clearTimeout(this.offAirTimer);
+    this.offAirTimer = undefined;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.unrecordedSince = undefined;

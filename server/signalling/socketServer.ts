@@ -15,6 +15,7 @@ import {
 import type { Credentials } from '../auth/accessPolicy.js';
 import type { PollNotifier } from '../audience/pollBoard.js';
 import type { QuestionNotifier } from '../audience/questionBoard.js';
+import type { OnAirNotifier } from '../audience/talkOnAir.js';
 import type { StageNotifier } from '../domain/stage.js';
 import { AppError } from '../errors.js';
 import { clientAddress, type ProxyTrust } from '../http/clientAddress.js';
@@ -155,6 +156,11 @@ export function socketQuestionNotifier(io: () => SignallingServer): QuestionNoti
 
 export function socketPollNotifier(io: () => SignallingServer): PollNotifier {
   return { toStage: (stageId, board) => io().to(stageRoom(stageId)).emit('polls:board', board) };
+}
+
+/** The talk on air and the next one, to everyone on the stage. */
+export function socketOnAirNotifier(io: () => SignallingServer): OnAirNotifier {
+  return { toStage: (stageId, onAir) => io().to(stageRoom(stageId)).emit('programme:onAir', onAir) };
 }
 
 function handleConnection(socket: SignallingSocket, deps: SessionDependencies, sessions: Set<SocketSession>): void {

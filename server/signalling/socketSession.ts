@@ -6,6 +6,7 @@ import type { AccessPolicy, Credentials } from '../auth/accessPolicy.js';
 import { Peer, type PeerKind } from '../domain/peer.js';
 import type { PollBoard } from '../audience/pollBoard.js';
 import { type Attendee, attendeeOf, type QuestionBoard } from '../audience/questionBoard.js';
+import { stageOnAir } from '../audience/talkOnAir.js';
 import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
 import { AppError } from '../errors.js';
@@ -78,6 +79,8 @@ export class SocketSession {
     if (role === 'viewer' && this.membership?.peer === peer) {
       this.membership.viewingId = startViewing(this.deps.db, { stageId, viewerKey: this.viewerKey });
     }
+    // Later changes reach the stage's room; this one is for the page that just joined.
+    this.socket.emit('programme:onAir', stageOnAir(this.deps.db, stageId));
     if (!transport) return joined;
     const direction = role === 'speaker' ? 'send' : 'recv';
     return { ...joined, transport: await stage.createTransport(peer, { direction, forceTcp: transport.forceTcp }) };

@@ -402,6 +402,43 @@ ALTER TABLE stages ADD COLUMN retention_hours INTEGER CHECK (retention_hours IS 
 UPDATE stages SET retention_hours = 24 WHERE id = 'demo';
 `;
 
+/**
+ * What the control room runs: the talk on air on each stage and since when (a row per time a talk
+ * was on air, so per-talk replays follow what happened rather than the plan), chapter markers set
+ * while recording, and whether a stage is to be recorded while it is live.
+ */
+const controlRoomProgrammeSchema = `
+CREATE TABLE talks_on_air (
+  id         INTEGER PRIMARY KEY,
+  stage_id   TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  talk_id    TEXT NOT NULL REFERENCES talks (id) ON DELETE CASCADE,
+  started_at TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', started_at) = started_at),
+  ended_at   TEXT CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', ended_at) = ended_at),
+  CHECK (ended_at >= started_at)
+) STRICT;
+-- At most one talk is on air on a stage.
+CREATE UNIQUE INDEX talks_on_air_now ON talks_on_air (stage_id) WHERE ended_at IS NULL;
+CREATE INDEX talks_on_air_by_stage ON talks_on_air (stage_id, started_at);
+CREATE INDEX talks_on_air_by_talk ON talks_on_air (talk_id);
+
+CREATE TRIGGER talks_on_air_talk_on_stage BEFORE INSERT ON talks_on_air
+WHEN (SELECT stage_id FROM talks WHERE id = NEW.talk_id) IS NOT NEW.stage_id
+BEGIN
+  SELECT RAISE(ABORT, 'talks_on_air: the talk is not on that stage');
+END;
+
+CREATE TABLE chapter_markers (
+  id           TEXT PRIMARY KEY,
+  recording_id TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+  at           TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', at) = at),
+  -- Empty: the player names it by its time.
+  title        TEXT NOT NULL DEFAULT '' CHECK (length(title) <= 200)
+) STRICT;
+CREATE INDEX chapter_markers_by_recording ON chapter_markers (recording_id, at);
+
+ALTER TABLE stages ADD COLUMN recorded INTEGER NOT NULL DEFAULT 1 CHECK (recorded IN (0, 1));
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
@@ -413,6 +450,8 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'disabled technicians and the audit log', sql: technicianAuditSchema },
   { version: 9, name: 'ingest point roles', sql: ingestPointRolesSchema },
   { version: 10, name: 'recording retention per stage', sql: recordingRetentionSchema },
+  // Migration 13 of issue 13's helpers: the lead renumbers it at merge (versions run without gaps).
+  { version: 11, name: 'talks on air, chapter markers and recording control', sql: controlRoomProgrammeSchema },
 ];
 
 const createMigrationsTable = `

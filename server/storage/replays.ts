@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { mayEndReplayAt, segmentsInWindow } from '../domain/replayWindow.js';
+import { listChapterMarkers } from './chapterMarkers.js';
 import { preparedOnce } from './prepared.js';
 import type { RecordingSegment } from './recordingSegments.js';
 import { listSegments } from './recordingSegments.js';
@@ -31,27 +32,44 @@ export const replayColumns = `r.id, r.talk_id AS talkId, r.recording_id AS recor
   r.in_at AS inAt, r.out_at AS outAt`;
 export const fromReplays = 'FROM talk_replays r JOIN recordings rec ON rec.id = r.recording_id';
 
+/** A talk's time on air overlaps a recording: it started before the recording ended and ended after it started. */
+const onAirDuringRecording = `o.stage_id = rec.stage_id AND o.started_at < coalesce(rec.ended_at, @now) AND coalesce(o.ended_at, @now) > rec.started_at`;
+
 const statements = preparedOnce((db) => ({
-  // A talk overlaps a recording when it starts before the recording ends and ends after it starts;
-  // a recording in progress counts as ending now, and only its talks already over get a replay
-  // (one still going would get one cut short). Breaks get no replay.
+  // Where the control room said which talk was on air during a recording, its replays are those
+  // times (a talk on air twice spans both); elsewhere, the programme's planned times. A talk
+  // overlaps a recording when it starts before the recording ends and ends after it starts; a
+  // recording in progress counts as ending now, and only its talks already over get a replay (one
+  // still going would get one cut short). Breaks get no replay.
   overlappingTalks: db.prepare<{ recordingId: string; now: string }, { talkId: string; title: string; inAt: string; outAt: string }>(
     `SELECT t.id AS talkId, t.title, max(t.planned_start, rec.started_at) AS inAt,
             min(t.planned_end, coalesce(rec.ended_at, @now)) AS outAt
        FROM recordings rec JOIN talks t ON t.stage_id = rec.stage_id
       WHERE rec.id = @recordingId AND t.kind <> 'break'
+        AND NOT EXISTS (SELECT 1 FROM talks_on_air o WHERE ${onAirDuringRecording})
         AND (rec.ended_at IS NOT NULL OR t.planned_end <= @now)
-        AND max(t.planned_start, rec.started_at) < min(t.planned_end, coalesce(rec.ended_at, @now))`,
+        AND max(t.planned_start, rec.started_at) < min(t.planned_end, coalesce(rec.ended_at, @now))
+     UNION ALL
+     SELECT t.id AS talkId, t.title, max(min(o.started_at), rec.started_at) AS inAt,
+            min(max(coalesce(o.ended_at, @now)), coalesce(rec.ended_at, @now)) AS outAt
+       FROM recordings rec JOIN talks_on_air o ON ${onAirDuringRecording} JOIN talks t ON t.id = o.talk_id
+      WHERE rec.id = @recordingId AND t.kind <> 'break'
+      GROUP BY t.id
+     HAVING (rec.ended_at IS NOT NULL OR count(o.ended_at) = count(*))
+        AND max(min(o.started_at), rec.started_at) < min(max(coalesce(o.ended_at, @now)), coalesce(rec.ended_at, @now))`,
   ),
-  talkInRecording: db.prepare<{ recordingId: string; talkId: string }, { title: string; inAt: string; recordingEndedAt: string | null }>(
-    `SELECT t.title, max(t.planned_start, rec.started_at) AS inAt, rec.ended_at AS recordingEndedAt
+  // The replay starts when the talk first went on air during the recording, else at its planned start.
+  talkInRecording: db.prepare<{ recordingId: string; talkId: string; now: string }, { title: string; inAt: string; recordingEndedAt: string | null }>(
+    `SELECT t.title, max(coalesce((SELECT min(o.started_at) FROM talks_on_air o WHERE o.talk_id = t.id AND ${onAirDuringRecording}), t.planned_start),
+                        rec.started_at) AS inAt,
+            rec.ended_at AS recordingEndedAt
        FROM recordings rec JOIN talks t ON t.stage_id = rec.stage_id
-      WHERE rec.id = @recordingId AND t.id = @talkId`,
+      WHERE rec.id = @recordingId AND t.id = @talkId AND t.kind <> 'break'`,
   ),
   endAt: db.prepare<{ id: string; talkId: string; recordingId: string; title: string; inAt: string; outAt: string }>(
     `INSERT INTO talk_replays (id, talk_id, recording_id, title, in_at, out_at)
      VALUES (@id, @talkId, @recordingId, @title, @inAt, @outAt)
-     ON CONFLICT (talk_id, recording_id) DO UPDATE SET out_at = excluded.out_at`,
+     ON CONFLICT (talk_id, recording_id) DO UPDATE SET in_at = excluded.in_at, out_at = excluded.out_at`,
   ),
   byTalkAndRecording: db.prepare<[string, string], TalkReplay>(`SELECT ${replayColumns} ${fromReplays} WHERE r.talk_id = ? AND r.recording_id = ?`),
   insert: db.prepare<{ id: string; talkId: string; recordingId: string; title: string; inAt: string; outAt: string }>(
@@ -83,13 +101,14 @@ export function refreshTalkReplays(db: Database, recordingId: string, now = new 
 
 /**
  * The talk ended at `endedAt`, whatever the programme said (the control room ended it, early or
- * late): its replay in the recording ends there, created if it has none yet. Undefined when the
- * talk is not on the recording's stage or `endedAt` is not after the replay's start.
+ * late): its replay in the recording ends there, and starts when it went on air (else as
+ * planned); created if it has none yet. Undefined when the talk is a break or not on the
+ * recording's stage, or `endedAt` is not after the replay's start.
  */
 export function endTalkReplay(db: Database, recordingId: string, talkId: string, endedAt: Date): TalkReplay | undefined {
   return db.transaction(() => {
-    const talk = statements(db).talkInRecording.get({ recordingId, talkId });
     const outAt = toIsoTime(endedAt);
+    const talk = statements(db).talkInRecording.get({ recordingId, talkId, now: outAt });
     if (!talk || !mayEndReplayAt(outAt, talk.inAt, talk.recordingEndedAt)) return undefined;
     statements(db).endAt.run({ id: newId(), talkId, recordingId, title: talk.title, inAt: talk.inAt, outAt });
     return statements(db).byTalkAndRecording.get(talkId, recordingId);
@@ -130,32 +149,51 @@ export function replaySegments(db: Database, replay: TalkReplay): RecordingSegme
 }
 
 export interface Chapter {
-  replayId: string;
-  talkId: string;
+  /** The replay's id for a talk, the marker's for a marker. */
+  id: string;
+  /** A talk, or a marker a technician set while recording. */
+  kind: 'talk' | 'marker';
+  replayId: string | null;
+  talkId: string | null;
+  /** Empty for a marker set without one. */
   title: string;
   /** Seconds from the start of the played segments. */
   startSeconds: number;
 }
 
 /**
- * The talks (by their replays' in points) within a played window of a recording, placed on the
- * played media's own timeline: the sum of the segments' durations, not the wall clock, because a
- * recording that was interrupted has gaps the player does not see. `window` is a talk replay's
- * in and out points, or none for the whole recording.
+ * The talks (by their replays' in points) and chapter markers within a played window of a
+ * recording, placed on the played media's own timeline: the sum of the segments' durations, not
+ * the wall clock, because a recording that was interrupted has gaps the player does not see.
+ * `window` is a talk replay's in and out points, or none for the whole recording.
  */
 function chaptersIn(db: Database, recordingId: string, segments: RecordingSegment[], window?: { inAt: string; outAt: string }): Chapter[] {
   const [first, last] = [segments[0], segments.at(-1)];
   if (!first || !last) return [];
   const fromMs = window ? Date.parse(window.inAt) : Date.parse(first.programDateTime);
   const toMs = window ? Date.parse(window.outAt) : Date.parse(last.programDateTime) + last.durationSeconds * 1000;
-  return listReplays(db, { recordingId })
+  const talks = listReplays(db, { recordingId })
     .filter((replay) => Date.parse(replay.inAt) < toMs && Date.parse(replay.outAt) > fromMs)
     .map((replay) => ({
+      id: replay.id,
+      kind: 'talk' as const,
       replayId: replay.id,
       talkId: replay.talkId,
       title: replay.title,
       startSeconds: mediaSecondsAt(segments, Math.max(Date.parse(replay.inAt), fromMs)),
     }));
+  const markers = listChapterMarkers(db, recordingId)
+    .filter((marker) => Date.parse(marker.at) >= fromMs && Date.parse(marker.at) < toMs)
+    .map((marker) => ({
+      id: marker.id,
+      kind: 'marker' as const,
+      replayId: null,
+      talkId: null,
+      title: marker.title,
+      startSeconds: mediaSecondsAt(segments, Date.parse(marker.at)),
+    }));
+  // Stable: a talk and a marker at the same moment keep the talk first.
+  return [...talks, ...markers].sort((a, b) => a.startSeconds - b.startSeconds);
 }
 
 /** Where a wall-clock instant falls in the played segments, in seconds from their start. */

@@ -74,3 +74,19 @@ export function setStageRetention(db: Database, id: string, hours: number | null
 export function stageRetention(db: Database, id: string): number | null | undefined {
   return retentionStatements(db).retention.get(id)?.hours;
 }
+
+const recordedStatements = preparedOnce((db) => ({
+  setRecorded: db.prepare<[number, string]>('UPDATE stages SET recorded = ? WHERE id = ?'),
+  recorded: db.prepare<[string], { recorded: number }>('SELECT recorded FROM stages WHERE id = ?'),
+}));
+
+/** Whether the stage is recorded while it is live (technicians stop and start recording on their own). */
+export function setStageRecorded(db: Database, id: string, recorded: boolean): boolean {
+  return recordedStatements(db).setRecorded.run(recorded ? 1 : 0, id).changes > 0;
+}
+
+/** Undefined when there is no such stage. */
+export function isStageRecorded(db: Database, id: string): boolean | undefined {
+  const row = recordedStatements(db).recorded.get(id);
+  return row && row.recorded === 1;
+}

@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3';
+import type { ProgrammeTalk } from '../../shared/protocol.js';
 import type { TalkKind } from '../domain/validation.js';
 import { definedFields, preparedOnce } from './prepared.js';
+import { createSpeaker, listSpeakers } from './speakers.js';
 import { toIsoTime } from './time.js';
 import { newId } from './tokens.js';
 
@@ -166,4 +168,29 @@ function setSpeakers(db: Database, talkId: string, speakerIds: readonly string[]
   const { clearSpeakers, addSpeaker } = statements(db);
   clearSpeakers.run(talkId);
   speakerIds.forEach((speakerId, position) => addSpeaker.run(talkId, speakerId, position));
+}
+
+/** The talk as the public programme shows it: its speakers by name. */
+export function publicTalk(talk: Talk): ProgrammeTalk {
+  const { id, title, description, kind, plannedStart, plannedEnd } = talk;
+  return { id, title, description, kind, plannedStart, plannedEnd, speakers: talk.speakers.map(({ name, organisation }) => ({ name, organisation })) };
+}
+
+/**
+ * The ids of the event's speakers with these names and organisations (case and spacing as typed
+ * count the same), creating those it does not have yet: a talk's speakers as the control room
+ * types them.
+ */
+export function speakerIdsByName(db: Database, eventId: string, speakers: readonly { name: string; organisation: string }[]): string[] {
+  const key = (speaker: { name: string; organisation: string }) => `${speaker.name.toLocaleLowerCase()}\u0000${speaker.organisation.toLocaleLowerCase()}`;
+  const known = new Map(listSpeakers(db, eventId).map((speaker) => [key(speaker), speaker.id]));
+  const ids = speakers.map((speaker) => {
+    const found = known.get(key(speaker));
+    if (found) return found;
+    const created = createSpeaker(db, { eventId, name: speaker.name, organisation: speaker.organisation });
+    known.set(key(speaker), created.id);
+    return created.id;
+  });
+  // Someone typed twice is on the talk once.
+  return [...new Set(ids)];
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { RecordingControl } from '../../shared/programmeControl.js';
 import type { EventProgrammeResponse, IngestPointInfo } from '../../shared/protocol.js';
 import { LAPTOP, seriousAccessibilityViolations } from '../helpers/axe.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
@@ -8,7 +9,7 @@ import { freePort, waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { programmeDocument } from '../integration/api-fixtures.js';
 
-describe('a technician runs the control room at /control: signs in, creates a stage, invites a speaker, renames the stage, sets up its ingest, signs out', () => {
+describe('a technician runs the control room at /control: signs in, creates a stage, invites a speaker, renames the stage, sets up its ingest, runs its programme and recording, signs out', () => {
   // Ports of their own: an RTMP point listens as soon as it is created.
   const fixture = useBrowserFixture({
     env: async () => ({ ...TECHNICIAN_ENV, DEMO: '0', INGEST_RTMP_PORTS: String(await freePort()), INGEST_SRT_PORTS: String(await freePort()) }),
@@ -49,7 +50,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
     await page.getByLabel('Namn', { exact: true }).fill('Hörsalen');
     await page.getByLabel('Adress (gemener, siffror och bindestreck)').fill('horsalen');
     await page.getByRole('button', { name: 'Skapa scen' }).click();
-    await stageItem('horsalen').getByRole('heading', { name: 'Hörsalen' }).waitFor();
+    await stageItem('horsalen').getByRole('heading', { name: 'Hörsalen', exact: true }).waitFor();
     expect((await programme()).stages.map((stage) => stage.id)).toEqual(['stora', 'lilla', 'horsalen']);
   });
 
@@ -69,7 +70,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
     const { page } = fixture;
     await stageItem('horsalen').getByLabel('Nytt namn för Hörsalen').fill('Aulan');
     await stageItem('horsalen').getByRole('button', { name: 'Byt namn' }).click();
-    await stageItem('horsalen').getByRole('heading', { name: 'Aulan' }).waitFor();
+    await stageItem('horsalen').getByRole('heading', { name: 'Aulan', exact: true }).waitFor();
     expect((await programme()).stages.find((stage) => stage.id === 'horsalen')?.title).toBe('Aulan');
 
     const log = page.locator('table.audit-log');
@@ -144,6 +145,82 @@ describe('a technician runs the control room at /control: signs in, creates a st
     await point.getByRole('button', { name: 'Återkalla ATEM' }).click();
     await stage.getByText('Inga inkommande signaler ännu.', { exact: false }).waitFor();
     expect((await apiPoints())[0]?.revokedAt).not.toBeNull();
+  });
+
+  it('edits the stage’s programme: adds talks in the event’s time zone, reorders them, edits one', async () => {
+    const { page } = fixture;
+    const stage = stageItem('horsalen');
+    const newTalk = stage.getByRole('group', { name: 'Ny programpunkt på Aulan' });
+    await newTalk.getByLabel('Titel').fill('Öppning');
+    await newTalk.getByLabel('Börjar').fill('2026-05-20T09:00');
+    await newTalk.getByLabel('Slutar').fill('2026-05-20T09:30');
+    await newTalk.getByLabel('Medverkande, en per rad: namn, organisation').fill('Anna Berg, Region Västernorrland');
+    await newTalk.getByRole('button', { name: 'Lägg till programpunkt' }).click();
+    await stage.getByText('Ändra Öppning', { exact: true }).waitFor();
+    // The next talk is offered the half hour after the last one.
+    await stage.getByRole('group', { name: 'Ny programpunkt på Aulan' }).getByLabel('Titel').fill('Huvudtalare');
+    await stage.getByRole('group', { name: 'Ny programpunkt på Aulan' }).getByRole('button', { name: 'Lägg till programpunkt' }).click();
+    await stage.getByText('Ändra Huvudtalare', { exact: true }).waitFor();
+    const talks = async () => (await programme()).stages.find((found) => found.id === 'horsalen')!.talks;
+    expect((await talks()).map((talk) => [talk.title, talk.plannedStart, talk.plannedEnd, talk.speakers.map((speaker) => speaker.name)])).toEqual([
+      ['Öppning', '2026-05-20T07:00:00.000Z', '2026-05-20T07:30:00.000Z', ['Anna Berg']],
+      ['Huvudtalare', '2026-05-20T07:30:00.000Z', '2026-05-20T08:00:00.000Z', []],
+    ]);
+
+    await stage.getByRole('button', { name: 'Flytta upp Huvudtalare' }).click();
+    await waitFor(
+      async () => (await talks())[0]?.title === 'Huvudtalare',
+      5_000,
+      () => 'the talks were not reordered',
+    );
+    await stage.locator('li[data-talk]').first().getByText('Huvudtalare', { exact: true }).waitFor();
+
+    await stage.getByText('Ändra Öppning', { exact: true }).click();
+    const edit = stage.locator('li[data-talk]', { hasText: 'Ändra Öppning' });
+    await edit.getByLabel('Titel').fill('Välkommen');
+    await edit.getByRole('button', { name: 'Spara Öppning' }).click();
+    await stage.getByText('Ändra Välkommen', { exact: true }).waitFor();
+    expect((await talks()).map((talk) => talk.title)).toEqual(['Huvudtalare', 'Välkommen']);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+
+  it('puts a talk on air and moves to the next with the keyboard; the watch page shows what is on air and next', async () => {
+    const stage = stageItem('horsalen');
+    const watch = await context.newPage();
+    await watch.goto(`${server.url}/watch/horsalen`);
+    await stage.getByRole('button', { name: 'Sätt i sändning: Huvudtalare' }).click();
+    await stage.getByText(/^I sändning nu: Huvudtalare/).waitFor();
+    await watch.locator('#on-air-talk', { hasText: 'I sändning nu: Huvudtalare' }).waitFor({ timeout: 5_000 });
+    await watch.locator('#on-air-next', { hasText: 'Därefter: Välkommen' }).waitFor();
+
+    await stage.getByRole('button', { name: 'Nästa programpunkt i sändning' }).focus();
+    await page.keyboard.press('Enter');
+    await stage.getByText(/^I sändning nu: Välkommen/).waitFor();
+    await watch.locator('#on-air-talk', { hasText: 'I sändning nu: Välkommen' }).waitFor({ timeout: 5_000 });
+    await watch.locator('#on-air-next', { hasText: 'Inget mer på programmet' }).waitFor();
+    expect(await stage.getByRole('button', { name: 'Nästa programpunkt i sändning' }).isDisabled()).toBe(true);
+    await watch.close();
+
+    await stage.getByRole('button', { name: 'Avsluta Välkommen' }).click();
+    await stage.getByText('Ingen programpunkt är i sändning.').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  });
+
+  it('stops and starts the stage’s recording, and shows the free disk space', async () => {
+    const { page } = fixture;
+    const stage = stageItem('horsalen');
+    const recording = stage.getByRole('region', { name: 'Inspelning av Aulan' });
+    await recording.getByText('Spelas in så snart något sänds.').waitFor();
+    await recording.getByText(/^Ledigt på disken: .+ av .+/).waitFor();
+    await recording.getByRole('button', { name: 'Stoppa inspelning av Aulan' }).click();
+    await recording.getByText('Inspelningen är avstängd; sändningen fortsätter utan inspelning.').waitFor();
+    expect((await technician.call<RecordingControl>('GET', '/api/stages/horsalen/recording')).recorded).toBe(false);
+    await recording.getByRole('button', { name: 'Starta inspelning av Aulan' }).click();
+    await recording.getByText('Spelas in så snart något sänds.').waitFor();
+    expect((await technician.call<RecordingControl>('GET', '/api/stages/horsalen/recording')).recorded).toBe(true);
+    const log = page.locator('table.audit-log');
+    await log.getByText('PUT /api/stages/:stageId/recording').first().waitFor();
+    expect(await log.innerText()).toContain('POST /api/stages/:stageId/on-air/next');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });
 

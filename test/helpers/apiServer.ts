@@ -8,15 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import type { StageOnAir } from '../../shared/programmeControl.js';
 import type { AttendeeQuestions, ModeratorQuestionBoard, PollBoard as PollBoardView, PublicQuestionBoard } from '../../shared/questions.js';
 import { PollBoard } from '../../server/audience/pollBoard.js';
 import { QuestionBoard } from '../../server/audience/questionBoard.js';
+import { TalkOnAirDesk } from '../../server/audience/talkOnAir.js';
 import { IngestKeys } from '../../server/auth/ingestKeys.js';
 import { AccessPolicy } from '../../server/auth/accessPolicy.js';
 import { ViewerPasses } from '../../server/auth/viewerPasses.js';
 import { loadConfig } from '../../server/config/env.js';
 import { Ffmpeg } from '../../server/config/ffmpeg.js';
 import { buildApiServer } from '../../server/http/httpServer.js';
+import { RecordingControl } from '../../server/recording/recordingControl.js';
 import { openDatabase, type Database } from '../../server/storage/database.js';
 import { createTechnician } from '../../server/storage/technicians.js';
 import { type Answer, answerOf, type Caller } from '../integration/api-fixtures.js';
@@ -28,6 +31,9 @@ export interface ApiServer {
   dataDir: string;
   /** What the question and poll boards pushed, in order: there are no sockets here to carry it. */
   questionPushes: QuestionPush[];
+  /** What the on-air desk pushed to the stages' pages, in order. */
+  onAirPushes: StageOnAir[];
+  recordingControl: RecordingControl;
   recordingsDir: string;
   close(): Promise<void>;
 }
@@ -62,6 +68,10 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
     pushDelayMs: 0,
   });
   const polls = new PollBoard({ db, notifier: { toStage: (stageId, board) => questionPushes.push({ to: 'polls', stageId, board }) }, pushDelayMs: 0 });
+  const onAirPushes: StageOnAir[] = [];
+  const logger = pino({ level: 'silent' });
+  const onAir = new TalkOnAirDesk({ db, notifier: { toStage: (_stageId, state) => onAirPushes.push(state) }, logger });
+  const recordingControl = new RecordingControl({ db, recordingsDir: config.recordingsDir });
   const app = await buildApiServer(
     {
       config,
@@ -69,9 +79,11 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
       db,
       questions,
       polls,
+      onAir,
+      recordingControl,
       policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
       passes,
-      logger: pino({ level: 'silent' }),
+      logger,
       version: 'test',
       clientDir,
     },
@@ -83,6 +95,8 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
     db,
     dataDir: config.dataDir,
     questionPushes,
+    onAirPushes,
+    recordingControl,
     recordingsDir: config.recordingsDir,
     async close() {
       questions.close();

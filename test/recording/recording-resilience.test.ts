@@ -7,18 +7,18 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Recording } from '../../server/storage/recordings.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { PlainRtpSpeaker } from './plainRtpSpeaker.js';
-import { ffmpegPidsUnder, readRecordings, readSegments, recorderFfmpegPids, recordingFolder, waitForSegments } from './recordingHelpers.js';
+import {
+  ffmpegPidsUnder,
+  readRecordings,
+  readSegments,
+  recorderFfmpegPids,
+  recordingFolder,
+  stagesOnAirUnrecorded,
+  waitForSegments,
+} from './recordingHelpers.js';
 
 /** A stage whose recording failed is recorded again this soon once the cause is gone. */
 const RESUME_MS = 10_000;
-
-/** estrad_stages_on_air_unrecorded, as /metrics says now. */
-async function stagesOnAirUnrecorded(server: RunningServer): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const value = /^estrad_stages_on_air_unrecorded (\S+)$/m.exec(text)?.[1];
-  if (value === undefined) throw new Error('/metrics has no estrad_stages_on_air_unrecorded');
-  return Number(value);
-}
 
 /** Waits for a recording of the stage, other than those given, that is running and has segments. */
 async function waitForNewRecording(server: RunningServer, others: Recording[], timeoutMs: number): Promise<Recording> {

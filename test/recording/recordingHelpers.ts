@@ -141,3 +141,11 @@ export function wallSeconds(recording: Recording): number {
   if (!recording.endedAt) throw new Error(`recording ${recording.id} has not ended`);
   return (Date.parse(recording.endedAt) - Date.parse(recording.startedAt)) / 1000;
 }
+
+/** estrad_stages_on_air_unrecorded, as /metrics says now. */
+export async function stagesOnAirUnrecorded(server: RunningServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const value = /^estrad_stages_on_air_unrecorded (\S+)$/m.exec(text)?.[1];
+  if (value === undefined) throw new Error('/metrics has no estrad_stages_on_air_unrecorded');
+  return Number(value);
+}

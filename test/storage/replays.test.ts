@@ -10,7 +10,9 @@ import {
   replaySegments,
   updateReplay,
 } from '../../server/storage/replays.js';
+import { addChapterMarker } from '../../server/storage/chapterMarkers.js';
 import { createTalk } from '../../server/storage/talks.js';
+import { switchTalkOnAir } from '../../server/storage/talksOnAir.js';
 import { createEventWithStage, openTempDatabase } from './helpers.js';
 
 const at = (time: string) => new Date(`2026-05-20T${time}Z`);
@@ -169,6 +171,72 @@ describe('chapters: the talks within what a player plays', () => {
     expect(chapters.map((chapter) => [chapter.talkId === first.id, chapter.startSeconds])).toEqual([
       [true, 0],
       [false, 4],
+    ]);
+  });
+});
+
+describe('replays of talks the control room put on air', () => {
+  it('follow the times on air rather than the plan, and a talk still on air ends with the recording', () => {
+    const db = openTempDatabase();
+    createEventWithStage(db);
+    const first = createTalk(db, { stageId: 'main', title: 'Först', kind: 'talk', plannedStart: at('09:00:00'), plannedEnd: at('09:30:00') });
+    const second = createTalk(db, { stageId: 'main', title: 'Sedan', kind: 'talk', plannedStart: at('09:30:00'), plannedEnd: at('10:00:00') });
+    const pause = createTalk(db, { stageId: 'main', title: 'Paus', kind: 'break', plannedStart: at('10:00:00'), plannedEnd: at('10:15:00') });
+    const recording = startRecording(db, 'main', at('08:55:00'));
+    // Started late, ran over.
+    switchTalkOnAir(db, 'main', first.id, at('09:07:00'));
+    switchTalkOnAir(db, 'main', second.id, at('09:41:00'));
+    expect(endTalkReplay(db, recording.id, first.id, at('09:41:00'))).toMatchObject({ inAt: '2026-05-20T09:07:00.000Z', outAt: '2026-05-20T09:41:00.000Z' });
+    // The first talk's planned end passed meanwhile: the recording follows the control room, not the plan.
+    refreshTalkReplays(db, recording.id, at('10:05:00'));
+    expect(listReplays(db, { recordingId: recording.id }).map((replay) => replay.talkId)).toEqual([first.id]);
+
+    switchTalkOnAir(db, 'main', pause.id, at('10:20:00'));
+    expect(endTalkReplay(db, recording.id, second.id, at('10:20:00'))?.inAt).toBe('2026-05-20T09:41:00.000Z');
+    finishRecording(db, recording.id, { status: 'complete' }, at('10:30:00'));
+    refreshTalkReplays(db, recording.id);
+    // The break on air at the end gets no replay.
+    expect(listReplays(db, { recordingId: recording.id }).map((replay) => [replay.title, replay.inAt, replay.outAt])).toEqual([
+      ['Först', '2026-05-20T09:07:00.000Z', '2026-05-20T09:41:00.000Z'],
+      ['Sedan', '2026-05-20T09:41:00.000Z', '2026-05-20T10:20:00.000Z'],
+    ]);
+  });
+
+  it('gives the talk on air when a recording ends a replay up to that end, and one from the next recording’s start', () => {
+    const db = openTempDatabase();
+    createEventWithStage(db);
+    const talk = createTalk(db, { stageId: 'main', title: 'Lång', kind: 'talk', plannedStart: at('09:00:00'), plannedEnd: at('11:00:00') });
+    switchTalkOnAir(db, 'main', talk.id, at('09:00:00'));
+    const before = startRecording(db, 'main', at('09:10:00'));
+    finishRecording(db, before.id, { status: 'complete' }, at('09:20:00'));
+    refreshTalkReplays(db, before.id);
+    const after = startRecording(db, 'main', at('09:30:00'));
+    switchTalkOnAir(db, 'main', null, at('09:50:00'));
+    endTalkReplay(db, after.id, talk.id, at('09:50:00'));
+    expect(listReplays(db, { stageId: 'main' }).map((replay) => [replay.recordingId, replay.inAt, replay.outAt])).toEqual([
+      [before.id, '2026-05-20T09:10:00.000Z', '2026-05-20T09:20:00.000Z'],
+      [after.id, '2026-05-20T09:30:00.000Z', '2026-05-20T09:50:00.000Z'],
+    ]);
+  });
+});
+
+describe('chapter markers', () => {
+  it('become chapters of the whole recording and of the replay whose window holds them, in time order with the talks', () => {
+    const { db, recording, opening } = recordedDay();
+    refreshTalkReplays(db, recording.id);
+    addChapterMarker(db, recording.id, 'Frågor', at('09:05:00'));
+    addChapterMarker(db, recording.id, '', at('09:20:00'));
+    expect(recordingChapters(db, recording.id).map((chapter) => [chapter.kind, chapter.title, chapter.startSeconds])).toEqual([
+      ['talk', 'Välkommen', 0],
+      ['marker', 'Frågor', 300],
+      ['talk', 'Huvudtalare', 600],
+      ['marker', '', 1200],
+      ['talk', 'Avslutning', 3000],
+    ]);
+    const replay = listReplays(db, { recordingId: recording.id }).find((candidate) => candidate.talkId === opening.id)!;
+    expect(replayChapters(db, replay).map((chapter) => [chapter.kind, chapter.title, chapter.startSeconds])).toEqual([
+      ['talk', 'Välkommen', 0],
+      ['marker', 'Frågor', 300],
     ]);
   });
 });

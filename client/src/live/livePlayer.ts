@@ -8,6 +8,7 @@ import type { PlayerStats } from '../../../shared/playerStats';
 import { fetchStageRecordings } from '../api/events';
 import type { MediaSource, RecordingInfo, StageSummary } from '../../../shared/protocol';
 import type { Signalling } from '../signalling';
+import type { StageOnAir } from '../../../shared/programmeControl';
 import type { HlsProblem, LiveHls } from './liveHls';
 import type { Sound } from './playback';
 import { type Quality, ViewerSession, type ViewerStatus } from './viewer';
@@ -41,6 +42,8 @@ const INITIAL_STATUS: ViewerStatus = { state: 'connecting', problem: null, notic
 export class LivePlayer {
   readonly viewer = signal<ViewerStatus>(INITIAL_STATUS);
   readonly stage = signal<StageSummary | null>(null);
+  /** The talk on air and the next one, once the server has said (it does on joining). */
+  readonly programme = signal<StageOnAir | null>(null);
   readonly mode = signal<PlayerMode>('webrtc');
   readonly paused = signal(false);
   readonly sound = signal<Sound>({ volume: 1, muted: false });
@@ -69,7 +72,7 @@ export class LivePlayer {
     this.session = new ViewerSession(
       stageId,
       { video: elements.live },
-      { status: (status) => this.onViewerStatus(status), stage: (stage) => (this.stage.value = stage) },
+      { status: (status) => this.onViewerStatus(status), stage: (stage) => (this.stage.value = stage), programme: (onAir) => (this.programme.value = onAir) },
       signalling,
     );
     elements.recording.muted = false;

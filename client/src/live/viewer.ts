@@ -4,6 +4,7 @@
  */
 import { parseScalabilityMode, type types } from 'mediasoup-client';
 import type { PlayerAudioStats, PlayerStats, PlayerVideoStats } from '../../../shared/playerStats';
+import type { StageOnAir } from '../../../shared/programmeControl';
 import type { MediaSource, ProducerInfo, JoinResult, StageSummary } from '../../../shared/protocol';
 import { Signalling, SignallingError } from '../signalling';
 import { Playback, type PlaybackElements, type Sound } from './playback';
@@ -43,6 +44,8 @@ export interface ViewerStatus {
 export interface ViewerObserver {
   status(status: ViewerStatus): void;
   stage(stage: StageSummary): void;
+  /** The talk on air and the next one, as the control room sets them. */
+  programme(onAir: StageOnAir): void;
 }
 
 export interface ConsumedTrack {
@@ -113,6 +116,9 @@ export class ViewerSession implements StageMediaHandler {
         stage: (stage) => observer.stage(stage),
       },
     });
+    // Sent as the join is answered (before the link counts as joined) and on every change; the
+    // latest is the truth, whichever join it came with.
+    signalling.on('programme:onAir', (onAir) => observer.programme(onAir));
     this.followStageEvents();
     this.followPlayerSize();
     document.addEventListener('visibilitychange', () => this.syncVideoFlow());

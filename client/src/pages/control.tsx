@@ -1,4 +1,4 @@
-/** `/control`: the technicians' control room: sign in, stages with speaker invites and ingest points, technicians, the audit log. */
+/** `/control`: the technicians' control room: sign in, stages with their programme, recording, speaker invites and ingest points, technicians, the audit log. */
 import '../styles.css';
 import '../components/pages.css';
 import { signal } from '@preact/signals';
@@ -23,6 +23,8 @@ import { ApiFailure } from '../api/http';
 import { fieldText } from '../components/formData';
 import { IngestPanel } from '../components/IngestPanel';
 import { Layout } from '../components/Layout';
+import { ProgrammeEditor } from '../components/ProgrammeEditor';
+import { RecordingPanel } from '../components/RecordingPanel';
 import { errorText } from '../i18n/errors';
 import { date, t, time } from '../i18n/language';
 
@@ -188,6 +190,8 @@ function StageItem({ id, title }: { id: string; title: string }) {
           {t('control.inviteLink', { stage: title })} <a href={invite.speakUrl}>{new URL(invite.speakUrl, location.origin).href}</a>
         </p>
       )}
+      <ProgrammeEditor stageId={id} stageTitle={title} act={act} />
+      <RecordingPanel stageId={id} stageTitle={title} act={act} />
       <IngestPanel stageId={id} stageTitle={title} act={act} />
     </li>
   );

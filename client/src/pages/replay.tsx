@@ -270,7 +270,7 @@ function Chapters({ video }: { video: { current: HTMLVideoElement | null } }) {
       <h2 id="replay-chapters-heading">{t('replay.chapters')}</h2>
       <ol>
         {chapters.value.map((chapter, index) => (
-          <li key={chapter.replayId}>
+          <li key={chapter.id}>
             <button
               class="chapter"
               type="button"
@@ -282,7 +282,7 @@ function Chapters({ video }: { video: { current: HTMLVideoElement | null } }) {
                 void element.play().catch(() => undefined);
               }}
             >
-              <span class="chapter-time">{clockText(chapter.startSeconds)}</span> {chapter.title}
+              <span class="chapter-time">{clockText(chapter.startSeconds)}</span> {chapter.title || t('replay.markerChapter')}
             </button>
           </li>
         ))}

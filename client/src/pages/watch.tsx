@@ -51,24 +51,34 @@ function StageBadge() {
   );
 }
 
-/** The talk on air now (from the programme) with its speakers, and what comes next. */
+/**
+ * The talk on air now with its speakers, and what comes next: as the control room set them, while
+ * it has a talk on air; else by the programme's planned times.
+ */
 function OnAir() {
   const info = stageInfo.value;
   const stage = programmeStage(info);
   if (!stage || !info.event) return null;
-  const { current, next } = nowAndNext(stage.talks, info.now);
+  const set = activePlayer.value?.programme.value;
+  const { current, next } = set?.talk ? { current: set.talk, next: set.next ?? undefined } : nowAndNext(stage.talks, info.now);
   return (
     <section class="panel on-air" aria-labelledby="on-air-heading">
       <h2 id="on-air-heading">{t('home.programme')}</h2>
       {current && (
         <>
-          <p class="talk-title" lang={info.event.language}>
+          <p id="on-air-talk" class="talk-title" lang={info.event.language}>
             {t('watch.onAirNow', { title: current.title })}
           </p>
           {current.speakers.length > 0 && <p class="talk-speakers">{speakersText(current.speakers)}</p>}
         </>
       )}
-      <p>{next ? t('home.nextOnStage', { time: time(next.plannedStart, info.event.timeZone), title: next.title }) : t('home.nothingNext')}</p>
+      <p id="on-air-next">
+        {next
+          ? set?.talk
+            ? t('watch.upNext', { title: next.title })
+            : t('home.nextOnStage', { time: time(next.plannedStart, info.event.timeZone), title: next.title })
+          : t('home.nothingNext')}
+      </p>
     </section>
   );
 }

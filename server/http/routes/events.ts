@@ -6,7 +6,6 @@ import {
   eventProgrammeResponseSchema,
   type EventSummary,
   eventsResponseSchema,
-  type ProgrammeTalk,
   programmeImportResultSchema,
   stageSchema,
   talkAttendanceSchema,
@@ -18,7 +17,7 @@ import { type Event, getEvent, listEvents, setEventAccessCode, verifyEventAccess
 import { programmeSchema } from '../../domain/programme.js';
 import { exportProgramme, importProgramme, ProgrammeImportError, type ProgrammeImportResult } from '../../storage/programme.js';
 import { createStage, listStages, type Stage } from '../../storage/stages.js';
-import { listTalksByEvent, type Talk } from '../../storage/talks.js';
+import { listTalksByEvent, publicTalk } from '../../storage/talks.js';
 import { stageFieldsSchema } from '../../storage/validation.js';
 import { noContent, withErrors } from '../apiSchemas.js';
 import { rememberAccess } from '../guards.js';
@@ -49,7 +48,7 @@ export const eventRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, 
         stages: listStages(db, event.id).map((stage) => ({
           id: stage.id,
           title: stage.title,
-          talks: talks.filter((talk) => talk.stageId === stage.id).map(toProgrammeTalk),
+          talks: talks.filter((talk) => talk.stageId === stage.id).map(publicTalk),
         })),
       };
     },
@@ -202,9 +201,4 @@ export const eventRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, 
 function toEventSummary(event: Event, stages: Stage[]): EventSummary {
   const { id, title, description, timeZone, language, visibility, hasAccessCode } = event;
   return { id, title, description, timeZone, language, visibility, hasAccessCode, stages: stages.map(({ id, title }) => ({ id, title })) };
-}
-
-function toProgrammeTalk(talk: Talk): ProgrammeTalk {
-  const { id, title, description, kind, plannedStart, plannedEnd } = talk;
-  return { id, title, description, kind, plannedStart, plannedEnd, speakers: talk.speakers.map(({ name, organisation }) => ({ name, organisation })) };
 }

@@ -6,12 +6,15 @@ import { chapterRoutes } from './chapters.js';
 import { encoderSettingsRoutes } from './encoderSettings.js';
 import { eventRoutes } from './events.js';
 import { inviteRoutes } from './invites.js';
+import { onAirRoutes } from './onAir.js';
 import { pollRoutes } from './polls.js';
 import { posterRoutes } from './posters.js';
 import { questionRoutes } from './questions.js';
+import { recordingControlRoutes } from './recordingControl.js';
 import { recordingRoutes } from './recordings.js';
 import { registrationRoutes } from './registrations.js';
 import { stageRoutes } from './stages.js';
+import { talkRoutes } from './talks.js';
 import { technicianRoutes } from './technicians.js';
 
 /** Every /api route, each concern a plugin of its own (/metrics and the ingest points' live routes are with the live media routes). */
@@ -26,6 +29,9 @@ export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependen
     eventRoutes,
     stageRoutes,
     encoderSettingsRoutes,
+    talkRoutes,
+    onAirRoutes,
+    recordingControlRoutes,
     registrationRoutes,
     inviteRoutes,
     questionRoutes,

@@ -10,7 +10,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { isLoopbackAddress } from '../../auth/loopback.js';
 import { AppError } from '../../errors.js';
 import { listUnfinishedRecordings } from '../../storage/recordings.js';
-import { getStage } from '../../storage/stages.js';
+import { isStageRecorded } from '../../storage/stages.js';
 import { fileAnswer } from '../apiSchemas.js';
 import type { HttpDependencies, LiveMediaDependencies } from '../httpServer.js';
 
@@ -112,8 +112,9 @@ function serverMetrics({ db, media, registry: stages, ingestPoints }: MetricsDep
     const unfinished = listUnfinishedRecordings(db);
     recordingsActive.set(unfinished.length);
     const recording = new Set(unfinished.map((found) => found.stageId));
-    // Stages outside the programme are never recorded (see RecordingManager), so they are not missing a recording.
-    stagesUnrecorded.set(summaries.filter((stage) => stage.live && !recording.has(stage.id) && getStage(db, stage.id)).length);
+    // Stages outside the programme are never recorded (see RecordingManager), and those whose
+    // recording the technicians stopped are not to be: neither is missing a recording.
+    stagesUnrecorded.set(summaries.filter((stage) => stage.live && !recording.has(stage.id) && isStageRecorded(db, stage.id) === true).length);
   }
 
   return {
