@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { freeText } from './freeText.js';
+import type { Alert, HealthSnapshot } from './health.js';
 import { recordIdSchema } from './idSchemas.js';
 import {
   askQuestionSchema,
@@ -188,6 +189,8 @@ export const requestSchemas = {
   /** The joined stage's polls with live results, and the options this attendee picked. */
   'polls:list': z.object({}),
   'polls:vote': pollBallotSchema,
+  /** A technician's control room follows every stage's health and the alerts (pushed as `health:snapshot`, `alerts:alert`). */
+  'health:follow': z.object({}),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -273,6 +276,8 @@ export interface RequestResults {
   'questions:moderate': ModeratorQuestionBoard;
   'polls:list': { board: PollBoard; ballots: Record<string, number[]> };
   'polls:vote': Record<string, never>;
+  /** The health now and the alerts not yet acknowledged; what changes afterwards is pushed. */
+  'health:follow': { snapshot: HealthSnapshot; alerts: Alert[] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,6 +309,10 @@ export interface ServerToClientEvents {
   'questions:moderation': (board: ModeratorQuestionBoard) => void;
   /** The joined stage's polls or their results changed. */
   'polls:board': (board: PollBoard) => void;
+  /** To control rooms following health: every stage, feed, worker and the disk, every second. */
+  'health:snapshot': (snapshot: HealthSnapshot) => void;
+  /** To control rooms following health: an alert raised, cleared by itself or acknowledged. */
+  'alerts:alert': (alert: Alert) => void;
 }
 
 // ---------------------------------------------------------------------------------------------

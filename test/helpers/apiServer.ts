@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import type { Alert } from '../../shared/health.js';
 import type { AttendeeQuestions, ModeratorQuestionBoard, PollBoard as PollBoardView, PublicQuestionBoard } from '../../shared/questions.js';
 import { PollBoard } from '../../server/audience/pollBoard.js';
 import { QuestionBoard } from '../../server/audience/questionBoard.js';
@@ -16,6 +17,9 @@ import { AccessPolicy } from '../../server/auth/accessPolicy.js';
 import { ViewerPasses } from '../../server/auth/viewerPasses.js';
 import { loadConfig } from '../../server/config/env.js';
 import { Ffmpeg } from '../../server/config/ffmpeg.js';
+import { AlertCenter } from '../../server/health/alertCenter.js';
+import { HlsAudience } from '../../server/health/hlsAudience.js';
+import { WebhookDispatcher } from '../../server/health/webhookDispatcher.js';
 import { buildApiServer } from '../../server/http/httpServer.js';
 import { openDatabase, type Database } from '../../server/storage/database.js';
 import { createTechnician } from '../../server/storage/technicians.js';
@@ -28,6 +32,9 @@ export interface ApiServer {
   dataDir: string;
   /** What the question and poll boards pushed, in order: there are no sockets here to carry it. */
   questionPushes: QuestionPush[];
+  /** What the alert center pushed to control rooms, in order. */
+  alertPushes: Alert[];
+  alerts: AlertCenter;
   recordingsDir: string;
   close(): Promise<void>;
 }
@@ -62,6 +69,10 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
     pushDelayMs: 0,
   });
   const polls = new PollBoard({ db, notifier: { toStage: (stageId, board) => questionPushes.push({ to: 'polls', stageId, board }) }, pushDelayMs: 0 });
+  const logger = pino({ level: 'silent' });
+  const alertPushes: Alert[] = [];
+  const webhooks = new WebhookDispatcher({ db, logger });
+  const alerts = new AlertCenter({ db, notifier: { alertChanged: (alert) => alertPushes.push(alert) }, webhooks, logger });
   const app = await buildApiServer(
     {
       config,
@@ -71,9 +82,11 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
       polls,
       policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
       passes,
-      logger: pino({ level: 'silent' }),
+      logger,
       version: 'test',
       clientDir,
+      alerts,
+      hlsAudience: new HlsAudience(),
     },
     observe,
   );
@@ -83,8 +96,11 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
     db,
     dataDir: config.dataDir,
     questionPushes,
+    alertPushes,
+    alerts,
     recordingsDir: config.recordingsDir,
     async close() {
+      webhooks.close();
       questions.close();
       polls.close();
       await app.close();
