@@ -70,7 +70,7 @@ describe("the control room's health and alerts", () => {
     }
   });
 
-  it(`pushes a snapshot every second that counts ${VIEWERS} WebRTC viewers, and says the same over HTTP`, async () => {
+  it(`pushes a snapshot every second that counts ${VIEWERS} WebRTC viewers and an HLS one, and says the same over HTTP`, async () => {
     for (let index = 0; index < VIEWERS; index++) viewers.push(new NodeViewer());
     await Promise.all(viewers.map((viewer) => viewer.connect(server.url, 'demo')));
     await waitFor(
@@ -91,6 +91,20 @@ describe("the control room's health and alerts", () => {
       30_000,
       () => `no segment recorded: ${JSON.stringify(demo()?.recording)}`,
     );
+
+    // A player reloading the live playlist, as hls.js does, counts as an HLS viewer while it does.
+    const playlist = `${server.url}/recordings/demo/${demo()!.recording!.id}/index.m3u8`;
+    const reload = async () => expect((await fetch(playlist, { headers: { 'user-agent': 'hls-player-under-test' } })).status).toBe(200);
+    await reload();
+    await waitFor(
+      async () => {
+        await reload();
+        return demo()?.viewers.hls === 1;
+      },
+      10_000,
+      () => `the snapshot did not count the HLS viewer: ${JSON.stringify(demo()?.viewers)}`,
+    );
+    expect(demo()?.viewers.webrtc).toBe(VIEWERS);
 
     // Pushed, not polled: about one a second.
     const count = snapshots.length;
