@@ -8,6 +8,10 @@ import { AccessPolicy } from './auth/accessPolicy.js';
 import { IngestKeys } from './auth/ingestKeys.js';
 import { ViewerPasses } from './auth/viewerPasses.js';
 import { PendingTransports } from './domain/pendingTransports.js';
+import { AlertCenter } from './health/alertCenter.js';
+import { HealthMonitor } from './health/healthMonitor.js';
+import { HlsAudience } from './health/hlsAudience.js';
+import { WebhookDispatcher } from './health/webhookDispatcher.js';
 import { StageRegistry } from './domain/stageRegistry.js';
 import { proxyTrust } from './http/clientAddress.js';
 import { buildHttpServer } from './http/httpServer.js';
@@ -25,6 +29,7 @@ import { PeersPerAddress } from './signalling/peersPerAddress.js';
 import {
   attachSignalling,
   type SignallingServer,
+  socketHealthNotifier,
   socketNotifier,
   socketOnAirNotifier,
   socketPollNotifier,
@@ -116,6 +121,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   });
   const polls = new PollBoard({ db, notifier: socketPollNotifier(signalling) });
   const onAir = new TalkOnAirDesk({ db, notifier: socketOnAirNotifier(signalling), logger });
+  const { alerts, health, hlsAudience, webhooks } = watchHealth(db, registry, media, config, logger, socketHealthNotifier(signalling));
   const http = await buildHttpServer({
     config,
     ffmpeg,
@@ -133,6 +139,9 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     version: packageVersion(),
     clientDir: defaultClientDir,
     storageProblem: () => databaseGuard.problem(),
+    alerts,
+    health,
+    hlsAudience,
   });
   io = attachSignalling(http.server, {
     registry,
@@ -144,10 +153,14 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     peersPerAddress: new PeersPerAddress(config.limits.peersPerAddress),
     questions,
     polls,
+    health,
+    alerts,
   });
   await http.listen({ port: config.port, host: config.host });
   ingestPoints.start();
   retention.start();
+  webhooks.start();
+  health.start();
   const url = `http://127.0.0.1:${config.port}`;
 
   // The demo runs on the seeded stage; organisers who deleted it have no demo to run.
@@ -164,6 +177,8 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     // Nothing that ends from now on is started again, whatever ended it (Ctrl+C signals the
     // workers and the demo source too).
     media.beginClosing();
+    // Not judged while it stops: workers and feeds ending now are not alerts.
+    health.close();
     retention.close();
     demo?.stopRestarting();
     ingestPoints.beginClosing();
@@ -177,9 +192,26 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     await registry.closeAll();
     await http.close();
     media.close();
+    webhooks.close();
     databaseGuard.stop();
     db.close();
   }
+}
+
+/** The control room's health view, its alerts and their webhooks. */
+function watchHealth(
+  db: Database,
+  registry: StageRegistry,
+  media: MediaEngine,
+  config: Config,
+  logger: Logger,
+  notifier: ReturnType<typeof socketHealthNotifier>,
+) {
+  const webhooks = new WebhookDispatcher({ db, logger: logger.child({ component: 'webhooks' }) });
+  const alerts = new AlertCenter({ db, notifier, webhooks, logger: logger.child({ component: 'alerts' }) });
+  const hlsAudience = new HlsAudience();
+  const health = new HealthMonitor({ db, registry, media, hlsAudience, alerts, notifier, recordingsDir: config.recordingsDir, logger });
+  return { alerts, health, hlsAudience, webhooks };
 }
 
 async function openStorage(config: Config, logger: Logger): Promise<Database> {

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { freeText } from './freeText.js';
+import type { Alert, HealthSnapshot } from './health.js';
 import { recordIdSchema } from './idSchemas.js';
 import {
   askQuestionSchema,
@@ -209,6 +210,8 @@ export const requestSchemas = {
   /** The joined stage's polls with live results, and the options this attendee picked. */
   'polls:list': z.object({}),
   'polls:vote': pollBallotSchema,
+  /** A technician's control room follows every stage's health and the alerts (pushed as `health:snapshot`, `alerts:alert`). */
+  'health:follow': z.object({}),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -296,6 +299,8 @@ export interface RequestResults {
   'questions:moderate': ModeratorQuestionBoard;
   'polls:list': { board: PollBoard; ballots: Record<string, number[]> };
   'polls:vote': Record<string, never>;
+  /** The health now and the alerts not yet acknowledged; what changes afterwards is pushed. */
+  'health:follow': { snapshot: HealthSnapshot; alerts: Alert[] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,6 +334,10 @@ export interface ServerToClientEvents {
   'polls:board': (board: PollBoard) => void;
   /** The talk on air on the joined stage and the next one: sent on joining, and when the control room changes it. */
   'programme:onAir': (onAir: StageOnAir) => void;
+  /** To control rooms following health: every stage, feed, worker and the disk, every second. */
+  'health:snapshot': (snapshot: HealthSnapshot) => void;
+  /** To control rooms following health: an alert raised, cleared by itself or acknowledged. */
+  'alerts:alert': (alert: Alert) => void;
 }
 
 // ---------------------------------------------------------------------------------------------

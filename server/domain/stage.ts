@@ -15,7 +15,7 @@ import type {
   TransportOptions,
 } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
-import type { ConsumerStart, MediaEngine, RecordingTap, StageMedia } from '../media/index.js';
+import type { ConsumerStart, FeedStats, MediaEngine, RecordingTap, StageMedia } from '../media/index.js';
 import type { PendingTransports } from './pendingTransports.js';
 import type { Peer } from './peer.js';
 
@@ -89,6 +89,18 @@ export class Stage {
   /** What is on air now, in the order it went on air. */
   onAirProducers(): ProducerInfo[] {
     return [...this.onAir.values()];
+  }
+
+  /** What arrives of each feed on air, as the media layer measures it (none while the stage has no media). */
+  async onAirFeedStats(): Promise<{ feed: ProducerInfo; stats: FeedStats }[]> {
+    const media = await this.existingMedia();
+    if (!media) return [];
+    const feeds = this.onAirProducers();
+    const stats = new Map((await media.feedStats(feeds.map((feed) => feed.producerId))).map((measured) => [measured.producerId, measured]));
+    return feeds.flatMap((feed) => {
+      const measured = stats.get(feed.producerId);
+      return measured ? [{ feed, stats: measured }] : [];
+    });
   }
 
   /** Called after anything on air changes (including a pause), or the media was rebuilt; returns an unsubscribe. */

@@ -19,6 +19,9 @@ import type { PollBoard } from '../audience/pollBoard.js';
 import type { QuestionBoard } from '../audience/questionBoard.js';
 import type { TalkOnAirDesk } from '../audience/talkOnAir.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
+import type { AlertCenter } from '../health/alertCenter.js';
+import type { HealthMonitor } from '../health/healthMonitor.js';
+import type { HlsAudience } from '../health/hlsAudience.js';
 import type { IngestPoints } from '../ingest/ingestPoints.js';
 import { AppError } from '../errors.js';
 import type { MediaEngine } from '../media/index.js';
@@ -32,6 +35,7 @@ import { registerRecordingFiles } from './recordingFiles.js';
 import { registerApiRoutes } from './routes/index.js';
 import { auditTechnicianActions, refuseCrossSiteChanges } from './technicianGuards.js';
 import { ingestPointRoutes } from './routes/ingestPoints.js';
+import { healthRoute } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { stageFeedRoutes } from './routes/stageFeeds.js';
 import { whipRoutes } from './routes/whip.js';
@@ -54,6 +58,9 @@ export interface HttpDependencies {
   version: string;
   /** The built client (dist/client). */
   clientDir: string;
+  alerts: AlertCenter;
+  /** Told of every fetch of a live recording's playlist: the control room counts HLS viewers. */
+  hlsAudience: HlsAudience;
 }
 
 /** What the routes about live media add (/healthz, /api/stages, /metrics): the stages and workers. */
@@ -64,6 +71,7 @@ export interface LiveMediaDependencies {
   ingestPoints: IngestPoints;
   /** What is wrong with the database's files (see DatabaseGuard), undefined while all is well: /healthz says it. */
   storageProblem: () => string | undefined;
+  health: HealthMonitor;
 }
 
 /** Bounds every body; routes that take bigger documents (a programme import) raise it. */
@@ -79,6 +87,7 @@ export async function buildHttpServer(deps: HttpDependencies & LiveMediaDependen
   const app = await buildApiServer(deps);
   await app.register(liveMediaRoutes, deps);
   await app.register(metricsRoute, deps);
+  await app.register(healthRoute, deps);
   await app.register(ingestPointRoutes, deps);
   await app.register(stageFeedRoutes, deps);
   await app.register(whipRoutes, { ingestPoints: deps.ingestPoints });

@@ -10,6 +10,7 @@ export const RECORDINGS_PREFIX = '/recordings/';
 
 /** Of a recording's files, only its playlist and segments are served; the recorder's SDP files and run playlists are not. */
 const SERVABLE_FILE = /^(?:index\.m3u8|[A-Za-z0-9_-]+\.ts)$/;
+const PLAYLIST_FILE = 'index.m3u8';
 
 /** `/<stage>/<recording>/<file>`, each part by its own rule. */
 function isServable(path: string): boolean {
@@ -49,10 +50,16 @@ export async function registerRecordingFiles(app: FastifyInstance, deps: HttpDep
   });
 }
 
-/** Files of stages the requester may not watch (or that do not exist) answer like missing files. */
+/**
+ * Files of stages the requester may not watch (or that do not exist) answer like missing files.
+ * A player reloading the playlist of a recording in progress is watching the stage's live HLS.
+ */
 function authorizeRecordingRequest(request: FastifyRequest, deps: HttpDependencies): void {
-  const stageId = new URL(request.url, 'http://local').pathname.slice(RECORDINGS_PREFIX.length).split('/')[0] ?? '';
+  const [stageId = '', recordingId = '', file] = new URL(request.url, 'http://local').pathname.slice(RECORDINGS_PREFIX.length).split('/');
   if (!deps.policy.mayWatch(viewerCredentialsOf(request), stageId)) throw new AppError('not_found', `Nothing at ${request.url}.`);
+  if (file === PLAYLIST_FILE && getRecording(deps.db, recordingId)?.status === 'recording') {
+    deps.hlsAudience.noteLivePlaylistFetch(stageId, `${request.ip} ${request.headers['user-agent'] ?? ''}`);
+  }
 }
 
 function setHlsHeaders(response: { setHeader(name: string, value: string): unknown }, path: string, deps: HttpDependencies): void {

@@ -10,6 +10,7 @@ import { WorkerPool } from './workerPool.js';
 export type { ConsumerParameters, ConsumerStart, IngestTrack, StageMediaEvents } from './stageMedia.js';
 export type { StageMedia } from './stageMedia.js';
 export type { RecordingTap, TapDestination, TappedTrack } from './recordingTap.js';
+export type { FeedStats } from './feedStats.js';
 
 export interface MediaEngineOptions {
   workers: number;
@@ -23,6 +24,8 @@ export interface WorkerStats {
   consumers: number;
   /** CPU time the worker process has used, user plus system, in milliseconds. */
   cpuMs: number;
+  /** Share of one core it used over the last few seconds (0.5: half a core). */
+  cpu: number;
 }
 
 type StageMediaLostListener = (stageId: string, reason: string) => void;
@@ -85,6 +88,7 @@ export class MediaEngine {
           alive: slot.alive,
           consumers: slot.consumers,
           cpuMs: usage ? usage.ru_utime + usage.ru_stime : 0,
+          cpu: slot.cpu,
         };
       }),
     );

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DtlsParametersJson, IngestCodec, MediaKind, RtpCapabilitiesJson, RtpParametersJson, TransportOptions } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import { ingestCodecs, offeredRtpCapabilities, routerMediaCodecs } from './codecs.js';
+import { type FeedStats, FrameCounter, measureFeed } from './feedStats.js';
 import { chooseWorkerForViewer } from './placement.js';
 import { openRecordingTap, type RecordingTap } from './recordingTap.js';
 import { SOCKET_BUFFER_BYTES } from './sockets.js';
@@ -72,6 +73,8 @@ export class StageMedia {
   private readonly routers = new Map<number, { worker: types.Worker; router: Promise<types.Router> }>();
   private readonly transports = new Map<string, TransportEntry>();
   private readonly producers = new Map<string, types.Producer>();
+  /** Video producers' frame counts, for the control room's health view. */
+  private readonly frameCounters = new Map<string, FrameCounter>();
   private readonly consumers = new Map<string, { consumer: types.Consumer; entry: TransportEntry }>();
   private readonly pipes = new Map<string, Promise<void>>();
   private closed = false;
@@ -204,6 +207,19 @@ export class StageMedia {
     return stats.reduce((sum, stat) => sum + (stat.byteCount ?? 0), 0);
   }
 
+  /** What arrives of each of these producers (those of the stage; others are left out). */
+  async feedStats(producerIds: readonly string[]): Promise<FeedStats[]> {
+    const measured = await Promise.all(
+      producerIds.map((producerId) => {
+        const producer = this.producers.get(producerId);
+        // A producer closing (or its worker dying) as it is asked has no figures to give.
+        if (!producer || producer.closed) return Promise.resolve(undefined);
+        return measureFeed(producer, this.frameCounters.get(producerId)).catch(() => undefined);
+      }),
+    );
+    return measured.filter((stats) => stats !== undefined);
+  }
+
   closeProducer(producerId: string): void {
     this.producer(producerId).close();
     this.forgetProducer(producerId);
@@ -311,11 +327,13 @@ export class StageMedia {
 
   private trackProducer(producer: types.Producer): void {
     this.producers.set(producer.id, producer);
+    if (producer.kind === 'video') this.frameCounters.set(producer.id, new FrameCounter(producer));
     producer.observer.once('close', () => this.forgetProducer(producer.id));
   }
 
   private forgetProducer(producerId: string): void {
     this.producers.delete(producerId);
+    this.frameCounters.delete(producerId);
     for (const key of this.pipes.keys()) if (key.endsWith(`:${producerId}`)) this.pipes.delete(key);
   }
 

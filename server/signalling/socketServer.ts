@@ -17,13 +17,15 @@ import type { PollNotifier } from '../audience/pollBoard.js';
 import type { QuestionNotifier } from '../audience/questionBoard.js';
 import type { OnAirNotifier } from '../audience/talkOnAir.js';
 import type { StageNotifier } from '../domain/stage.js';
+import type { AlertNotifier } from '../health/alertCenter.js';
+import type { HealthNotifier } from '../health/healthMonitor.js';
 import { AppError } from '../errors.js';
 import { clientAddress, type ProxyTrust } from '../http/clientAddress.js';
 import { SESSION_COOKIE } from '../http/guards.js';
 import { parseInput } from '../validation.js';
 import { EventRateLimiter } from './rateLimiter.js';
 import { type SessionDependencies, SocketSession } from './socketSession.js';
-import { attendeeRoom, moderationRoom, stageRoom } from './stageRoom.js';
+import { attendeeRoom, CONTROL_ROOM, moderationRoom, stageRoom } from './stageRoom.js';
 
 export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents>;
 interface SocketData {
@@ -75,6 +77,7 @@ const handlers: Handlers = {
   'questions:moderate': (session, { stageId }) => session.followModeration(stageId),
   'polls:list': (session) => session.pollBoard(),
   'polls:vote': (session, payload) => session.voteInPoll(payload).then(() => empty),
+  'health:follow': (session) => session.followHealth(),
 };
 
 export interface SignallingDependencies extends SessionDependencies {
@@ -151,6 +154,14 @@ export function socketQuestionNotifier(io: () => SignallingServer): QuestionNoti
     toAttendees: (stageId, board) => io().to(stageRoom(stageId)).emit('questions:board', board),
     toModerators: (stageId, board) => io().to(moderationRoom(stageId)).emit('questions:moderation', board),
     toAttendee: (stageId, voterKey, mine) => io().to(attendeeRoom(stageId, voterKey)).emit('questions:mine', mine),
+  };
+}
+
+/** Sends health snapshots and alerts to the control rooms following them (health:follow). */
+export function socketHealthNotifier(io: () => SignallingServer): HealthNotifier & AlertNotifier {
+  return {
+    snapshot: (snapshot) => io().to(CONTROL_ROOM).emit('health:snapshot', snapshot),
+    alertChanged: (alert) => io().to(CONTROL_ROOM).emit('alerts:alert', alert),
   };
 }
 

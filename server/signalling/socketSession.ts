@@ -9,10 +9,12 @@ import { type Attendee, attendeeOf, type QuestionBoard } from '../audience/quest
 import { stageOnAir } from '../audience/talkOnAir.js';
 import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
+import type { AlertCenter } from '../health/alertCenter.js';
+import type { HealthMonitor } from '../health/healthMonitor.js';
 import { AppError } from '../errors.js';
 import { endViewing, startViewing } from '../storage/viewings.js';
 import type { PeersPerAddress } from './peersPerAddress.js';
-import { attendeeRoom, moderationRoom, stageRoom } from './stageRoom.js';
+import { attendeeRoom, CONTROL_ROOM, moderationRoom, stageRoom } from './stageRoom.js';
 
 export interface SessionDependencies {
   registry: StageRegistry;
@@ -22,6 +24,8 @@ export interface SessionDependencies {
   peersPerAddress: PeersPerAddress;
   questions: QuestionBoard;
   polls: PollBoard;
+  health: HealthMonitor;
+  alerts: AlertCenter;
 }
 
 interface Membership {
@@ -151,6 +155,16 @@ export class SocketSession {
     const stage = this.deps.policy.existingStage(stageId);
     await this.socket.join(moderationRoom(stage.id));
     return this.deps.questions.moderatorBoard(stage.id);
+  }
+
+  /**
+   * A technician's control room follows the health of every stage at once, beside whatever stage
+   * this socket joined: the control room is not a member of any stage, and counts as no viewer.
+   */
+  async followHealth(): Promise<RequestResults['health:follow']> {
+    if (!this.deps.policy.technician(this.credentials)) throw new AppError('unauthorized', 'Following the health of the broadcast needs a technician sign-in.');
+    await this.socket.join(CONTROL_ROOM);
+    return { snapshot: await this.deps.health.current(), alerts: this.deps.alerts.open() };
   }
 
   private asAttendee<T>(action: (stageId: string, attendee: Attendee) => Promise<T>): Promise<T> {

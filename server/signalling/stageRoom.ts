@@ -12,3 +12,6 @@ export function moderationRoom(stageId: string): string {
 export function attendeeRoom(stageId: string, voterKey: string): string {
   return `attendee:${stageId}:${voterKey}`;
 }
+
+/** Technicians' control rooms following the health of every stage and the alerts. */
+export const CONTROL_ROOM = 'control-room';

@@ -439,6 +439,59 @@ CREATE INDEX chapter_markers_by_recording ON chapter_markers (recording_id, at);
 ALTER TABLE stages ADD COLUMN recorded INTEGER NOT NULL DEFAULT 1 CHECK (recorded IN (0, 1));
 `;
 
+/**
+ * Alerts of the control room, kept until a technician acknowledges them, and the webhooks that
+ * carry them elsewhere with each delivery's outcome. An alert names its stage by id without a
+ * reference: it stays in the record when the stage is deleted.
+ */
+const alertsAndWebhooksSchema = `
+CREATE TABLE alerts (
+  id              TEXT PRIMARY KEY,
+  kind            TEXT NOT NULL CHECK (kind IN ('feed_lost', 'bitrate_collapsed', 'frame_rate_collapsed', 'recording_failed',
+                                                'recording_restarted', 'worker_restarted', 'viewers_dropped', 'disk_nearly_full')),
+  severity        TEXT NOT NULL CHECK (severity IN ('warning', 'critical')),
+  stage_id        TEXT,
+  subject         TEXT NOT NULL,
+  message         TEXT NOT NULL CHECK (length(message) > 0),
+  details         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details)),
+  raised_at       TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', raised_at) = raised_at),
+  cleared_at      TEXT CHECK (cleared_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%fZ', cleared_at) = cleared_at),
+  acknowledged_at TEXT CHECK (acknowledged_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%fZ', acknowledged_at) = acknowledged_at),
+  acknowledged_by TEXT,
+  CHECK ((acknowledged_at IS NULL) = (acknowledged_by IS NULL))
+) STRICT;
+-- At most one open alert of a kind about one subject: the same trouble is not raised twice.
+CREATE UNIQUE INDEX alerts_open_by_subject ON alerts (kind, subject) WHERE acknowledged_at IS NULL;
+CREATE INDEX alerts_by_time ON alerts (raised_at);
+
+CREATE TABLE webhooks (
+  id         TEXT PRIMARY KEY,
+  url        TEXT NOT NULL CHECK (url GLOB 'http://*' OR url GLOB 'https://*'),
+  -- Needed as it is to sign each delivery.
+  secret     TEXT NOT NULL CHECK (length(secret) >= 16),
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at)
+) STRICT;
+
+CREATE TABLE webhook_deliveries (
+  id               TEXT PRIMARY KEY,
+  webhook_id       TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  event            TEXT NOT NULL,
+  -- The exact bytes sent (and signed) on every try.
+  body             TEXT NOT NULL CHECK (json_valid(body)),
+  status           TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  last_status_code INTEGER,
+  last_error       TEXT,
+  created_at       TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at),
+  last_attempt_at  TEXT,
+  next_attempt_at  TEXT,
+  delivered_at     TEXT
+) STRICT;
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, created_at);
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (status) WHERE status = 'pending';
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
@@ -450,8 +503,8 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'disabled technicians and the audit log', sql: technicianAuditSchema },
   { version: 9, name: 'ingest point roles', sql: ingestPointRolesSchema },
   { version: 10, name: 'recording retention per stage', sql: recordingRetentionSchema },
-  // Migration 13 of issue 13's helpers: the lead renumbers it at merge (versions run without gaps).
-  { version: 11, name: 'talks on air, chapter markers and recording control', sql: controlRoomProgrammeSchema },
+  { version: 12, name: 'alerts and webhooks', sql: alertsAndWebhooksSchema },
+  { version: 13, name: 'talks on air, chapter markers and recording control', sql: controlRoomProgrammeSchema },
 ];
 
 const createMigrationsTable = `

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { StageOnAir } from '../../shared/programmeControl.js';
+import type { Alert } from '../../shared/health.js';
 import type { AttendeeQuestions, ModeratorQuestionBoard, PollBoard as PollBoardView, PublicQuestionBoard } from '../../shared/questions.js';
 import { PollBoard } from '../../server/audience/pollBoard.js';
 import { QuestionBoard } from '../../server/audience/questionBoard.js';
@@ -18,6 +19,9 @@ import { AccessPolicy } from '../../server/auth/accessPolicy.js';
 import { ViewerPasses } from '../../server/auth/viewerPasses.js';
 import { loadConfig } from '../../server/config/env.js';
 import { Ffmpeg } from '../../server/config/ffmpeg.js';
+import { AlertCenter } from '../../server/health/alertCenter.js';
+import { HlsAudience } from '../../server/health/hlsAudience.js';
+import { WebhookDispatcher } from '../../server/health/webhookDispatcher.js';
 import { buildApiServer } from '../../server/http/httpServer.js';
 import { RecordingControl } from '../../server/recording/recordingControl.js';
 import { openDatabase, type Database } from '../../server/storage/database.js';
@@ -34,6 +38,9 @@ export interface ApiServer {
   /** What the on-air desk pushed to the stages' pages, in order. */
   onAirPushes: StageOnAir[];
   recordingControl: RecordingControl;
+  /** What the alert center pushed to control rooms, in order. */
+  alertPushes: Alert[];
+  alerts: AlertCenter;
   recordingsDir: string;
   close(): Promise<void>;
 }
@@ -72,6 +79,9 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
   const logger = pino({ level: 'silent' });
   const onAir = new TalkOnAirDesk({ db, notifier: { toStage: (_stageId, state) => onAirPushes.push(state) }, logger });
   const recordingControl = new RecordingControl({ db, recordingsDir: config.recordingsDir });
+  const alertPushes: Alert[] = [];
+  const webhooks = new WebhookDispatcher({ db, logger });
+  const alerts = new AlertCenter({ db, notifier: { alertChanged: (alert) => alertPushes.push(alert) }, webhooks, logger });
   const app = await buildApiServer(
     {
       config,
@@ -86,6 +96,8 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
       logger,
       version: 'test',
       clientDir,
+      alerts,
+      hlsAudience: new HlsAudience(),
     },
     observe,
   );
@@ -97,8 +109,11 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
     questionPushes,
     onAirPushes,
     recordingControl,
+    alertPushes,
+    alerts,
     recordingsDir: config.recordingsDir,
     async close() {
+      webhooks.close();
       questions.close();
       polls.close();
       await app.close();

@@ -1,4 +1,4 @@
-/** `/control`: the technicians' control room: sign in, stages with their programme, recording, speaker invites and ingest points, technicians, the audit log. */
+/** `/control`: the technicians' control room: sign in, alerts and health, stages with their programme, recording, speaker invites and ingest points, technicians, the audit log. */
 import '../styles.css';
 import '../components/pages.css';
 import { signal } from '@preact/signals';
@@ -19,6 +19,9 @@ import {
   whoAmI,
 } from '../api/control';
 import { fetchEvents } from '../api/events';
+import { AlertsPanel } from '../components/AlertsPanel';
+import { followHealth, stopFollowingHealth } from '../components/controlRoomHealth';
+import { HealthPanel } from '../components/HealthPanel';
 import { ApiFailure } from '../api/http';
 import { fieldText } from '../components/formData';
 import { IngestPanel } from '../components/IngestPanel';
@@ -40,12 +43,28 @@ const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 /** What the last action did, or why it failed; read out by screen readers. */
 const notice = signal('');
 
+function signedIn(username: string): void {
+  session.value = { kind: 'signedIn', username };
+  // The socket's handshake carries the session cookie just set.
+  followHealth();
+}
+
+function signedOut(): void {
+  session.value = { kind: 'signedOut' };
+  stopFollowingHealth();
+}
+
+/** A stage's title as the programme names it. */
+function stageTitle(stageId: string): string {
+  return events.value.flatMap((event) => event.stages).find((stage) => stage.id === stageId)?.title ?? stageId;
+}
+
 async function checkSession(): Promise<void> {
   try {
-    session.value = { kind: 'signedIn', username: (await whoAmI()).technician.username };
+    signedIn((await whoAmI()).technician.username);
     await refresh();
   } catch {
-    session.value = { kind: 'signedOut' };
+    signedOut();
   }
 }
 
@@ -63,7 +82,7 @@ async function act(what: string, action: () => Promise<unknown>): Promise<boolea
     notice.value = t('control.done', { what });
   } catch (error) {
     notice.value = errorText(error);
-    if (error instanceof ApiFailure && error.code === 'unauthorized') session.value = { kind: 'signedOut' };
+    if (error instanceof ApiFailure && error.code === 'unauthorized') signedOut();
     return false;
   }
   await refresh().catch(() => undefined);
@@ -80,7 +99,7 @@ async function onSignIn(event: TargetedSubmitEvent<HTMLFormElement>): Promise<vo
   try {
     const { technician } = await signIn({ username: fieldText(data, 'username'), password: fieldText(data, 'password') });
     notice.value = '';
-    session.value = { kind: 'signedIn', username: technician.username };
+    signedIn(technician.username);
     await refresh();
   } catch (error) {
     notice.value = error instanceof ApiFailure && error.code === 'unauthorized' ? t('control.wrongPassword') : errorText(error);
@@ -89,7 +108,7 @@ async function onSignIn(event: TargetedSubmitEvent<HTMLFormElement>): Promise<vo
 
 async function onSignOut(): Promise<void> {
   await signOut().catch(() => undefined);
-  session.value = { kind: 'signedOut' };
+  signedOut();
   notice.value = t('control.signedOut');
 }
 
@@ -111,6 +130,8 @@ function ControlPage() {
               {t('control.signOut')}
             </button>
           </p>
+          <AlertsPanel stageTitle={stageTitle} />
+          <HealthPanel stageTitle={stageTitle} />
           <Stages />
           <Technicians />
           <AuditLog />

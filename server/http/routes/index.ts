@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDependencies } from '../httpServer.js';
+import { alertRoutes } from './alerts.js';
 import { archiveRoutes } from './archive.js';
 import { authRoutes } from './auth.js';
 import { chapterRoutes } from './chapters.js';
@@ -36,6 +37,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependen
     inviteRoutes,
     questionRoutes,
     pollRoutes,
+    alertRoutes,
   ]) {
     await app.register(routes, deps);
   }

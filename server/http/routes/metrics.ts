@@ -1,12 +1,13 @@
 /**
  * GET /metrics in Prometheus' text format: what the server carries (each mediasoup worker's
- * consumers and CPU, stages on air and their audience, recordings running) next to prom-client's
+ * consumers and CPU, stages on air and their audience, recordings running, open alerts) next to prom-client's
  * default Node metrics. It tells operators, and the viewer benchmark, where the load goes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { alertKinds } from '../../../shared/health.js';
 import { isLoopbackAddress } from '../../auth/loopback.js';
 import { AppError } from '../../errors.js';
 import { listUnfinishedRecordings } from '../../storage/recordings.js';
@@ -14,7 +15,7 @@ import { isStageRecorded } from '../../storage/stages.js';
 import { fileAnswer } from '../apiSchemas.js';
 import type { HttpDependencies, LiveMediaDependencies } from '../httpServer.js';
 
-type MetricsDependencies = Pick<HttpDependencies, 'config' | 'db'> & LiveMediaDependencies;
+type MetricsDependencies = Pick<HttpDependencies, 'config' | 'db' | 'alerts'> & LiveMediaDependencies;
 
 export const metricsRoute: FastifyPluginAsyncZod<MetricsDependencies> = async (app, deps) => {
   const metrics = serverMetrics(deps);
@@ -40,7 +41,7 @@ export const metricsRoute: FastifyPluginAsyncZod<MetricsDependencies> = async (a
  * already live in the media engine, the stage registry and the database, and a scrape every few
  * seconds costs less than bookkeeping on every join.
  */
-function serverMetrics({ db, media, registry: stages, ingestPoints }: MetricsDependencies) {
+function serverMetrics({ db, media, registry: stages, ingestPoints, alerts }: MetricsDependencies) {
   // Our own registry, not prom-client's global one, so each server instance counts only itself.
   const register = new Registry();
   collectDefaultMetrics({ register });
@@ -80,6 +81,19 @@ function serverMetrics({ db, media, registry: stages, ingestPoints }: MetricsDep
     labelNames: ['stage', 'to'],
     registers,
   });
+
+  const alertsOpen = new Gauge({
+    name: 'estrad_alerts_open',
+    help: 'Alerts of the control room not acknowledged yet, by kind (GET /api/alerts lists them).',
+    labelNames: ['kind'],
+    registers,
+  });
+
+  function refreshAlerts(): void {
+    alertsOpen.reset();
+    for (const kind of alertKinds) alertsOpen.set({ kind }, 0);
+    for (const alert of alerts.open()) alertsOpen.inc({ kind: alert.kind });
+  }
 
   function refreshFeedSwitches(): void {
     feedSwitches.reset();
@@ -123,6 +137,7 @@ function serverMetrics({ db, media, registry: stages, ingestPoints }: MetricsDep
       await refreshWorkers();
       refreshStages();
       refreshFeedSwitches();
+      refreshAlerts();
       return register.metrics();
     },
   };
