@@ -185,6 +185,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
   });
 
   it('puts a talk on air and moves to the next with the keyboard; the watch page shows what is on air and next', async () => {
+    const { page, context, server } = fixture;
     const stage = stageItem('horsalen');
     const watch = await context.newPage();
     await watch.goto(`${server.url}/watch/horsalen`);
