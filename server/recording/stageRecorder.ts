@@ -47,6 +47,8 @@ export class StageRecorder {
   private session: RecordingSession | undefined;
   private sessionStartedAt = 0;
   private settleTimer: NodeJS.Timeout | undefined;
+  /** Whether every change since the last apply was a feed switch. */
+  private feedSwitchPending = false;
   private offAirTimer: NodeJS.Timeout | undefined;
   /** Set while the stage is on air unrecorded after a failure: the next try is then due. */
   private retryTimer: NodeJS.Timeout | undefined;
@@ -81,9 +83,18 @@ export class StageRecorder {
   }
 
   private changed(change: StageChange): void {
+    // Any other change since the last apply makes it an ordinary one.
+    this.feedSwitchPending = change === 'feed-switch' && (this.settleTimer === undefined || this.feedSwitchPending);
     clearTimeout(this.settleTimer);
     // A feed switch is whole within the tick it happens in: the next tick records what it put on air.
-    this.settleTimer = setTimeout(() => void this.enqueue(() => this.apply()), change === 'feed-switch' ? 0 : SETTLE_MS);
+    this.settleTimer = setTimeout(
+      () => {
+        const feedSwitch = this.feedSwitchPending;
+        [this.settleTimer, this.feedSwitchPending] = [undefined, false];
+        void this.enqueue(() => this.apply(feedSwitch));
+      },
+      change === 'feed-switch' ? 0 : SETTLE_MS,
+    );
   }
 
   private enqueue(step: () => Promise<void>): Promise<void> {
@@ -92,7 +103,8 @@ export class StageRecorder {
     return next;
   }
 
-  private async apply(): Promise<void> {
+  /** `feedSwitch`: all that changed was a feed switch, whose new run may overlap the previous one's end. */
+  private async apply(feedSwitch = false): Promise<void> {
     if (this.closed) return;
     if (this.stage.onAirProducers().length === 0) {
       this.armOffAirStop();
@@ -103,7 +115,7 @@ export class StageRecorder {
     const selection = this.currentSelection();
     if (this.retryTimer) return;
     if (!selection) await this.session?.standBy();
-    else if (this.session) await this.session.follow(selection);
+    else if (this.session) await this.session.follow(selection, feedSwitch);
     else await this.startSession(selection);
   }
 
