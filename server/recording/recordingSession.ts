@@ -118,9 +118,12 @@ export class RecordingSession {
     return this.recording.id;
   }
 
-  /** Records these tracks from now on: a new run when they differ from the current run's. */
-  follow(selection: TrackSelection): Promise<void> {
-    return this.enqueue(() => this.ensureRun(selection));
+  /**
+   * Records these tracks from now on: a new run when they differ from the current run's. `overlap`
+   * (a feed switch): the new run starts while the previous one finishes, see ensureRun.
+   */
+  follow(selection: TrackSelection, overlap = false): Promise<void> {
+    return this.enqueue(() => this.ensureRun(selection, overlap));
   }
 
   /**
@@ -145,15 +148,17 @@ export class RecordingSession {
   }
 
   /**
-   * The next run starts while the previous one writes its last segment (ffmpeg takes a few hundred
-   * milliseconds to start, as long to finish): the gap between them in the recording is one start,
-   * not a finish and a start. The new run's segments are gathered only after this step, so they
-   * follow the previous run's last one.
+   * With `overlap`, the next run starts while the previous one writes its last segment (ffmpeg
+   * takes a few hundred milliseconds to start, as long to finish): the hole a feed switch leaves in
+   * the recording is one start, not a finish and a start. The new run's segments are gathered only
+   * after this step, so they follow the previous run's last one. Other changes (a speaker's tracks
+   * arriving one by one) end the previous run first, as the recorder's duration checks expect.
    */
-  private async ensureRun(selection: TrackSelection): Promise<void> {
+  private async ensureRun(selection: TrackSelection, overlap: boolean): Promise<void> {
     if (this.finished || this.run?.selection.key === selection.key) return;
     const previous = this.run;
-    await Promise.all([previous && this.endRun(previous), this.startRun(selection)]);
+    if (previous && !overlap) await this.endRun(previous);
+    await Promise.all([overlap && previous && this.endRun(previous), this.startRun(selection)]);
   }
 
   private async startRun(selection: TrackSelection): Promise<void> {

@@ -49,6 +49,8 @@ export class StageRecorder {
   private session: RecordingSession | undefined;
   private sessionStartedAt = 0;
   private settleTimer: NodeJS.Timeout | undefined;
+  /** Whether every change since the last apply was a feed switch. */
+  private feedSwitchPending = false;
   private offAirTimer: NodeJS.Timeout | undefined;
   /** Set while the stage is on air unrecorded after a failure: the next try is then due. */
   private retryTimer: NodeJS.Timeout | undefined;
@@ -84,9 +86,18 @@ export class StageRecorder {
 
   /** Something on the stage or the recording switch changed: the recorder acts once things settle. */
   changed(change: StageChange | 'recording-switch'): void {
+    // Any other change since the last apply makes it an ordinary one.
+    this.feedSwitchPending = change === 'feed-switch' && (this.settleTimer === undefined || this.feedSwitchPending);
     clearTimeout(this.settleTimer);
     // A feed switch is whole within the tick it happens in: the next tick records what it put on air.
-    this.settleTimer = setTimeout(() => void this.enqueue(() => this.apply()), change === 'feed-switch' ? 0 : SETTLE_MS);
+    this.settleTimer = setTimeout(
+      () => {
+        const feedSwitch = this.feedSwitchPending;
+        [this.settleTimer, this.feedSwitchPending] = [undefined, false];
+        void this.enqueue(() => this.apply(feedSwitch));
+      },
+      change === 'feed-switch' ? 0 : SETTLE_MS,
+    );
   }
 
   private enqueue(step: () => Promise<void>): Promise<void> {
@@ -95,7 +106,8 @@ export class StageRecorder {
     return next;
   }
 
-  private async apply(): Promise<void> {
+  /** `feedSwitch`: all that changed was a feed switch, whose new run may overlap the previous one's end. */
+  private async apply(feedSwitch = false): Promise<void> {
     if (this.closed) return;
     if (!this.options.isRecorded()) {
       await this.stopRecording();
@@ -110,7 +122,7 @@ export class StageRecorder {
     const selection = this.currentSelection();
     if (this.retryTimer) return;
     if (!selection) await this.session?.standBy();
-    else if (this.session) await this.session.follow(selection);
+    else if (this.session) await this.session.follow(selection, feedSwitch);
     else await this.startSession(selection);
   }
 
