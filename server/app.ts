@@ -16,11 +16,19 @@ import { IngestPoints } from './ingest/ingestPoints.js';
 import { MediaEngine } from './media/index.js';
 import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
 import { RecordingManager } from './recording/recordingManager.js';
+import { ChatRoom } from './audience/chatRoom.js';
 import { PollBoard } from './audience/pollBoard.js';
 import { QuestionBoard } from './audience/questionBoard.js';
 import { RecordingRetention } from './recording/retention.js';
 import { PeersPerAddress } from './signalling/peersPerAddress.js';
-import { attachSignalling, type SignallingServer, socketNotifier, socketPollNotifier, socketQuestionNotifier } from './signalling/socketServer.js';
+import {
+  attachSignalling,
+  type SignallingServer,
+  socketChatNotifier,
+  socketNotifier,
+  socketPollNotifier,
+  socketQuestionNotifier,
+} from './signalling/socketServer.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { DatabaseGuard } from './storage/databaseGuard.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
@@ -104,6 +112,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     asksPerMinute: config.rateLimitsPerMinute.question,
   });
   const polls = new PollBoard({ db, notifier: socketPollNotifier(signalling) });
+  const chat = new ChatRoom({ db, notifier: socketChatNotifier(signalling), messagesPerMinute: config.rateLimitsPerMinute.chat });
   const http = await buildHttpServer({
     config,
     ffmpeg,
@@ -111,6 +120,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     policy,
     questions,
     polls,
+    chat,
     passes,
     registry,
     media,
@@ -130,6 +140,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     peersPerAddress: new PeersPerAddress(config.limits.peersPerAddress),
     questions,
     polls,
+    chat,
   });
   await http.listen({ port: config.port, host: config.host });
   ingestPoints.start();
@@ -159,6 +170,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     await ingestPoints.close();
     questions.close();
     polls.close();
+    chat.close();
     io?.disconnectSockets(true);
     await registry.closeAll();
     await http.close();

@@ -15,6 +15,7 @@ import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
 import type { Config } from '../config/env.js';
 import type { Ffmpeg } from '../config/ffmpeg.js';
+import type { ChatRoom } from '../audience/chatRoom.js';
 import type { PollBoard } from '../audience/pollBoard.js';
 import type { QuestionBoard } from '../audience/questionBoard.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
@@ -44,6 +45,7 @@ export interface HttpDependencies {
   passes: ViewerPasses;
   questions: QuestionBoard;
   polls: PollBoard;
+  chat: ChatRoom;
   logger: Logger;
   version: string;
   /** The built client (dist/client). */

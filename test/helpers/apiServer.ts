@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { AttendeeQuestions, ModeratorQuestionBoard, PollBoard as PollBoardView, PublicQuestionBoard } from '../../shared/questions.js';
+import type { ChatBoard, ModeratorChatBoard } from '../../shared/chat.js';
+import { ChatRoom } from '../../server/audience/chatRoom.js';
 import { PollBoard } from '../../server/audience/pollBoard.js';
 import { QuestionBoard } from '../../server/audience/questionBoard.js';
 import { IngestKeys } from '../../server/auth/ingestKeys.js';
@@ -26,7 +28,7 @@ export interface ApiServer {
   app: FastifyInstance;
   db: Database;
   dataDir: string;
-  /** What the question and poll boards pushed, in order: there are no sockets here to carry it. */
+  /** What the question and poll boards and the chat pushed, in order: there are no sockets here to carry it. */
   questionPushes: QuestionPush[];
   recordingsDir: string;
   close(): Promise<void>;
@@ -36,7 +38,9 @@ export type QuestionPush =
   | { to: 'attendees'; stageId: string; board: PublicQuestionBoard }
   | { to: 'moderators'; stageId: string; board: ModeratorQuestionBoard }
   | { to: 'attendee'; stageId: string; voterKey: string; mine: AttendeeQuestions }
-  | { to: 'polls'; stageId: string; board: PollBoardView };
+  | { to: 'polls'; stageId: string; board: PollBoardView }
+  | { to: 'chat'; stageId: string; board: ChatBoard }
+  | { to: 'chat moderators'; stageId: string; board: ModeratorChatBoard };
 
 /** `env` as the server would read it; ADMIN_USERNAME/ADMIN_PASSWORD create that technician. */
 export async function startApiServer(env: Record<string, string> = {}, observe?: Parameters<typeof buildApiServer>[1]): Promise<ApiServer> {
@@ -62,6 +66,15 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
     pushDelayMs: 0,
   });
   const polls = new PollBoard({ db, notifier: { toStage: (stageId, board) => questionPushes.push({ to: 'polls', stageId, board }) }, pushDelayMs: 0 });
+  const chat = new ChatRoom({
+    db,
+    notifier: {
+      toStage: (stageId, board) => questionPushes.push({ to: 'chat', stageId, board }),
+      toModerators: (stageId, board) => questionPushes.push({ to: 'chat moderators', stageId, board }),
+    },
+    messagesPerMinute: config.rateLimitsPerMinute.chat,
+    pushDelayMs: 0,
+  });
   const app = await buildApiServer(
     {
       config,
@@ -69,6 +82,7 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
       db,
       questions,
       polls,
+      chat,
       policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
       passes,
       logger: pino({ level: 'silent' }),
@@ -87,6 +101,7 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
     async close() {
       questions.close();
       polls.close();
+      chat.close();
       await app.close();
       db.close();
     },

@@ -9,6 +9,7 @@ import { t } from '../i18n/language';
 import type { PlainMessageKey } from '../i18n/translate';
 import { LivePlayer } from '../live/livePlayer';
 import type { PlayerState, Quality, ViewerNotice } from '../live/viewer';
+import { QuestionOnScreen, questionOnScreen } from './QuestionOnScreen';
 
 declare global {
   interface Window {
@@ -105,6 +106,7 @@ export function LivePlayerView({ stageId, stageTitle }: { stageId: string; stage
         <p id="player-notice" class="player-notice" hidden={notice === ''}>
           {notice}
         </p>
+        <QuestionOnScreen question={questionOnScreen.value} />
         {viewer?.soundBlocked && mode === 'webrtc' && (
           <button id="unmute" class="button button-primary player-unmute" type="button" onClick={() => player?.toggleMuted()}>
             {t('player.clickToUnmute')}

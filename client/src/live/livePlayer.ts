@@ -7,6 +7,7 @@ import { batch, signal } from '@preact/signals';
 import type { PlayerStats } from '../../../shared/playerStats';
 import { fetchStageRecordings } from '../api/events';
 import type { MediaSource, RecordingInfo, StageSummary } from '../../../shared/protocol';
+import { Signalling } from '../signalling';
 import type { HlsProblem, LiveHls } from './liveHls';
 import type { Sound } from './playback';
 import { type Quality, ViewerSession, type ViewerStatus } from './viewer';
@@ -52,6 +53,10 @@ export class LivePlayer {
   readonly cannotRewind = signal(false);
   /** The stage's most recent recording, looked up once the broadcast ended (for the replay link). */
   readonly lastRecording = signal<RecordingInfo | null>(null);
+  /** Counts the joins of the stage: each one is a new membership, for what asks as a member (questions, polls). */
+  readonly joins = signal(0);
+  /** The player's connection, which questions and polls share: they act as this member of the stage. */
+  readonly signalling = new Signalling();
 
   private readonly session: ViewerSession;
   private hls: LiveHls | undefined;
@@ -66,7 +71,8 @@ export class LivePlayer {
     this.session = new ViewerSession(
       stageId,
       { video: elements.live },
-      { status: (status) => this.onViewerStatus(status), stage: (stage) => (this.stage.value = stage) },
+      { status: (status) => this.onViewerStatus(status), stage: (stage) => (this.stage.value = stage), joined: () => this.joins.value++ },
+      this.signalling,
     );
     elements.recording.muted = false;
   }

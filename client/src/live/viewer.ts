@@ -42,6 +42,8 @@ export interface ViewerStatus {
 export interface ViewerObserver {
   status(status: ViewerStatus): void;
   stage(stage: StageSummary): void;
+  /** The stage was (re)joined: what else uses this socket as a stage member (questions, polls) asks again. */
+  joined?(): void;
 }
 
 export interface ConsumedTrack {
@@ -179,6 +181,7 @@ export class ViewerSession implements StageMediaHandler {
     this.mediaProblem = undefined;
     for (const producer of join.producers) this.onAir.set(producer.producerId, producer);
     if (this.onAir.size > 0) this.everOnAir = true;
+    this.observer.joined?.();
   }
 
   async attach(attachment: StageAttachment): Promise<void> {

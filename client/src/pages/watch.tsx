@@ -1,8 +1,10 @@
-/** `/watch/<stage>`: the live player with the stage, its event and what is on air now and next. */
+/** `/watch/<stage>`: the live player with the stage, its event, what is on air now and next, and the audience's questions and polls. */
 import '../styles.css';
 import '../components/pages.css';
 import { render } from 'preact';
+import { LazyAudiencePanel } from '../components/LazyAudiencePanel';
 import { Layout } from '../components/Layout';
+import { MissingStage } from '../components/MissingStage';
 import { activePlayer, LivePlayerView, ShortcutList } from '../components/LivePlayerView';
 import { nowAndNext } from '../components/programme';
 import { loadStageInfo, programmeStage, stageInfo } from '../components/stageInfo';
@@ -29,6 +31,7 @@ function WatchPage({ stageId }: { stageId: string }) {
       {info.unknown && <p class="status">{t('watch.unknownStage', { stage: stageId })}</p>}
       <LivePlayerView stageId={stageId} stageTitle={title} />
       <OnAir />
+      <LazyAudiencePanel />
       <ShortcutList />
     </Layout>
   );
@@ -69,17 +72,6 @@ function OnAir() {
       )}
       <p>{next ? t('home.nextOnStage', { time: time(next.plannedStart, info.event.timeZone), title: next.title }) : t('home.nothingNext')}</p>
     </section>
-  );
-}
-
-function MissingStage() {
-  return (
-    <Layout title={t('watch.noStageHeading')}>
-      <h1>{t('watch.noStageHeading')}</h1>
-      <p>
-        {t('watch.noStageText')} <a href="/">{t('watch.pickStage')}</a>
-      </p>
-    </Layout>
   );
 }
 

@@ -3,6 +3,7 @@ import type { HttpDependencies } from '../httpServer.js';
 import { archiveRoutes } from './archive.js';
 import { authRoutes } from './auth.js';
 import { chapterRoutes } from './chapters.js';
+import { chatRoutes } from './chat.js';
 import { eventRoutes } from './events.js';
 import { inviteRoutes } from './invites.js';
 import { pollRoutes } from './polls.js';
@@ -28,6 +29,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependen
     inviteRoutes,
     questionRoutes,
     pollRoutes,
+    chatRoutes,
   ]) {
     await app.register(routes, deps);
   }
