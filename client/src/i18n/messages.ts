@@ -4,6 +4,8 @@
  * test/unit/i18nCatalogue.test.ts checks that both languages have the same keys and parameters.
  */
 
+import type { moderationSv } from './moderationMessages.js';
+
 export type PluralMessage = { readonly one: string; readonly other: string };
 export type Message = string | PluralMessage;
 
@@ -302,43 +304,6 @@ export const sv = {
   'audience.poll.result': { one: '{count} röst ({share} %)', other: '{count} röster ({share} %)' },
   'audience.poll.yourChoice': 'ditt val',
 
-  'moderate.pageTitle': 'Moderering: {stage}',
-  'moderate.refusedHint': 'Öppna din moderatorlänk igen, be teknikerna om en ny, eller logga in som tekniker.',
-  'moderate.toControl': 'Till kontrollrummet',
-  'moderate.revoked': 'Teknikerna har återkallat din moderatorlänk. Be dem om en ny.',
-  'moderate.newIncoming': { one: 'Ny fråga inkommen: {text}', other: '{count} nya frågor inkomna, bland dem: {text}' },
-  'moderate.onScreenNow': 'På skärmen nu',
-  'moderate.nothingOnScreen': 'Ingen fråga visas på skärmen.',
-  'moderate.pinnedAt': 'Visas sedan {time}',
-  'moderate.incoming': 'Inkommande',
-  'moderate.noIncoming': 'Inga frågor väntar.',
-  'moderate.approved': 'Godkända, i visningsordning',
-  'moderate.noApproved': 'Inga godkända frågor ännu.',
-  'moderate.answeredAndDeclined': 'Besvarade och avböjda',
-  'moderate.noneDone': 'Inga ännu.',
-  'moderate.original': 'Som den ställdes: {text}',
-  'moderate.approve': 'Godkänn',
-  'moderate.decline': 'Avböj',
-  'moderate.edit': 'Rätta texten',
-  'moderate.editLabel': 'Frågans text',
-  'moderate.save': 'Spara texten',
-  'moderate.cancel': 'Avbryt',
-  'moderate.pin': 'Visa på skärmen',
-  'moderate.unpin': 'Ta ner från skärmen',
-  'moderate.markAnswered': 'Markera som besvarad',
-  'moderate.reopen': 'Öppna igen',
-  'moderate.up': 'Flytta upp',
-  'moderate.down': 'Flytta ner',
-  'moderate.mergeInto': 'Slå ihop med',
-  'moderate.merge': 'Slå ihop',
-  'moderate.pollsHeading': 'Omröstningar',
-  'moderate.pollQuestion': 'Omröstningens fråga',
-  'moderate.pollOption': 'Alternativ {number}',
-  'moderate.multiple': 'Flera val tillåtna',
-  'moderate.addOption': 'Lägg till ett alternativ',
-  'moderate.openPoll': 'Starta omröstningen',
-  'moderate.closePoll': 'Stäng omröstningen',
-  'moderate.noPolls': 'Inga omröstningar ännu.',
   'audience.chat.heading': 'Chatt',
   'audience.chat.empty': 'Inga meddelanden ännu.',
   'audience.chat.message': 'Ditt meddelande',
@@ -348,23 +313,15 @@ export const sv = {
   'audience.chat.held': 'Ditt meddelande väntar på moderatorn, eftersom det innehåller ett ord som granskas.',
   'audience.chat.refused': 'Meddelandet skickades inte: en moderator har tystat dig en stund, eller så har chatten stängts.',
   'audience.chat.tooFast': 'Du skriver för snabbt. Vänta en stund och försök igen.',
-  'moderate.chat.heading': 'Chatt',
-  'moderate.chat.enabled': 'Chatten är på',
-  'moderate.chat.slowMode': 'Långsamt läge: sekunder mellan två meddelanden från samma person (0 = av)',
-  'moderate.chat.heldWords': 'Ord som håller kvar ett meddelande för granskning, ett per rad',
-  'moderate.chat.save': 'Spara chattens inställningar',
-  'moderate.chat.empty': 'Inga meddelanden.',
-  'moderate.chat.held': 'Väntar på granskning',
-  'moderate.chat.deleted': 'Borttaget',
-  'moderate.chat.mutedUntil': 'Tystad till {time}',
-  'moderate.chat.release': 'Släpp fram',
-  'moderate.chat.delete': 'Ta bort',
-  'moderate.chat.mute': 'Tysta i 10 minuter',
 } as const satisfies Record<string, Message>;
 
-export type MessageKey = keyof typeof sv;
+/** The keys every page's catalogue has; the moderation page adds its own (moderationMessages.ts). */
+export type CoreMessageKey = keyof typeof sv;
+/** Every key, with the Swedish text its parameters are read from. */
+export type SwedishMessages = typeof sv & typeof moderationSv;
+export type MessageKey = keyof SwedishMessages;
 
-export const en: { readonly [K in MessageKey]: Message } = {
+export const en: { readonly [K in CoreMessageKey]: Message } = {
   'layout.skipLink': 'Skip to content',
   'layout.home': 'Estrad – home',
   'layout.nav': 'Main menu',
@@ -659,43 +616,6 @@ export const en: { readonly [K in MessageKey]: Message } = {
   'audience.poll.result': { one: '{count} vote ({share} %)', other: '{count} votes ({share} %)' },
   'audience.poll.yourChoice': 'your choice',
 
-  'moderate.pageTitle': 'Moderation: {stage}',
-  'moderate.refusedHint': 'Open your moderator link again, ask the technicians for a new one, or sign in as a technician.',
-  'moderate.toControl': 'To the control room',
-  'moderate.revoked': 'The technicians revoked your moderator link. Ask them for a new one.',
-  'moderate.newIncoming': { one: 'New question in: {text}', other: '{count} new questions in, among them: {text}' },
-  'moderate.onScreenNow': 'On screen now',
-  'moderate.nothingOnScreen': 'No question is on screen.',
-  'moderate.pinnedAt': 'On screen since {time}',
-  'moderate.incoming': 'Incoming',
-  'moderate.noIncoming': 'No questions are waiting.',
-  'moderate.approved': 'Approved, in the order shown',
-  'moderate.noApproved': 'No approved questions yet.',
-  'moderate.answeredAndDeclined': 'Answered and declined',
-  'moderate.noneDone': 'None yet.',
-  'moderate.original': 'As asked: {text}',
-  'moderate.approve': 'Approve',
-  'moderate.decline': 'Decline',
-  'moderate.edit': 'Correct the text',
-  'moderate.editLabel': 'The question’s text',
-  'moderate.save': 'Save the text',
-  'moderate.cancel': 'Cancel',
-  'moderate.pin': 'Show on screen',
-  'moderate.unpin': 'Take off the screen',
-  'moderate.markAnswered': 'Mark as answered',
-  'moderate.reopen': 'Open again',
-  'moderate.up': 'Move up',
-  'moderate.down': 'Move down',
-  'moderate.mergeInto': 'Merge with',
-  'moderate.merge': 'Merge',
-  'moderate.pollsHeading': 'Polls',
-  'moderate.pollQuestion': 'The poll’s question',
-  'moderate.pollOption': 'Option {number}',
-  'moderate.multiple': 'Several choices allowed',
-  'moderate.addOption': 'Add an option',
-  'moderate.openPoll': 'Start the poll',
-  'moderate.closePoll': 'Close the poll',
-  'moderate.noPolls': 'No polls yet.',
   'audience.chat.heading': 'Chat',
   'audience.chat.empty': 'No messages yet.',
   'audience.chat.message': 'Your message',
@@ -705,21 +625,14 @@ export const en: { readonly [K in MessageKey]: Message } = {
   'audience.chat.held': 'Your message waits for the moderator, as it has a word that is checked.',
   'audience.chat.refused': 'The message was not sent: a moderator muted you for a while, or the chat was turned off.',
   'audience.chat.tooFast': 'You are writing too fast. Wait a moment and try again.',
-  'moderate.chat.heading': 'Chat',
-  'moderate.chat.enabled': 'The chat is on',
-  'moderate.chat.slowMode': 'Slow mode: seconds between two messages from one person (0 = off)',
-  'moderate.chat.heldWords': 'Words that hold a message for checking, one a line',
-  'moderate.chat.save': 'Save the chat’s settings',
-  'moderate.chat.empty': 'No messages.',
-  'moderate.chat.held': 'Waiting to be checked',
-  'moderate.chat.deleted': 'Deleted',
-  'moderate.chat.mutedUntil': 'Muted until {time}',
-  'moderate.chat.release': 'Let it through',
-  'moderate.chat.delete': 'Delete',
-  'moderate.chat.mute': 'Mute for 10 minutes',
 };
 
-export const catalogues = { sv, en } as const;
+/** The messages in each language; a page with messages of its own adds them (addMessages) before it renders. */
+export const catalogues: { sv: Partial<Record<MessageKey, Message>>; en: Partial<Record<MessageKey, Message>> } = { sv: { ...sv }, en: { ...en } };
+
+export function addMessages(parts: { [L in keyof typeof catalogues]: Partial<Record<MessageKey, Message>> }): void {
+  for (const language of Object.keys(parts) as (keyof typeof catalogues)[]) Object.assign(catalogues[language], parts[language]);
+}
 export type Language = keyof typeof catalogues;
 export const languages = Object.keys(catalogues) as Language[];
 /** Each language's name in itself, for the switch. */

@@ -7,6 +7,8 @@
  */
 import '../styles.css';
 import '../components/pages.css';
+// Before anything renders: the page's own messages.
+import '../i18n/moderationMessages';
 import { signal } from '@preact/signals';
 import { render, type TargetedSubmitEvent } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
