@@ -21,6 +21,7 @@ import { MediaEngine } from './media/index.js';
 import { recoverInterruptedRecordings } from './recording/crashRecovery.js';
 import { RecordingControl } from './recording/recordingControl.js';
 import { RecordingManager } from './recording/recordingManager.js';
+import { ChatRoom } from './audience/chatRoom.js';
 import { PollBoard } from './audience/pollBoard.js';
 import { QuestionBoard } from './audience/questionBoard.js';
 import { TalkOnAirDesk } from './audience/talkOnAir.js';
@@ -29,6 +30,7 @@ import { PeersPerAddress } from './signalling/peersPerAddress.js';
 import {
   attachSignalling,
   type SignallingServer,
+  socketChatNotifier,
   socketHealthNotifier,
   socketNotifier,
   socketOnAirNotifier,
@@ -122,6 +124,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   const polls = new PollBoard({ db, notifier: socketPollNotifier(signalling) });
   const onAir = new TalkOnAirDesk({ db, notifier: socketOnAirNotifier(signalling), logger });
   const { alerts, health, hlsAudience, webhooks } = watchHealth(db, registry, media, config, logger, socketHealthNotifier(signalling));
+  const chat = new ChatRoom({ db, notifier: socketChatNotifier(signalling), messagesPerMinute: config.rateLimitsPerMinute.chat });
   const http = await buildHttpServer({
     config,
     ffmpeg,
@@ -131,6 +134,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     polls,
     onAir,
     recordingControl,
+    chat,
     passes,
     registry,
     media,
@@ -155,6 +159,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     polls,
     health,
     alerts,
+    chat,
   });
   await http.listen({ port: config.port, host: config.host });
   ingestPoints.start();
@@ -188,6 +193,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     await ingestPoints.close();
     questions.close();
     polls.close();
+    chat.close();
     io?.disconnectSockets(true);
     await registry.closeAll();
     await http.close();

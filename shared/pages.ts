@@ -33,6 +33,8 @@ export const pages: readonly PageDefinition[] = [
   { name: 'speak', entry: 'src/pages/speak.tsx', routes: [{ path: '/speak/:param', param: 'stage' }], shell: true, remembersAccess: true },
   { name: 'archive', entry: 'src/pages/archive.tsx', routes: [{ path: '/archive' }], shell: true, remembersAccess: false },
   { name: 'control', entry: 'src/pages/control.tsx', routes: [{ path: '/control' }], shell: true, remembersAccess: false },
+  // A stage's question and poll moderation, for technicians and the holders of a moderator link (?invite=).
+  { name: 'moderate', entry: 'src/pages/moderate.tsx', routes: [{ path: '/moderate/:param', param: 'stage' }], shell: true, remembersAccess: false },
   // /archive/<replay> plays a replay found in the archive; for now it is the replay page.
   {
     name: 'replay',

@@ -10,6 +10,7 @@
  * or oversized payload is refused before it reaches the media layer.
  */
 import { z } from 'zod';
+import { type ChatBoard, type ChatMessage, chatSendSchema, type ModeratorChatBoard } from './chat.js';
 import { freeText } from './freeText.js';
 import type { Alert, HealthSnapshot } from './health.js';
 import { recordIdSchema } from './idSchemas.js';
@@ -43,6 +44,10 @@ export { recordIdSchema };
 const idSchema = z.string().min(1).max(64);
 
 export const peerRoleSchema = z.enum(['viewer', 'speaker']);
+
+/** What an invite link opens: going on air on its stage, or moderating its audience (questions, polls). */
+export const inviteRoleSchema = z.enum(['speaker', 'moderator']);
+export type InviteRole = z.infer<typeof inviteRoleSchema>;
 export type PeerRole = z.infer<typeof peerRoleSchema>;
 
 /** What a producer carries; viewers lay out the stage from this. */
@@ -205,13 +210,16 @@ export const requestSchemas = {
   'questions:ask': askQuestionSchema,
   'questions:vote': voteSchema,
   'questions:group': groupSizeSchema,
-  /** A technician follows a stage's moderation: every question, pushed as it changes. */
+  /** A moderator (technician or moderator invite) follows a stage's moderation: every question and poll, pushed as they change. */
   'questions:moderate': z.object({ stageId: stageIdSchema }),
   /** The joined stage's polls with live results, and the options this attendee picked. */
   'polls:list': z.object({}),
   'polls:vote': pollBallotSchema,
   /** A technician's control room follows every stage's health and the alerts (pushed as `health:snapshot`, `alerts:alert`). */
   'health:follow': z.object({}),
+  /** The joined stage's chat: its settings and latest messages (off until a moderator turns it on). */
+  'chat:list': z.object({}),
+  'chat:send': chatSendSchema,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -301,12 +309,15 @@ export interface RequestResults {
   'polls:vote': Record<string, never>;
   /** The health now and the alerts not yet acknowledged; what changes afterwards is pushed. */
   'health:follow': { snapshot: HealthSnapshot; alerts: Alert[] };
+  'chat:list': ChatBoard;
+  /** The message as sent: `held` when the stage's word filter keeps it for a moderator. */
+  'chat:send': ChatMessage;
 }
 
 // ---------------------------------------------------------------------------------------------
 // socket.io event maps
 
-/** invite_revoked: the technicians revoked the invite this speaker joined with. */
+/** invite_revoked: the technicians revoked the invite this speaker (or moderator) came with. */
 export type PublishingEndedCode = 'invite_revoked';
 
 export type ClientToServerEvents = {
@@ -328,8 +339,10 @@ export interface ServerToClientEvents {
   'questions:board': (board: PublicQuestionBoard) => void;
   /** This attendee's own questions or votes changed. */
   'questions:mine': (mine: AttendeeQuestions) => void;
-  /** For technicians following a stage's moderation. */
+  /** For moderators following a stage's moderation. */
   'questions:moderation': (board: ModeratorQuestionBoard) => void;
+  /** This moderator's invite was revoked: no more moderation pushes, and their actions are refused. */
+  'moderation:ended': (event: { code: PublishingEndedCode; message: string }) => void;
   /** The joined stage's polls or their results changed. */
   'polls:board': (board: PollBoard) => void;
   /** The talk on air on the joined stage and the next one: sent on joining, and when the control room changes it. */
@@ -338,6 +351,10 @@ export interface ServerToClientEvents {
   'health:snapshot': (snapshot: HealthSnapshot) => void;
   /** To control rooms following health: an alert raised, cleared by itself or acknowledged. */
   'alerts:alert': (alert: Alert) => void;
+  /** The joined stage's chat changed: settings, a message sent, deleted or released. */
+  'chat:board': (board: ChatBoard) => void;
+  /** For moderators following a stage: its chat with held and deleted messages. */
+  'chat:moderation': (board: ModeratorChatBoard) => void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -378,6 +395,14 @@ export const technicianUsernameSchema = freeText({ min: 1, max: 64 });
 /** A technician's new password (ADMIN_PASSWORD, the admin CLI, a reset in the control room). */
 export const technicianPasswordSchema = z.string().min(12, 'use at least 12 characters').max(256);
 
+/** How long an invite link works: two days unless said, at most sixty. */
+const inviteLifetimeHours = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 60)
+  .default(48);
+
 export const apiRequestSchemas = {
   login: z.strictObject({ username: technicianUsernameSchema, password: z.string().min(1).max(256) }),
   newTechnician: z.strictObject({ username: technicianUsernameSchema, password: technicianPasswordSchema }),
@@ -398,12 +423,12 @@ export const apiRequestSchemas = {
   invite: z.strictObject({
     label: freeText({ max: 100 }).optional(),
     talkId: z.string().min(1).max(64).optional(),
-    expiresInHours: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 60)
-      .default(48),
+    expiresInHours: inviteLifetimeHours,
+  }),
+  /** A moderator for the stage's questions and polls (a panel host), without a technician's account. */
+  moderatorInvite: z.strictObject({
+    label: freeText({ max: 100 }).optional(),
+    expiresInHours: inviteLifetimeHours,
   }),
   ingestPoint: z.strictObject({
     protocol: ingestProtocolSchema,
@@ -497,6 +522,21 @@ export type ReplayChapter = z.infer<typeof replayChapterSchema>;
 /** GET /api/replays/:id/chapters and /api/recordings/:id/chapters. */
 export const chaptersResponseSchema = z.object({ chapters: z.array(replayChapterSchema) });
 export type ChaptersResponse = z.infer<typeof chaptersResponseSchema>;
+
+/** A question a moderator had on screen while the recording was made, placed on the played media's timeline. */
+export const replayOnScreenSchema = z.object({
+  questionId: z.string(),
+  text: z.string(),
+  authorName: z.string(),
+  fromSeconds: z.number(),
+  /** Where it was taken down, or the end of what is played when it stayed up. */
+  toSeconds: z.number(),
+});
+export type ReplayOnScreen = z.infer<typeof replayOnScreenSchema>;
+
+/** GET /api/replays/:id/questions-on-screen and /api/recordings/:id/questions-on-screen. */
+export const onScreenResponseSchema = z.object({ questions: z.array(replayOnScreenSchema) });
+export type OnScreenResponse = z.infer<typeof onScreenResponseSchema>;
 
 /** GET /api/archive?q=&event=&stage=: replays by talk, newest first. */
 export const archiveResponseSchema = z.object({ replays: z.array(archiveEntrySchema) });
@@ -683,8 +723,13 @@ export const inviteResponseSchema = z.object({
 });
 export type InviteResponse = z.infer<typeof inviteResponseSchema>;
 
+/** A moderator invite just made: the link to the stage's moderation page, shown once. */
+export const moderatorInviteResponseSchema = inviteResponseSchema.omit({ talkId: true, speakUrl: true }).extend({ moderateUrl: z.string() });
+export type ModeratorInviteResponse = z.infer<typeof moderatorInviteResponseSchema>;
+
 /** An invite as technicians see it afterwards: its token is not stored, so never shown again. */
 export const inviteInfoSchema = inviteResponseSchema.omit({ token: true, speakUrl: true }).extend({
+  role: inviteRoleSchema,
   revokedAt: isoTime.nullable(),
   createdAt: isoTime,
 });

@@ -5,6 +5,14 @@
  */
 import { z } from 'zod';
 import { freeText } from './freeText.js';
+import {
+  AUTHOR_NAME_MAX_CHARACTERS,
+  GROUP_SIZE_MAX,
+  POLL_MAX_OPTIONS,
+  POLL_OPTION_MAX_CHARACTERS,
+  POLL_QUESTION_MAX_CHARACTERS,
+  QUESTION_MAX_CHARACTERS,
+} from './audienceLimits.js';
 import { recordIdSchema } from './idSchemas.js';
 
 export const questionStatuses = ['pending', 'approved', 'answered', 'declined', 'merged'] as const;
@@ -14,20 +22,19 @@ export type QuestionStatus = z.infer<typeof questionStatusSchema>;
 /** Attendees see these; pending, declined and merged questions stay with the moderators (and the asker). */
 export const publicQuestionStatuses = ['approved', 'answered'] as const satisfies readonly QuestionStatus[];
 
-export const QUESTION_MAX_CHARACTERS = 1000;
 export const questionTextSchema = freeText({ min: 1, max: QUESTION_MAX_CHARACTERS, multiline: true });
 
 export const askQuestionSchema = z.strictObject({
   text: questionTextSchema,
   /** Anonymous unless given. */
-  authorName: freeText({ min: 1, max: 100 }).optional(),
+  authorName: freeText({ min: 1, max: AUTHOR_NAME_MAX_CHARACTERS }).optional(),
   talkId: recordIdSchema.optional(),
 });
 
 export const voteSchema = z.strictObject({ questionId: recordIdSchema, vote: z.boolean() });
 
 /** "We are 4 here": several colleagues behind one screen. The server caps the size. */
-export const groupSizeSchema = z.strictObject({ size: z.number().int().min(1).max(1000) });
+export const groupSizeSchema = z.strictObject({ size: z.number().int().min(1).max(GROUP_SIZE_MAX) });
 
 /** What a moderator does to one question. */
 export const moderationActionSchema = z.discriminatedUnion('action', [
@@ -83,6 +90,7 @@ export type QuestionCounts = z.infer<typeof questionCountsSchema>;
 
 /** The question on screen in every player, if any, since when. */
 export const questionOnScreenSchema = publicQuestionSchema.extend({ pinnedAt: z.string() }).nullable();
+export type QuestionOnScreenAnswer = z.infer<typeof questionOnScreenSchema>;
 
 /** The stage's questions as an attendee sees them, in the order everyone sees. */
 export const publicQuestionBoardSchema = z.object({
@@ -108,12 +116,10 @@ export interface AttendeeQuestions {
 // ---------------------------------------------------------------------------------------------
 // Polls
 
-export const POLL_MAX_OPTIONS = 10;
-
 export const openPollSchema = z.strictObject({
-  question: freeText({ min: 1, max: 300 }),
+  question: freeText({ min: 1, max: POLL_QUESTION_MAX_CHARACTERS }),
   options: z
-    .array(freeText({ min: 1, max: 120 }))
+    .array(freeText({ min: 1, max: POLL_OPTION_MAX_CHARACTERS }))
     .min(2)
     .max(POLL_MAX_OPTIONS)
     .refine((options) => new Set(options.map((option) => option.trim().toLowerCase())).size === options.length, 'give each option once'),

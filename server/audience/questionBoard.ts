@@ -38,6 +38,7 @@ import {
 } from '../storage/questions.js';
 import { getTalk } from '../storage/talks.js';
 import { CoalescedPushes } from './coalescedPushes.js';
+import { PerMinuteLimit } from './perMinuteLimit.js';
 import { currentTalkAt } from './talkOnAir.js';
 
 /** An attendee as the board knows them: the key their votes carry, and their registration if they have one. */
@@ -75,16 +76,15 @@ export interface QuestionBoardOptions {
 }
 
 const DEFAULT_PUSH_DELAY_MS = 200;
-/** Askers whose recent questions are remembered before those quiet for a minute are forgotten. */
-const MAX_TRACKED_ASKERS = 10_000;
 
 export class QuestionBoard {
   private readonly pushes: CoalescedPushes;
-  private readonly recentAsks = new Map<string, number[]>();
+  private readonly recentAsks: PerMinuteLimit;
   private closed = false;
 
   constructor(private readonly options: QuestionBoardOptions) {
     this.pushes = new CoalescedPushes(options.pushDelayMs ?? DEFAULT_PUSH_DELAY_MS);
+    this.recentAsks = new PerMinuteLimit(options.asksPerMinute);
   }
 
   ask(stageId: string, attendee: Attendee, input: { text: string; authorName?: string | undefined; talkId?: string | undefined }): PublicQuestion {
@@ -236,19 +236,8 @@ export class QuestionBoard {
   }
 
   private limitAsks(stageId: string, voterKey: string): void {
-    const key = `${stageId}\n${voterKey}`;
-    const now = this.now().getTime();
-    const recent = (this.recentAsks.get(key) ?? []).filter((time) => now - time < 60_000);
-    if (recent.length >= this.options.asksPerMinute) {
-      throw new AppError('rate_limited', `You have asked ${recent.length} questions in the last minute; wait a moment before asking another.`, 60);
-    }
-    recent.push(now);
-    this.recentAsks.set(key, recent);
-    if (this.recentAsks.size > MAX_TRACKED_ASKERS) this.forgetQuietAskers(now);
-  }
-
-  private forgetQuietAskers(now: number): void {
-    for (const [key, times] of this.recentAsks) if (times.every((time) => now - time >= 60_000)) this.recentAsks.delete(key);
+    const asked = this.recentAsks.take(`${stageId}\n${voterKey}`, this.now().getTime());
+    if (asked > 0) throw new AppError('rate_limited', `You have asked ${asked} questions in the last minute; wait a moment before asking another.`, 60);
   }
 
   /** Schedules one push of the stage's boards, and the asker's own questions when theirs changed. */

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { PeerRole } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import { getEvent } from '../storage/events.js';
-import { findSpeakerInvite, findValidSpeakerInvite, revokeSpeakerInvite } from '../storage/invites.js';
+import { findSpeakerInvite, findValidInvite, findValidSpeakerInvite, revokeSpeakerInvite, type SpeakerInvite } from '../storage/invites.js';
 import { findRegistrationByToken } from '../storage/registrations.js';
 import { getStage, type Stage as StageRecord } from '../storage/stages.js';
 import { findTechnicianBySessionToken, type Technician } from '../storage/technicians.js';
@@ -19,7 +19,8 @@ export interface Credentials {
 
 /**
  * Who may do what, decided on the server for every HTTP route and socket join: technicians do
- * everything; a speaker invite opens publishing on its one stage; viewers of a public event need
+ * everything; a speaker invite opens publishing on its one stage, a moderator invite moderating
+ * its one stage's questions and polls (nothing else); viewers of a public event need
  * nothing, of a private one a registration link or a pass from the access code. Viewers never
  * publish; a plain-RTP source needs its stage's ingest key. Checks read the database each time, so a revoked invite or a logout takes effect at once.
  */
@@ -101,7 +102,24 @@ export class AccessPolicy {
     return invite.id;
   }
 
-  /** Revokes an invite and tells whoever publishes with it (signalling takes them off air). */
+  /**
+   * Passes for a technician or the holder of a valid moderator invite for the stage (returned, so
+   * that what they do can be attributed); otherwise a refusal saying what is needed.
+   */
+  requireModerator(credentials: Credentials, stageId: string): { technician: Technician } | { invite: SpeakerInvite } {
+    const technician = this.technician(credentials);
+    if (technician) return { technician };
+    if (!credentials.invite) {
+      throw new AppError('unauthorized', `Moderating stage "${stageId}" needs a moderator link or a technician sign-in (POST /api/auth/login).`);
+    }
+    const invite = findValidInvite(this.db, credentials.invite, 'moderator');
+    if (!invite)
+      throw new AppError('forbidden', 'This moderator link has expired or was revoked, or is not a moderator link; ask the technicians for a new one.');
+    if (invite.stageId !== stageId) throw new AppError('forbidden', `This moderator link is for stage "${invite.stageId}", not "${stageId}".`);
+    return { invite };
+  }
+
+  /** Revokes an invite and tells whoever uses it (signalling takes a speaker off air, a moderator out of moderation). */
   revokeInvite(inviteId: string): boolean {
     if (!revokeSpeakerInvite(this.db, inviteId)) return false;
     for (const listener of this.revocationListeners) listener(inviteId);
@@ -145,11 +163,16 @@ export class AccessPolicy {
     return registration && registration.eventId === getStage(this.db, stageId)?.eventId ? registration.id : undefined;
   }
 
+  /** A speaker's or moderator's link lets its holder watch their stage too. */
+  private inviteOpens(token: string, stageId: string): boolean {
+    return (findValidSpeakerInvite(this.db, token) ?? findValidInvite(this.db, token, 'moderator'))?.stageId === stageId;
+  }
+
   private canWatch(credentials: Credentials, stage: StageRecord): boolean {
     const event = getEvent(this.db, stage.eventId);
     if (event?.visibility === 'public') return true;
     if (this.technician(credentials)) return true;
-    if (credentials.invite && findValidSpeakerInvite(this.db, credentials.invite)?.stageId === stage.id) return true;
+    if (credentials.invite && this.inviteOpens(credentials.invite, stage.id)) return true;
     if (!credentials.access) return false;
     if (this.passes.verify(credentials.access) === stage.eventId) return true;
     return findRegistrationByToken(this.db, credentials.access)?.eventId === stage.eventId;

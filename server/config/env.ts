@@ -112,6 +112,8 @@ const envSchema = z
     LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
     REGISTRATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
     QUESTION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(6),
+    /** Chat messages one attendee may send a minute on a stage (a stage's slow mode may ask for fewer). */
+    CHAT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(10),
     /** The largest "we are N here" an attendee's question votes weigh. */
     QUESTION_GROUP_SIZE_MAX: z.coerce.number().int().min(1).max(1000).default(20),
     /** Bearer token for GET /metrics; unset, /metrics answers only requests from this machine. */
@@ -188,7 +190,7 @@ export interface Config {
   ffmpegPath: string | undefined;
   http: { corsOrigins: string[]; embedOrigins: string[]; trustProxy: ProxyTrustSetting };
   admin: { username: string; password: string } | undefined;
-  rateLimitsPerMinute: { login: number; registration: number; question: number };
+  rateLimitsPerMinute: { login: number; registration: number; question: number; chat: number };
   questions: { maxGroupSize: number };
   metrics: { token: string | undefined };
   /** What one client may hold, and how much work runs at once, so nobody can exhaust the server. */
@@ -260,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       login: values.LOGIN_RATE_LIMIT_PER_MINUTE,
       registration: values.REGISTRATION_RATE_LIMIT_PER_MINUTE,
       question: values.QUESTION_RATE_LIMIT_PER_MINUTE,
+      chat: values.CHAT_RATE_LIMIT_PER_MINUTE,
     },
     questions: { maxGroupSize: values.QUESTION_GROUP_SIZE_MAX },
     metrics: { token: values.METRICS_TOKEN },

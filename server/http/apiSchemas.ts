@@ -69,7 +69,11 @@ export async function registerApiDocs(app: FastifyInstance, version: string): Pr
           'Every error answers { "error": { "code", "message" } }.',
       },
       components: {
-        securitySchemes: { technicianSession: { type: 'apiKey', in: 'cookie', name: 'estrad_session' } },
+        securitySchemes: {
+          technicianSession: { type: 'apiKey', in: 'cookie', name: 'estrad_session' },
+          // A moderator link's token (POST /api/stages/:stageId/moderator-invites), for that stage's moderation routes.
+          moderatorInvite: { type: 'apiKey', in: 'header', name: 'X-Estrad-Invite' },
+        },
       },
     },
     transform: jsonSchemaTransform,

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { socketAuthSchema } from '../../shared/protocol.js';
 import type { Credentials } from '../auth/accessPolicy.js';
 import { AppError } from '../errors.js';
+import type { SpeakerInvite } from '../storage/invites.js';
 import type { Technician } from '../storage/technicians.js';
 import type { HttpDependencies } from './httpServer.js';
 
@@ -19,9 +21,24 @@ export function credentialsOf(request: FastifyRequest): Credentials {
   return { sessionToken: request.cookies[SESSION_COOKIE] };
 }
 
-/** HTTP credentials plus a viewer's access token: the X-Estrad-Access header (players), else the cookie. */
+/** The speak and moderate pages send their link's invite in this header; the same shape as in the socket handshake. */
+export const inviteHeader = socketAuthSchema.shape.invite;
+
+/**
+ * HTTP credentials plus a viewer's access token (the X-Estrad-Access header of players, else the
+ * cookie) and the invite of a speaker's or moderator's page, which lets them watch their stage.
+ */
 export function viewerCredentialsOf(request: FastifyRequest): Credentials {
-  return { ...credentialsOf(request), access: accessHeaderOf(request) ?? request.cookies[ACCESS_COOKIE] };
+  return { ...credentialsOf(request), access: accessHeaderOf(request) ?? request.cookies[ACCESS_COOKIE], invite: inviteHeaderOf(request) };
+}
+
+/** The X-Estrad-Invite header; a damaged one is refused, saying so, rather than ignored. */
+function inviteHeaderOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-estrad-invite'];
+  if (header === undefined) return undefined;
+  const invite = inviteHeader.safeParse(header);
+  if (!invite.success) throw new AppError('forbidden', 'This invite link is damaged (cut short or changed); ask the technicians for a new link.');
+  return invite.data;
 }
 
 function accessHeaderOf(request: FastifyRequest): string | undefined {
@@ -61,8 +78,23 @@ export function requireTechnician(deps: Pick<HttpDependencies, 'policy'>) {
   };
 }
 
+/**
+ * An onRequest hook for a stage's moderation routes (`:stageId` in the path): technicians, or the
+ * holder of a moderator link for that stage in X-Estrad-Invite, who is then on `request.moderator`.
+ */
+export function requireModerator(deps: Pick<HttpDependencies, 'policy'>) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const { stageId } = request.params as { stageId?: string };
+    const moderator = deps.policy.requireModerator(viewerCredentialsOf(request), stageId ?? '');
+    if ('technician' in moderator) request.technician = moderator.technician;
+    else request.moderator = moderator.invite;
+  };
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     technician?: Technician;
+    /** The moderator link a request of a stage's moderation came with (none for technicians). */
+    moderator?: SpeakerInvite;
   }
 }

@@ -15,6 +15,7 @@ import type { AccessPolicy } from '../auth/accessPolicy.js';
 import type { ViewerPasses } from '../auth/viewerPasses.js';
 import type { Config } from '../config/env.js';
 import type { Ffmpeg } from '../config/ffmpeg.js';
+import type { ChatRoom } from '../audience/chatRoom.js';
 import type { PollBoard } from '../audience/pollBoard.js';
 import type { QuestionBoard } from '../audience/questionBoard.js';
 import type { TalkOnAirDesk } from '../audience/talkOnAir.js';
@@ -54,6 +55,7 @@ export interface HttpDependencies {
   onAir: TalkOnAirDesk;
   /** Recording on and off per stage, chapter markers. */
   recordingControl: RecordingControl;
+  chat: ChatRoom;
   logger: Logger;
   version: string;
   /** The built client (dist/client). */

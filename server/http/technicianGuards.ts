@@ -35,21 +35,26 @@ function ownOrigin(request: FastifyRequest): string {
 }
 
 /**
- * Every state-changing request a technician makes that is carried out, with what it was about.
- * A refused one (4xx, 5xx) changed nothing, and leaves nothing behind either.
+ * Every state-changing request a technician (or a moderator link's holder) makes that is carried
+ * out, with what it was about. A refused one (4xx, 5xx) changed nothing, and leaves nothing behind either.
  */
 export function auditTechnicianActions(app: FastifyInstance, deps: Pick<HttpDependencies, 'db'>): void {
   app.addHook('onResponse', async (request, reply) => {
-    const technician = request.technician;
-    if (!technician || SAFE_METHODS.has(request.method) || reply.statusCode >= 400) return;
+    const actor = actorOf(request);
+    if (!actor || SAFE_METHODS.has(request.method) || reply.statusCode >= 400) return;
     recordAudit(deps.db, {
-      technicianId: technician.id,
-      username: technician.username,
+      ...actor,
       action: `${request.method} ${request.routeOptions.url ?? request.url}`,
       subject: stringValues(request.params),
       status: reply.statusCode,
     });
   });
+}
+
+function actorOf(request: FastifyRequest): { technicianId: string | null; username: string } | undefined {
+  if (request.technician) return { technicianId: request.technician.id, username: request.technician.username };
+  const invite = request.moderator;
+  return invite && { technicianId: null, username: `moderator link ${invite.label || invite.id}` };
 }
 
 function stringValues(params: unknown): Record<string, string> {

@@ -13,6 +13,7 @@ import {
   socketAuthSchema,
 } from '../../shared/protocol.js';
 import type { Credentials } from '../auth/accessPolicy.js';
+import type { ChatNotifier } from '../audience/chatRoom.js';
 import type { PollNotifier } from '../audience/pollBoard.js';
 import type { QuestionNotifier } from '../audience/questionBoard.js';
 import type { OnAirNotifier } from '../audience/talkOnAir.js';
@@ -78,6 +79,8 @@ const handlers: Handlers = {
   'polls:list': (session) => session.pollBoard(),
   'polls:vote': (session, payload) => session.voteInPoll(payload).then(() => empty),
   'health:follow': (session) => session.followHealth(),
+  'chat:list': (session) => session.chatBoard(),
+  'chat:send': (session, payload) => session.sendChat(payload),
 };
 
 export interface SignallingDependencies extends SessionDependencies {
@@ -116,6 +119,9 @@ export function attachSignalling(httpServer: HttpServer, deps: SignallingDepende
       session
         .endPublishingWith(inviteId)
         .catch((error: unknown) => deps.logger.error({ err: error, invite: inviteId }, 'could not take a revoked speaker off air'));
+      session
+        .endModerationWith(inviteId)
+        .catch((error: unknown) => deps.logger.error({ err: error, invite: inviteId }, 'could not end a revoked moderator’s moderation'));
     }
   });
   io.on('connection', (socket) => handleConnection(socket, deps, sessions));
@@ -165,8 +171,22 @@ export function socketHealthNotifier(io: () => SignallingServer): HealthNotifier
   };
 }
 
+/** The chat as attendees see it goes to the stage's members; held and deleted messages only to its moderators. */
+export function socketChatNotifier(io: () => SignallingServer): ChatNotifier {
+  return {
+    toStage: (stageId, board) => io().to(stageRoom(stageId)).emit('chat:board', board),
+    toModerators: (stageId, board) => io().to(moderationRoom(stageId)).emit('chat:moderation', board),
+  };
+}
+
+/** Poll boards go to the stage's members and its moderators (a socket in both gets one). */
 export function socketPollNotifier(io: () => SignallingServer): PollNotifier {
-  return { toStage: (stageId, board) => io().to(stageRoom(stageId)).emit('polls:board', board) };
+  return {
+    toStage: (stageId, board) =>
+      io()
+        .to([stageRoom(stageId), moderationRoom(stageId)])
+        .emit('polls:board', board),
+  };
 }
 
 /** The talk on air and the next one, to everyone on the stage. */

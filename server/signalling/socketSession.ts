@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io';
 import type { IngestTrackTarget, JoinResult, PeerRole, RequestPayload, RequestResults } from '../../shared/protocol.js';
 import type { AccessPolicy, Credentials } from '../auth/accessPolicy.js';
 import { Peer, type PeerKind } from '../domain/peer.js';
+import type { ChatRoom } from '../audience/chatRoom.js';
 import type { PollBoard } from '../audience/pollBoard.js';
 import { type Attendee, attendeeOf, type QuestionBoard } from '../audience/questionBoard.js';
 import { stageOnAir } from '../audience/talkOnAir.js';
@@ -26,6 +27,7 @@ export interface SessionDependencies {
   polls: PollBoard;
   health: HealthMonitor;
   alerts: AlertCenter;
+  chat: ChatRoom;
 }
 
 interface Membership {
@@ -46,6 +48,8 @@ interface Membership {
  */
 export class SocketSession {
   private membership: Membership | undefined;
+  /** The stage this socket moderates and the moderator link it came with (none for a technician). */
+  private moderating: { stageId: string; inviteId: string | undefined } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private ended = false;
 
@@ -149,10 +153,24 @@ export class SocketSession {
     return this.asAttendee(async (stageId, attendee) => this.deps.polls.vote(stageId, attendee, pollId, options));
   }
 
-  /** A technician follows every question of a stage (moderation happens over HTTP). */
+  chatBoard(): Promise<RequestResults['chat:list']> {
+    return this.asAttendee(async (stageId) => this.deps.chat.board(stageId));
+  }
+
+  sendChat(input: RequestPayload<'chat:send'>): Promise<RequestResults['chat:send']> {
+    return this.asAttendee(async (stageId, attendee) => this.deps.chat.send(stageId, attendee, input));
+  }
+
+  /**
+   * A moderator (a technician, or a moderator link's holder for this stage) follows every question
+   * and poll of a stage (moderation happens over HTTP). One stage at a time: following another
+   * stops the first.
+   */
   async followModeration(stageId: string): Promise<RequestResults['questions:moderate']> {
-    if (!this.deps.policy.technician(this.credentials)) throw new AppError('forbidden', 'Moderating questions needs a technician sign-in.');
     const stage = this.deps.policy.existingStage(stageId);
+    const moderator = this.moderatorOf(stage.id);
+    await this.stopModerating();
+    this.moderating = { stageId: stage.id, inviteId: 'invite' in moderator ? moderator.invite.id : undefined };
     await this.socket.join(moderationRoom(stage.id));
     return this.deps.questions.moderatorBoard(stage.id);
   }
@@ -174,6 +192,32 @@ export class SocketSession {
       await this.socket.join(attendeeRoom(stage.id, membership.attendee.voterKey));
       return action(stage.id, membership.attendee);
     });
+  }
+
+  /** A revoked moderator link stops its moderation pushes at once (its HTTP actions are refused from now on too). */
+  async endModerationWith(inviteId: string): Promise<void> {
+    if (this.moderating?.inviteId !== inviteId) return;
+    this.deps.logger.info({ stage: this.moderating.stageId, invite: inviteId }, 'moderator invite revoked; moderation pushes stop');
+    await this.stopModerating();
+    this.socket.emit('moderation:ended', {
+      code: 'invite_revoked',
+      message: 'The technicians revoked your moderator link, so you no longer moderate this stage. Ask them for a new link.',
+    });
+  }
+
+  /** Over the socket a missing sign-in is refused like every other right it lacks (forbidden), as the connection carries no session to renew. */
+  private moderatorOf(stageId: string): ReturnType<AccessPolicy['requireModerator']> {
+    try {
+      return this.deps.policy.requireModerator(this.credentials, stageId);
+    } catch (error) {
+      throw error instanceof AppError && error.code === 'unauthorized' ? new AppError('forbidden', error.message) : error;
+    }
+  }
+
+  private async stopModerating(): Promise<void> {
+    const moderating = this.moderating;
+    this.moderating = undefined;
+    if (moderating) await this.socket.leave(moderationRoom(moderating.stageId));
   }
 
   /** A revoked invite ends its speaker's publishing at once: their producers close as they leave the stage. */

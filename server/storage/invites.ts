@@ -1,5 +1,9 @@
-/** Speaker invites: links that let someone go on air on one stage (optionally for one talk). */
+/**
+ * Invites: links that let someone go on air on one stage (optionally for one talk), or moderate
+ * that stage's audience questions and polls (a panel host who is not a technician).
+ */
 import type { Database } from 'better-sqlite3';
+import type { InviteRole } from '../../shared/protocol.js';
 import { preparedOnce } from './prepared.js';
 import { toIsoTime } from './time.js';
 import { hashToken, issueToken, newId } from './tokens.js';
@@ -10,6 +14,8 @@ export interface SpeakerInvite {
   talkId: string | null;
   /** Who it is for, e.g. "Anna Berg (keynote)"; shown to technicians only. */
   label: string;
+  /** What the link opens; a moderator link never lets its holder on air. */
+  role: InviteRole;
   expiresAt: string;
   revokedAt: string | null;
   createdAt: string;
@@ -20,6 +26,8 @@ export interface SpeakerInviteInput {
   /** Must be a talk on `stageId`. */
   talkId?: string | null;
   label?: string;
+  /** A speaker invite unless given. */
+  role?: InviteRole;
   expiresAt: Date | string;
 }
 
@@ -29,17 +37,18 @@ export interface IssuedSpeakerInvite {
   token: string;
 }
 
-const columns = `id, stage_id AS stageId, talk_id AS talkId, label, expires_at AS expiresAt,
+const columns = `id, stage_id AS stageId, talk_id AS talkId, label, role, expires_at AS expiresAt,
   revoked_at AS revokedAt, created_at AS createdAt`;
 
 const statements = preparedOnce((db) => ({
   insert: db.prepare<SpeakerInvite & { tokenHash: string }>(
-    `INSERT INTO speaker_invites (id, token_hash, stage_id, talk_id, label, expires_at, revoked_at, created_at)
-     VALUES (@id, @tokenHash, @stageId, @talkId, @label, @expiresAt, @revokedAt, @createdAt)`,
+    `INSERT INTO speaker_invites (id, token_hash, stage_id, talk_id, label, role, expires_at, revoked_at, created_at)
+     VALUES (@id, @tokenHash, @stageId, @talkId, @label, @role, @expiresAt, @revokedAt, @createdAt)`,
   ),
-  byTokenHash: db.prepare<[string], SpeakerInvite>(`SELECT ${columns} FROM speaker_invites WHERE token_hash = ?`),
-  validByTokenHash: db.prepare<[string, string], SpeakerInvite>(
-    `SELECT ${columns} FROM speaker_invites WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?`,
+  // A speaker's link only: a moderator's token says nothing about speaking.
+  byTokenHash: db.prepare<[string], SpeakerInvite>(`SELECT ${columns} FROM speaker_invites WHERE token_hash = ? AND role = 'speaker'`),
+  validByTokenHash: db.prepare<[string, string, InviteRole], SpeakerInvite>(
+    `SELECT ${columns} FROM speaker_invites WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ? AND role = ?`,
   ),
   listByStage: db.prepare<[string], SpeakerInvite>(`SELECT ${columns} FROM speaker_invites WHERE stage_id = ? ORDER BY created_at, id`),
   revoke: db.prepare<[string, string]>('UPDATE speaker_invites SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
@@ -53,6 +62,7 @@ export function createSpeakerInvite(db: Database, input: SpeakerInviteInput, now
     stageId: input.stageId,
     talkId: input.talkId ?? null,
     label: input.label ?? '',
+    role: input.role ?? 'speaker',
     expiresAt: toIsoTime(input.expiresAt),
     revokedAt: null,
     createdAt: toIsoTime(now),
@@ -61,9 +71,9 @@ export function createSpeakerInvite(db: Database, input: SpeakerInviteInput, now
   return { invite, token };
 }
 
-/** The invite behind a link's token, unless it has expired or been revoked. */
+/** The speaker invite behind a link's token, unless it has expired or been revoked. */
 export function findValidSpeakerInvite(db: Database, token: string, now = new Date()): SpeakerInvite | undefined {
-  return statements(db).validByTokenHash.get(hashToken(token), toIsoTime(now));
+  return findValidInvite(db, token, 'speaker', now);
 }
 
 /** The invite behind a link's token, expired and revoked ones included (to say which it is). */
@@ -71,7 +81,12 @@ export function findSpeakerInvite(db: Database, token: string): SpeakerInvite | 
   return statements(db).byTokenHash.get(hashToken(token));
 }
 
-/** All of the stage's invites, including expired and revoked ones, oldest first. */
+/** The invite of this role behind a link's token, unless it has expired or been revoked. */
+export function findValidInvite(db: Database, token: string, role: InviteRole, now = new Date()): SpeakerInvite | undefined {
+  return statements(db).validByTokenHash.get(hashToken(token), toIsoTime(now), role);
+}
+
+/** All of the stage's invites (speakers' and moderators'), including expired and revoked ones, oldest first. */
 export function listSpeakerInvites(db: Database, stageId: string): SpeakerInvite[] {
   return statements(db).listByStage.all(stageId);
 }

@@ -492,6 +492,42 @@ CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, cr
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (status) WHERE status = 'pending';
 `;
 
+/**
+ * An invite now says what its link opens: going on air (speaker) or moderating the stage's
+ * audience (moderator). And each stage's chat: off until turned on, its messages, its mutes.
+ */
+const moderatorsAndChatSchema = `
+ALTER TABLE speaker_invites ADD COLUMN role TEXT NOT NULL DEFAULT 'speaker' CHECK (role IN ('speaker', 'moderator'));
+
+CREATE TABLE chat_settings (
+  stage_id          TEXT PRIMARY KEY REFERENCES stages (id) ON DELETE CASCADE,
+  enabled           INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),
+  slow_mode_seconds INTEGER NOT NULL DEFAULT 0 CHECK (slow_mode_seconds BETWEEN 0 AND 3600),
+  -- The word filter: a JSON array of words that hold a message for moderation.
+  held_words        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(held_words) AND json_type(held_words) = 'array')
+) STRICT;
+
+CREATE TABLE chat_messages (
+  id          TEXT PRIMARY KEY,
+  stage_id    TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  -- The sender as a voter key (registration or hashed browser key), as for questions; never shown.
+  author_key  TEXT NOT NULL,
+  author_name TEXT NOT NULL DEFAULT '',
+  text        TEXT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('shown', 'held', 'deleted')),
+  created_at  TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', created_at) = created_at)
+) STRICT;
+CREATE INDEX chat_messages_by_stage ON chat_messages (stage_id, created_at);
+CREATE INDEX chat_messages_by_author ON chat_messages (stage_id, author_key, created_at);
+
+CREATE TABLE chat_mutes (
+  stage_id   TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  author_key TEXT NOT NULL,
+  until      TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', until) = until),
+  PRIMARY KEY (stage_id, author_key)
+) STRICT;
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
@@ -503,6 +539,7 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'disabled technicians and the audit log', sql: technicianAuditSchema },
   { version: 9, name: 'ingest point roles', sql: ingestPointRolesSchema },
   { version: 10, name: 'recording retention per stage', sql: recordingRetentionSchema },
+  { version: 11, name: 'moderator invites and stage chat', sql: moderatorsAndChatSchema },
   { version: 12, name: 'alerts and webhooks', sql: alertsAndWebhooksSchema },
   { version: 13, name: 'talks on air, chapter markers and recording control', sql: controlRoomProgrammeSchema },
 ];

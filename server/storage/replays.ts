@@ -168,10 +168,9 @@ export interface Chapter {
  * `window` is a talk replay's in and out points, or none for the whole recording.
  */
 function chaptersIn(db: Database, recordingId: string, segments: RecordingSegment[], window?: { inAt: string; outAt: string }): Chapter[] {
-  const [first, last] = [segments[0], segments.at(-1)];
-  if (!first || !last) return [];
-  const fromMs = window ? Date.parse(window.inAt) : Date.parse(first.programDateTime);
-  const toMs = window ? Date.parse(window.outAt) : Date.parse(last.programDateTime) + last.durationSeconds * 1000;
+  const span = playedSpan(segments, window);
+  if (!span) return [];
+  const { fromMs, toMs } = span;
   const talks = listReplays(db, { recordingId })
     .filter((replay) => Date.parse(replay.inAt) < toMs && Date.parse(replay.outAt) > fromMs)
     .map((replay) => ({
@@ -196,8 +195,18 @@ function chaptersIn(db: Database, recordingId: string, segments: RecordingSegmen
   return [...talks, ...markers].sort((a, b) => a.startSeconds - b.startSeconds);
 }
 
+/** The wall-clock stretch a player plays: the window's, else the segments' own; none without segments. */
+export function playedSpan(segments: RecordingSegment[], window?: { inAt: string; outAt: string }): { fromMs: number; toMs: number } | undefined {
+  const [first, last] = [segments[0], segments.at(-1)];
+  if (!first || !last) return undefined;
+  return {
+    fromMs: window ? Date.parse(window.inAt) : Date.parse(first.programDateTime),
+    toMs: window ? Date.parse(window.outAt) : Date.parse(last.programDateTime) + last.durationSeconds * 1000,
+  };
+}
+
 /** Where a wall-clock instant falls in the played segments, in seconds from their start. */
-function mediaSecondsAt(segments: RecordingSegment[], instantMs: number): number {
+export function mediaSecondsAt(segments: RecordingSegment[], instantMs: number): number {
   let played = 0;
   for (const segment of segments) {
     const startMs = Date.parse(segment.programDateTime);

@@ -57,13 +57,24 @@ describe('a technician runs the control room at /control: signs in, creates a st
   it('invites a speaker: the link shown lets its holder speak on that stage', async () => {
     const { server } = fixture;
     await stageItem('horsalen').getByRole('button', { name: 'Bjud in talare till Hörsalen' }).click();
-    const link = stageItem('horsalen').getByRole('link');
+    const link = stageItem('horsalen').getByRole('link', { name: '/speak/horsalen?invite=' });
     await link.waitFor();
     const speakUrl = new URL((await link.getAttribute('href'))!, server.url);
     expect(speakUrl.pathname).toBe('/speak/horsalen');
     const invite = speakUrl.searchParams.get('invite')!;
     const access = await fetch(`${server.url}/api/stages/horsalen/speaker-access`, { headers: { 'x-estrad-invite': invite } });
     expect(access.status).toBe(204);
+  });
+
+  it('invites a moderator: the link shown opens that stage’s moderation page, and the stage links its moderation', async () => {
+    await stageItem('horsalen').getByRole('button', { name: 'Bjud in moderator till Hörsalen' }).click();
+    const link = stageItem('horsalen').getByRole('link', { name: '/moderate/horsalen?invite=' });
+    await link.waitFor();
+    const moderateUrl = new URL((await link.getAttribute('href'))!, server.url);
+    expect(moderateUrl.pathname).toBe('/moderate/horsalen');
+    const moderation = await fetch(`${server.url}/api/stages/horsalen/questions`, { headers: { 'x-estrad-invite': moderateUrl.searchParams.get('invite')! } });
+    expect(moderation.status).toBe(200);
+    expect(await stageItem('horsalen').getByRole('link', { name: 'Moderera frågor på Hörsalen' }).getAttribute('href')).toBe('/moderate/horsalen');
   });
 
   it('renames the stage, and the audit log shows what was done', async () => {

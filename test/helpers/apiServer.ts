@@ -11,6 +11,8 @@ import { pino } from 'pino';
 import type { StageOnAir } from '../../shared/programmeControl.js';
 import type { Alert } from '../../shared/health.js';
 import type { AttendeeQuestions, ModeratorQuestionBoard, PollBoard as PollBoardView, PublicQuestionBoard } from '../../shared/questions.js';
+import type { ChatBoard, ModeratorChatBoard } from '../../shared/chat.js';
+import { ChatRoom } from '../../server/audience/chatRoom.js';
 import { PollBoard } from '../../server/audience/pollBoard.js';
 import { QuestionBoard } from '../../server/audience/questionBoard.js';
 import { TalkOnAirDesk } from '../../server/audience/talkOnAir.js';
@@ -33,7 +35,7 @@ export interface ApiServer {
   app: FastifyInstance;
   db: Database;
   dataDir: string;
-  /** What the question and poll boards pushed, in order: there are no sockets here to carry it. */
+  /** What the question and poll boards and the chat pushed, in order: there are no sockets here to carry it. */
   questionPushes: QuestionPush[];
   /** What the on-air desk pushed to the stages' pages, in order. */
   onAirPushes: StageOnAir[];
@@ -49,7 +51,9 @@ export type QuestionPush =
   | { to: 'attendees'; stageId: string; board: PublicQuestionBoard }
   | { to: 'moderators'; stageId: string; board: ModeratorQuestionBoard }
   | { to: 'attendee'; stageId: string; voterKey: string; mine: AttendeeQuestions }
-  | { to: 'polls'; stageId: string; board: PollBoardView };
+  | { to: 'polls'; stageId: string; board: PollBoardView }
+  | { to: 'chat'; stageId: string; board: ChatBoard }
+  | { to: 'chat moderators'; stageId: string; board: ModeratorChatBoard };
 
 /** `env` as the server would read it; ADMIN_USERNAME/ADMIN_PASSWORD create that technician. */
 export async function startApiServer(env: Record<string, string> = {}, observe?: Parameters<typeof buildApiServer>[1]): Promise<ApiServer> {
@@ -82,6 +86,15 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
   const alertPushes: Alert[] = [];
   const webhooks = new WebhookDispatcher({ db, logger });
   const alerts = new AlertCenter({ db, notifier: { alertChanged: (alert) => alertPushes.push(alert) }, webhooks, logger });
+  const chat = new ChatRoom({
+    db,
+    notifier: {
+      toStage: (stageId, board) => questionPushes.push({ to: 'chat', stageId, board }),
+      toModerators: (stageId, board) => questionPushes.push({ to: 'chat moderators', stageId, board }),
+    },
+    messagesPerMinute: config.rateLimitsPerMinute.chat,
+    pushDelayMs: 0,
+  });
   const app = await buildApiServer(
     {
       config,
@@ -91,6 +104,7 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
       polls,
       onAir,
       recordingControl,
+      chat,
       policy: new AccessPolicy(db, passes, IngestKeys.fromDataDir(config.dataDir)),
       passes,
       logger,
@@ -116,6 +130,7 @@ export async function startApiServer(env: Record<string, string> = {}, observe?:
       webhooks.close();
       questions.close();
       polls.close();
+      chat.close();
       await app.close();
       db.close();
     },

@@ -49,11 +49,13 @@ describe('the OpenAPI document at /docs/json', () => {
     expect(documented.sort()).toEqual([...apiRoutes].sort());
   });
 
-  it('documents the error answer and marks technician routes as needing the session', () => {
+  it('documents the error answer and marks technician and moderation routes as needing their credentials', () => {
     const login = document.paths['/api/auth/login']?.post;
     expect(Object.keys(login?.responses ?? {})).toEqual(expect.arrayContaining(['200', '4XX']));
     expect(document.paths['/api/events/{eventId}/stages']?.post?.security).toEqual([{ technicianSession: [] }]);
     expect(document.paths['/api/events']?.get?.security).toBeUndefined();
+    // A stage's moderation takes a technician or that stage's moderator link.
+    expect(document.paths['/api/stages/{stageId}/questions/on-screen']?.put?.security).toEqual([{ technicianSession: [] }, { moderatorInvite: [] }]);
   });
 
   it('serves Swagger UI from this server, with nothing from elsewhere', async () => {

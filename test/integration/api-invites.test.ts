@@ -61,7 +61,16 @@ describe('speaker invites', () => {
     const listed = await asTechnician<{ invites: InviteInfo[] }>('GET', '/api/stages/podium/invites');
     expect(listed.status).toBe(200);
     expect(listed.body.invites).toEqual([
-      { id: invite.id, stageId: 'podium', talkId, label: 'Omar (panel)', expiresAt: invite.expiresAt, revokedAt: null, createdAt: expect.any(String) },
+      {
+        id: invite.id,
+        stageId: 'podium',
+        talkId,
+        label: 'Omar (panel)',
+        role: 'speaker',
+        expiresAt: invite.expiresAt,
+        revokedAt: null,
+        createdAt: expect.any(String),
+      },
     ]);
     expectTimeBetween(listed.body.invites[0]!.createdAt, beforeCreating, Date.now());
     expect(listed.text).not.toContain(token);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSpeakerInvite, findValidSpeakerInvite, listSpeakerInvites, revokeSpeakerInvite } from '../../server/storage/invites.js';
+import { createSpeakerInvite, findValidInvite, findValidSpeakerInvite, listSpeakerInvites, revokeSpeakerInvite } from '../../server/storage/invites.js';
 import { hashPassword, verifyPassword } from '../../server/storage/passwords.js';
 import { isAlreadyExistsError } from '../../server/storage/errors.js';
 import { createStage } from '../../server/storage/stages.js';
@@ -40,6 +40,23 @@ describe('speaker invites', () => {
     expect(findValidSpeakerInvite(db, token, minutes(10))).toBeUndefined();
     expect(findValidSpeakerInvite(db, other.token, minutes(10))?.id).toBe(other.invite.id);
     expect(listSpeakerInvites(db, 'main')).toEqual([{ ...invite, revokedAt: minutes(5).toISOString() }, other.invite]);
+  });
+
+  it('of the moderator role open moderation only: a moderator link is never taken for a speaker invite, nor the other way round', () => {
+    const db = openTempDatabase();
+    createEventWithStage(db);
+    const speaker = createSpeakerInvite(db, { stageId: 'main', label: 'Anna', expiresAt: minutes(60) }, t0);
+    const moderator = createSpeakerInvite(db, { stageId: 'main', label: 'Panelvärd', role: 'moderator', expiresAt: minutes(60) }, minutes(1));
+    expect(speaker.invite.role).toBe('speaker');
+    expect(moderator.invite.role).toBe('moderator');
+    expect(findValidSpeakerInvite(db, moderator.token, minutes(2))).toBeUndefined();
+    expect(findValidInvite(db, moderator.token, 'speaker', minutes(2))).toBeUndefined();
+    expect(findValidInvite(db, moderator.token, 'moderator', minutes(2))).toEqual(moderator.invite);
+    expect(findValidInvite(db, speaker.token, 'moderator', minutes(2))).toBeUndefined();
+    expect(revokeSpeakerInvite(db, moderator.invite.id, minutes(3))).toBe(true);
+    expect(findValidInvite(db, moderator.token, 'moderator', minutes(4))).toBeUndefined();
+    expect(listSpeakerInvites(db, 'main').map(({ role }) => role)).toEqual(['speaker', 'moderator']);
+    expect(() => db.prepare("UPDATE speaker_invites SET role = 'technician'").run()).toThrow(/CHECK constraint/);
   });
 
   it('refuse a talk on another stage', () => {

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { questionsOnScreenIn } from '../../server/audience/replayPins.js';
+import { createQuestion, pinQuestion, setQuestionStatus } from '../../server/storage/questions.js';
+import { listSegments } from '../../server/storage/recordingSegments.js';
 import { finishRecording, startRecording } from '../../server/storage/recordings.js';
 import { appendSegment } from '../../server/storage/recordingSegments.js';
 import {
@@ -238,5 +241,40 @@ describe('chapter markers', () => {
       ['talk', 'Välkommen', 0],
       ['marker', 'Frågor', 300],
     ]);
+  });
+});
+
+describe('questions on screen in a replay: at the same moment as in the live players', () => {
+  it('places each pin, kept with its times, on what the replay plays, clipped to it', () => {
+    const { db, recording, keynote } = recordedDay();
+    refreshTalkReplays(db, recording.id);
+    const ask = (text: string, authorName = '') => {
+      const question = createQuestion(db, { stageId: 'main', text, authorName }, at('09:05:00'));
+      setQuestionStatus(db, question.id, 'approved');
+      return question;
+    };
+    const before = ask('Före huvudtalet?');
+    const during = ask('Hur når vi äldre?', 'Karin');
+    const last = ask('Sista frågan');
+    pinQuestion(db, 'main', before.id, at('09:08:00'));
+    // Taken down by the next pin (as the moderator's "show on screen" does), then down for good.
+    pinQuestion(db, 'main', during.id, at('09:15:30'));
+    pinQuestion(db, 'main', null, at('09:20:00'));
+    pinQuestion(db, 'main', last.id, at('09:39:00'));
+
+    const replay = listReplays(db, { recordingId: recording.id }).find((candidate) => candidate.talkId === keynote.id)!;
+    expect(questionsOnScreenIn(db, 'main', replaySegments(db, replay), replay)).toEqual([
+      { questionId: before.id, text: 'Före huvudtalet?', authorName: '', fromSeconds: 0, toSeconds: 330 },
+      { questionId: during.id, text: 'Hur når vi äldre?', authorName: 'Karin', fromSeconds: 330, toSeconds: 600 },
+      // Still up when the talk ended: to the end of what the replay plays.
+      { questionId: last.id, text: 'Sista frågan', authorName: '', fromSeconds: 1740, toSeconds: 1800 },
+    ]);
+    // The whole recording: the same pins on its own timeline, from 09:00.
+    expect(questionsOnScreenIn(db, 'main', listSegments(db, recording.id)).map(({ fromSeconds, toSeconds }) => [fromSeconds, toSeconds])).toEqual([
+      [480, 930],
+      [930, 1200],
+      [2340, 3600],
+    ]);
+    expect(questionsOnScreenIn(db, 'main', [])).toEqual([]);
   });
 });

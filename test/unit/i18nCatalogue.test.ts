@@ -2,17 +2,22 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { catalogues, en, type MessageKey, sv } from '../../client/src/i18n/messages.js';
+import { catalogues, en, type Message, type MessageKey, sv } from '../../client/src/i18n/messages.js';
+import { moderationEn, moderationSv } from '../../client/src/i18n/moderationMessages.js';
 import { formatDate, formatTime, parametersOf, translate } from '../../client/src/i18n/translate.js';
 
 describe('the Swedish and English message catalogue', () => {
   it('has every key in both languages, with the same parameters and the same plural shape', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(sv).sort());
-    for (const key of Object.keys(sv) as MessageKey[]) {
-      expect(parametersOf(en[key]), key).toEqual(parametersOf(sv[key]));
-      expect(typeof en[key], key).toBe(typeof sv[key]);
+    // The moderation page's own part, which only that page loads.
+    expect(Object.keys(moderationEn).sort()).toEqual(Object.keys(moderationSv).sort());
+    const swedish: Record<string, Message> = { ...sv, ...moderationSv };
+    const english: Record<string, Message> = { ...en, ...moderationEn };
+    for (const key of Object.keys(swedish) as MessageKey[]) {
+      expect(parametersOf(english[key]!), key).toEqual(parametersOf(swedish[key]!));
+      expect(typeof english[key], key).toBe(typeof swedish[key]);
       for (const language of Object.keys(catalogues) as (keyof typeof catalogues)[]) {
-        const message = catalogues[language][key];
+        const message = catalogues[language][key]!;
         const texts = typeof message === 'string' ? [message] : [message.one, message.other];
         for (const text of texts) expect(text.trim(), `${language} ${key}`).not.toBe('');
       }

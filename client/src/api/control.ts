@@ -1,5 +1,13 @@
-/** The control room's API: sign-in, technicians, stages, invites and the audit log. */
-import type { ApiRequest, AuditLogResponse, InviteResponse, TechnicianInfo, TechnicianResponse, TechniciansResponse } from '../../../shared/protocol';
+/** The control room's API: sign-in, technicians, stages, speaker and moderator invites and the audit log. */
+import type {
+  ApiRequest,
+  AuditLogResponse,
+  InviteResponse,
+  ModeratorInviteResponse,
+  TechnicianInfo,
+  TechnicianResponse,
+  TechniciansResponse,
+} from '../../../shared/protocol';
 import { apiPath as path, getJson, postJson, sendJson } from './http';
 
 export const signIn = (credentials: ApiRequest<'login'>): Promise<TechnicianResponse> => postJson('/api/auth/login', credentials);
@@ -15,5 +23,7 @@ export const createStage = (eventId: string, id: string, title: string): Promise
 export const renameStage = (stageId: string, title: string): Promise<unknown> => sendJson('PATCH', path('/api/stages/%', stageId), { title });
 export const deleteStage = (stageId: string): Promise<undefined> => sendJson('DELETE', path('/api/stages/%', stageId));
 export const inviteSpeaker = (stageId: string, label: string): Promise<InviteResponse> => postJson(path('/api/stages/%/invites', stageId), { label });
+export const inviteModerator = (stageId: string, label: string): Promise<ModeratorInviteResponse> =>
+  postJson(path('/api/stages/%/moderator-invites', stageId), { label });
 
 export const fetchAuditLog = (): Promise<AuditLogResponse> => getJson('/api/audit-log?limit=50');

@@ -43,8 +43,14 @@ export function postJson<T>(path: string, body: unknown): Promise<T> {
   return request<T>(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 }
 
-/** A request that changes something (PATCH, PUT, DELETE, or POST without an answer to read). */
-export function sendJson<T = undefined>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+/** A request that changes something (PATCH, PUT, DELETE, or POST without an answer to read); `headers` as for getJson. */
+export function sendJson<T = undefined>(
+  method: 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<T> {
+  const init: RequestInit =
+    body === undefined ? { method, headers } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } };
   return request<T>(path, init);
 }

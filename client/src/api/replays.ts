@@ -1,5 +1,5 @@
-/** Replays and recordings for the player: what to play, and its chapters. */
-import type { ChaptersResponse, RecordingInfo, ReplayInfo } from '../../../shared/protocol';
+/** Replays and recordings for the player: what to play, its chapters and the questions on screen while it was recorded. */
+import type { ChaptersResponse, OnScreenResponse, RecordingInfo, ReplayInfo } from '../../../shared/protocol';
 import { getJson } from './http';
 
 /** The access header of a private event's personal link, when the page was opened with one. */
@@ -11,3 +11,6 @@ export const fetchRecording = (id: string, headers: AccessHeaders): Promise<Reco
 
 export const fetchChapters = (of: 'replays' | 'recordings', id: string, headers: AccessHeaders): Promise<ChaptersResponse> =>
   getJson(`/api/${of}/${encodeURIComponent(id)}/chapters`, headers);
+
+export const fetchQuestionsOnScreen = (of: 'replays' | 'recordings', id: string, headers: AccessHeaders): Promise<OnScreenResponse> =>
+  getJson(`/api/${of}/${encodeURIComponent(id)}/questions-on-screen`, headers);

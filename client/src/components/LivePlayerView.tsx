@@ -11,6 +11,7 @@ import { LivePlayer } from '../live/livePlayer';
 import { markMilestone } from '../live/timeline';
 import type { PlayerState, Quality, ViewerNotice } from '../live/viewer';
 import { Signalling } from '../signalling';
+import { QuestionOnScreen, questionOnScreen } from './QuestionOnScreen';
 
 declare global {
   interface Window {
@@ -123,6 +124,7 @@ export function LivePlayerView({ stageId, stageTitle, signalling }: { stageId: s
         <p id="player-notice" class="player-notice" hidden={notice === ''}>
           {notice}
         </p>
+        <QuestionOnScreen question={questionOnScreen.value} />
         {viewer?.soundBlocked && mode === 'webrtc' && (
           <button id="unmute" class="button button-primary player-unmute" type="button" onClick={() => player?.toggleMuted()}>
             {t('player.clickToUnmute')}

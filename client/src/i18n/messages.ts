@@ -4,6 +4,8 @@
  * test/unit/i18nCatalogue.test.ts checks that both languages have the same keys and parameters.
  */
 
+import type { moderationSv } from './moderationMessages.js';
+
 export type PluralMessage = { readonly one: string; readonly other: string };
 export type Message = string | PluralMessage;
 
@@ -81,6 +83,9 @@ export const sv = {
   'control.delete': 'Ta bort {stage}',
   'control.invite': 'Bjud in talare till {stage}',
   'control.inviteLink': 'Talarlänk för {stage} – skicka den till talaren:',
+  'control.inviteModerator': 'Bjud in moderator till {stage}',
+  'control.moderatorLink': 'Moderatorlänk för {stage} – skicka den till moderatorn:',
+  'control.moderate': 'Moderera frågor på {stage}',
   'control.newStageHeading': 'Ny scen',
   'control.event': 'Evenemang',
   'control.stageId': 'Adress (gemener, siffror och bindestreck)',
@@ -449,11 +454,63 @@ export const sv = {
   'ingest.setting.audioCodec': 'Ljudkodare',
   'ingest.setting.audioBitrate': 'Ljudbithastighet (kbit/s)',
   'ingest.setting.sampleRate': 'Samplingsfrekvens',
+  'audience.onScreen': 'Fråga på skärmen',
+  'audience.questionsHeading': 'Frågor till scenen',
+  'audience.approvedHeading': 'Godkända frågor',
+  'audience.counts': 'Inkomna {received} · godkända {approved} · besvarade {answered} · sammanslagna {merged} · avböjda {declined}',
+  'audience.noQuestions': 'Inga godkända frågor ännu.',
+  'audience.yourQuestion': 'Din fråga',
+  'audience.yourName': 'Ditt namn (frivilligt)',
+  'audience.anonymousHint': 'Utan namn ställs frågan anonymt.',
+  'audience.ask': 'Skicka frågan',
+  'audience.asked': 'Tack! Frågan visas för alla när en moderator har godkänt den.',
+  'audience.myQuestions': 'Dina frågor',
+  'audience.status.pending': 'Väntar på moderatorn',
+  'audience.status.approved': 'Godkänd',
+  'audience.status.answered': 'Besvarad',
+  'audience.status.declined': 'Avböjd',
+  'audience.status.merged': 'Sammanslagen med en likadan fråga',
+  'audience.edited': 'Redigerad av moderatorn',
+  'audience.anonymous': 'Anonym',
+  'audience.votes': { one: '{count} röst', other: '{count} röster' },
+  'audience.vote': 'Rösta på frågan',
+  'audience.voted': 'Du har röstat (ångra)',
+  'audience.newQuestions': { one: 'Ny fråga: {text}', other: '{count} nya frågor, bland dem: {text}' },
+  'audience.groupSize': 'Så många är vi vid den här skärmen',
+  'audience.groupSave': 'Spara antalet',
+  'audience.groupSaved': { one: 'Din röst räknas en gång.', other: 'Era röster räknas {count} gånger.' },
+  'audience.groupCapped': { one: 'Din röst räknas en gång.', other: 'Högst {count} per skärm: era röster räknas {count} gånger.' },
+  'audience.poll.heading': 'Omröstning',
+  'audience.poll.multiple': 'Du kan välja flera alternativ.',
+  'audience.poll.vote': 'Rösta',
+  'audience.poll.pickOne': 'Välj ett alternativ först.',
+  'audience.poll.thanks': 'Tack för din röst!',
+  'audience.poll.alreadyVotedOrClosed': 'Omröstningen har stängt, eller så har du redan röstat.',
+  'audience.poll.opened': 'Ny omröstning: {question}',
+  'audience.poll.live': 'Resultat just nu',
+  'audience.poll.closed': 'Stängd',
+  'audience.poll.ballots': { one: '{count} har röstat', other: '{count} har röstat' },
+  'audience.poll.result': { one: '{count} röst ({share} %)', other: '{count} röster ({share} %)' },
+  'audience.poll.yourChoice': 'ditt val',
+
+  'audience.chat.heading': 'Chatt',
+  'audience.chat.empty': 'Inga meddelanden ännu.',
+  'audience.chat.message': 'Ditt meddelande',
+  'audience.chat.name': 'Namn i chatten (frivilligt)',
+  'audience.chat.send': 'Skicka meddelandet',
+  'audience.chat.slowMode': { one: 'Långsamt läge: ett meddelande i sekunden.', other: 'Långsamt läge: ett meddelande var {count}:e sekund.' },
+  'audience.chat.held': 'Ditt meddelande väntar på moderatorn, eftersom det innehåller ett ord som granskas.',
+  'audience.chat.refused': 'Meddelandet skickades inte: en moderator har tystat dig en stund, eller så har chatten stängts.',
+  'audience.chat.tooFast': 'Du skriver för snabbt. Vänta en stund och försök igen.',
 } as const satisfies Record<string, Message>;
 
-export type MessageKey = keyof typeof sv;
+/** The keys every page's catalogue has; the moderation page adds its own (moderationMessages.ts). */
+export type CoreMessageKey = keyof typeof sv;
+/** Every key, with the Swedish text its parameters are read from. */
+export type SwedishMessages = typeof sv & typeof moderationSv;
+export type MessageKey = keyof SwedishMessages;
 
-export const en: { readonly [K in MessageKey]: Message } = {
+export const en: { readonly [K in CoreMessageKey]: Message } = {
   'layout.skipLink': 'Skip to content',
   'layout.home': 'Estrad – home',
   'layout.nav': 'Main menu',
@@ -527,6 +584,9 @@ export const en: { readonly [K in MessageKey]: Message } = {
   'control.delete': 'Delete {stage}',
   'control.invite': 'Invite a speaker to {stage}',
   'control.inviteLink': 'Speaker link for {stage} – send it to the speaker:',
+  'control.inviteModerator': 'Invite a moderator to {stage}',
+  'control.moderatorLink': 'Moderator link for {stage} – send it to the moderator:',
+  'control.moderate': 'Moderate questions on {stage}',
   'control.newStageHeading': 'New stage',
   'control.event': 'Event',
   'control.stageId': 'Address (lowercase letters, digits and dashes)',
@@ -895,9 +955,62 @@ export const en: { readonly [K in MessageKey]: Message } = {
   'ingest.setting.audioCodec': 'Audio encoder',
   'ingest.setting.audioBitrate': 'Audio bitrate (kbit/s)',
   'ingest.setting.sampleRate': 'Sample rate',
+  'audience.onScreen': 'Question on screen',
+  'audience.questionsHeading': 'Questions to the stage',
+  'audience.approvedHeading': 'Approved questions',
+  'audience.counts': 'Received {received} · approved {approved} · answered {answered} · merged {merged} · declined {declined}',
+  'audience.noQuestions': 'No approved questions yet.',
+  'audience.yourQuestion': 'Your question',
+  'audience.yourName': 'Your name (optional)',
+  'audience.anonymousHint': 'Without a name the question is anonymous.',
+  'audience.ask': 'Send the question',
+  'audience.asked': 'Thank you! Everyone sees the question once a moderator has approved it.',
+  'audience.myQuestions': 'Your questions',
+  'audience.status.pending': 'Waiting for the moderator',
+  'audience.status.approved': 'Approved',
+  'audience.status.answered': 'Answered',
+  'audience.status.declined': 'Declined',
+  'audience.status.merged': 'Merged with a question like it',
+  'audience.edited': 'Edited by the moderator',
+  'audience.anonymous': 'Anonymous',
+  'audience.votes': { one: '{count} vote', other: '{count} votes' },
+  'audience.vote': 'Vote for the question',
+  'audience.voted': 'You voted (undo)',
+  'audience.newQuestions': { one: 'New question: {text}', other: '{count} new questions, among them: {text}' },
+  'audience.groupSize': 'How many of us watch at this screen',
+  'audience.groupSave': 'Save the number',
+  'audience.groupSaved': { one: 'Your vote counts once.', other: 'Your votes count {count} times.' },
+  'audience.groupCapped': { one: 'Your vote counts once.', other: 'At most {count} per screen: your votes count {count} times.' },
+  'audience.poll.heading': 'Poll',
+  'audience.poll.multiple': 'You may pick several options.',
+  'audience.poll.vote': 'Vote',
+  'audience.poll.pickOne': 'Pick an option first.',
+  'audience.poll.thanks': 'Thank you for voting!',
+  'audience.poll.alreadyVotedOrClosed': 'The poll has closed, or you have voted already.',
+  'audience.poll.opened': 'New poll: {question}',
+  'audience.poll.live': 'Results so far',
+  'audience.poll.closed': 'Closed',
+  'audience.poll.ballots': { one: '{count} has voted', other: '{count} have voted' },
+  'audience.poll.result': { one: '{count} vote ({share} %)', other: '{count} votes ({share} %)' },
+  'audience.poll.yourChoice': 'your choice',
+
+  'audience.chat.heading': 'Chat',
+  'audience.chat.empty': 'No messages yet.',
+  'audience.chat.message': 'Your message',
+  'audience.chat.name': 'Name in the chat (optional)',
+  'audience.chat.send': 'Send the message',
+  'audience.chat.slowMode': { one: 'Slow mode: one message a second.', other: 'Slow mode: one message every {count} seconds.' },
+  'audience.chat.held': 'Your message waits for the moderator, as it has a word that is checked.',
+  'audience.chat.refused': 'The message was not sent: a moderator muted you for a while, or the chat was turned off.',
+  'audience.chat.tooFast': 'You are writing too fast. Wait a moment and try again.',
 };
 
-export const catalogues = { sv, en } as const;
+/** The messages in each language; a page with messages of its own adds them (addMessages) before it renders. */
+export const catalogues: { sv: Partial<Record<MessageKey, Message>>; en: Partial<Record<MessageKey, Message>> } = { sv: { ...sv }, en: { ...en } };
+
+export function addMessages(parts: { [L in keyof typeof catalogues]: Partial<Record<MessageKey, Message>> }): void {
+  for (const language of Object.keys(parts) as (keyof typeof catalogues)[]) Object.assign(catalogues[language], parts[language]);
+}
 export type Language = keyof typeof catalogues;
 export const languages = Object.keys(catalogues) as Language[];
 /** Each language's name in itself, for the switch. */

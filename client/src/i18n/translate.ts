@@ -1,14 +1,14 @@
 /** Looks messages up in the catalogue, fills in parameters, picks plural forms and formats times. */
 // With .js, test/unit (NodeNext) can import this file as the bundler does.
-import { catalogues, type Language, type Message, type MessageKey, type sv } from './messages.js';
+import { catalogues, type Language, type Message, type MessageKey, type SwedishMessages } from './messages.js';
 
 type ParamsOfText<S extends string> = S extends `${string}{${infer Name}}${infer Rest}` ? Name | ParamsOfText<Rest> : never;
 type ParamsOf<M> = M extends string ? ParamsOfText<M> : M extends { other: infer O extends string } ? ParamsOfText<O> | 'count' : never;
 
 /** The parameters a message takes, from the Swedish text (the test keeps English in step). */
-export type MessageParams<K extends MessageKey> = { [P in ParamsOf<(typeof sv)[K]>]: P extends 'count' ? number : string | number };
+export type MessageParams<K extends MessageKey> = { [P in ParamsOf<SwedishMessages[K]>]: P extends 'count' ? number : string | number };
 
-export type TranslateArgs<K extends MessageKey> = [ParamsOf<(typeof sv)[K]>] extends [never] ? [] : [MessageParams<K>];
+export type TranslateArgs<K extends MessageKey> = [ParamsOf<SwedishMessages[K]>] extends [never] ? [] : [MessageParams<K>];
 
 /** Keys of messages without parameters: what a lookup table of keys can hold and `t(key)` takes alone. */
 export type PlainMessageKey = { [K in MessageKey]: TranslateArgs<K> extends [] ? K : never }[MessageKey];
@@ -17,7 +17,8 @@ const pluralRules = new Map<Language, Intl.PluralRules>();
 
 export function translate<K extends MessageKey>(language: Language, key: K, ...args: TranslateArgs<K>): string {
   const params = (args[0] ?? {}) as Record<string, string | number>;
-  const text = pickForm(language, catalogues[language][key], params.count);
+  // A key of a part its page has not added shows as itself, which a test would catch.
+  const text = pickForm(language, catalogues[language][key] ?? key, params.count);
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? formatParam(language, params[name]!) : whole));
 }
 

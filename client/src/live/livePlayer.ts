@@ -7,7 +7,7 @@ import { batch, signal } from '@preact/signals';
 import type { PlayerStats } from '../../../shared/playerStats';
 import { fetchStageRecordings } from '../api/events';
 import type { MediaSource, RecordingInfo, StageSummary } from '../../../shared/protocol';
-import type { Signalling } from '../signalling';
+import { Signalling } from '../signalling';
 import type { StageOnAir } from '../../../shared/programmeControl';
 import type { HlsProblem, LiveHls } from './liveHls';
 import type { Sound } from './playback';
@@ -56,6 +56,8 @@ export class LivePlayer {
   readonly cannotRewind = signal(false);
   /** The stage's most recent recording, looked up once the broadcast ended (for the replay link). */
   readonly lastRecording = signal<RecordingInfo | null>(null);
+  /** Counts the joins of the stage: each one is a new membership, for what asks as a member (questions, polls). */
+  readonly joins = signal(0);
 
   private readonly session: ViewerSession;
   private hls: LiveHls | undefined;
@@ -67,13 +69,19 @@ export class LivePlayer {
   constructor(
     private readonly stageId: string,
     private readonly elements: LivePlayerElements,
-    signalling?: Signalling,
+    /** The player's connection, which questions and polls share: they act as this member of the stage. */
+    readonly signalling: Signalling = new Signalling(),
   ) {
     this.session = new ViewerSession(
       stageId,
       { video: elements.live },
-      { status: (status) => this.onViewerStatus(status), stage: (stage) => (this.stage.value = stage), programme: (onAir) => (this.programme.value = onAir) },
-      signalling,
+      {
+        status: (status) => this.onViewerStatus(status),
+        stage: (stage) => (this.stage.value = stage),
+        programme: (onAir) => (this.programme.value = onAir),
+        joined: () => this.joins.value++,
+      },
+      this.signalling,
     );
     elements.recording.muted = false;
   }

@@ -46,6 +46,8 @@ export interface ViewerObserver {
   stage(stage: StageSummary): void;
   /** The talk on air and the next one, as the control room sets them. */
   programme(onAir: StageOnAir): void;
+  /** The stage was (re)joined: what else uses this socket as a stage member (questions, polls) asks again. */
+  joined?(): void;
 }
 
 export interface ConsumedTrack {
@@ -197,6 +199,7 @@ export class ViewerSession implements StageMediaHandler {
     this.mediaProblem = undefined;
     for (const producer of join.producers) this.onAir.set(producer.producerId, producer);
     if (this.onAir.size > 0) this.everOnAir = true;
+    this.observer.joined?.();
   }
 
   async attach(attachment: StageAttachment): Promise<void> {

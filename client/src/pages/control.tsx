@@ -10,6 +10,7 @@ import {
   deleteStage,
   fetchAuditLog,
   fetchTechnicians,
+  inviteModerator,
   inviteSpeaker,
   renameStage,
   resetPassword,
@@ -38,6 +39,7 @@ const events = signal<EventSummary[]>([]);
 const technicians = signal<TechnicianInfo[]>([]);
 const audit = signal<AuditEntry[]>([]);
 const invites = signal<ReadonlyMap<string, InviteResponse>>(new Map());
+const moderatorLinks = signal<ReadonlyMap<string, string>>(new Map());
 /** The audit log is read where the technician sits. */
 const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 /** What the last action did, or why it failed; read out by screen readers. */
@@ -181,10 +183,16 @@ function StageItem({ id, title }: { id: string; title: string }) {
     const { data } = submitted(event);
     void act(t('control.rename'), () => renameStage(id, fieldText(data, 'title')));
   };
+  const moderatorLink = moderatorLinks.value.get(id);
   const onInvite = () =>
     void act(t('control.invite', { stage: title }), async () => {
       const created = await inviteSpeaker(id, '');
       invites.value = new Map([...invites.value, [id, created]]);
+    });
+  const onInviteModerator = () =>
+    void act(t('control.inviteModerator', { stage: title }), async () => {
+      const created = await inviteModerator(id, '');
+      moderatorLinks.value = new Map([...moderatorLinks.value, [id, created.moderateUrl]]);
     });
   return (
     <li class="panel" data-stage={id}>
@@ -202,6 +210,12 @@ function StageItem({ id, title }: { id: string; title: string }) {
         <button class="button button-primary" type="button" onClick={onInvite}>
           {t('control.invite', { stage: title })}
         </button>
+        <button class="button" type="button" onClick={onInviteModerator}>
+          {t('control.inviteModerator', { stage: title })}
+        </button>
+        <a class="button" href={`/moderate/${id}`}>
+          {t('control.moderate', { stage: title })}
+        </a>
         <button class="button button-danger" type="button" onClick={() => void act(t('control.delete', { stage: title }), () => deleteStage(id))}>
           {t('control.delete', { stage: title })}
         </button>
@@ -209,6 +223,11 @@ function StageItem({ id, title }: { id: string; title: string }) {
       {invite && (
         <p>
           {t('control.inviteLink', { stage: title })} <a href={invite.speakUrl}>{new URL(invite.speakUrl, location.origin).href}</a>
+        </p>
+      )}
+      {moderatorLink && (
+        <p>
+          {t('control.moderatorLink', { stage: title })} <a href={moderatorLink}>{new URL(moderatorLink, location.origin).href}</a>
         </p>
       )}
       <ProgrammeEditor stageId={id} stageTitle={title} act={act} />

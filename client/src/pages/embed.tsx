@@ -1,8 +1,9 @@
-/** `/embed/<stage>`: the live player without the site's chrome, for an organiser's page to frame. */
+/** `/embed/<stage>`: the live player and the audience panel without the site's chrome, for an organiser's page to frame. */
 import '../styles.css';
 import '../components/pages.css';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
+import { LazyAudiencePanel } from '../components/LazyAudiencePanel';
 import { LivePlayerView, openPlayerConnection } from '../components/LivePlayerView';
 import { loadStageInfo, stageInfo } from '../components/stageInfo';
 import { t } from '../i18n/language';
@@ -18,6 +19,7 @@ function EmbedPage({ stageId, signalling }: { stageId: string; signalling: Signa
     <main id="main" class="embed">
       <h1 class="visually-hidden">{title}</h1>
       <LivePlayerView stageId={stageId} stageTitle={title} signalling={signalling} />
+      <LazyAudiencePanel />
     </main>
   );
 }

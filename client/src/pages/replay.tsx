@@ -8,12 +8,13 @@ import '../components/pages.css';
 import { computed, signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { EventSummary, ReplayChapter } from '../../../shared/protocol';
+import type { EventSummary, ReplayChapter, ReplayOnScreen } from '../../../shared/protocol';
 import { RECORD_ID_PATTERN } from '../../../shared/ids';
 import { fetchEvents } from '../api/events';
 import { ApiFailure } from '../api/http';
-import { type AccessHeaders, fetchChapters, fetchRecording, fetchReplay } from '../api/replays';
+import { type AccessHeaders, fetchChapters, fetchQuestionsOnScreen, fetchRecording, fetchReplay } from '../api/replays';
 import { Layout } from '../components/Layout';
+import { QuestionOnScreen } from '../components/QuestionOnScreen';
 import { type PlayerAction, SEEK_STEP_SECONDS, shortcutFor } from '../components/playerShortcuts';
 import { clockText, currentChapterIndex, shareAddress, startTimeFrom } from '../components/replayTime';
 import { speakersText } from '../components/talkText';
@@ -60,10 +61,15 @@ const STATE_TEXT = {
 const found = signal<{ kind: 'loading' } | { kind: 'failed'; error: unknown } | { kind: 'found'; playable: Playable }>({ kind: 'loading' });
 const events = signal<EventSummary[]>([]);
 const chapters = signal<ReplayChapter[]>([]);
+/** The questions a moderator had on screen while this was recorded; each shows over the picture at its moment. */
+const questionsOnScreen = signal<ReplayOnScreen[]>([]);
 const playerState = signal<RecordingPlayerState>('loading');
 const currentTime = signal(0);
 const playbackRate = signal(1);
 const sharedLink = signal<{ address: string; copied: boolean } | null>(null);
+const shownQuestion = computed(
+  () => questionsOnScreen.value.find((question) => question.fromSeconds <= currentTime.value && currentTime.value < question.toSeconds) ?? null,
+);
 let player: RecordingPlayer | undefined;
 
 const stageOf = computed(() => {
@@ -196,6 +202,7 @@ function Player({ playable }: { playable: Playable }) {
           aria-describedby="replay-shortcuts-heading"
           ref={videoRef}
         />
+        <QuestionOnScreen question={shownQuestion.value} />
       </div>
       <p id="replay-state" class="status" role="status" aria-live="polite">
         {t(STATE_TEXT[playerState.value])}
@@ -354,12 +361,14 @@ async function show(id: string): Promise<void> {
   const headers = access ? { 'x-estrad-access': access } : undefined;
   const playable = await findPlayable(id, headers);
   found.value = { kind: 'found', playable };
-  const [eventList, chapterList] = await Promise.all([
+  const [eventList, chapterList, onScreen] = await Promise.all([
     fetchEvents().catch(() => ({ events: [] })),
     fetchChapters(playable.kind, playable.id, headers).catch(() => ({ chapters: [] })),
+    fetchQuestionsOnScreen(playable.kind, playable.id, headers).catch(() => ({ questions: [] })),
   ]);
   events.value = eventList.events;
   chapters.value = chapterList.chapters;
+  questionsOnScreen.value = onScreen.questions;
   const event = eventList.events.find((candidate) => candidate.stages.some((stage) => stage.id === playable.stage));
   if (event) setEventLanguage(event.language);
 }

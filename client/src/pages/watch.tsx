@@ -1,8 +1,10 @@
-/** `/watch/<stage>`: the live player with the stage, its event and what is on air now and next. */
+/** `/watch/<stage>`: the live player with the stage, its event, what is on air now and next, and the audience's questions and polls. */
 import '../styles.css';
 import '../components/pages.css';
 import { render } from 'preact';
+import { LazyAudiencePanel } from '../components/LazyAudiencePanel';
 import { Layout } from '../components/Layout';
+import { MissingStage } from '../components/MissingStage';
 import { activePlayer, LivePlayerView, openPlayerConnection, ShortcutList } from '../components/LivePlayerView';
 import { nowAndNext } from '../components/programme';
 import { loadStageInfo, programmeStage, stageInfo } from '../components/stageInfo';
@@ -30,6 +32,7 @@ function WatchPage({ stageId, signalling }: { stageId: string; signalling: Signa
       {info.unknown && <p class="status">{t('watch.unknownStage', { stage: stageId })}</p>}
       <LivePlayerView stageId={stageId} stageTitle={title} signalling={signalling} />
       <OnAir />
+      <LazyAudiencePanel />
       <ShortcutList />
     </Layout>
   );
@@ -80,17 +83,6 @@ function OnAir() {
           : t('home.nothingNext')}
       </p>
     </section>
-  );
-}
-
-function MissingStage() {
-  return (
-    <Layout title={t('watch.noStageHeading')}>
-      <h1>{t('watch.noStageHeading')}</h1>
-      <p>
-        {t('watch.noStageText')} <a href="/">{t('watch.pickStage')}</a>
-      </p>
-    </Layout>
   );
 }
 

@@ -5,6 +5,7 @@ import { archiveRoutes } from './archive.js';
 import { authRoutes } from './auth.js';
 import { chapterRoutes } from './chapters.js';
 import { encoderSettingsRoutes } from './encoderSettings.js';
+import { chatRoutes } from './chat.js';
 import { eventRoutes } from './events.js';
 import { inviteRoutes } from './invites.js';
 import { onAirRoutes } from './onAir.js';
@@ -38,6 +39,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependen
     questionRoutes,
     pollRoutes,
     alertRoutes,
+    chatRoutes,
   ]) {
     await app.register(routes, deps);
   }

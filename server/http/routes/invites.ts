@@ -6,24 +6,29 @@ import {
   type InviteInfo,
   inviteInfoSchema,
   inviteResponseSchema,
-  socketAuthSchema,
+  moderatorInviteResponseSchema,
 } from '../../../shared/protocol.js';
 import { AppError } from '../../errors.js';
 import { createSpeakerInvite, listSpeakerInvites, type SpeakerInvite } from '../../storage/invites.js';
 import { noContent, withErrors } from '../apiSchemas.js';
-import { credentialsOf } from '../guards.js';
+import { credentialsOf, inviteHeader } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
 import { inviteParams, requireTalkOnStage, stageParams, technicianRoute } from './routeSupport.js';
 
 const tags = ['Speakers'];
 const HOUR_MS = 60 * 60 * 1000;
-/** The speak page sends its invite in this header; the same shape as in the socket handshake. */
-const inviteHeader = socketAuthSchema.shape.invite;
 
 /** The speaker's link: the speak page with the invite the page connects with. */
 export function speakUrl(stageId: string, token: string): string {
   return `/speak/${stageId}?invite=${encodeURIComponent(token)}`;
 }
+
+/** A moderator's link: the stage's moderation page with the invite the page connects with. */
+export function moderateUrl(stageId: string, token: string): string {
+  return `/moderate/${stageId}?invite=${encodeURIComponent(token)}`;
+}
+
+const expiresIn = (hours: number) => new Date(Date.now() + hours * HOUR_MS);
 
 export const inviteRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, deps) => {
   const { db } = deps;
@@ -41,9 +46,28 @@ export const inviteRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app,
       const stage = deps.policy.existingStage(request.params.stageId);
       const { label, talkId, expiresInHours } = request.body;
       requireTalkOnStage(db, talkId, stage.id);
-      const { invite, token } = createSpeakerInvite(db, { stageId: stage.id, talkId, label, expiresAt: new Date(Date.now() + expiresInHours * HOUR_MS) });
+      const { invite, token } = createSpeakerInvite(db, { stageId: stage.id, talkId, label, expiresAt: expiresIn(expiresInHours) });
       request.log.info({ invite: invite.id, stage: stage.id, technician: request.technician?.username }, 'speaker invite created');
       return reply.code(201).send({ ...toInviteInfo(invite), token, speakUrl: speakUrl(stage.id, token) });
+    },
+  );
+
+  app.post(
+    '/api/stages/:stageId/moderator-invites',
+    technicianRoute(deps, {
+      tags,
+      summary: 'Invite a moderator of the stage’s questions and polls (a panel host); answers the moderation link',
+      params: stageParams,
+      body: apiRequestSchemas.moderatorInvite,
+      response: withErrors({ 201: moderatorInviteResponseSchema }),
+    }),
+    async (request, reply) => {
+      const stage = deps.policy.existingStage(request.params.stageId);
+      const { label, expiresInHours } = request.body;
+      const { invite, token } = createSpeakerInvite(db, { stageId: stage.id, label, role: 'moderator', expiresAt: expiresIn(expiresInHours) });
+      request.log.info({ invite: invite.id, stage: stage.id, technician: request.technician?.username }, 'moderator invite created');
+      const { id, stageId, expiresAt } = invite;
+      return reply.code(201).send({ id, stageId, label: invite.label, expiresAt, token, moderateUrl: moderateUrl(stage.id, token) });
     },
   );
 
@@ -66,7 +90,7 @@ export const inviteRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app,
     '/api/stages/:stageId/invites',
     technicianRoute(deps, {
       tags,
-      summary: 'The stage’s speaker invites',
+      summary: 'The stage’s speaker and moderator invites',
       params: stageParams,
       response: withErrors({ 200: z.object({ invites: z.array(inviteInfoSchema) }) }),
     }),
@@ -100,7 +124,12 @@ export const inviteRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app,
 
   app.delete(
     '/api/invites/:inviteId',
-    technicianRoute(deps, { tags, summary: 'Revoke an invite (its speaker leaves the stage)', params: inviteParams, response: withErrors({ 204: noContent }) }),
+    technicianRoute(deps, {
+      tags,
+      summary: 'Revoke an invite (its speaker leaves the stage, its moderator stops moderating)',
+      params: inviteParams,
+      response: withErrors({ 204: noContent }),
+    }),
     async (request, reply) => {
       const { inviteId } = request.params;
       if (!deps.policy.revokeInvite(inviteId)) throw new AppError('not_found', `There is no active invite "${inviteId}".`);
@@ -111,6 +140,6 @@ export const inviteRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app,
 };
 
 function toInviteInfo(invite: SpeakerInvite): InviteInfo {
-  const { id, stageId, talkId, label, expiresAt, revokedAt, createdAt } = invite;
-  return { id, stageId, talkId, label, expiresAt, revokedAt, createdAt };
+  const { id, stageId, talkId, label, role, expiresAt, revokedAt, createdAt } = invite;
+  return { id, stageId, talkId, label, role, expiresAt, revokedAt, createdAt };
 }

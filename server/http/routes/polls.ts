@@ -7,18 +7,18 @@ import { fileAnswer, withErrors } from '../apiSchemas.js';
 import { viewerCredentialsOf } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
 import { talkParams } from './questions.js';
-import { existingTalk, sendCsv, stageParams, technicianRoute } from './routeSupport.js';
+import { existingTalk, moderatorRoute, sendCsv, stageParams, technicianRoute } from './routeSupport.js';
 
 const tags = ['Polls'];
 const pollParams = stageParams.extend({ pollId: recordIdSchema });
 
-/** Technicians open and close polls; whoever may watch the stage sees them (attendees vote over the socket, polls:vote). */
+/** Moderators (technicians, or the stage's moderator links) open and close polls; whoever may watch the stage sees them (attendees vote over the socket, polls:vote). */
 export const pollRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, deps) => {
   const { polls } = deps;
 
   app.post(
     '/api/stages/:stageId/polls',
-    technicianRoute(deps, {
+    moderatorRoute(deps, {
       tags,
       summary: 'Open a poll for the stage’s attendees',
       params: stageParams,
@@ -33,7 +33,7 @@ export const pollRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, d
 
   app.post(
     '/api/stages/:stageId/polls/:pollId/close',
-    technicianRoute(deps, { tags, summary: 'Close a poll; its results stay with the talk', params: pollParams, response: withErrors({ 200: pollSchema }) }),
+    moderatorRoute(deps, { tags, summary: 'Close a poll; its results stay with the talk', params: pollParams, response: withErrors({ 200: pollSchema }) }),
     async (request) => polls.closePoll(deps.policy.existingStage(request.params.stageId).id, request.params.pollId),
   );
 

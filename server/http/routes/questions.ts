@@ -19,7 +19,7 @@ import { parseInput } from '../../validation.js';
 import { fileAnswer, withErrors } from '../apiSchemas.js';
 import { credentialsOf, viewerCredentialsOf } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
-import { existingTalk, perMinute, sendCsv, stageParams, technicianRoute } from './routeSupport.js';
+import { existingTalk, moderatorRoute, perMinute, sendCsv, stageParams, technicianRoute } from './routeSupport.js';
 
 const tags = ['Questions'];
 const statusFilter = z.object({ status: questionStatusSchema.optional() });
@@ -29,8 +29,9 @@ export const talkParams = z.object({ talkId: recordIdSchema });
 const accessHeader = socketAuthSchema.shape.access;
 
 /**
- * Attendees ask and read the approved questions; technicians moderate and export. Attendees on
- * the watch page do the same over the socket (questions:*), where their votes are.
+ * Attendees ask and read the approved questions; moderators (technicians, or a stage's moderator
+ * links) moderate; technicians export. Attendees on the watch page do the same over the socket
+ * (questions:*), where their votes are.
  */
 export const questionRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, deps) => {
   const { questions } = deps;
@@ -76,7 +77,7 @@ export const questionRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (ap
 
   app.get(
     '/api/stages/:stageId/questions',
-    technicianRoute(deps, {
+    moderatorRoute(deps, {
       tags,
       summary: 'Every question of the stage, for its moderators; only those with a status when given',
       params: stageParams,
@@ -93,7 +94,7 @@ export const questionRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (ap
 
   app.post(
     '/api/stages/:stageId/questions/:questionId/actions',
-    technicianRoute(deps, {
+    moderatorRoute(deps, {
       tags,
       summary: 'Approve, decline, answer, reopen, edit or merge a question',
       params: questionParams,
@@ -108,7 +109,7 @@ export const questionRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (ap
 
   app.put(
     '/api/stages/:stageId/questions/order',
-    technicianRoute(deps, {
+    moderatorRoute(deps, {
       tags,
       summary: 'The moderator’s order of the approved questions; those left out follow by votes',
       params: stageParams,
@@ -124,7 +125,7 @@ export const questionRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (ap
 
   app.put(
     '/api/stages/:stageId/questions/on-screen',
-    technicianRoute(deps, {
+    moderatorRoute(deps, {
       tags,
       summary: 'Put an approved question on screen in every player (or take it down with null)',
       params: stageParams,

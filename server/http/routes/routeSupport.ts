@@ -7,7 +7,7 @@ import { type Event, getEvent } from '../../storage/events.js';
 import { getTalk, type Talk } from '../../storage/talks.js';
 import { eventIdSchema, recordIdSchema, stageIdSchema } from '../../storage/validation.js';
 import { parseInput } from '../../validation.js';
-import { requireTechnician } from '../guards.js';
+import { requireModerator, requireTechnician } from '../guards.js';
 import type { HttpDependencies } from '../httpServer.js';
 
 export const eventParams = z.object({ eventId: eventIdSchema });
@@ -21,6 +21,12 @@ export const ingestPointParams = z.object({ ingestPointId: recordIdSchema });
  */
 export function technicianRoute<S extends FastifySchema>(deps: Pick<HttpDependencies, 'policy'>, schema: S) {
   return { onRequest: requireTechnician(deps), schema: { ...schema, security: [{ technicianSession: [] }] } };
+}
+
+/** Options of a route of a stage's moderation (`:stageId` in the path): technicians, or that stage's moderator links. */
+export function moderatorRoute<S extends FastifySchema>(deps: Pick<HttpDependencies, 'policy'>, schema: S) {
+  const security: Record<string, string[]>[] = [{ technicianSession: [] }, { moderatorInvite: [] }];
+  return { onRequest: requireModerator(deps), schema: { ...schema, security } };
 }
 
 /** Path parameters of a route without a schema of its own (WHIP, which is not part of the JSON API). */
