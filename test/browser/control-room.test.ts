@@ -67,6 +67,7 @@ describe('a technician runs the control room at /control: signs in, creates a st
   });
 
   it('invites a moderator: the link shown opens that stage’s moderation page, and the stage links its moderation', async () => {
+    const { server } = fixture;
     await stageItem('horsalen').getByRole('button', { name: 'Bjud in moderator till Hörsalen' }).click();
     const link = stageItem('horsalen').getByRole('link', { name: '/moderate/horsalen?invite=' });
     await link.waitFor();
