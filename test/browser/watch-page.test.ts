@@ -46,7 +46,11 @@ describe('the watch page plays a stage live with controls, in Swedish or English
   it('with a Swedish browser plays the demo over WebRTC under the stage and event titles, all in Swedish', async () => {
     const { page, server } = fixture;
     // On air before the page opens: the time to the first frame is the page's, not the demo's start.
-    await waitFor(() => stageOnAir(server, 'demo'), 30_000, () => `the demo never went on air:\n${server.logs()}`);
+    await waitFor(
+      () => stageOnAir(server, 'demo'),
+      30_000,
+      () => `the demo never went on air:\n${server.logs()}`,
+    );
     await page.goto(`${server.url}/watch/demo`);
     await waitUntilPlaying(page, 20_000);
     const { firstFrameMs, line } = await firstFrameTimeline(page);
