@@ -231,14 +231,14 @@ describe('bad input and abuse are refused with the right error, and change nothi
     const speaker = await connect(server.url, { invite: inviteForOpen });
     expect(await request(speaker, 'stage:join', { stageId: 'other', role: 'speaker' })).toMatchObject({
       ok: false,
-      error: { code: 'forbidden', message: expect.stringMatching(/"open"/) },
+      error: { code: 'invite_wrong_stage', message: expect.stringMatching(/"open"/) },
     });
     expect((await request(speaker, 'stage:join', { stageId: 'open', role: 'speaker' })).ok).toBe(true);
     expect((await request(speaker, 'transport:create', { direction: 'send' })).ok).toBe(true);
     speaker.disconnect();
 
     const forged = await connect(server.url, { invite: 'b'.repeat(43) });
-    expect(await request(forged, 'stage:join', { stageId: 'open', role: 'speaker' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await request(forged, 'stage:join', { stageId: 'open', role: 'speaker' })).toMatchObject({ ok: false, error: { code: 'invite_invalid' } });
     forged.disconnect();
   });
 
