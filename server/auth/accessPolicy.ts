@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { PeerRole } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import { getEvent } from '../storage/events.js';
+import type { SpeakerInviteRef } from '../domain/peer.js';
 import { findValidSpeakerInvite, revokeSpeakerInvite } from '../storage/invites.js';
 import { findRegistrationByToken } from '../storage/registrations.js';
 import { getStage, type Stage as StageRecord } from '../storage/stages.js';
@@ -38,11 +39,15 @@ export class AccessPolicy {
 
   /**
    * The stage, when these credentials may join it in this role (with the invite a speaker joins
-   * with, none for a technician); otherwise a clear refusal.
+   * with, none for a technician); otherwise a clear refusal. Only technicians monitor.
    */
-  authorizeJoin(credentials: Credentials, stageId: string, role: PeerRole): StageRecord & { inviteId?: string | undefined } {
+  authorizeJoin(credentials: Credentials, stageId: string, role: PeerRole): StageRecord & { invite?: SpeakerInviteRef | undefined } {
     const stage = this.existingStage(stageId);
-    if (role === 'speaker') return { ...stage, inviteId: this.requireSpeaker(credentials, stageId) };
+    if (role === 'speaker') return { ...stage, invite: this.speakerInvite(credentials, stageId) };
+    if (role === 'monitor') {
+      if (!this.technician(credentials)) throw new AppError('forbidden', 'Monitoring a stage (its backstage too) needs a technician sign-in.');
+      return stage;
+    }
     if (!this.canWatch(credentials, stage)) {
       throw new AppError(
         'forbidden',
@@ -77,6 +82,10 @@ export class AccessPolicy {
 
   /** Passes for a technician (undefined) or the holder of a valid invite for the stage (its id). */
   requireSpeaker(credentials: Credentials, stageId: string): string | undefined {
+    return this.speakerInvite(credentials, stageId)?.id;
+  }
+
+  private speakerInvite(credentials: Credentials, stageId: string): SpeakerInviteRef | undefined {
     if (this.technician(credentials)) return undefined;
     if (!credentials.invite) {
       throw new AppError('forbidden', `Speaking on stage "${stageId}" needs a speaker invite link (or a technician sign-in).`);
@@ -84,7 +93,7 @@ export class AccessPolicy {
     const invite = findValidSpeakerInvite(this.db, credentials.invite);
     if (!invite) throw new AppError('forbidden', 'This speaker invite has expired or was revoked; ask the technicians for a new link.');
     if (invite.stageId !== stageId) throw new AppError('forbidden', `This speaker invite is for stage "${invite.stageId}", not "${stageId}".`);
-    return invite.id;
+    return { id: invite.id, label: invite.label };
   }
 
   /** Revokes an invite and tells whoever publishes with it (signalling takes them off air). */

@@ -31,6 +31,8 @@ import { registerApiRoutes } from './routes/index.js';
 import { auditTechnicianActions, refuseCrossSiteChanges } from './technicianGuards.js';
 import { ingestPointRoutes } from './routes/ingestPoints.js';
 import { metricsRoute } from './routes/metrics.js';
+import { programRoutes } from './routes/program.js';
+import { speakerRoutes } from './routes/speakers.js';
 import { stageFeedRoutes } from './routes/stageFeeds.js';
 import { whipRoutes } from './routes/whip.js';
 
@@ -75,6 +77,8 @@ export async function buildHttpServer(deps: HttpDependencies & LiveMediaDependen
   await app.register(metricsRoute, deps);
   await app.register(ingestPointRoutes, deps);
   await app.register(stageFeedRoutes, deps);
+  await app.register(speakerRoutes, deps);
+  await app.register(programRoutes, deps);
   await app.register(whipRoutes, { ingestPoints: deps.ingestPoints });
   return app;
 }

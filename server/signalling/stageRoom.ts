@@ -12,3 +12,8 @@ export function moderationRoom(stageId: string): string {
 export function attendeeRoom(stageId: string, voterKey: string): string {
   return `attendee:${stageId}:${voterKey}`;
 }
+
+/** Technicians monitoring a stage: told of its speakers, backstage and on air. */
+export function monitorRoom(stageId: string): string {
+  return `monitor:${stageId}`;
+}

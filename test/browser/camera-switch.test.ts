@@ -56,7 +56,7 @@ describe('viewers and the recording follow a speaker who switches camera', () =>
     server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
     const technician = await technicianClient(server);
     await technician.createStage(DEMO_EVENT_ID, 'workshop', 'Workshop');
-    const { speakUrl } = await technician.createInvite('workshop');
+    const { speakUrl } = await technician.createOnAirInvite('workshop');
     [speakerBrowser, viewerBrowser] = await Promise.all([launchChromium(), launchChromium()]);
     speaker = await speakerBrowser.newPage();
     await addSecondCamera(speaker);

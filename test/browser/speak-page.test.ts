@@ -34,7 +34,7 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
     server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
     const technician = await technicianClient(server);
     await technician.createStage(DEMO_EVENT_ID, 'panel', 'Panelsamtal');
-    speakUrl = (await technician.createInvite('panel')).speakUrl;
+    speakUrl = (await technician.createOnAirInvite('panel')).speakUrl;
     [speakerBrowser, viewerBrowser] = await Promise.all([launchChromium(), launchChromium()]);
     context = await speakerBrowser.newContext({ locale: 'sv-SE' });
     context.on('request', (request) => requested.push(request.url()));

@@ -22,7 +22,7 @@ describe('a speaker whose invite is revoked mid-talk', () => {
   it('is taken off air at once, and their page says why', async () => {
     const technician = await technicianClient(server);
     await technician.createStage(DEMO_EVENT_ID, 'podium', 'Talarstolen');
-    const invite = await technician.createInvite('podium');
+    const invite = await technician.createOnAirInvite('podium');
     const page = await browser.newPage();
     await page.goto(`${server.url}${invite.speakUrl}`);
     await page.click('#go-live');

@@ -21,7 +21,7 @@ describe('a speaker in one browser is seen and heard by a viewer in another', ()
     server = await startServer({ ...TECHNICIAN_ENV, DEMO: '1' });
     const technician = await technicianClient(server);
     await technician.createStage(DEMO_EVENT_ID, 'panel', 'Panelsamtal');
-    speakUrl = (await technician.createInvite('panel')).speakUrl;
+    speakUrl = (await technician.createOnAirInvite('panel')).speakUrl;
     [speakerBrowser, viewerBrowser] = await Promise.all([launchChromium(), launchChromium()]);
   });
 

@@ -1,5 +1,16 @@
 /** The control room's API: sign-in, technicians, stages, invites and the audit log. */
-import type { ApiRequest, AuditLogResponse, InviteResponse, TechnicianInfo, TechnicianResponse, TechniciansResponse } from '../../../shared/protocol';
+import type {
+  ApiRequest,
+  AuditLogResponse,
+  InviteResponse,
+  Program,
+  SpeakerPlacement,
+  StageProgramResponse,
+  StageSpeaker,
+  TechnicianInfo,
+  TechnicianResponse,
+  TechniciansResponse,
+} from '../../../shared/protocol';
 import { getJson, postJson, sendJson } from './http';
 
 const path = (template: string, ...ids: string[]) => ids.reduce((text, id) => text.replace('%', encodeURIComponent(id)), template);
@@ -17,5 +28,11 @@ export const createStage = (eventId: string, id: string, title: string): Promise
 export const renameStage = (stageId: string, title: string): Promise<unknown> => sendJson('PATCH', path('/api/stages/%', stageId), { title });
 export const deleteStage = (stageId: string): Promise<undefined> => sendJson('DELETE', path('/api/stages/%', stageId));
 export const inviteSpeaker = (stageId: string, label: string): Promise<InviteResponse> => postJson(path('/api/stages/%/invites', stageId), { label });
+
+export const placeSpeaker = (stageId: string, inviteId: string, placement: SpeakerPlacement): Promise<StageSpeaker> =>
+  sendJson('PUT', path('/api/stages/%/speakers/%', stageId, inviteId), { placement });
+
+export const takeProgram = (stageId: string, program: Program): Promise<StageProgramResponse> =>
+  sendJson('PUT', path('/api/stages/%/program', stageId), program);
 
 export const fetchAuditLog = (): Promise<AuditLogResponse> => getJson('/api/audit-log?limit=50');

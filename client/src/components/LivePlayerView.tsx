@@ -3,7 +3,7 @@ import { signal } from '@preact/signals';
 import type { TargetedEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PlayerStats } from '../../../shared/playerStats';
-import type { MediaSource } from '../../../shared/protocol';
+import type { MediaSource, Program } from '../../../shared/protocol';
 import { problemText } from '../i18n/liveText';
 import { t } from '../i18n/language';
 import type { PlainMessageKey } from '../i18n/translate';
@@ -13,7 +13,7 @@ import type { PlayerState, Quality, ViewerNotice } from '../live/viewer';
 declare global {
   interface Window {
     /** For tests and diagnostics. */
-    estradPlayer?: { state(): PlayerState; stats(): Promise<PlayerStats>; shownSource(): MediaSource | null; mode(): string };
+    estradPlayer?: { state(): PlayerState; stats(): Promise<PlayerStats>; shownSource(): MediaSource | null; shownProgram(): Program; mode(): string };
   }
 }
 
@@ -43,16 +43,18 @@ export const activePlayer = signal<LivePlayer | null>(null);
 export function LivePlayerView({ stageId, stageTitle }: { stageId: string; stageTitle: string }) {
   const box = useRef<HTMLDivElement>(null);
   const liveVideo = useRef<HTMLVideoElement>(null);
+  const insetVideo = useRef<HTMLVideoElement>(null);
   const recordingVideo = useRef<HTMLVideoElement>(null);
   const player = activePlayer.value;
   const fullscreen = useFullscreen();
 
   useEffect(() => {
-    const created = new LivePlayer(stageId, { live: liveVideo.current!, recording: recordingVideo.current! });
+    const created = new LivePlayer(stageId, { live: liveVideo.current!, inset: insetVideo.current!, recording: recordingVideo.current! });
     window.estradPlayer = {
       state: () => (created.mode.value === 'webrtc' ? created.viewer.value.state : created.hlsPlaying.value ? 'playing' : created.viewer.value.state),
       stats: () => created.stats(),
       shownSource: () => created.shownSource(),
+      shownProgram: () => created.shownProgram(),
       mode: () => created.mode.value,
     };
     activePlayer.value = created;
@@ -93,6 +95,16 @@ export function LivePlayerView({ stageId, stageTitle }: { stageId: string; stage
           muted
           hidden={onRecording}
           aria-label={t('player.label', { stage: stageTitle })}
+        />
+        <video
+          ref={insetVideo}
+          id="player-inset"
+          class="player-inset"
+          playsInline
+          autoplay
+          muted
+          hidden={onRecording || !(viewer?.inset ?? false)}
+          aria-label={t('player.insetLabel', { stage: stageTitle })}
         />
         <video
           ref={recordingVideo}

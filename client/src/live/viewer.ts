@@ -1,12 +1,13 @@
 /**
- * Watching a stage: consume everything on air, show one picture (the screen share if there is
- * one, else the camera) and play all sound, at the simulcast layer the player's size needs.
+ * Watching a stage: consume everything on air, show the program's main picture (the technicians'
+ * Take; without one the screen share if there is one, else the camera) with its inset picture in
+ * picture, and play all sound, at the simulcast layer the player's size needs.
  */
 import { parseScalabilityMode, type types } from 'mediasoup-client';
 import type { PlayerAudioStats, PlayerStats, PlayerVideoStats } from '../../../shared/playerStats';
-import type { MediaSource, ProducerInfo, JoinResult, StageSummary } from '../../../shared/protocol';
+import type { MediaSource, ProducerInfo, JoinResult, Program, StageSummary } from '../../../shared/protocol';
 import { Signalling, SignallingError } from '../signalling';
-import { Playback, type PlaybackElements, type Sound } from './playback';
+import { Playback, type PlaybackElements, type Sound, setVideoTrack } from './playback';
 import {
   type LinkStatus,
   type LiveProblem,
@@ -37,6 +38,13 @@ export interface ViewerStatus {
   soundBlocked: boolean;
   /** Simulcast layers of the shown video: what the quality choice can offer (1: no choice). */
   spatialLayers: number;
+  /** Whether an inset picture (picture in picture) is shown over the main one. */
+  inset: boolean;
+}
+
+/** The elements a viewer plays into; the inset shows the program's second video, small. */
+export interface ViewerElements extends PlaybackElements {
+  inset?: HTMLVideoElement;
 }
 
 export interface ViewerObserver {
@@ -70,6 +78,8 @@ export class ViewerSession implements StageMediaHandler {
   /** Producers this browser cannot decode; asking again would fail the same way. */
   private readonly unplayable = new Set<string>();
   private shown: ConsumedTrack | undefined;
+  private inset: ConsumedTrack | undefined;
+  private program: Program = { main: null, inset: null };
   private linkStatus: LinkStatus = 'connecting';
   private linkProblem: LiveProblem | undefined;
   private mediaProblem: LiveProblem | undefined;
@@ -83,7 +93,7 @@ export class ViewerSession implements StageMediaHandler {
 
   constructor(
     stageId: string,
-    private readonly elements: PlaybackElements,
+    private readonly elements: ViewerElements,
     private readonly observer: ViewerObserver,
     signalling = new Signalling(),
   ) {
@@ -129,6 +139,11 @@ export class ViewerSession implements StageMediaHandler {
   /** What the shown video carries (camera or screen share), or null when none is shown. */
   shownSource(): MediaSource | null {
     return this.shown?.source ?? null;
+  }
+
+  /** The producers of the main and the inset picture shown now. */
+  shownProgram(): Program {
+    return { main: this.shown?.consumer.producerId ?? null, inset: this.inset?.consumer.producerId ?? null };
   }
 
   /** Receive statistics from the transport: all audio, and the video currently shown. */
@@ -177,6 +192,7 @@ export class ViewerSession implements StageMediaHandler {
     this.onAir.clear();
     this.unplayable.clear();
     this.mediaProblem = undefined;
+    this.program = join.program;
     for (const producer of join.producers) this.onAir.set(producer.producerId, producer);
     if (this.onAir.size > 0) this.everOnAir = true;
   }
@@ -194,6 +210,7 @@ export class ViewerSession implements StageMediaHandler {
     this.consumed.clear();
     this.consuming.clear();
     this.shown = undefined;
+    this.showInset(undefined);
     this.playback.removeAllAudio();
     clearTimeout(this.layerTimer);
     // The video element keeps its last picture until the rejoin brings a new track.
@@ -210,6 +227,10 @@ export class ViewerSession implements StageMediaHandler {
       if (attachment) this.consumeMissing(attachment).catch((error: unknown) => attachment.fail(error));
     });
     this.link.on('producer:removed', ({ producerId }) => this.goneOffAir(producerId));
+    this.link.on('program:changed', (program) => {
+      this.program = program;
+      this.updateDisplay();
+    });
     this.link.on('consumer:closed', ({ consumerId, producerId }) => {
       if (this.consumed.get(producerId)?.consumer.id === consumerId) this.goneOffAir(producerId);
     });
@@ -299,25 +320,40 @@ export class ViewerSession implements StageMediaHandler {
   // What is shown, and what the server sends
 
   private updateDisplay(): void {
-    const next = pickShownVideo([...this.consumed.values()].filter((track) => track.consumer.kind === 'video'));
+    const videos = [...this.consumed.values()].filter((track) => track.consumer.kind === 'video');
+    const next = pickShownVideo(videos, this.program.main);
     if (next !== this.shown) {
       this.shown = next;
       this.playback.showVideo(next?.consumer.track ?? null);
     }
+    this.showInset(videos.find((track) => track.consumer.producerId === this.program.inset && track !== next && !track.producerPaused));
     // Layers first: the server then starts a resumed consumer at the right size.
     this.updatePreferredLayer();
     this.syncVideoFlow();
     this.render();
   }
 
-  /** Only the shown video is sent, and not while the page is hidden or another player shows the stage. */
+  /** Only the shown videos are sent, and not while the page is hidden or another player shows the stage. */
   private syncVideoFlow(): void {
     const attachment = this.attachment;
     if (!attachment) return;
     const wanted = !document.hidden && !this.suspended;
     for (const track of this.consumed.values()) {
-      if (track.consumer.kind === 'video') this.setFlowing(attachment, track, track === this.shown && wanted);
+      if (track.consumer.kind === 'video') this.setFlowing(attachment, track, (track === this.shown || track === this.inset) && wanted);
     }
+  }
+
+  /** The inset is small: its lowest simulcast layer is sharp enough. */
+  private showInset(track: ConsumedTrack | undefined): void {
+    if (track === this.inset) return;
+    this.inset = track;
+    if (this.elements.inset) setVideoTrack(this.elements.inset, track?.consumer.track ?? null);
+    const attachment = this.attachment;
+    if (!track || !attachment || track.spatialLayers < 2 || track.preferredSpatialLayer === 0) return;
+    track.preferredSpatialLayer = 0;
+    attachment
+      .request('consumer:setPreferredLayers', { consumerId: track.consumer.id, spatialLayer: 0 })
+      .catch((error: unknown) => this.onControlFailure(attachment, error));
   }
 
   private setFlowing(attachment: StageAttachment, track: ConsumedTrack, flowing: boolean): void {
@@ -381,6 +417,7 @@ export class ViewerSession implements StageMediaHandler {
       picture: Boolean(this.shown && !this.shown.producerPaused && this.playback.showingVideo),
       soundBlocked: this.playback.soundBlocked,
       spatialLayers: this.shown?.spatialLayers ?? 1,
+      inset: this.inset !== undefined,
     };
     const fingerprint = JSON.stringify(status);
     if (fingerprint === this.reported) return;
@@ -403,8 +440,13 @@ export class ViewerSession implements StageMediaHandler {
   }
 }
 
-/** The screen share when there is one, else the camera; a running picture beats a paused one. */
-export function pickShownVideo(candidates: ConsumedTrack[]): ConsumedTrack | undefined {
+/**
+ * The program's main video when the technicians took one and it runs; else the screen share when
+ * there is one, else the camera; a running picture beats a paused one.
+ */
+export function pickShownVideo(candidates: ConsumedTrack[], main: string | null = null): ConsumedTrack | undefined {
+  const taken = candidates.find((track) => track.consumer.producerId === main && !track.producerPaused);
+  if (taken) return taken;
   const rank = (track: ConsumedTrack) => (track.producerPaused ? 0 : 10) + (track.source === 'screen' ? 2 : track.source === 'camera' ? 1 : 0);
   return candidates.reduce<ConsumedTrack | undefined>((best, track) => (!best || rank(track) > rank(best) ? track : best), undefined);
 }

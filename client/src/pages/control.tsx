@@ -11,7 +11,9 @@ import {
   fetchAuditLog,
   fetchTechnicians,
   inviteSpeaker,
+  placeSpeaker,
   renameStage,
+  takeProgram,
   resetPassword,
   setDisabled,
   signIn,
@@ -20,6 +22,7 @@ import {
 } from '../api/control';
 import { fetchEvents } from '../api/events';
 import { ApiFailure } from '../api/http';
+import { StageMonitorPanel } from '../components/StageMonitorPanel';
 import { fieldText } from '../components/formData';
 import { Layout } from '../components/Layout';
 import { errorText } from '../i18n/errors';
@@ -187,6 +190,15 @@ function StageItem({ id, title }: { id: string; title: string }) {
           {t('control.inviteLink', { stage: title })} <a href={invite.speakUrl}>{new URL(invite.speakUrl, location.origin).href}</a>
         </p>
       )}
+      <StageMonitorPanel
+        stageId={id}
+        onPlace={(inviteId, placement, name) =>
+          void act(t(placement === 'on-air' ? 'backstage.takeToAir' : 'backstage.sendBackstage', { speaker: name }), () =>
+            placeSpeaker(id, inviteId, placement),
+          )
+        }
+        onTake={(program) => void act(t('program.take'), () => takeProgram(id, program))}
+      />
     </li>
   );
 }
