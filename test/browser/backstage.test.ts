@@ -50,7 +50,7 @@ describe('a speaker who opens an invite waits backstage until the technician tak
     );
     expect(await speaker.evaluate(() => document.body.dataset.state)).toBe('live');
     expect(await speaker.locator('#speaker-state').innerText()).toContain(sv['speak.state.backstage']);
-    expect(await speaker.locator('#speaker-placement').innerText()).toBe(sv['backstage.placementBackstage']);
+    expect(await speaker.locator('#speaker-placement').textContent()).toBe(sv['backstage.placementBackstage']);
   });
 
   it('shows the technician a live preview at the lowest simulcast layer and the speaker’s sound level', async () => {
