@@ -43,11 +43,11 @@ export { recordIdSchema };
 
 const idSchema = z.string().min(1).max(64);
 
-export const peerRoleSchema = z.enum(['viewer', 'speaker']);
-
 /** What an invite link opens: going on air on its stage, or moderating its audience (questions, polls). */
 export const inviteRoleSchema = z.enum(['speaker', 'moderator']);
 export type InviteRole = z.infer<typeof inviteRoleSchema>;
+/** `monitor`: a technician in the control room, who sees and hears speakers backstage too. */
+export const peerRoleSchema = z.enum(['viewer', 'speaker', 'monitor']);
 export type PeerRole = z.infer<typeof peerRoleSchema>;
 
 /** What a producer carries; viewers lay out the stage from this. */
@@ -237,13 +237,48 @@ export const stageSummarySchema = z.object({
 });
 export type StageSummary = z.infer<typeof stageSummarySchema>;
 
-export interface ProducerInfo {
-  producerId: string;
-  kind: MediaKind;
-  source: MediaSource;
-  peerId: string;
-  paused: boolean;
-}
+export const producerInfoSchema = z.object({
+  producerId: z.string(),
+  kind: mediaKindSchema,
+  source: mediaSourceSchema,
+  peerId: z.string(),
+  paused: z.boolean(),
+});
+export type ProducerInfo = z.infer<typeof producerInfoSchema>;
+
+/**
+ * Where an invited speaker is: `backstage` (the green room: technicians see and hear them, viewers
+ * and the recording do not) or `on-air`. Speakers arrive backstage; a technician takes them to air.
+ */
+export const speakerPlacementSchema = z.enum(['on-air', 'backstage']);
+export type SpeakerPlacement = z.infer<typeof speakerPlacementSchema>;
+
+/** An invited speaker of a stage, as the control room sees them: by their invite, with what they publish. */
+export const stageSpeakerSchema = z.object({
+  inviteId: z.string(),
+  /** The invite's label, e.g. "Anna Berg (keynote)". */
+  label: z.string(),
+  placement: speakerPlacementSchema,
+  /** False while nobody is connected with the invite (a placement on air then waits for them). */
+  connected: z.boolean(),
+  /** What they publish now, backstage or on air. */
+  producers: z.array(producerInfoSchema),
+});
+export type StageSpeaker = z.infer<typeof stageSpeakerSchema>;
+
+/**
+ * What viewers and the recording get besides every open microphone on air: the main video and an
+ * optional inset (picture in picture), by producer id. A null main is Estrad's own choice: the
+ * screen share, else the newest camera. A feed that leaves the air leaves the program.
+ */
+export const programSchema = z.object({ main: z.string().nullable(), inset: z.string().nullable() });
+export type Program = z.infer<typeof programSchema>;
+
+export const stageProgramResponseSchema = z.object({ stageId: z.string(), program: programSchema });
+export type StageProgramResponse = z.infer<typeof stageProgramResponseSchema>;
+
+export const stageSpeakersResponseSchema = z.object({ stageId: z.string(), speakers: z.array(stageSpeakerSchema) });
+export type StageSpeakersResponse = z.infer<typeof stageSpeakersResponseSchema>;
 
 export interface TransportOptions {
   id: string;
@@ -270,6 +305,12 @@ export interface JoinResult {
   producers: ProducerInfo[];
   /** The transport, when the join asked for one. */
   transport?: TransportOptions;
+  /** The main and inset video viewers show; later changes arrive as `program:changed`. */
+  program: Program;
+  /** A speaker's: whether they are on air or backstage now; later changes arrive as `speaker:placement`. */
+  placement?: SpeakerPlacement;
+  /** A monitor's: the stage's invited speakers, backstage or on air; later changes arrive as `speakers:changed`. */
+  speakers?: StageSpeaker[];
 }
 
 export interface IngestTrackTarget {
@@ -333,6 +374,12 @@ export interface ServerToClientEvents {
   'stage:state': (stage: StageSummary) => void;
   /** The stage's media was rebuilt (a worker died or the stage restarted): join again. */
   'stage:reconnect': (event: { reason: string }) => void;
+  /** A technician took a new program (main and inset video). */
+  'program:changed': (program: Program) => void;
+  /** A technician put this speaker on air or took them backstage. */
+  'speaker:placement': (event: { placement: SpeakerPlacement }) => void;
+  /** For monitors: the stage's invited speakers changed (one arrived, left, published, went on air or off). */
+  'speakers:changed': (event: { stageId: string; speakers: StageSpeaker[] }) => void;
   /** This speaker was taken off air and out of the stage; `code` says why, for the page to translate. */
   'publishing:ended': (event: { code: PublishingEndedCode; message: string }) => void;
   /** The joined stage's questions changed (coalesced: at most a few pushes a second). */
@@ -439,6 +486,15 @@ export const apiRequestSchemas = {
   ingestPointChanges: z
     .strictObject({ label: freeText({ max: 100 }).optional(), role: ingestFeedRoleSchema.optional() })
     .refine((changes) => Object.keys(changes).length > 0, 'change at least one of label, role'),
+  /** A technician's Take: the program's main and inset video, from what is on air (null main: Estrad chooses). */
+  program: z
+    .strictObject({ main: idSchema.nullable(), inset: idSchema.nullable() })
+    .refine((program) => program.inset === null || program.inset !== program.main, {
+      message: 'the inset must be another video than the main one',
+      path: ['inset'],
+    }),
+  /** A technician takes an invited speaker to air, or back to the green room. */
+  speakerPlacement: z.strictObject({ placement: speakerPlacementSchema }),
   /** A technician's choice of feed for a stage; `auto` lets the backup take over by itself again. */
   stageFeed: z.strictObject({ use: stageFeedChoiceSchema }),
   replayChanges: z

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { PeerRole } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import { getEvent } from '../storage/events.js';
+import type { SpeakerInviteRef } from '../domain/peer.js';
 import { findSpeakerInvite, findValidInvite, findValidSpeakerInvite, revokeSpeakerInvite, type SpeakerInvite } from '../storage/invites.js';
 import { findRegistrationByToken } from '../storage/registrations.js';
 import { getStage, type Stage as StageRecord } from '../storage/stages.js';
@@ -39,11 +40,15 @@ export class AccessPolicy {
 
   /**
    * The stage, when these credentials may join it in this role (with the invite a speaker joins
-   * with, none for a technician); otherwise a clear refusal.
+   * with, none for a technician); otherwise a clear refusal. Only technicians monitor.
    */
-  authorizeJoin(credentials: Credentials, stageId: string, role: PeerRole): StageRecord & { inviteId?: string | undefined } {
+  authorizeJoin(credentials: Credentials, stageId: string, role: PeerRole): StageRecord & { invite?: SpeakerInviteRef | undefined } {
     const stage = this.existingStage(stageId);
-    if (role === 'speaker') return { ...stage, inviteId: this.requireSpeaker(credentials, stageId) };
+    if (role === 'speaker') return { ...stage, invite: this.speakerInvite(credentials, stageId) };
+    if (role === 'monitor') {
+      if (!this.technician(credentials)) throw new AppError('forbidden', 'Monitoring a stage (its backstage too) needs a technician sign-in.');
+      return stage;
+    }
     if (!this.canWatch(credentials, stage)) {
       throw new AppError(
         'forbidden',
@@ -81,11 +86,18 @@ export class AccessPolicy {
    * A bad invite is refused with a code saying what is wrong with it, for the speak page to word.
    */
   requireSpeaker(credentials: Credentials, stageId: string, now = new Date()): string | undefined {
+    return this.speakerInvite(credentials, stageId, now)?.id;
+  }
+
+  private speakerInvite(credentials: Credentials, stageId: string, now = new Date()): SpeakerInviteRef | undefined {
     if (this.technician(credentials)) return undefined;
     if (!credentials.invite) {
       throw new AppError('forbidden', `Speaking on stage "${stageId}" needs a speaker invite link (or a technician sign-in).`);
     }
     const invite = findSpeakerInvite(this.db, credentials.invite);
+    if (!invite && findValidInvite(this.db, credentials.invite, 'moderator')) {
+      throw new AppError('forbidden', 'This is a moderator link: it opens moderation, not going on air; ask the technicians for a speaker invite.');
+    }
     if (!invite) {
       throw new AppError(
         'invite_invalid',
@@ -99,7 +111,7 @@ export class AccessPolicy {
     if (invite.stageId !== stageId) {
       throw new AppError('invite_wrong_stage', `This speaker invite is for stage "${invite.stageId}", not "${stageId}"; open the link as you received it.`);
     }
-    return invite.id;
+    return { id: invite.id, label: invite.label };
   }
 
   /**

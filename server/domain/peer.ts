@@ -4,6 +4,12 @@ import type { ConsumerOptions, PeerRole } from '../../shared/protocol.js';
 /** Who is connected to a stage. `ingest` is a local plain-RTP source such as the demo. */
 export type PeerKind = PeerRole | 'ingest';
 
+/** The invite a speaker joined with: who they are to the control room. */
+export interface SpeakerInviteRef {
+  id: string;
+  label: string;
+}
+
 /** A participant of one stage and the media objects it owns, for ownership checks. */
 export class Peer {
   readonly id = randomUUID();
@@ -22,10 +28,12 @@ export class Peer {
     readonly address: string,
     /** The client's network address, for limits per address. */
     readonly clientAddress: string,
+    /** An invited speaker's invite; none for technicians, viewers and ingest. */
+    readonly invite?: SpeakerInviteRef,
   ) {}
 
   get canPublish(): boolean {
-    return this.kind !== 'viewer';
+    return this.kind === 'speaker' || this.kind === 'ingest';
   }
 
   ownsTransport(transportId: string): boolean {

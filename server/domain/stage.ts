@@ -7,22 +7,28 @@ import type {
   MediaKind,
   MediaSource,
   ProducerInfo,
+  Program,
   RequestPayload,
   RtpCapabilitiesJson,
   RtpParametersJson,
   ServerToClientEvents,
+  SpeakerPlacement,
+  StageSpeaker,
   StageSummary,
   TransportOptions,
 } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { ConsumerStart, FeedStats, MediaEngine, RecordingTap, StageMedia } from '../media/index.js';
 import type { PendingTransports } from './pendingTransports.js';
-import type { Peer } from './peer.js';
+import type { Peer, SpeakerInviteRef } from './peer.js';
+import { absentSpeaker, type SpeakerLineup } from './speakerLineup.js';
 
 /** How a stage reaches its clients; signalling implements it over socket.io rooms. */
 export interface StageNotifier {
   toStage<E extends keyof ServerToClientEvents>(stageId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   toPeer<E extends keyof ServerToClientEvents>(peer: Peer, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  /** The technicians monitoring the stage (its monitor peers). */
+  toMonitors<E extends keyof ServerToClientEvents>(stageId: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
 }
 
 export interface StageDependencies {
@@ -31,6 +37,8 @@ export interface StageDependencies {
   logger: Logger;
   /** Shared by all stages: unconnected transports are limited per client address, not per stage. */
   pendingTransports: PendingTransports;
+  /** Which invited speakers are on air; the others wait backstage. */
+  lineup: SpeakerLineup;
 }
 
 /**
@@ -43,6 +51,7 @@ export type StageChange = 'on-air' | 'feed-switch';
 /** A viewer of a speaker with no on-air media yet still gets audio and video once one arrives. */
 const MIN_EXPECTED_CONSUMERS = 2;
 const STATE_PUSH_INTERVAL_MS = 1000;
+const SPEAKERS_PUSH_DELAY_MS = 50;
 
 /**
  * One stage: who is on it, what is on air, and the rules (only publishers publish, everyone acts
@@ -53,8 +62,14 @@ export class Stage {
   private readonly peers = new Map<string, Peer>();
   private readonly onAir = new Map<string, ProducerInfo>();
   private readonly consumerOwners = new Map<string, Peer>();
-  /** Publishers on standby (a backup feed while the main one is fine): their producers, kept off air. */
+  /**
+   * Publishers held off air (a backup feed while the main one is fine, a speaker backstage): their
+   * producers, which only monitors may consume.
+   */
   private readonly standby = new Map<string, Map<string, ProducerInfo>>();
+  private speakersPush: NodeJS.Timeout | undefined;
+  /** The technicians' last Take; feeds that left the air have left it. */
+  private program: Program = { main: null, inset: null };
   private media: Promise<StageMedia> | undefined;
   private statePush: { timer: NodeJS.Timeout | undefined; lastAt: number } = { timer: undefined, lastAt: 0 };
 
@@ -81,7 +96,7 @@ export class Stage {
     let speakers = 0;
     for (const peer of this.peers.values()) {
       if (peer.kind === 'viewer') viewers++;
-      else speakers++;
+      else if (peer.canPublish) speakers++;
     }
     return { id: this.id, live: this.onAir.size > 0, viewers, speakers };
   }
@@ -103,6 +118,34 @@ export class Stage {
     });
   }
 
+  /** The main and inset video viewers show and the recorder records (null main: Estrad chooses). */
+  currentProgram(): Program {
+    return { ...this.program };
+  }
+
+  /** A technician's Take: the main and inset video, each on air. Viewers and the recorder follow at once. */
+  setProgram(program: Program): Program {
+    for (const producerId of [program.main, program.inset]) {
+      if (producerId === null) continue;
+      const producer = this.onAir.get(producerId);
+      if (!producer) {
+        throw new AppError(
+          'not_found',
+          `Producer ${producerId} is not on air on stage ${this.id}; take its speaker to air first (GET /api/stages/${this.id}/speakers).`,
+        );
+      }
+      if (producer.kind !== 'video') {
+        throw new AppError(
+          'invalid_payload',
+          `Producer ${producerId} is ${producer.kind}: the program's main and inset are videos (every open microphone is heard anyway).`,
+        );
+      }
+    }
+    this.program = { main: program.main, inset: program.inset };
+    this.programChanged();
+    return this.currentProgram();
+  }
+
   /** Called after anything on air changes (including a pause), or the media was rebuilt; returns an unsubscribe. */
   onChange(listener: (change: StageChange) => void): () => void {
     this.changeListeners.add(listener);
@@ -111,29 +154,80 @@ export class Stage {
 
   /** Copies of on-air producers as plain RTP for the recorder. */
   async openRecordingTap(producerIds: string[]): Promise<RecordingTap> {
-    return (await this.stageMedia()).openRecordingTap(producerIds);
+    const media = await this.stageMedia();
+    // Checked after the wait: what went backstage meanwhile is not recorded.
+    const offAir = producerIds.find((producerId) => !this.onAir.has(producerId));
+    if (offAir) throw new AppError('not_found', `Producer ${offAir} is not on air on stage ${this.id}.`);
+    const tap = await media.openRecordingTap(producerIds);
+    const withheld = producerIds.filter((producerId) => !this.onAir.has(producerId));
+    for (const producerId of withheld) tap.drop(producerId);
+    return tap;
   }
 
+  /** An invited speaker arrives backstage unless the technicians took their invite to air. */
   async join(peer: Peer): Promise<JoinResult> {
     // Counted before the media await, so the stage is not dropped as empty while it is joined.
     this.peers.set(peer.id, peer);
+    const placement = peer.invite && this.placementOf(peer.invite);
+    if (placement === 'backstage') this.standby.set(peer.id, new Map());
     const media = await this.stageMedia().catch((error: unknown) => {
       this.peers.delete(peer.id);
+      this.standby.delete(peer.id);
       throw error;
     });
     this.scheduleStatePush();
-    this.logger.debug({ peer: peer.id, kind: peer.kind }, 'peer joined');
+    if (peer.invite) this.scheduleSpeakersPush();
+    this.logger.debug({ peer: peer.id, kind: peer.kind, placement }, 'peer joined');
     return {
       peerId: peer.id,
       routerRtpCapabilities: media.rtpCapabilities,
       stage: this.summary(),
       producers: [...this.onAir.values()],
+      program: this.currentProgram(),
+      ...(placement ? { placement } : {}),
+      ...(peer.kind === 'monitor' ? { speakers: this.speakers() } : {}),
     };
   }
 
-  async leave(peer: Peer): Promise<void> {
+  /** The stage's invited speakers: those connected, and those on air who are not (yet). */
+  speakers(): StageSpeaker[] {
+    const byInvite = new Map(this.deps.lineup.onAirSpeakers(this.id).map((speaker) => [speaker.inviteId, speaker]));
+    for (const peer of this.peers.values()) {
+      if (!peer.invite) continue;
+      const speaker = byInvite.get(peer.invite.id) ?? absentSpeaker(peer.invite, this.placementOf(peer.invite));
+      speaker.connected = true;
+      speaker.producers.push(...this.producersOf(peer));
+      byInvite.set(peer.invite.id, speaker);
+    }
+    return [...byInvite.values()];
+  }
+
+  /**
+   * A technician took the invite's speaker to air or backstage: each of its connections follows,
+   * and is told. Backstage, their media reaches only monitors (viewers' consumers and the
+   * recording's tap of it close at once).
+   */
+  async placeSpeaker(invite: SpeakerInviteRef, placement: SpeakerPlacement): Promise<void> {
+    this.deps.lineup.place(this.id, invite, placement);
+    for (const peer of this.peers.values()) {
+      if (peer.invite?.id !== invite.id) continue;
+      await this.setStandby(peer, placement === 'backstage');
+      this.deps.notifier.toPeer(peer, 'speaker:placement', { placement });
+    }
+    this.scheduleSpeakersPush();
+    this.logger.info({ invite: invite.id, placement }, 'speaker placed');
+  }
+
+  /** `deliberate`: the speaker stopped; unless still connected elsewhere, their invite goes backstage again. */
+  async leave(peer: Peer, { deliberate = false }: { deliberate?: boolean } = {}): Promise<void> {
     if (!this.peers.delete(peer.id)) return;
     this.standby.delete(peer.id);
+    const { invite } = peer;
+    if (invite) {
+      const stillConnected = [...this.peers.values()].some((other) => other.invite?.id === invite.id);
+      if (deliberate && !stillConnected) this.deps.lineup.place(this.id, invite, 'backstage');
+      this.scheduleSpeakersPush();
+    }
     for (const producerId of peer.producerIds) this.takeOffAir(producerId);
     for (const consumerId of peer.consumerIds) this.consumerOwners.delete(consumerId);
     this.settleTransports(peer);
@@ -218,10 +312,11 @@ export class Stage {
    * Keeps a publisher's producers off air without closing them, or puts them back on air: a
    * backup feed waits so, ready, while the main one is on air. Producers made meanwhile wait too.
    */
-  setStandby(peer: Peer, standby: boolean): void {
+  async setStandby(peer: Peer, standby: boolean): Promise<void> {
     // A peer that left has nothing on air or waiting.
     if (this.peers.get(peer.id) !== peer) return;
     const waiting = this.standby.get(peer.id);
+    let withheld: string[] = [];
     this.switchingFeeds = true;
     try {
       if (standby && !waiting) {
@@ -232,6 +327,7 @@ export class Stage {
           this.takeOffAir(producerId);
         }
         this.standby.set(peer.id, held);
+        withheld = [...held.keys()];
       } else if (!standby && waiting) {
         this.standby.delete(peer.id);
         for (const producer of waiting.values()) if (peer.producerIds.has(producer.producerId)) this.putOnAir(peer, producer);
@@ -239,6 +335,7 @@ export class Stage {
     } finally {
       this.switchingFeeds = false;
     }
+    if (withheld.length > 0) await this.withhold(withheld);
   }
 
   /** Whether any of the publisher's producers is on air (not on standby, not waiting for its media). */
@@ -258,9 +355,10 @@ export class Stage {
     const media = await this.stageMedia();
     await (paused ? media.pauseProducer(producerId) : media.resumeProducer(producerId));
     // A producer on standby keeps its state too: it goes on air paused or not, as it is.
-    const info = this.onAir.get(producerId) ?? [...this.standby.values()].find((waiting) => waiting.has(producerId))?.get(producerId);
+    const info = this.onAir.get(producerId) ?? this.heldProducer(producerId);
     if (info) info.paused = paused;
     this.deps.notifier.toStage(this.id, 'producer:paused', { producerId, paused });
+    if (peer.invite) this.scheduleSpeakersPush();
     this.changed();
   }
 
@@ -275,12 +373,14 @@ export class Stage {
     this.requireMember(peer);
     const recvTransportId = peer.recvTransportId;
     if (!recvTransportId) throw new AppError('not_joined', 'Create a receive transport before consuming.');
-    const producer = this.onAir.get(producerId);
+    // Monitors see and hear backstage too.
+    const producer = this.onAir.get(producerId) ?? (peer.kind === 'monitor' ? this.heldProducer(producerId) : undefined);
     if (!producer) throw new AppError('not_found', `Producer ${producerId} is not on air on stage ${this.id}.`);
     const existing = peer.consumerOfProducer.get(producerId);
     if (existing) return start.flowing ? this.resumed(await existing) : existing;
     const creating = this.stageMedia()
-      .then((media) => media.consume(recvTransportId, producerId, rtpCapabilities, start))
+      // Monitors see and hear backstage too: at the lowest simulcast layer, a preview costs little.
+      .then((media) => media.consume(recvTransportId, producerId, rtpCapabilities, peer.kind === 'monitor' ? { ...start, spatialLayer: 0 } : start))
       .then((consumer) => {
         peer.consumerIds.add(consumer.id);
         this.consumerOwners.set(consumer.id, peer);
@@ -316,6 +416,7 @@ export class Stage {
     this.media = undefined;
     void lost?.then((media) => this.deps.media.closeStageMedia(media)).catch(() => undefined);
     this.onAir.clear();
+    this.program = { main: null, inset: null };
     for (const waiting of this.standby.values()) waiting.clear();
     this.consumerOwners.clear();
     for (const peer of this.peers.values()) {
@@ -330,6 +431,7 @@ export class Stage {
 
   async close(): Promise<void> {
     clearTimeout(this.statePush.timer);
+    clearTimeout(this.speakersPush);
     this.changeListeners.clear();
     for (const peer of this.peers.values()) this.settleTransports(peer);
     const media = await this.existingMedia();
@@ -391,6 +493,38 @@ export class Stage {
     return new AppError('unavailable', 'The media server has no room for another connection right now; try again in a minute.');
   }
 
+  private placementOf(invite: SpeakerInviteRef): SpeakerPlacement {
+    return this.deps.lineup.placement(this.id, invite.id);
+  }
+
+  private producersOf(peer: Peer): ProducerInfo[] {
+    const held = this.standby.get(peer.id);
+    return [...peer.producerIds].map((producerId) => this.onAir.get(producerId) ?? held?.get(producerId)).filter((info) => info !== undefined);
+  }
+
+  private heldProducer(producerId: string): ProducerInfo | undefined {
+    for (const held of this.standby.values()) {
+      const producer = held.get(producerId);
+      if (producer) return producer;
+    }
+    return undefined;
+  }
+
+  /**
+   * Off air means off the air: every consumer of these producers but the monitors' closes (a
+   * viewer that ignored producer:removed would go on receiving them), and so does the recording's
+   * copy. Their owners are told, as when a producer closes.
+   */
+  private async withhold(producerIds: string[]): Promise<void> {
+    const media = await this.existingMedia();
+    if (!media || producerIds.length === 0) return;
+    const monitorTransports = new Set<string>();
+    for (const peer of this.peers.values()) if (peer.kind === 'monitor' && peer.recvTransportId) monitorTransports.add(peer.recvTransportId);
+    for (const producerId of producerIds) {
+      for (const consumerId of media.withholdProducer(producerId, monitorTransports)) this.consumerClosed(consumerId, producerId);
+    }
+  }
+
   private consumerClosed(consumerId: string, producerId: string): void {
     const owner = this.consumerOwners.get(consumerId);
     if (!owner) return;
@@ -402,6 +536,7 @@ export class Stage {
 
   private putOnAir(peer: Peer, producer: ProducerInfo): void {
     peer.producerIds.add(producer.producerId);
+    this.scheduleSpeakersPush();
     const waiting = this.standby.get(peer.id);
     if (waiting) {
       waiting.set(producer.producerId, producer);
@@ -415,10 +550,24 @@ export class Stage {
   }
 
   private takeOffAir(producerId: string): void {
+    this.scheduleSpeakersPush();
     for (const waiting of this.standby.values()) waiting.delete(producerId);
     if (!this.onAir.delete(producerId)) return;
     this.deps.notifier.toStage(this.id, 'producer:removed', { producerId });
+    this.leaveProgram(producerId);
     this.scheduleStatePush();
+    this.changed();
+  }
+
+  private leaveProgram(producerId: string): void {
+    const { main, inset } = this.program;
+    if (main !== producerId && inset !== producerId) return;
+    this.program = { main: main === producerId ? null : main, inset: inset === producerId ? null : inset };
+    this.programChanged();
+  }
+
+  private programChanged(): void {
+    this.deps.notifier.toStage(this.id, 'program:changed', this.currentProgram());
     this.changed();
   }
 
@@ -438,6 +587,17 @@ export class Stage {
       this.statePush = { timer: undefined, lastAt: Date.now() };
       this.deps.notifier.toStage(this.id, 'stage:state', this.summary());
     }, wait);
+  }
+
+  /**
+   * What publishers send changes in bursts (camera and microphone a moment apart): monitors get one
+   * push. Cheap where nobody monitors: a message to an empty room.
+   */
+  private scheduleSpeakersPush(): void {
+    this.speakersPush ??= setTimeout(() => {
+      this.speakersPush = undefined;
+      this.deps.notifier.toMonitors(this.id, 'speakers:changed', { stageId: this.id, speakers: this.speakers() });
+    }, SPEAKERS_PUSH_DELAY_MS);
   }
 
   private requireMember(peer: Peer): void {

@@ -1,4 +1,6 @@
-import type { StageSummary } from '../../shared/protocol.js';
+import type { SpeakerPlacement, StageSpeaker, StageSummary } from '../../shared/protocol.js';
+import type { SpeakerInviteRef } from './peer.js';
+import { absentSpeaker, SpeakerLineup } from './speakerLineup.js';
 import type { StageDependencies } from './stage.js';
 import { Stage } from './stage.js';
 
@@ -11,8 +13,11 @@ export interface StageLifecycleListener {
 export class StageRegistry {
   private readonly stages = new Map<string, Stage>();
   private readonly lifecycleListeners: StageLifecycleListener[] = [];
+  private readonly deps: StageDependencies;
+  private readonly lineup = new SpeakerLineup();
 
-  constructor(private readonly deps: StageDependencies) {
+  constructor(deps: Omit<StageDependencies, 'lineup'>) {
+    this.deps = { ...deps, lineup: this.lineup };
     deps.media.onStageMediaLost((stageId, reason) => this.stages.get(stageId)?.mediaLost(reason));
   }
 
@@ -33,6 +38,19 @@ export class StageRegistry {
       for (const listener of this.lifecycleListeners) listener.opened(stage);
     }
     return stage;
+  }
+
+  /** The stage's invited speakers, backstage or on air (on air but not connected, when nobody is on the stage). */
+  speakers(stageId: string): StageSpeaker[] {
+    return this.stages.get(stageId)?.speakers() ?? this.lineup.onAirSpeakers(stageId);
+  }
+
+  /** Takes an invited speaker to air or backstage, now if they are connected, else when they come. */
+  async placeSpeaker(stageId: string, invite: SpeakerInviteRef, placement: SpeakerPlacement): Promise<StageSpeaker> {
+    const stage = this.stages.get(stageId);
+    if (stage) await stage.placeSpeaker(invite, placement);
+    else this.lineup.place(stageId, invite, placement);
+    return this.speakers(stageId).find((speaker) => speaker.inviteId === invite.id) ?? absentSpeaker(invite, placement);
   }
 
   /** Drops a stage nobody is on any more, unless it is meant to stay. */

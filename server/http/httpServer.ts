@@ -38,6 +38,8 @@ import { auditTechnicianActions, refuseCrossSiteChanges } from './technicianGuar
 import { ingestPointRoutes } from './routes/ingestPoints.js';
 import { healthRoute } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
+import { programRoutes } from './routes/program.js';
+import { speakerRoutes } from './routes/speakers.js';
 import { stageFeedRoutes } from './routes/stageFeeds.js';
 import { whipRoutes } from './routes/whip.js';
 
@@ -92,6 +94,8 @@ export async function buildHttpServer(deps: HttpDependencies & LiveMediaDependen
   await app.register(healthRoute, deps);
   await app.register(ingestPointRoutes, deps);
   await app.register(stageFeedRoutes, deps);
+  await app.register(speakerRoutes, deps);
+  await app.register(programRoutes, deps);
   await app.register(whipRoutes, { ingestPoints: deps.ingestPoints });
   return app;
 }

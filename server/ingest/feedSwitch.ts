@@ -47,7 +47,7 @@ export class FeedSwitch {
   attach(stage: Stage, peer: Peer, role: IngestFeedRole): void {
     const feeds = this.feedsOf(stage);
     feeds.feeds.set(peer.id, { peer, role, bytes: 0, flowingAt: 0 });
-    if (role !== feeds.state.onAir) stage.setStandby(peer, true);
+    if (role !== feeds.state.onAir) void stage.setStandby(peer, true);
     this.startSampling();
   }
 
@@ -73,7 +73,7 @@ export class FeedSwitch {
     const { onAir, choice } = feeds.state;
     const onAirRoleLeft = [...feeds.feeds.values()].some((candidate) => candidate.role === onAir);
     if (choice === 'auto' && !onAirRoleLeft) this.switchTo(feeds, role, `the technicians made the ${onAir} feed the ${role} one`);
-    else stage.setStandby(peer, role !== onAir);
+    else void stage.setStandby(peer, role !== onAir);
     this.startSampling();
   }
 
@@ -150,8 +150,8 @@ export class FeedSwitch {
     feeds.state.switches[role]++;
     feeds.state.lastSwitch = { at: new Date().toISOString(), from, to: role, reason };
     // The new feed first, so the stage is never off air in between (the recorder would end the recording).
-    for (const feed of feeds.feeds.values()) if (feed.role === role) feeds.stage.setStandby(feed.peer, false);
-    for (const feed of feeds.feeds.values()) if (feed.role !== role) feeds.stage.setStandby(feed.peer, true);
+    for (const feed of feeds.feeds.values()) if (feed.role === role) void feeds.stage.setStandby(feed.peer, false);
+    for (const feed of feeds.feeds.values()) if (feed.role !== role) void feeds.stage.setStandby(feed.peer, true);
     this.logger.warn(
       { alert: 'ingest_feed_switched', stage: feeds.stage.id, from, to: role, reason },
       `stage ${feeds.stage.id} switched from its ${from} feed to its ${role} feed: ${reason}`,

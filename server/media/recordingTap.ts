@@ -28,7 +28,10 @@ export interface TapDestination {
 export class RecordingTap {
   private closed = false;
 
-  constructor(private readonly legs: { track: TappedTrack; transport: types.PlainTransport; consumer: types.Consumer }[]) {}
+  constructor(
+    private readonly legs: { track: TappedTrack; transport: types.PlainTransport; consumer: types.Consumer }[],
+    private readonly onClose: () => void,
+  ) {}
 
   get tracks(): TappedTrack[] {
     return this.legs.map((leg) => leg.track);
@@ -43,7 +46,8 @@ export class RecordingTap {
   }
 
   async resume(): Promise<void> {
-    for (const { consumer } of this.legs) await consumer.resume();
+    // A track dropped meanwhile stays silent; the recorder's next run leaves it out.
+    for (const { consumer } of this.legs) if (!consumer.closed) await consumer.resume();
     await this.requestKeyFrame();
   }
 
@@ -57,10 +61,16 @@ export class RecordingTap {
     }
   }
 
+  /** The producer left the air: nothing of it reaches the recorder any more. */
+  drop(producerId: string): void {
+    for (const { track, consumer } of this.legs) if (track.producerId === producerId) consumer.close();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     for (const { transport } of this.legs) transport.close();
+    this.onClose();
   }
 }
 
@@ -69,6 +79,7 @@ export async function openRecordingTap(
   producerIds: string[],
   listenInfo: types.TransportListenInfo,
   appData: Record<string, unknown>,
+  onClose: () => void,
 ): Promise<RecordingTap> {
   const legs = [];
   try {
@@ -81,7 +92,7 @@ export async function openRecordingTap(
     for (const leg of legs) leg.transport.close();
     throw error;
   }
-  return new RecordingTap(legs);
+  return new RecordingTap(legs, onClose);
 }
 
 function describeTrack(consumer: types.Consumer): TappedTrack {

@@ -77,6 +77,8 @@ export class StageMedia {
   private readonly frameCounters = new Map<string, FrameCounter>();
   private readonly consumers = new Map<string, { consumer: types.Consumer; entry: TransportEntry }>();
   private readonly pipes = new Map<string, Promise<void>>();
+  /** The recorder's copies: a producer leaving the air leaves them too. */
+  private readonly taps = new Set<RecordingTap>();
   private closed = false;
 
   private constructor(
@@ -225,6 +227,21 @@ export class StageMedia {
     this.forgetProducer(producerId);
   }
 
+  /**
+   * Stops sending the producer to everyone but these transports (the monitors'): its consumers
+   * elsewhere close, and the recording taps drop it. Answers the ids of the consumers closed.
+   */
+  withholdProducer(producerId: string, keepTransportIds: ReadonlySet<string>): string[] {
+    const closed: string[] = [];
+    for (const [consumerId, { consumer, entry }] of this.consumers) {
+      if (consumer.producerId !== producerId || keepTransportIds.has(entry.transport.id)) continue;
+      consumer.close();
+      closed.push(consumerId);
+    }
+    for (const tap of this.taps) tap.drop(producerId);
+    return closed;
+  }
+
   closeTransport(transportId: string): void {
     this.transports.get(transportId)?.transport.close();
   }
@@ -260,13 +277,14 @@ export class StageMedia {
   }
 
   /** Sends copies of on-air producers as plain RTP to a local recorder. */
-  openRecordingTap(producerIds: string[]): Promise<RecordingTap> {
+  async openRecordingTap(producerIds: string[]): Promise<RecordingTap> {
     const missing = producerIds.find((producerId) => !this.producers.has(producerId));
     if (missing) throw new AppError('not_found', `Producer ${missing} is not on air on stage ${this.stageId}.`);
-    return openRecordingTap(this.source.router, producerIds, loopbackListenInfo(this.rtc), {
-      stageId: this.stageId,
-      direction: 'recording',
-    });
+    const tap = await openRecordingTap(this.source.router, producerIds, loopbackListenInfo(this.rtc), { stageId: this.stageId, direction: 'recording' }, () =>
+      this.taps.delete(tap),
+    );
+    this.taps.add(tap);
+    return tap;
   }
 
   /** Closes every router of the stage, and with them all transports, producers and consumers. */

@@ -7,7 +7,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Ffmpeg } from '../config/ffmpeg.js';
-import type { ProducerInfo } from '../../shared/protocol.js';
+import type { ProducerInfo, Program } from '../../shared/protocol.js';
 import type { StageChange } from '../domain/stage.js';
 import type { RecordingOutcome } from '../storage/recordings.js';
 import type { TappableStage } from './recordingRun.js';
@@ -18,6 +18,7 @@ import { selectRecordedTracks, type TrackSelection } from './trackSelection.js';
 /** What the recorder needs of a stage (Stage has it). */
 export interface RecordableStage extends TappableStage {
   onAirProducers(): ProducerInfo[];
+  currentProgram(): Program;
   onChange(listener: (change: StageChange) => void): () => void;
 }
 
@@ -207,7 +208,7 @@ export class StageRecorder {
   }
 
   private currentSelection(): TrackSelection | undefined {
-    return selectRecordedTracks(this.stage.onAirProducers());
+    return selectRecordedTracks(this.stage.onAirProducers(), this.stage.currentProgram());
   }
 
   private sessionOptions(): SessionOptions {

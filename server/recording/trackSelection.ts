@@ -1,11 +1,12 @@
 /**
  * Which of a stage's on-air producers are recorded: one video and one audio track. Video is the
- * screen share when there is one, else a camera; audio is a microphone, else the screen share's
+ * program's main video when the technicians took one (its inset is not recorded: that would take
+ * a compositing encode), else the screen share, else a camera; audio is a microphone, else the screen share's
  * sound. Mixing several audio producers (two speakers talking) is not done yet: one microphone
  * is recorded, the video speaker's own when they have one. Paused producers are left out: they
  * send nothing, and ffmpeg writes nothing at all while one of its streams has never had a packet.
  */
-import type { MediaSource, ProducerInfo } from '../../shared/protocol.js';
+import type { MediaSource, ProducerInfo, Program } from '../../shared/protocol.js';
 
 export interface TrackSelection {
   video: ProducerInfo | undefined;
@@ -14,9 +15,13 @@ export interface TrackSelection {
   key: string;
 }
 
-export function selectRecordedTracks(onAir: ProducerInfo[]): TrackSelection | undefined {
+/** Estrad's own choice of video: no Take yet. */
+export const AUTOMATIC_PROGRAM: Program = { main: null, inset: null };
+
+export function selectRecordedTracks(onAir: ProducerInfo[], program: Program = AUTOMATIC_PROGRAM): TrackSelection | undefined {
   const sending = onAir.filter((producer) => !producer.paused);
-  const video = latestOf(sending, 'screen') ?? latestOf(sending, 'camera');
+  const taken = sending.find((producer) => producer.producerId === program.main && producer.kind === 'video');
+  const video = taken ?? latestOf(sending, 'screen') ?? latestOf(sending, 'camera');
   const audio = microphoneOf(sending, video?.peerId) ?? latestOf(sending, 'microphone') ?? latestOf(sending, 'screen-audio');
   if (!video && !audio) return undefined;
   return { video, audio, key: `${video?.producerId ?? '-'}+${audio?.producerId ?? '-'}` };

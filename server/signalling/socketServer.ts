@@ -26,7 +26,7 @@ import { SESSION_COOKIE } from '../http/guards.js';
 import { parseInput } from '../validation.js';
 import { EventRateLimiter } from './rateLimiter.js';
 import { type SessionDependencies, SocketSession } from './socketSession.js';
-import { attendeeRoom, CONTROL_ROOM, moderationRoom, stageRoom } from './stageRoom.js';
+import { attendeeRoom, CONTROL_ROOM, moderationRoom, monitorRoom, stageRoom } from './stageRoom.js';
 
 export type SignallingServer = Server<ClientToServerEvents, ServerToClientEvents>;
 interface SocketData {
@@ -49,7 +49,7 @@ const empty = {} as Record<string, never>;
 const handlers: Handlers = {
   'stage:join': (session, { stageId, role, transport }) => session.join(stageId, role, transport),
   'stage:leave': async (session) => {
-    await session.leave();
+    await session.leave({ deliberate: true });
     return empty;
   },
   'transport:create': (session, payload) =>
@@ -150,6 +150,10 @@ export function socketNotifier(io: () => SignallingServer): StageNotifier {
     toPeer: (peer, event, ...args) =>
       io()
         .to(peer.address)
+        .emit(event, ...args),
+    toMonitors: (stageId, event, ...args) =>
+      io()
+        .to(monitorRoom(stageId))
         .emit(event, ...args),
   };
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import type { IngestTrackTarget, JoinResult, PeerRole, RequestPayload, RequestResults } from '../../shared/protocol.js';
 import type { AccessPolicy, Credentials } from '../auth/accessPolicy.js';
-import { Peer, type PeerKind } from '../domain/peer.js';
+import { Peer, type PeerKind, type SpeakerInviteRef } from '../domain/peer.js';
 import type { ChatRoom } from '../audience/chatRoom.js';
 import type { PollBoard } from '../audience/pollBoard.js';
 import { type Attendee, attendeeOf, type QuestionBoard } from '../audience/questionBoard.js';
@@ -15,7 +15,7 @@ import type { HealthMonitor } from '../health/healthMonitor.js';
 import { AppError } from '../errors.js';
 import { endViewing, startViewing } from '../storage/viewings.js';
 import type { PeersPerAddress } from './peersPerAddress.js';
-import { attendeeRoom, CONTROL_ROOM, moderationRoom, stageRoom } from './stageRoom.js';
+import { attendeeRoom, CONTROL_ROOM, moderationRoom, monitorRoom, stageRoom } from './stageRoom.js';
 
 export interface SessionDependencies {
   registry: StageRegistry;
@@ -79,10 +79,11 @@ export class SocketSession {
 
   /** Joins the stage; with `transport`, also creates the peer's one transport (receive for viewers, send for speakers). */
   async join(stageId: string, role: PeerRole, transport?: RequestPayload<'stage:join'>['transport']): Promise<JoinResult> {
-    const { inviteId } = this.deps.policy.authorizeJoin(this.credentials, stageId, role);
-    const membership = await this.enter(stageId, role);
-    membership.inviteId = inviteId;
+    const { invite } = this.deps.policy.authorizeJoin(this.credentials, stageId, role);
+    const membership = await this.enter(stageId, role, invite);
+    membership.inviteId = invite?.id;
     const { stage, peer } = membership;
+    if (role === 'monitor') await this.socket.join(monitorRoom(stageId));
     const joined = await stage.join(peer);
     if (role === 'viewer' && this.membership?.peer === peer) {
       this.membership.viewingId = startViewing(this.deps.db, { stageId, viewerKey: this.viewerKey });
@@ -224,31 +225,37 @@ export class SocketSession {
   async endPublishingWith(inviteId: string): Promise<void> {
     if (this.membership?.inviteId !== inviteId) return;
     this.deps.logger.info({ stage: this.membership.stage.id, invite: inviteId }, 'speaker invite revoked; taking the speaker off air');
-    await this.leave();
+    // Deliberate: the invite is gone, and so is its place on air.
+    await this.leave({ deliberate: true });
     this.socket.emit('publishing:ended', {
       code: 'invite_revoked',
       message: 'The technicians revoked your speaker invite, so you are no longer on air. Ask them for a new link.',
     });
   }
 
-  async leave(): Promise<void> {
+  /**
+   * Leaves the joined stage. `deliberate`: the client asked (a speaker pressed Stop), so an
+   * invited speaker comes back backstage; a dropped connection keeps their place.
+   */
+  async leave(options: { deliberate?: boolean } = {}): Promise<void> {
     const membership = this.membership;
     if (!membership) return;
     this.membership = undefined;
     this.deps.peersPerAddress.release(this.clientAddress);
     if (membership.viewingId) endViewing(this.deps.db, membership.viewingId);
     await this.socket.leave(stageRoom(membership.stage.id));
+    await this.socket.leave(monitorRoom(membership.stage.id));
     if (membership.attendee) await this.socket.leave(attendeeRoom(membership.stage.id, membership.attendee.voterKey));
-    await membership.stage.leave(membership.peer);
+    await membership.stage.leave(membership.peer, options);
     await this.deps.registry.closeIfEmpty(membership.stage);
     this.deps.logger.debug({ stage: membership.stage.id }, 'left stage');
   }
 
-  private async enter(stageId: string, kind: PeerKind): Promise<Membership> {
+  private async enter(stageId: string, kind: PeerKind, invite?: SpeakerInviteRef): Promise<Membership> {
     await this.leave();
     this.deps.peersPerAddress.acquire(this.clientAddress);
     const stage = this.deps.registry.open(stageId);
-    const peer = new Peer(kind, this.socket.id, this.clientAddress);
+    const peer = new Peer(kind, this.socket.id, this.clientAddress, invite);
     this.membership = { stage, peer, viewingId: undefined, inviteId: undefined, attendee: undefined };
     await this.socket.join(stageRoom(stageId));
     return this.membership;

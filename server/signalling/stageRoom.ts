@@ -15,3 +15,8 @@ export function attendeeRoom(stageId: string, voterKey: string): string {
 
 /** Technicians' control rooms following the health of every stage and the alerts. */
 export const CONTROL_ROOM = 'control-room';
+
+/** Technicians monitoring a stage: told of its speakers, backstage and on air. */
+export function monitorRoom(stageId: string): string {
+  return `monitor:${stageId}`;
+}

@@ -54,7 +54,7 @@ describe('viewers and the recording follow a speaker who switches camera', () =>
     const { server } = fixture;
     const technician = await technicianClient(server);
     await technician.createStage(DEMO_EVENT_ID, 'workshop', 'Workshop');
-    const { speakUrl } = await technician.createInvite('workshop');
+    const { speakUrl } = await technician.createOnAirInvite('workshop');
     speaker = fixture.page;
     await addSecondCamera(speaker);
     await speaker.goto(`${server.url}${speakUrl}`);

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
+import { offerCanvasSlide, SLIDE_LAYER_WIDTHS } from '../helpers/canvasSlide.js';
 import { liveRecording, probeSegmentVideo, segmentUrls } from '../helpers/liveRecording.js';
 import { waitUntilPlaying } from '../helpers/player.js';
 import { demoEventDataDir, waitFor } from '../helpers/server.js';
@@ -8,36 +9,6 @@ import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/tech
 
 function shownSource(viewer: Page): Promise<string | null> {
   return viewer.evaluate(() => (window as unknown as { estradPlayer: { shownSource(): string | null } }).estradPlayer.shownSource());
-}
-
-/** The canvas slide's width: unlike the fake camera's 1280, so recorded segments tell them apart. */
-const SLIDE_WIDTH = 1024;
-/** The widths of the slide's simulcast layers (full, half and quarter size). */
-const SLIDE_LAYER_WIDTHS = [SLIDE_WIDTH, SLIDE_WIDTH / 2, SLIDE_WIDTH / 4];
-
-/**
- * Once `window.shareCanvasSlide` is set, getDisplayMedia returns a canvas with a slide drawn once:
- * a still picture, which a canvas delivers as a single frame (as a still screen can).
- */
-async function offerCanvasSlide(page: Page): Promise<void> {
-  await page.addInitScript((width: number) => {
-    const devices = navigator.mediaDevices;
-    const share = devices.getDisplayMedia.bind(devices);
-    devices.getDisplayMedia = async (options) => {
-      if (!(window as unknown as { shareCanvasSlide?: boolean }).shareCanvasSlide) return share(options);
-      const canvas = document.createElement('canvas');
-      canvas.width = width;
-      canvas.height = 768;
-      const stream = canvas.captureStream(15);
-      const context = canvas.getContext('2d')!;
-      context.fillStyle = '#fff';
-      context.fillRect(0, 0, canvas.width, canvas.height);
-      context.fillStyle = '#000';
-      context.font = '64px sans-serif';
-      context.fillText('Folkhälsodagen 2026', 100, 200);
-      return stream;
-    };
-  }, SLIDE_WIDTH);
 }
 
 describe('a screen share is seen by viewers and recorded', () => {
@@ -49,7 +20,7 @@ describe('a screen share is seen by viewers and recorded', () => {
     const { server } = fixture;
     const technician = await technicianClient(server);
     await technician.createStage(DEMO_EVENT_ID, 'keynote', 'Keynote');
-    const { speakUrl } = await technician.createInvite('keynote');
+    const { speakUrl } = await technician.createOnAirInvite('keynote');
     speaker = fixture.page;
     await offerCanvasSlide(speaker);
     await speaker.goto(`${server.url}${speakUrl}`);

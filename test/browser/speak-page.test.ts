@@ -30,7 +30,7 @@ describe('the speak page: preview, level meter, mute, on air, network quality, i
   beforeAll(async () => {
     const technician = await technicianClient(fixture.server);
     await technician.createStage(DEMO_EVENT_ID, 'panel', 'Panelsamtal');
-    speakUrl = (await technician.createInvite('panel')).speakUrl;
+    speakUrl = (await technician.createOnAirInvite('panel')).speakUrl;
   });
 
   const stageLive = () => stageOnAir(fixture.server, 'panel');

@@ -12,7 +12,7 @@ describe('a speaker whose invite is revoked mid-talk', () => {
     const { page, server } = fixture;
     const technician = await technicianClient(server);
     await technician.createStage(DEMO_EVENT_ID, 'podium', 'Talarstolen');
-    const invite = await technician.createInvite('podium');
+    const invite = await technician.createOnAirInvite('podium');
     await page.goto(`${server.url}${invite.speakUrl}`);
     await page.click('#go-live');
     await waitFor(

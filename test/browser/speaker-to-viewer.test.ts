@@ -21,7 +21,7 @@ describe('a speaker on the speak page is seen and heard by a viewer with a brows
   beforeAll(async () => {
     const technician = await technicianClient(fixture.server);
     await technician.createStage(DEMO_EVENT_ID, 'panel', 'Panelsamtal');
-    speakUrl = (await technician.createInvite('panel')).speakUrl;
+    speakUrl = (await technician.createOnAirInvite('panel')).speakUrl;
     viewerContext = await fixture.newContext();
   });
 

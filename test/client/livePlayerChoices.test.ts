@@ -6,7 +6,7 @@ import { translate } from '../../client/src/i18n/translate';
 import { SignallingError } from '../../client/src/signalling';
 
 function viewer(overrides: Partial<ViewerStatus>): ViewerStatus {
-  return { state: 'connecting', problem: null, notice: null, picture: false, soundBlocked: false, spatialLayers: 1, ...overrides };
+  return { state: 'connecting', problem: null, notice: null, picture: false, soundBlocked: false, spatialLayers: 1, inset: false, ...overrides };
 }
 
 describe('which player shows the stage', () => {

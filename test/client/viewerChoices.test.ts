@@ -5,8 +5,8 @@ import { Backoff } from '../../client/src/live/session';
 import { type ConsumedTrack, pickShownProducer, pickShownVideo, spatialLayerFor } from '../../client/src/live/viewer';
 
 function track(id: string, source: MediaSource, producerPaused = false): ConsumedTrack {
-  // Only the id is read from the consumer here; the choice is about source and pause state.
-  return { consumer: { id } as types.Consumer, source, producerPaused, flowing: true, spatialLayers: 3 };
+  // Only the ids are read from the consumer here; the choice is about the program, source and pause state.
+  return { consumer: { id, producerId: id } as types.Consumer, source, producerPaused, flowing: true, spatialLayers: 3 };
 }
 
 const shown = (candidates: ConsumedTrack[]) => pickShownVideo(candidates)?.consumer.id;
@@ -22,6 +22,13 @@ describe('which video a viewer is shown', () => {
   it('prefers a running picture to a paused one', () => {
     expect(shown([track('screen', 'screen', true), track('cam', 'camera')])).toBe('cam');
     expect(shown([track('cam', 'camera', true), track('screen', 'screen', true)])).toBe('screen');
+  });
+
+  it('shows the program’s main video once the technicians took one, while it runs', () => {
+    const candidates = [track('cam-a', 'camera'), track('screen', 'screen'), track('cam-b', 'camera')];
+    expect(pickShownVideo(candidates, 'cam-a')?.consumer.id).toBe('cam-a');
+    expect(pickShownVideo(candidates, 'gone')?.consumer.id).toBe('screen');
+    expect(pickShownVideo([track('cam-a', 'camera', true), track('cam-b', 'camera')], 'cam-a')?.consumer.id).toBe('cam-b');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { InviteResponse } from '../../shared/protocol.js';
+import type { InviteResponse, SpeakerPlacement, StageSpeaker } from '../../shared/protocol.js';
 import type { RunningServer } from './server.js';
 
 /** Environment for startServer that creates a technician to sign in as. */
@@ -33,5 +33,14 @@ export async function technicianClient(server: RunningServer) {
     call,
     createStage: (eventId: string, id: string, title: string) => call('POST', `/api/events/${eventId}/stages`, { id, title }),
     createInvite: (stageId: string) => call<InviteResponse>('POST', `/api/stages/${stageId}/invites`, { label: 'test speaker' }),
+    /** Speakers arrive backstage: this takes the invite's speaker to air, now or when they connect. */
+    placeSpeaker: (stageId: string, inviteId: string, placement: SpeakerPlacement) =>
+      call<StageSpeaker>('PUT', `/api/stages/${stageId}/speakers/${inviteId}`, { placement }),
+    /** An invite whose speaker goes on air as soon as they connect, for tests about what happens on air. */
+    createOnAirInvite: async (stageId: string) => {
+      const invite = await call<InviteResponse>('POST', `/api/stages/${stageId}/invites`, { label: 'test speaker' });
+      await call('PUT', `/api/stages/${stageId}/speakers/${invite.id}`, { placement: 'on-air' });
+      return invite;
+    },
   };
 }

@@ -103,3 +103,12 @@ export function programmeDocument(eventId: string, visibility: 'public' | 'priva
 }
 
 export type ProgrammeDocument = ReturnType<typeof programmeDocument>;
+
+/** What a browser's mediasoup-client sends for a microphone: enough for the SFU to accept a producer. */
+export const opusParameters = {
+  mid: '0',
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
+  headerExtensions: [],
+  encodings: [{ ssrc: 11111111 }],
+  rtcp: { cname: 'revoked-speaker', reducedSize: true },
+};

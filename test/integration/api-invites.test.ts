@@ -4,7 +4,7 @@ import { snapshotDatabase } from '../helpers/database.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 import { connect, request } from '../helpers/signalling.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
-import { apiCaller, type Caller, expectError, programmeDocument } from './api-fixtures.js';
+import { apiCaller, type Caller, expectError, opusParameters, programmeDocument } from './api-fixtures.js';
 
 /** The error code of joining `stageId` as a speaker with `invite`, or 'ok'. */
 async function speakerJoin(server: RunningServer, invite: string, stageId: string): Promise<string> {
@@ -112,6 +112,8 @@ describe('speaker invites', () => {
 
   it('takes a speaker off air the moment their invite is revoked, telling their page why', async () => {
     const invite = (await asTechnician<InviteResponse>('POST', '/api/stages/podium/invites', { label: 'Revoked mid-talk' })).body;
+    // Cleared for air before they connect: speakers otherwise arrive backstage, unseen by viewers.
+    expect((await asTechnician('PUT', `/api/stages/podium/speakers/${invite.id}`, { placement: 'on-air' })).status).toBe(200);
     const speaker = await connect(server.url, { invite: invite.token });
     // The event is private: the technicians' control room watches with their session.
     const viewer = await connect(server.url, {}, { extraHeaders: { cookie: technicianCookie } });
@@ -141,12 +143,3 @@ describe('speaker invites', () => {
     }
   });
 });
-
-/** What a browser's mediasoup-client sends for a microphone: enough for the SFU to accept a producer. */
-const opusParameters = {
-  mid: '0',
-  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
-  headerExtensions: [],
-  encodings: [{ ssrc: 11111111 }],
-  rtcp: { cname: 'revoked-speaker', reducedSize: true },
-};

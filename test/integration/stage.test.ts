@@ -14,6 +14,7 @@ describe('stage and peer logic', () => {
   const notifier: StageNotifier = {
     toStage: (stageId, event, ...args) => events.push({ to: `stage:${stageId}`, event, args }),
     toPeer: (peer, event, ...args) => events.push({ to: peer.address, event, args }),
+    toMonitors: (stageId, event, ...args) => events.push({ to: `monitor:${stageId}`, event, args }),
   };
   let media: MediaEngine;
   let registry: StageRegistry;
@@ -109,6 +110,69 @@ describe('stage and peer logic', () => {
     await waitFor(() => !stage.summary().live, 2000);
   });
 
+  it('keeps an invited speaker backstage: monitors consume them, viewers and the recording not, until taken to air', async () => {
+    const stage = registry.open('green-room');
+    const invite = { id: 'invite-anna', label: 'Anna Berg (keynote)' };
+    const speaker = new Peer('speaker', 'anna', '127.0.0.1', invite);
+    expect((await stage.join(speaker)).placement).toBe('backstage');
+    await stage.openIngest(speaker, [
+      { source: 'camera', codec: 'VP8' },
+      { source: 'microphone', codec: 'opus' },
+    ]);
+    expect(stage.summary()).toMatchObject({ live: false, speakers: 1 });
+    expect(stage.onAirProducers()).toEqual([]);
+    const [backstage] = stage.speakers();
+    expect(backstage).toMatchObject({ inviteId: invite.id, label: invite.label, placement: 'backstage', connected: true });
+    expect(backstage!.producers).toHaveLength(2);
+    const camera = backstage!.producers.find((producer) => producer.kind === 'video')!;
+
+    const { viewer, joined } = await joinedViewer('green-room', 'green-viewer');
+    expect(joined.producers).toEqual([]);
+    await expect(stage.consume(viewer, camera.producerId, joined.routerRtpCapabilities)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(stage.openRecordingTap([camera.producerId])).rejects.toMatchObject({ code: 'not_found' });
+
+    const monitor = new Peer('monitor', 'control-room', '127.0.0.1');
+    const monitorJoin = await stage.join(monitor);
+    expect(monitorJoin.speakers?.[0]?.producers).toHaveLength(2);
+    await stage.createTransport(monitor, { direction: 'recv' });
+    await expect(stage.consume(monitor, camera.producerId, monitorJoin.routerRtpCapabilities)).resolves.toMatchObject({ producerId: camera.producerId });
+    expect(stage.summary()).toMatchObject({ viewers: 1, speakers: 1 });
+
+    events.length = 0;
+    await stage.placeSpeaker(invite, 'on-air');
+    expect(events).toContainEqual({ to: 'anna', event: 'speaker:placement', args: [{ placement: 'on-air' }] });
+    expect(events.filter((event) => event.event === 'producer:added')).toHaveLength(2);
+    expect(stage.summary().live).toBe(true);
+    const watched = await stage.consume(viewer, camera.producerId, joined.routerRtpCapabilities);
+    const tap = await stage.openRecordingTap([camera.producerId]);
+    expect(tap.tracks.map((track) => track.producerId)).toEqual([camera.producerId]);
+    tap.close();
+
+    events.length = 0;
+    await stage.placeSpeaker(invite, 'backstage');
+    // Closed on the server, not only announced: a viewer ignoring producer:removed gets nothing more.
+    expect(events).toContainEqual({ to: 'green-viewer', event: 'consumer:closed', args: [{ consumerId: watched.id, producerId: camera.producerId }] });
+    expect(viewer.consumerIds.size).toBe(0);
+    expect(monitor.consumerIds.size).toBe(1);
+    expect(stage.onAirProducers()).toEqual([]);
+    await waitFor(() => events.some((event) => event.to === 'monitor:green-room' && event.event === 'speakers:changed'), 2000);
+  });
+
+  it('keeps a speaker’s place through a dropped connection, and sends them backstage when they stop', async () => {
+    const stage = registry.open('green-room-rejoin');
+    const invite = { id: 'invite-omar', label: 'Omar' };
+    const first = new Peer('speaker', 'omar-1', '127.0.0.1', invite);
+    await stage.join(first);
+    await stage.placeSpeaker(invite, 'on-air');
+    await stage.leave(first);
+    expect(stage.speakers()).toEqual([{ inviteId: invite.id, label: 'Omar', placement: 'on-air', connected: false, producers: [] }]);
+    const second = new Peer('speaker', 'omar-2', '127.0.0.1', invite);
+    expect((await stage.join(second)).placement).toBe('on-air');
+    await stage.leave(second, { deliberate: true });
+    expect(stage.speakers()).toEqual([]);
+    expect((await stage.join(new Peer('speaker', 'omar-3', '127.0.0.1', invite))).placement).toBe('backstage');
+  });
+
   it('spreads a stage over both workers from its second viewer on, long before the budget is spent', async () => {
     await registry.closeAll();
     expect((await media.workerStats()).map((worker) => worker.consumers)).toEqual([0, 0]);
@@ -145,7 +209,7 @@ describe('stage and peer logic', () => {
     const changes: string[] = [];
     stage.onChange((change) => changes.push(change));
 
-    stage.setStandby(source, true);
+    await stage.setStandby(source, true);
     expect({ onAir: stage.onAirProducers(), publisherOnAir: stage.hasOnAir(source), live: stage.summary().live }).toEqual({
       onAir: [],
       publisherOnAir: false,
@@ -153,7 +217,7 @@ describe('stage and peer logic', () => {
     });
     // Paused while waiting (a speaker's camera off): it goes back on air paused, not live.
     await stage.setProducerPaused(source, video.producerId, true);
-    stage.setStandby(source, false);
+    await stage.setStandby(source, false);
     expect(stage.hasOnAir(source)).toBe(true);
     expect(stage.onAirProducers().map((producer) => [producer.kind, producer.paused])).toEqual([
       ['video', true],

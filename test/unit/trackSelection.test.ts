@@ -53,4 +53,19 @@ describe('which on-air tracks are recorded', () => {
     expect(ids(withUnrecorded)).toEqual(['cam', 'mic']);
     expect(selectRecordedTracks(withUnrecorded)?.key).toBe(selectRecordedTracks(sending)?.key);
   });
+
+  it('records the program’s main video once the technicians took one, with its speaker’s microphone', () => {
+    const onAir = [
+      producer('cam-a', 'camera', 'a'),
+      producer('mic-a', 'microphone', 'a'),
+      producer('screen-b', 'screen', 'b'),
+      producer('mic-b', 'microphone', 'b'),
+    ];
+    expect(ids(onAir)).toEqual(['screen-b', 'mic-b']);
+    expect(selectRecordedTracks(onAir, { main: 'cam-a', inset: 'screen-b' })).toMatchObject({ video: { producerId: 'cam-a' }, audio: { producerId: 'mic-a' } });
+    // A main video that is paused (camera off) or gone leaves the choice to Estrad again.
+    const cameraOff = [producer('cam-a', 'camera', 'a', true), ...onAir.slice(1)];
+    expect(selectRecordedTracks(cameraOff, { main: 'cam-a', inset: null })?.video?.producerId).toBe('screen-b');
+    expect(selectRecordedTracks(onAir, { main: 'mic-a', inset: null })?.video?.producerId).toBe('screen-b');
+  });
 });

@@ -1,9 +1,13 @@
-/** The control room's API: sign-in, technicians, stages, speaker and moderator invites and the audit log. */
+/** The control room's API: sign-in, technicians, stages, speaker and moderator invites, speakers' placement, the program and the audit log. */
 import type {
   ApiRequest,
   AuditLogResponse,
   InviteResponse,
   ModeratorInviteResponse,
+  Program,
+  SpeakerPlacement,
+  StageProgramResponse,
+  StageSpeaker,
   TechnicianInfo,
   TechnicianResponse,
   TechniciansResponse,
@@ -25,5 +29,11 @@ export const deleteStage = (stageId: string): Promise<undefined> => sendJson('DE
 export const inviteSpeaker = (stageId: string, label: string): Promise<InviteResponse> => postJson(path('/api/stages/%/invites', stageId), { label });
 export const inviteModerator = (stageId: string, label: string): Promise<ModeratorInviteResponse> =>
   postJson(path('/api/stages/%/moderator-invites', stageId), { label });
+
+export const placeSpeaker = (stageId: string, inviteId: string, placement: SpeakerPlacement): Promise<StageSpeaker> =>
+  sendJson('PUT', path('/api/stages/%/speakers/%', stageId, inviteId), { placement });
+
+export const takeProgram = (stageId: string, program: Program): Promise<StageProgramResponse> =>
+  sendJson('PUT', path('/api/stages/%/program', stageId), program);
 
 export const fetchAuditLog = (): Promise<AuditLogResponse> => getJson('/api/audit-log?limit=50');

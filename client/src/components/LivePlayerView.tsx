@@ -3,7 +3,7 @@ import { signal } from '@preact/signals';
 import type { TargetedEvent } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { PlayerStats } from '../../../shared/playerStats';
-import type { MediaSource } from '../../../shared/protocol';
+import type { MediaSource, Program } from '../../../shared/protocol';
 import { problemText } from '../i18n/liveText';
 import { t } from '../i18n/language';
 import type { PlainMessageKey } from '../i18n/translate';
@@ -16,7 +16,7 @@ import { QuestionOnScreen, questionOnScreen } from './QuestionOnScreen';
 declare global {
   interface Window {
     /** For tests and diagnostics. */
-    estradPlayer?: { state(): PlayerState; stats(): Promise<PlayerStats>; shownSource(): MediaSource | null; mode(): string };
+    estradPlayer?: { state(): PlayerState; stats(): Promise<PlayerStats>; shownSource(): MediaSource | null; shownProgram(): Program; mode(): string };
   }
 }
 
@@ -60,6 +60,7 @@ export const activePlayer = signal<LivePlayer | null>(null);
 export function LivePlayerView({ stageId, stageTitle, signalling }: { stageId: string; stageTitle: string; signalling: Signalling }) {
   const box = useRef<HTMLDivElement>(null);
   const liveVideo = useRef<HTMLVideoElement>(null);
+  const insetVideo = useRef<HTMLVideoElement>(null);
   const recordingVideo = useRef<HTMLVideoElement>(null);
   const player = activePlayer.value;
   const fullscreen = useFullscreen();
@@ -67,11 +68,12 @@ export function LivePlayerView({ stageId, stageTitle, signalling }: { stageId: s
   // A layout effect runs as soon as the player is in the DOM, not after the first paint: every
   // millisecond here is one more before the first picture.
   useLayoutEffect(() => {
-    const created = new LivePlayer(stageId, { live: liveVideo.current!, recording: recordingVideo.current! }, signalling);
+    const created = new LivePlayer(stageId, { live: liveVideo.current!, inset: insetVideo.current!, recording: recordingVideo.current! }, signalling);
     window.estradPlayer = {
       state: () => (created.mode.value === 'webrtc' ? created.viewer.value.state : created.hlsPlaying.value ? 'playing' : created.viewer.value.state),
       stats: () => created.stats(),
       shownSource: () => created.shownSource(),
+      shownProgram: () => created.shownProgram(),
       mode: () => created.mode.value,
     };
     activePlayer.value = created;
@@ -112,6 +114,16 @@ export function LivePlayerView({ stageId, stageTitle, signalling }: { stageId: s
           muted
           hidden={onRecording}
           aria-label={t('player.label', { stage: stageTitle })}
+        />
+        <video
+          ref={insetVideo}
+          id="player-inset"
+          class="player-inset"
+          playsInline
+          autoplay
+          muted
+          hidden={onRecording || !(viewer?.inset ?? false)}
+          aria-label={t('player.insetLabel', { stage: stageTitle })}
         />
         <video
           ref={recordingVideo}

@@ -6,7 +6,7 @@
 import { batch, signal } from '@preact/signals';
 import type { PlayerStats } from '../../../shared/playerStats';
 import { fetchStageRecordings } from '../api/events';
-import type { MediaSource, RecordingInfo, StageSummary } from '../../../shared/protocol';
+import type { MediaSource, Program, RecordingInfo, StageSummary } from '../../../shared/protocol';
 import { Signalling } from '../signalling';
 import type { StageOnAir } from '../../../shared/programmeControl';
 import type { HlsProblem, LiveHls } from './liveHls';
@@ -33,11 +33,13 @@ export function nextMode(current: PlayerMode, viewer: ViewerStatus, recordingLiv
 export interface LivePlayerElements {
   /** Shows WebRTC video. */
   live: HTMLVideoElement;
+  /** Shows the program's inset video over it (picture in picture). */
+  inset: HTMLVideoElement;
   /** Shows the live recording (fallback and rewind). */
   recording: HTMLVideoElement;
 }
 
-const INITIAL_STATUS: ViewerStatus = { state: 'connecting', problem: null, notice: null, picture: false, soundBlocked: false, spatialLayers: 1 };
+const INITIAL_STATUS: ViewerStatus = { state: 'connecting', problem: null, notice: null, picture: false, soundBlocked: false, spatialLayers: 1, inset: false };
 
 export class LivePlayer {
   readonly viewer = signal<ViewerStatus>(INITIAL_STATUS);
@@ -74,7 +76,7 @@ export class LivePlayer {
   ) {
     this.session = new ViewerSession(
       stageId,
-      { video: elements.live },
+      { video: elements.live, inset: elements.inset },
       {
         status: (status) => this.onViewerStatus(status),
         stage: (stage) => (this.stage.value = stage),
@@ -92,6 +94,10 @@ export class LivePlayer {
 
   shownSource(): MediaSource | null {
     return this.session.shownSource();
+  }
+
+  shownProgram(): Program {
+    return this.session.shownProgram();
   }
 
   stats(): Promise<PlayerStats> {

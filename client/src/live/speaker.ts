@@ -3,7 +3,7 @@
  * with simulcast, and publish them again by itself after the connection was rebuilt.
  */
 import type { Device, types } from 'mediasoup-client';
-import type { ApiError, ErrorCode, JoinResult, MediaSource, PublishingEndedCode, StageSummary } from '../../../shared/protocol';
+import type { ApiError, ErrorCode, JoinResult, MediaSource, PublishingEndedCode, SpeakerPlacement, StageSummary } from '../../../shared/protocol';
 import { connectionCredentials } from '../credentials';
 import { Signalling, SignallingError } from '../signalling';
 import { setVideoTrack } from './playback';
@@ -84,6 +84,8 @@ export class SpeakerSession implements StageMediaHandler {
   private linkStatus: LinkStatus = 'stopped';
   private capturing = false;
   private currentProblem: SpeakerProblem | null = null;
+  /** Where the technicians have this speaker, once joined. */
+  private currentPlacement: SpeakerPlacement | undefined;
 
   constructor(
     private readonly stageId: string,
@@ -106,6 +108,10 @@ export class SpeakerSession implements StageMediaHandler {
     });
     // The server has already taken this speaker out of the stage: stop, and say why.
     signalling.on('publishing:ended', ({ code }) => void this.endedByServer(code));
+    this.link.on('speaker:placement', ({ placement }) => {
+      this.currentPlacement = placement;
+      observer.changed();
+    });
   }
 
   private async endedByServer(code: PublishingEndedCode): Promise<void> {
@@ -127,6 +133,11 @@ export class SpeakerSession implements StageMediaHandler {
       case 'offline':
         return 'offline';
     }
+  }
+
+  /** Backstage (technicians only see and hear them) or on air; undefined while not joined. */
+  placement(): SpeakerPlacement | undefined {
+    return this.linkStatus === 'joined' ? this.currentPlacement : undefined;
   }
 
   producerSummaries(): ProducerSummary[] {
@@ -292,8 +303,9 @@ export class SpeakerSession implements StageMediaHandler {
   // -------------------------------------------------------------------------------------------
   // StageMediaHandler
 
-  joined(_join: JoinResult): void {
-    // A speaker does not follow what others publish.
+  joined(join: JoinResult): void {
+    // A speaker does not follow what others publish. Technicians speaking go on air directly.
+    this.currentPlacement = join.placement ?? 'on-air';
   }
 
   async attach(attachment: StageAttachment): Promise<void> {

@@ -1,13 +1,14 @@
 /**
- * Watching a stage: consume everything on air, show one picture (the screen share if there is
- * one, else the camera) and play all sound, at the simulcast layer the player's size needs.
+ * Watching a stage: consume everything on air, show the program's main picture (the technicians'
+ * Take; without one the screen share if there is one, else the camera) with its inset picture in
+ * picture, and play all sound, at the simulcast layer the player's size needs.
  */
 import { parseScalabilityMode, type types } from 'mediasoup-client';
 import type { PlayerAudioStats, PlayerStats, PlayerVideoStats } from '../../../shared/playerStats';
 import type { StageOnAir } from '../../../shared/programmeControl';
-import type { MediaSource, ProducerInfo, JoinResult, StageSummary } from '../../../shared/protocol';
+import type { MediaSource, ProducerInfo, JoinResult, Program, StageSummary } from '../../../shared/protocol';
 import { Signalling, SignallingError } from '../signalling';
-import { Playback, type PlaybackElements, type Sound } from './playback';
+import { Playback, type PlaybackElements, type Sound, setVideoTrack } from './playback';
 import { markMilestone } from './timeline';
 import {
   type LinkStatus,
@@ -39,6 +40,13 @@ export interface ViewerStatus {
   soundBlocked: boolean;
   /** Simulcast layers of the shown video: what the quality choice can offer (1: no choice). */
   spatialLayers: number;
+  /** Whether an inset picture (picture in picture) is shown over the main one. */
+  inset: boolean;
+}
+
+/** The elements a viewer plays into; the inset shows the program's second video, small. */
+export interface ViewerElements extends PlaybackElements {
+  inset?: HTMLVideoElement;
 }
 
 export interface ViewerObserver {
@@ -87,6 +95,8 @@ export class ViewerSession implements StageMediaHandler {
   /** Producers this browser cannot decode; asking again would fail the same way. */
   private readonly unplayable = new Set<string>();
   private shown: ConsumedTrack | undefined;
+  private inset: ConsumedTrack | undefined;
+  private program: Program = { main: null, inset: null };
   private linkStatus: LinkStatus = 'connecting';
   private linkProblem: LiveProblem | undefined;
   private mediaProblem: LiveProblem | undefined;
@@ -100,7 +110,7 @@ export class ViewerSession implements StageMediaHandler {
 
   constructor(
     stageId: string,
-    private readonly elements: PlaybackElements,
+    private readonly elements: ViewerElements,
     private readonly observer: ViewerObserver,
     signalling = new Signalling(),
   ) {
@@ -151,6 +161,11 @@ export class ViewerSession implements StageMediaHandler {
     return this.shown?.source ?? null;
   }
 
+  /** The producers of the main and the inset picture shown now. */
+  shownProgram(): Program {
+    return { main: this.shown?.consumer.producerId ?? null, inset: this.inset?.consumer.producerId ?? null };
+  }
+
   /** Receive statistics from the transport: all audio, and the video currently shown. */
   async stats(): Promise<PlayerStats> {
     const attachment = this.attachment;
@@ -197,6 +212,7 @@ export class ViewerSession implements StageMediaHandler {
     this.onAir.clear();
     this.unplayable.clear();
     this.mediaProblem = undefined;
+    this.program = join.program;
     for (const producer of join.producers) this.onAir.set(producer.producerId, producer);
     if (this.onAir.size > 0) this.everOnAir = true;
     this.observer.joined?.();
@@ -215,6 +231,7 @@ export class ViewerSession implements StageMediaHandler {
     this.consumed.clear();
     this.consuming.clear();
     this.shown = undefined;
+    this.showInset(undefined);
     this.playback.removeAllAudio();
     clearTimeout(this.layerTimer);
     // The video element keeps its last picture until the rejoin brings a new track.
@@ -231,6 +248,10 @@ export class ViewerSession implements StageMediaHandler {
       if (attachment) this.consumeMissing(attachment).catch((error: unknown) => attachment.fail(error));
     });
     this.link.on('producer:removed', ({ producerId }) => this.goneOffAir(producerId));
+    this.link.on('program:changed', (program) => {
+      this.program = program;
+      this.updateDisplay();
+    });
     this.link.on('consumer:closed', ({ consumerId, producerId }) => {
       if (this.consumed.get(producerId)?.consumer.id === consumerId) this.goneOffAir(producerId);
     });
@@ -313,16 +334,22 @@ export class ViewerSession implements StageMediaHandler {
     this.updateDisplay();
   }
 
-  /** Audio always flows; video only the one that will be shown, while the page can show it. */
+  /** Audio always flows; video only the ones that will be shown (main and inset), while the page can show them. */
   private startsFlowing(producerId: string): boolean {
     const producer = this.onAir.get(producerId);
     if (producer?.kind !== 'video') return true;
-    return this.videoWanted() && pickShownProducer([...this.onAir.values()]) === producer;
+    return this.videoWanted() && (pickShownProducer([...this.onAir.values()], this.program.main) === producer || this.startsAsInset(producer));
   }
 
-  /** The layer the player's size needs, for a video that may be simulcast (the server ignores it otherwise). */
+  private startsAsInset(producer: ProducerInfo): boolean {
+    return producer.producerId === this.program.inset && producer.producerId !== this.program.main && !producer.paused;
+  }
+
+  /** The layer the player's size needs, for a video that may be simulcast (the server ignores it otherwise); the inset's lowest. */
   private layerToStartAt(producerId: string): number | undefined {
-    if (this.onAir.get(producerId)?.kind !== 'video') return undefined;
+    const producer = this.onAir.get(producerId);
+    if (producer?.kind !== 'video') return undefined;
+    if (this.startsAsInset(producer)) return 0;
     return preferredLayer(this.quality, renderedPictureHeight(this.elements.video) * window.devicePixelRatio, MAX_SPATIAL_LAYERS);
   }
 
@@ -347,25 +374,40 @@ export class ViewerSession implements StageMediaHandler {
   // What is shown, and what the server sends
 
   private updateDisplay(): void {
-    const next = pickShownVideo([...this.consumed.values()].filter((track) => track.consumer.kind === 'video'));
+    const videos = [...this.consumed.values()].filter((track) => track.consumer.kind === 'video');
+    const next = pickShownVideo(videos, this.program.main);
     if (next !== this.shown) {
       this.shown = next;
       this.playback.showVideo(next?.consumer.track ?? null);
     }
+    this.showInset(videos.find((track) => track.consumer.producerId === this.program.inset && track !== next && !track.producerPaused));
     // Layers first: the server then starts a resumed consumer at the right size.
     this.updatePreferredLayer();
     this.syncVideoFlow();
     this.render();
   }
 
-  /** Only the shown video is sent, and not while the page is hidden or another player shows the stage. */
+  /** Only the shown videos are sent, and not while the page is hidden or another player shows the stage. */
   private syncVideoFlow(): void {
     const attachment = this.attachment;
     if (!attachment) return;
     const wanted = this.videoWanted();
     for (const track of this.consumed.values()) {
-      if (track.consumer.kind === 'video') this.setFlowing(attachment, track, track === this.shown && wanted);
+      if (track.consumer.kind === 'video') this.setFlowing(attachment, track, (track === this.shown || track === this.inset) && wanted);
     }
+  }
+
+  /** The inset is small: its lowest simulcast layer is sharp enough. */
+  private showInset(track: ConsumedTrack | undefined): void {
+    if (track === this.inset) return;
+    this.inset = track;
+    if (this.elements.inset) setVideoTrack(this.elements.inset, track?.consumer.track ?? null);
+    const attachment = this.attachment;
+    if (!track || !attachment || track.spatialLayers < 2 || track.preferredSpatialLayer === 0) return;
+    track.preferredSpatialLayer = 0;
+    attachment
+      .request('consumer:setPreferredLayers', { consumerId: track.consumer.id, spatialLayer: 0 })
+      .catch((error: unknown) => this.onControlFailure(attachment, error));
   }
 
   private setFlowing(attachment: StageAttachment, track: ConsumedTrack, flowing: boolean): void {
@@ -429,6 +471,7 @@ export class ViewerSession implements StageMediaHandler {
       picture: Boolean(this.shown && !this.shown.producerPaused && this.playback.showingVideo),
       soundBlocked: this.playback.soundBlocked,
       spatialLayers: this.shown?.spatialLayers ?? 1,
+      inset: this.inset !== undefined,
     };
     const fingerprint = JSON.stringify(status);
     if (fingerprint === this.reported) return;
@@ -451,20 +494,33 @@ export class ViewerSession implements StageMediaHandler {
   }
 }
 
-/** The screen share when there is one, else the camera; a running picture beats a paused one. */
-export function pickShownVideo(candidates: ConsumedTrack[]): ConsumedTrack | undefined {
-  return bestShown(candidates, (track) => ({ paused: track.producerPaused, source: track.source }));
+/**
+ * The program's main video when the technicians took one and it runs; else the screen share when
+ * there is one, else the camera; a running picture beats a paused one.
+ */
+export function pickShownVideo(candidates: ConsumedTrack[], main: string | null = null): ConsumedTrack | undefined {
+  return bestShown(candidates, (track) => ({ producerId: track.consumer.producerId, paused: track.producerPaused, source: track.source }), main);
 }
 
 /** The same choice among what is on air, before anything is consumed. */
-export function pickShownProducer(producers: ProducerInfo[]): ProducerInfo | undefined {
+export function pickShownProducer(producers: ProducerInfo[], main: string | null = null): ProducerInfo | undefined {
   return bestShown(
     producers.filter((producer) => producer.kind === 'video'),
     (producer) => producer,
+    main,
   );
 }
 
-function bestShown<T>(candidates: T[], describe: (candidate: T) => { paused: boolean; source: MediaSource }): T | undefined {
+function bestShown<T>(
+  candidates: T[],
+  describe: (candidate: T) => { producerId: string; paused: boolean; source: MediaSource },
+  main: string | null,
+): T | undefined {
+  const taken = candidates.find((candidate) => {
+    const { producerId, paused } = describe(candidate);
+    return producerId === main && !paused;
+  });
+  if (taken) return taken;
   const rank = (candidate: T) => {
     const { paused, source } = describe(candidate);
     return (paused ? 0 : 10) + (source === 'screen' ? 2 : source === 'camera' ? 1 : 0);

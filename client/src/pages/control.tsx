@@ -12,7 +12,9 @@ import {
   fetchTechnicians,
   inviteModerator,
   inviteSpeaker,
+  placeSpeaker,
   renameStage,
+  takeProgram,
   resetPassword,
   setDisabled,
   signIn,
@@ -24,6 +26,7 @@ import { AlertsPanel } from '../components/AlertsPanel';
 import { followHealth, stopFollowingHealth } from '../components/controlRoomHealth';
 import { HealthPanel } from '../components/HealthPanel';
 import { ApiFailure } from '../api/http';
+import { StageMonitorPanel } from '../components/StageMonitorPanel';
 import { fieldText } from '../components/formData';
 import { IngestPanel } from '../components/IngestPanel';
 import { Layout } from '../components/Layout';
@@ -233,6 +236,15 @@ function StageItem({ id, title }: { id: string; title: string }) {
       <ProgrammeEditor stageId={id} stageTitle={title} act={act} />
       <RecordingPanel stageId={id} stageTitle={title} act={act} />
       <IngestPanel stageId={id} stageTitle={title} act={act} />
+      <StageMonitorPanel
+        stageId={id}
+        onPlace={(inviteId, placement, name) =>
+          void act(t(placement === 'on-air' ? 'backstage.takeToAir' : 'backstage.sendBackstage', { speaker: name }), () =>
+            placeSpeaker(id, inviteId, placement),
+          )
+        }
+        onTake={(program) => void act(t('program.take'), () => takeProgram(id, program))}
+      />
     </li>
   );
 }

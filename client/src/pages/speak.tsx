@@ -10,6 +10,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { EventSummary, StageSummary } from '../../../shared/protocol';
 import { fetchEvents } from '../api/events';
 import { Layout } from '../components/Layout';
+import { LevelMeter } from '../components/LevelMeter';
 import { setEventLanguage, t } from '../i18n/language';
 import { problemText } from '../i18n/liveText';
 import type { MessageKey } from '../i18n/messages';
@@ -25,7 +26,6 @@ declare global {
 }
 
 const NETWORK_POLL_MS = 2_000;
-const LEVEL_POLL_MS = 100;
 
 const STATE_TEXT = {
   idle: 'speak.state.idle',
@@ -127,9 +127,11 @@ function Studio({ stageId }: { stageId: string }) {
   }, [stageId]);
   void revision.value;
   const state = session?.state() ?? 'idle';
+  const placement = session?.placement();
   useEffect(() => {
     document.body.dataset.state = state;
-  }, [state]);
+    document.body.dataset.placement = placement ?? '';
+  }, [state, placement]);
   const problem = session?.problem() ?? null;
   const onStage = state === 'connecting' || state === 'live' || state === 'reconnecting';
   const hasCamera = session?.has('camera') ?? false;
@@ -148,8 +150,15 @@ function Studio({ stageId }: { stageId: string }) {
 
       <div class="controls">
         <p id="speaker-state" class="status status-strong" role="status" aria-live="polite">
-          {t(STATE_TEXT[state])} {state === 'idle' && captured ? t('speak.state.previewing') : ''}
+          {t(placement === 'backstage' ? 'speak.state.backstage' : STATE_TEXT[state])} {state === 'idle' && captured ? t('speak.state.previewing') : ''}
         </p>
+        {placement && (
+          <p>
+            <span id="speaker-placement" class="badge" data-placement={placement} data-live={String(placement === 'on-air')}>
+              {placement === 'on-air' ? t('backstage.placementOnAir') : t('backstage.placementBackstage')}
+            </span>
+          </p>
+        )}
         {problem && (
           <p id="speaker-problem" class="problem" role="alert">
             {[t(PROBLEM_TEXT[problem.code]), problem.detail && problemText(problem.detail)].filter(Boolean).join(' ')}
@@ -222,37 +231,11 @@ function DevicePicker({ device, id, label, options }: { device: CaptureDevice; i
   );
 }
 
-/** The microphone's loudness (RMS of what it captures, 0–1), from the Web Audio API; silent while muted. */
 function MicrophoneLevel() {
   void revision.value;
   const track = session?.track('microphone');
-  const meterRef = useRef<HTMLMeterElement>(null);
-  useEffect(() => {
-    if (!track) return;
-    const context = new AudioContext();
-    const analyser = context.createAnalyser();
-    analyser.fftSize = 1024;
-    context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
-    const samples = new Float32Array(analyser.fftSize);
-    const timer = setInterval(() => {
-      analyser.getFloatTimeDomainData(samples);
-      const rms = Math.sqrt(samples.reduce((sum, sample) => sum + sample * sample, 0) / samples.length);
-      // Speech sits around 0.05–0.3 RMS; scaled so a normal voice fills most of the meter.
-      const level = track.enabled ? Math.min(1, rms * 3) : 0;
-      if (meterRef.current) meterRef.current.value = level;
-    }, LEVEL_POLL_MS);
-    return () => {
-      clearInterval(timer);
-      void context.close();
-    };
-  }, [track]);
   if (!track) return null;
-  return (
-    <div class="field mic-level">
-      <label for="mic-level">{session?.isMuted('microphone') ? t('speak.levelMuted') : t('speak.level')}</label>
-      <meter id="mic-level" min={0} max={1} low={0.1} high={0.9} optimum={0.5} value={0} ref={meterRef} />
-    </div>
-  );
+  return <LevelMeter id="mic-level" label={session?.isMuted('microphone') ? t('speak.levelMuted') : t('speak.level')} track={track} />;
 }
 
 function NetworkIndicator() {

@@ -1,0 +1,28 @@
+/**
+ * One stage's live media in /control: the program with its preview and Take, and the green room.
+ * One monitor connection feeds both; the page runs the actions and says what they did.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Program } from '../../../shared/protocol';
+import { t } from '../i18n/language';
+import { problemText } from '../i18n/liveText';
+import { type MonitorView, StageMonitor } from '../live/monitor';
+import { BackstagePanel, type PlaceSpeaker } from './BackstagePanel';
+import { ProgramPanel } from './ProgramPanel';
+
+export function StageMonitorPanel({ stageId, onPlace, onTake }: { stageId: string; onPlace: PlaceSpeaker; onTake: (program: Program) => void }) {
+  const [view, setView] = useState<MonitorView>({ speakers: [], feeds: [], program: { main: null, inset: null }, status: 'connecting', problem: undefined });
+  useEffect(() => {
+    const monitor = new StageMonitor(stageId, { changed: setView });
+    monitor.start();
+    return () => void monitor.stop();
+  }, [stageId]);
+  return (
+    <>
+      {view.problem && <p class="problem">{problemText(view.problem)}</p>}
+      {view.status === 'connecting' && <p>{t('backstage.connecting')}</p>}
+      <ProgramPanel stageId={stageId} view={view} onTake={onTake} />
+      <BackstagePanel stageId={stageId} view={view} onPlace={onPlace} />
+    </>
+  );
+}
