@@ -91,8 +91,8 @@ describe('moderator links: a panel host moderates one stage’s questions and po
     expectError(await asModerator('POST', '/api/stages/panel-a/invites', { label: 'Jag själv' }), 401, 'unauthorized');
     expectError(await asModerator('POST', '/api/stages/panel-a/moderator-invites', {}), 401, 'unauthorized');
     expectError(await asModerator('GET', `/api/talks/${day.talks[0]!.id}/questions.csv`), 401, 'unauthorized');
-    // A moderator link is no speaker invite: as a speaker's link it is not valid.
-    expectError(await anonymous('GET', '/api/stages/panel-a/speaker-access', undefined, { 'x-estrad-invite': link.token }), 403, 'invite_invalid');
+    // A moderator link is no speaker invite, and the refusal says which link it is.
+    expectError(await anonymous('GET', '/api/stages/panel-a/speaker-access', undefined, { 'x-estrad-invite': link.token }), 403, 'forbidden', 'moderator link');
     expect(snapshotDatabase(server.dataDir)).toEqual(before);
   });
 
