@@ -132,6 +132,9 @@ export const errorCodes = [
   'invite_revoked',
   'invite_invalid',
   'invite_wrong_stage',
+  /** A chat message refused because the stage's chat is off, or because a moderator muted its author for a while. */
+  'chat_off',
+  'chat_muted',
   'conflict',
   'media_rejected',
   'rate_limited',

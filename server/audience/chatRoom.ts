@@ -54,10 +54,10 @@ export class ChatRoom {
   send(stageId: string, attendee: Attendee, input: { text: string; authorName?: string | undefined }): ChatMessage {
     const { db } = this.options;
     const settings = chatSettings(db, stageId);
-    if (!settings.enabled) throw new AppError('forbidden', 'The chat of this stage is off; the moderators turn it on.');
+    if (!settings.enabled) throw new AppError('chat_off', 'The chat of this stage is off; the moderators turn it on.');
     const now = this.now();
     const mutedUntil = chatMutedUntil(db, stageId, attendee.voterKey, now);
-    if (mutedUntil) throw new AppError('forbidden', `A moderator muted you in this chat until ${mutedUntil}.`, secondsUntil(mutedUntil, now));
+    if (mutedUntil) throw new AppError('chat_muted', `A moderator muted you in this chat until ${mutedUntil}.`, secondsUntil(mutedUntil, now));
     this.limitSlowMode(stageId, attendee.voterKey, settings, now);
     const sent = this.recent.take(`${stageId}\n${attendee.voterKey}`, now.getTime());
     if (sent > 0) throw new AppError('rate_limited', `You have sent ${sent} messages in the last minute; wait a moment.`, 60);

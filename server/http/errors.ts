@@ -18,6 +18,8 @@ const statusByCode: Record<ErrorCode, number> = {
   invite_revoked: 403,
   invite_invalid: 403,
   invite_wrong_stage: 403,
+  chat_off: 403,
+  chat_muted: 403,
   not_found: 404,
   not_joined: 409,
   conflict: 409,

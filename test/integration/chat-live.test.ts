@@ -53,7 +53,7 @@ describe('stage chat over real sockets', () => {
     const anna = await joinStage(server, 'anna-browser-1');
     members.push(anna);
     expect(data(await request<ChatBoard>(anna.socket, 'chat:list', {}))).toMatchObject({ enabled: false, messages: [] });
-    expect(await request(anna.socket, 'chat:send', { text: 'Hej?' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await request(anna.socket, 'chat:send', { text: 'Hej?' })).toMatchObject({ ok: false, error: { code: 'chat_off' } });
   });
 
   it('once on, carries a message to everyone on the stage; a held one reaches only the moderators', async () => {
@@ -89,12 +89,12 @@ describe('stage chat over real sockets', () => {
     await chatCall('POST', `/messages/${rude.id}/actions`, { action: 'mute', minutes: 15 });
     expect(await request(anna!.socket, 'chat:send', { text: 'Är jag tystad?' })).toMatchObject({
       ok: false,
-      error: { code: 'forbidden', message: expect.stringContaining('muted') },
+      error: { code: 'chat_muted', message: expect.stringContaining('muted') },
     });
     anna!.socket.disconnect();
     const again = await joinStage(server, 'anna-browser-1');
     members.push(again);
-    expect(await request(again.socket, 'chat:send', { text: 'Och nu då?' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await request(again.socket, 'chat:send', { text: 'Och nu då?' })).toMatchObject({ ok: false, error: { code: 'chat_muted' } });
     expect(data(await request<ChatMessage>(omar!.socket, 'chat:send', { text: 'Bra panel' })).status).toBe('shown');
     const shown = data(await request<ChatBoard>(omar!.socket, 'chat:list', {})).messages.map(({ text }) => text);
     expect(shown).toEqual(['Hej från Sundsvall', 'Tråkig panel', 'Bra panel']);

@@ -31,7 +31,7 @@ describe('stage chat', () => {
   it('is off until a moderator turns it on; then everyone on the stage sees the messages, oldest first, without who sent them', async () => {
     const { chat, pushed } = chatOnStage();
     expect(chat.board('stora')).toEqual({ stageId: 'stora', enabled: false, slowModeSeconds: 0, messages: [] });
-    expect(() => chat.send('stora', anna, { text: 'Hej!' })).toThrow(expect.objectContaining({ code: 'forbidden', message: expect.stringContaining('off') }));
+    expect(() => chat.send('stora', anna, { text: 'Hej!' })).toThrow(expect.objectContaining({ code: 'chat_off', message: expect.stringContaining('off') }));
 
     chat.configure('stora', on);
     const first = chat.send('stora', anna, { text: '  Hej från Sundsvall! ', authorName: 'Anna' });
@@ -80,10 +80,10 @@ describe('stage chat', () => {
     expect(chat.moderatorBoard('stora').messages[0]?.authorMutedUntil).toBe(seconds(600).toISOString());
     setNow(seconds(60));
     expect(() => chat.send('stora', anna, { text: 'Får jag skriva nu?' })).toThrow(
-      expect.objectContaining({ code: 'forbidden', message: expect.stringContaining('muted'), retryAfterSeconds: 540 }),
+      expect.objectContaining({ code: 'chat_muted', message: expect.stringContaining('muted'), retryAfterSeconds: 540 }),
     );
     // After a reload the same browser is the same author, and still muted.
-    expect(() => chat.send('stora', attendeeOf(undefined, 'browser-anna'), { text: 'Och nu?' })).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => chat.send('stora', attendeeOf(undefined, 'browser-anna'), { text: 'Och nu?' })).toThrow(expect.objectContaining({ code: 'chat_muted' }));
     expect(chat.send('stora', omar, { text: 'Jag får skriva' }).status).toBe('shown');
     // Muted on this stage only, and for the time given.
     expect(() => chat.moderate('lilla', rude.id, { action: 'delete' })).toThrow(expect.objectContaining({ code: 'not_found' }));

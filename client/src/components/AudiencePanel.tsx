@@ -17,7 +17,7 @@ import { errorText } from '../i18n/errors';
 import { t } from '../i18n/language';
 import type { PlainMessageKey } from '../i18n/translate';
 import type { LivePlayer } from '../live/livePlayer';
-import { SignallingError } from '../signalling';
+import { SignallingError, type SignallingErrorCode } from '../signalling';
 import { fieldText } from './formData';
 import { questionOnScreen } from './QuestionOnScreen';
 
@@ -27,6 +27,13 @@ const STATUS_KEYS: Record<QuestionStatus, PlainMessageKey> = {
   answered: 'audience.status.answered',
   declined: 'audience.status.declined',
   merged: 'audience.status.merged',
+};
+
+/** Why the chat refused a message, in the attendee's words (slow mode and the per-minute limit alike read as writing too fast). */
+const CHAT_REFUSAL_KEYS: Partial<Record<SignallingErrorCode, PlainMessageKey>> = {
+  chat_muted: 'audience.chat.muted',
+  chat_off: 'audience.chat.off',
+  rate_limited: 'audience.chat.tooFast',
 };
 
 /** What a refused request says, in the page's language (a lost connection reads as the network's fault). */
@@ -137,9 +144,8 @@ class AudienceState {
       this.chatNotice.value = sent.status === 'held' ? t('audience.chat.held') : '';
       return true;
     } catch (error) {
-      const code = error instanceof SignallingError ? error.code : '';
-      this.chatNotice.value =
-        code === 'forbidden' ? t('audience.chat.refused') : code === 'rate_limited' ? t('audience.chat.tooFast') : requestFailureText(error);
+      const refusal = error instanceof SignallingError ? CHAT_REFUSAL_KEYS[error.code] : undefined;
+      this.chatNotice.value = refusal ? t(refusal) : requestFailureText(error);
       return false;
     }
   }

@@ -531,7 +531,8 @@ export const sv = {
   'audience.chat.send': 'Skicka meddelandet',
   'audience.chat.slowMode': { one: 'Långsamt läge: ett meddelande i sekunden.', other: 'Långsamt läge: ett meddelande var {count}:e sekund.' },
   'audience.chat.held': 'Ditt meddelande väntar på moderatorn, eftersom det innehåller ett ord som granskas.',
-  'audience.chat.refused': 'Meddelandet skickades inte: en moderator har tystat dig en stund, eller så har chatten stängts.',
+  'audience.chat.muted': 'Meddelandet skickades inte: en moderator har tystat dig i chatten en stund.',
+  'audience.chat.off': 'Meddelandet skickades inte: moderatorerna har stängt chatten.',
   'audience.chat.tooFast': 'Du skriver för snabbt. Vänta en stund och försök igen.',
 } as const satisfies Record<string, Message>;
 
@@ -1063,7 +1064,8 @@ export const en: { readonly [K in CoreMessageKey]: Message } = {
   'audience.chat.send': 'Send the message',
   'audience.chat.slowMode': { one: 'Slow mode: one message a second.', other: 'Slow mode: one message every {count} seconds.' },
   'audience.chat.held': 'Your message waits for the moderator, as it has a word that is checked.',
-  'audience.chat.refused': 'The message was not sent: a moderator muted you for a while, or the chat was turned off.',
+  'audience.chat.muted': 'The message was not sent: a moderator muted you in the chat for a while.',
+  'audience.chat.off': 'The message was not sent: the moderators turned the chat off.',
   'audience.chat.tooFast': 'You are writing too fast. Wait a moment and try again.',
 };
 

@@ -469,6 +469,8 @@ function signallingProblem(error: SignallingError): LiveProblem {
     case 'invite_wrong_stage':
       return error.code;
     case 'conflict':
+    case 'chat_off':
+    case 'chat_muted':
     case 'payload_too_large':
     case 'unsupported_media_type':
     case 'method_not_allowed':
