@@ -854,7 +854,10 @@ export const talkAttendanceSchema = z.object({
   uniqueViewers: z.number(),
   /** Minutes of the talk each viewer watched on average (2 decimals), 0 without viewers. */
   averageMinutesWatched: z.number(),
+  /** Where the talk's questions and poll results are, as CSV and JSON (technicians' routes). */
+  audienceExports: z.object({ questionsCsv: z.string(), questionsJson: z.string(), pollsCsv: z.string(), pollsJson: z.string() }),
 });
+export type TalkAudienceExports = z.infer<typeof talkAttendanceSchema>['audienceExports'];
 
 export const stageListingSchema = stageSummarySchema.extend({ title: z.string(), eventId: z.string() });
 export type StageListing = z.infer<typeof stageListingSchema>;

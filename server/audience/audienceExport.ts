@@ -1,5 +1,6 @@
 /** A talk's questions and polls for the organisers after the event: CSV for a spreadsheet (JSON is the API's own). */
 import { stringify } from 'csv-stringify/sync';
+import type { TalkAudienceExports } from '../../shared/protocol.js';
 import type { ModeratedQuestion, Poll } from '../../shared/questions.js';
 import { neutralizeFormula } from '../storage/registrationsCsv.js';
 
@@ -37,4 +38,10 @@ export function pollsCsv(polls: readonly Poll[]): string {
   );
   const columns = ['poll_id', 'question', 'choice', 'option', 'label', 'votes', 'ballots', 'opened_at', 'closed_at'];
   return stringify(rows, { bom: true, header: true, columns, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+}
+
+/** The addresses of a talk's exports, for the attendance report to link them. */
+export function talkAudienceExports(talkId: string): TalkAudienceExports {
+  const talk = `/api/talks/${encodeURIComponent(talkId)}`;
+  return { questionsCsv: `${talk}/questions.csv`, questionsJson: `${talk}/questions.json`, pollsCsv: `${talk}/polls.csv`, pollsJson: `${talk}/polls.json` };
 }

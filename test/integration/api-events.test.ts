@@ -223,8 +223,30 @@ describe('events, programmes, stages, access codes and attendance over HTTP', ()
     expect(watching.body.talks.slice(1).map((talk) => talk.uniqueViewers)).toEqual([0, 0]);
     expectError(await asTechnician('GET', '/api/events/no-such-day/attendance'), 404, 'not_found');
   });
+
+  it('links each talk of the attendance report to its questions and poll results, which those links export', async () => {
+    const asked = await anonymous('POST', '/api/stages/open-a/questions', { text: 'Hur mäter ni folkhälsan?' });
+    expect(asked.status, asked.text).toBe(201);
+    const { body } = await asTechnician<AttendanceAnswer>('GET', '/api/events/open-day/attendance');
+    const opening = body.talks.find((talk) => talk.talkId === 'open-day-opening')!;
+    expect(opening.audienceExports).toEqual({
+      questionsCsv: '/api/talks/open-day-opening/questions.csv',
+      questionsJson: '/api/talks/open-day-opening/questions.json',
+      pollsCsv: '/api/talks/open-day-opening/polls.csv',
+      pollsJson: '/api/talks/open-day-opening/polls.json',
+    });
+    const { questionsCsv, questionsJson, pollsCsv, pollsJson } = opening.audienceExports;
+    const [questionRows, questionList, pollRows, pollList] = await Promise.all(
+      [questionsCsv, questionsJson, pollsCsv, pollsJson].map((path) => asTechnician('GET', path)),
+    );
+    expect([questionRows, questionList, pollRows, pollList].map((answer) => answer!.status)).toEqual([200, 200, 200, 200]);
+    expect(questionRows!.text).toContain('Hur mäter ni folkhälsan?');
+    expect(questionList!.body).toMatchObject({ talkId: 'open-day-opening', questions: [{ text: 'Hur mäter ni folkhälsan?', status: 'pending' }] });
+    expect(pollRows!.text).toContain('poll_id,question,choice');
+    expect(pollList!.body).toMatchObject({ talkId: 'open-day-opening', polls: [] });
+  });
 });
 
 interface AttendanceAnswer {
-  talks: { talkId: string; uniqueViewers: number }[];
+  talks: { talkId: string; uniqueViewers: number; audienceExports: Record<'questionsCsv' | 'questionsJson' | 'pollsCsv' | 'pollsJson', string> }[];
 }

@@ -10,6 +10,7 @@ import {
   stageSchema,
   talkAttendanceSchema,
 } from '../../../shared/protocol.js';
+import { talkAudienceExports } from '../../audience/audienceExport.js';
 import { AppError } from '../../errors.js';
 import { attendanceByTalk } from '../../storage/attendance.js';
 import { isAlreadyExistsError } from '../../storage/errors.js';
@@ -176,13 +177,13 @@ export const eventRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, 
     '/api/events/:eventId/attendance',
     technicianRoute(deps, {
       tags,
-      summary: 'Attendance per talk',
+      summary: 'Attendance per talk, with links to its questions and poll results',
       params: eventParams,
       response: withErrors({ 200: z.object({ talks: z.array(talkAttendanceSchema) }) }),
     }),
     async (request) => {
       const event = existingEvent(db, request.params.eventId);
-      return { talks: attendanceByTalk(db, event.id) };
+      return { talks: attendanceByTalk(db, event.id).map((talk) => ({ ...talk, audienceExports: talkAudienceExports(talk.talkId) })) };
     },
   );
 
