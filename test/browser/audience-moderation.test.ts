@@ -9,7 +9,10 @@ import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { programmeDocument } from '../integration/api-fixtures.js';
 
 const QUESTION = 'Hur når vi äldre som bor ensamma?';
-const SECOND_QUESTION = 'Vad kostar det för kommunen?';
+const SECOND_QUESTION = 'Vad kostar de för kommunen?';
+const CORRECTED_QUESTION = 'Vad kostar det för kommunen?';
+/** How many one screen's "we are N here" may count, as configured for this server. */
+const GROUP_CAP = 5;
 
 /**
  * The issue's browser test: an attendee asks in the watch page, a moderator with a moderator link
@@ -28,7 +31,7 @@ describe('audience questions and a poll, from the watch page to the moderation p
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '0' });
+    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '0', QUESTION_GROUP_SIZE_MAX: String(GROUP_CAP) });
     const technician = await technicianClient(server);
     await technician.call('POST', '/api/programme', programmeDocument('paneldagen', 'public', ['panel', 'sidan']));
     link = await technician.call<ModeratorInviteResponse>('POST', '/api/stages/panel/moderator-invites', { label: 'Panelvärd' });
@@ -116,6 +119,29 @@ describe('audience questions and a poll, from the watch page to the moderation p
     await reloaded.getByRole('button', { name: 'Du har röstat (ångra)', pressed: true }).waitFor();
     await reloaded.getByText('1 röst', { exact: true }).waitFor();
     await attendee.locator('#player-on-screen').getByText(QUESTION).waitFor();
+  });
+
+  it('shows the asker that a moderator corrected their question, and the moderator what it said before', async () => {
+    await moderated(SECOND_QUESTION).getByRole('button', { name: 'Rätta texten' }).click();
+    await moderator.getByLabel('Frågans text').fill(CORRECTED_QUESTION);
+    await moderator.getByRole('button', { name: 'Spara texten' }).click();
+    await moderated(CORRECTED_QUESTION).getByText(`Som den ställdes: ${SECOND_QUESTION}`).waitFor();
+    await attendee.locator('.my-questions li', { hasText: CORRECTED_QUESTION }).getByText('Väntar på moderatorn · Redigerad av moderatorn').waitFor();
+  });
+
+  it('weighs the vote of "we are N here" up to the configured cap, and shows everyone what became of the questions', async () => {
+    await attendee.locator('.question-counts').getByText('Inkomna 2 · godkända 1 · besvarade 0 · sammanslagna 0 · avböjda 0').waitFor();
+    await attendee.getByLabel('Så många är vi vid den här skärmen').fill('8');
+    await attendee.getByRole('button', { name: 'Spara antalet' }).click();
+    await attendee.locator('#group-status').getByText(`Högst ${GROUP_CAP} per skärm: era röster räknas ${GROUP_CAP} gånger.`).waitFor();
+    await attendee.locator('.question-list li', { hasText: QUESTION }).getByText(`${GROUP_CAP} röster`, { exact: true }).waitFor();
+    await moderated(QUESTION).getByText(`${GROUP_CAP} röster`).waitFor();
+
+    await moderated(QUESTION).getByRole('button', { name: 'Markera som besvarad' }).click();
+    const answered = attendee.locator('.question-list li', { hasText: QUESTION });
+    await answered.locator('.answered-mark', { hasText: 'Besvarad' }).waitFor();
+    expect(await answered.getByRole('button').count()).toBe(0);
+    await attendee.locator('.question-counts').getByText('Inkomna 2 · godkända 0 · besvarade 1 · sammanslagna 0 · avböjda 0').waitFor();
   });
 
   it('opens a poll the attendee answers, with the result shown to both', async () => {
