@@ -35,7 +35,9 @@ export class DemoSourceProcess {
     const { script, serverUrl, stageId, ingestKey, codec, ffmpegPath } = this.options;
     const child = spawn(process.execPath, [script, '--url', serverUrl, '--stage', stageId, '--codec', codec, '--ffmpeg', ffmpegPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, [INGEST_KEY_VARIABLE]: ingestKey },
+      // The stage's key and nothing of the server's own environment (its secrets, DATA_DIR, ADMIN_*):
+      // the script and ffmpeg are given by path, and every setting the source needs is an argument.
+      env: { [INGEST_KEY_VARIABLE]: ingestKey },
     });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => this.logger.info(chunk.toString().trim()));

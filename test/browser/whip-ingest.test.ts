@@ -110,7 +110,7 @@ describe('WHIP ingest', () => {
       30_000,
       () => `nothing recorded:\n${whipLogs()}`,
     );
-    expect(await probeSegmentVideo(segments[0]!)).toEqual({ width: 640, height: 360 });
+    expect(await probeSegmentVideo(segments[0]!)).toMatchObject({ width: 640, height: 360 });
 
     // PATCH (trickle, ICE restart) is not supported: RFC 9725 says 405.
     const patch = await fetch(obs.resourceUrl!, {

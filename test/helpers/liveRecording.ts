@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordingInfo, StagesResponse } from '../../shared/protocol.js';
 import type { RunningServer } from './server.js';
-import { TEST_FFPROBE } from './mediaTools.js';
+import { probeVideoFile, type VideoStreamInfo } from './mediaTools.js';
 
 /** Whether the public stage list shows the stage on air. */
 export async function stageOnAir(server: RunningServer, stageId: string): Promise<boolean> {
@@ -29,17 +28,12 @@ export async function segmentUrls(server: RunningServer, recording: RecordingInf
     .map((line) => new URL(line, base).toString());
 }
 
-/** Width and height of the video ffprobe decodes from a segment; 0 × 0 when it finds none. */
-export async function probeSegmentVideo(url: string): Promise<{ width: number; height: number }> {
+/** The video of a recorded segment (fetched from the server), as ffprobe reads it. */
+export async function probeSegmentVideo(url: string): Promise<VideoStreamInfo> {
   const file = join(tmpdir(), `estrad-segment-${process.pid}-${Date.now()}.ts`);
   writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
   try {
-    const probe = JSON.parse(
-      execFileSync(TEST_FFPROBE, ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }),
-    ) as {
-      streams: { width?: number; height?: number }[];
-    };
-    return { width: probe.streams[0]?.width ?? 0, height: probe.streams[0]?.height ?? 0 };
+    return probeVideoFile(file);
   } finally {
     rmSync(file, { force: true });
   }
