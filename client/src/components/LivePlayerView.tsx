@@ -8,6 +8,7 @@ import { problemText } from '../i18n/liveText';
 import { t } from '../i18n/language';
 import type { PlainMessageKey } from '../i18n/translate';
 import { LivePlayer } from '../live/livePlayer';
+import { prepareMediaDevice } from '../live/mediaDevice';
 import { markMilestone } from '../live/timeline';
 import type { PlayerState, Quality, ViewerNotice } from '../live/viewer';
 import { Signalling } from '../signalling';
@@ -42,11 +43,13 @@ const VOLUME_STEP = 0.1;
 
 /**
  * The player's connection to the server, opened by the page as its script starts: the socket's
- * handshake then runs while the page renders and the player sets itself up.
+ * handshake then runs while the page renders and the player sets itself up, and so does the
+ * browser's probe of its media capabilities.
  */
 export function openPlayerConnection(): Signalling {
   markMilestone('script');
   const signalling = new Signalling();
+  prepareMediaDevice();
   signalling.onConnectionChange((connected) => {
     if (connected) markMilestone('socket');
   });

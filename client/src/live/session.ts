@@ -4,7 +4,7 @@
  * `stage:reconnect`, a failed or long-disconnected transport), falling back to TCP when UDP never
  * gets through. What to do with the transport is up to a StageMediaHandler.
  */
-import { Device, type types } from 'mediasoup-client';
+import type { Device, types } from 'mediasoup-client';
 import type {
   JoinResult,
   MediaSource,
@@ -16,6 +16,7 @@ import type {
   TransportOptions,
 } from '../../../shared/protocol';
 import { type ServerEventName, type Signalling, SignallingError } from '../signalling';
+import { loadDevice, prepareMediaDevice } from './mediaDevice';
 import { markMilestone } from './timeline';
 
 export type TransportDirection = 'send' | 'recv';
@@ -132,6 +133,8 @@ export class StageLink {
     if (this.active) return;
     this.active = true;
     this.everJoined = false;
+    // The browser's capabilities are asked while the join is on its way, not after its answer.
+    prepareMediaDevice();
     this.subscribe();
     this.restart(0);
   }
@@ -388,13 +391,6 @@ class LiveAttachment implements StageAttachment {
     clearTimeout(this.timers.get(name));
     this.timers.delete(name);
   }
-}
-
-async function loadDevice(routerRtpCapabilities: RtpCapabilitiesJson): Promise<Device> {
-  // A fresh Device per join: after a server restart the router's capabilities may differ.
-  const device = await Device.factory();
-  await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
-  return device;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -215,13 +215,16 @@ export class ViewerSession implements StageMediaHandler {
     this.program = join.program;
     for (const producer of join.producers) this.onAir.set(producer.producerId, producer);
     if (this.onAir.size > 0) this.everOnAir = true;
-    this.observer.joined?.();
   }
 
   async attach(attachment: StageAttachment): Promise<void> {
     this.attachment = attachment;
     attachment.transport.on('connectionstatechange', () => this.render());
-    await this.consumeMissing(attachment);
+    const consuming = this.consumeMissing(attachment);
+    // Told once the consumers are asked for: the server answers a socket's requests in order, so
+    // what the others ask as members (questions, polls, chat) comes after the first picture's.
+    this.observer.joined?.();
+    await consuming;
     this.updateDisplay();
   }
 
