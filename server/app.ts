@@ -37,6 +37,7 @@ import {
   socketPollNotifier,
   socketQuestionNotifier,
 } from './signalling/socketServer.js';
+import { backstageStore } from './storage/backstage.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { DatabaseGuard } from './storage/databaseGuard.js';
 import { DEMO_STAGE_ID, seedDemoEvent } from './storage/seed.js';
@@ -93,6 +94,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
       perAddress: config.limits.pendingTransportsPerAddress,
     }),
     notifier: socketNotifier(signalling),
+    lineupStore: backstageStore(db),
   });
   const recordingControl = new RecordingControl({ db, recordingsDir: config.recordingsDir });
   const recorder = new RecordingManager({

@@ -10,6 +10,9 @@ export interface SpeakerInviteRef {
   label: string;
 }
 
+/** Ingest points' peers are addressed by the point itself, which outlives every connection. */
+const INGEST_POINT_ADDRESS = /^(ingest-point|whip):/;
+
 /** A participant of one stage and the media objects it owns, for ownership checks. */
 export class Peer {
   readonly id = randomUUID();
@@ -31,6 +34,15 @@ export class Peer {
     /** An invited speaker's invite; none for technicians, viewers and ingest. */
     readonly invite?: SpeakerInviteRef,
   ) {}
+
+  /**
+   * Who the peer's feeds belong to beyond this connection, so a Take can find a feed again when it
+   * returns (a reconnection, a restart): its invite, its ingest point, else its kind (the demo source).
+   */
+  get feedOwner(): string {
+    if (this.invite) return `invite:${this.invite.id}`;
+    return INGEST_POINT_ADDRESS.test(this.address) ? this.address : this.kind;
+  }
 
   get canPublish(): boolean {
     return this.kind === 'speaker' || this.kind === 'ingest';

@@ -21,7 +21,7 @@ import { AppError } from '../errors.js';
 import type { ConsumerStart, FeedStats, MediaEngine, RecordingTap, StageMedia } from '../media/index.js';
 import type { PendingTransports } from './pendingTransports.js';
 import type { Peer, SpeakerInviteRef } from './peer.js';
-import { absentSpeaker, type SpeakerLineup } from './speakerLineup.js';
+import { absentSpeaker, type ProgramTake, type SpeakerLineup } from './speakerLineup.js';
 
 /** How a stage reaches its clients; signalling implements it over socket.io rooms. */
 export interface StageNotifier {
@@ -37,7 +37,7 @@ export interface StageDependencies {
   logger: Logger;
   /** Shared by all stages: unconnected transports are limited per client address, not per stage. */
   pendingTransports: PendingTransports;
-  /** Which invited speakers are on air; the others wait backstage. */
+  /** Which invited speakers are on air (the others wait backstage), and each stage's last Take. */
   lineup: SpeakerLineup;
 }
 
@@ -47,6 +47,11 @@ export interface StageDependencies {
  * moment waited is missing from the recording.
  */
 export type StageChange = 'on-air' | 'feed-switch';
+
+/** A feed as a Take remembers it: who sends it and what it is, e.g. "invite:<id>/camera". */
+function feedKey(peer: Peer, producer: ProducerInfo): string {
+  return `${peer.feedOwner}/${producer.source}`;
+}
 
 /** A viewer of a speaker with no on-air media yet still gets audio and video once one arrives. */
 const MIN_EXPECTED_CONSUMERS = 2;
@@ -123,25 +128,14 @@ export class Stage {
     return { ...this.program };
   }
 
-  /** A technician's Take: the main and inset video, each on air. Viewers and the recorder follow at once. */
+  /**
+   * A technician's Take: the main and inset video, each on air. Viewers and the recorder follow at
+   * once. The lineup keeps it by feed, so a feed that leaves and comes back takes its place again.
+   */
   setProgram(program: Program): Program {
-    for (const producerId of [program.main, program.inset]) {
-      if (producerId === null) continue;
-      const producer = this.onAir.get(producerId);
-      if (!producer) {
-        throw new AppError(
-          'not_found',
-          `Producer ${producerId} is not on air on stage ${this.id}; take its speaker to air first (GET /api/stages/${this.id}/speakers).`,
-        );
-      }
-      if (producer.kind !== 'video') {
-        throw new AppError(
-          'invalid_payload',
-          `Producer ${producerId} is ${producer.kind}: the program's main and inset are videos (every open microphone is heard anyway).`,
-        );
-      }
-    }
+    const take: ProgramTake = { main: this.feedKeyOf(program.main), inset: this.feedKeyOf(program.inset) };
     this.program = { main: program.main, inset: program.inset };
+    this.deps.lineup.takeProgram(this.id, take);
     this.programChanged();
     return this.currentProgram();
   }
@@ -493,6 +487,26 @@ export class Stage {
     return new AppError('unavailable', 'The media server has no room for another connection right now; try again in a minute.');
   }
 
+  /** The feed key of a video on air, for a Take; throws when it is not one. */
+  private feedKeyOf(producerId: string | null): string | null {
+    if (producerId === null) return null;
+    const producer = this.onAir.get(producerId);
+    if (!producer) {
+      throw new AppError(
+        'not_found',
+        `Producer ${producerId} is not on air on stage ${this.id}; take its speaker to air first (GET /api/stages/${this.id}/speakers).`,
+      );
+    }
+    if (producer.kind !== 'video') {
+      throw new AppError(
+        'invalid_payload',
+        `Producer ${producerId} is ${producer.kind}: the program's main and inset are videos (every open microphone is heard anyway).`,
+      );
+    }
+    const owner = this.peers.get(producer.peerId);
+    return owner ? feedKey(owner, producer) : null;
+  }
+
   private placementOf(invite: SpeakerInviteRef): SpeakerPlacement {
     return this.deps.lineup.placement(this.id, invite.id);
   }
@@ -547,6 +561,22 @@ export class Stage {
     this.scheduleStatePush();
     this.changed();
     this.logger.info({ peer: peer.id, producer: producer.producerId, source: producer.source }, 'on air');
+    this.returnToProgram(peer, producer);
+  }
+
+  /** A feed of the last Take came back on air (reconnected, rebuilt, restarted): it takes its place again. */
+  private returnToProgram(peer: Peer, producer: ProducerInfo): void {
+    if (producer.kind !== 'video') return;
+    const key = feedKey(peer, producer);
+    const take = this.deps.lineup.programTake(this.id);
+    const returning = { main: take.main === key && this.program.main === null, inset: take.inset === key && this.program.inset === null };
+    if (!returning.main && !returning.inset) return;
+    this.program = {
+      main: returning.main ? producer.producerId : this.program.main,
+      inset: returning.inset ? producer.producerId : this.program.inset,
+    };
+    this.logger.info({ producer: producer.producerId, program: this.program }, 'feed back in the program');
+    this.programChanged();
   }
 
   private takeOffAir(producerId: string): void {

@@ -1,6 +1,7 @@
-import type { SpeakerPlacement, StageSpeaker, StageSummary } from '../../shared/protocol.js';
+import type { Program, SpeakerPlacement, StageSpeaker, StageSummary } from '../../shared/protocol.js';
+import { AppError } from '../errors.js';
 import type { SpeakerInviteRef } from './peer.js';
-import { absentSpeaker, SpeakerLineup } from './speakerLineup.js';
+import { absentSpeaker, type LineupStore, SpeakerLineup } from './speakerLineup.js';
 import type { StageDependencies } from './stage.js';
 import { Stage } from './stage.js';
 
@@ -14,10 +15,13 @@ export class StageRegistry {
   private readonly stages = new Map<string, Stage>();
   private readonly lifecycleListeners: StageLifecycleListener[] = [];
   private readonly deps: StageDependencies;
-  private readonly lineup = new SpeakerLineup();
+  private readonly lineup: SpeakerLineup;
 
-  constructor(deps: Omit<StageDependencies, 'lineup'>) {
-    this.deps = { ...deps, lineup: this.lineup };
+  /** `lineupStore`: where placements and Takes outlive a restart (the database). */
+  constructor(deps: Omit<StageDependencies, 'lineup'> & { lineupStore?: LineupStore }) {
+    const { lineupStore, ...stageDeps } = deps;
+    this.lineup = new SpeakerLineup(lineupStore);
+    this.deps = { ...stageDeps, lineup: this.lineup };
     deps.media.onStageMediaLost((stageId, reason) => this.stages.get(stageId)?.mediaLost(reason));
   }
 
@@ -51,6 +55,16 @@ export class StageRegistry {
     if (stage) await stage.placeSpeaker(invite, placement);
     else this.lineup.place(stageId, invite, placement);
     return this.speakers(stageId).find((speaker) => speaker.inviteId === invite.id) ?? absentSpeaker(invite, placement);
+  }
+
+  /** A technician's Take; on a stage with nothing on air only the empty one (which clears the last Take). */
+  takeProgram(stageId: string, program: Program): Program {
+    const stage = this.stages.get(stageId);
+    if (stage) return stage.setProgram(program);
+    if (program.main !== null || program.inset !== null)
+      throw new AppError('not_found', `Nothing is on air on stage "${stageId}": take a speaker to air first.`);
+    this.lineup.takeProgram(stageId, program);
+    return program;
   }
 
   /** Drops a stage nobody is on any more, unless it is meant to stay. */

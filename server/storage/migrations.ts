@@ -528,6 +528,26 @@ CREATE TABLE chat_mutes (
 ) STRICT;
 `;
 
+/**
+ * What the technicians put on air, kept across restarts: the invited speakers they took to air
+ * (the others wait backstage) and each stage's last Take, by feed (who sends it and its source,
+ * e.g. "invite:<id>/camera") rather than by producer, whose ids do not outlive a connection.
+ */
+const backstagePlacementsSchema = `
+CREATE TABLE speakers_on_air (
+  stage_id  TEXT NOT NULL REFERENCES stages (id) ON DELETE CASCADE,
+  invite_id TEXT NOT NULL REFERENCES speaker_invites (id) ON DELETE CASCADE,
+  PRIMARY KEY (stage_id, invite_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX speakers_on_air_by_invite ON speakers_on_air (invite_id);
+
+CREATE TABLE program_takes (
+  stage_id   TEXT PRIMARY KEY REFERENCES stages (id) ON DELETE CASCADE,
+  main_feed  TEXT CHECK (length(main_feed) > 0),
+  inset_feed TEXT CHECK (length(inset_feed) > 0)
+) STRICT;
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
@@ -542,6 +562,7 @@ export const migrations: readonly Migration[] = [
   { version: 11, name: 'moderator invites and stage chat', sql: moderatorsAndChatSchema },
   { version: 12, name: 'alerts and webhooks', sql: alertsAndWebhooksSchema },
   { version: 13, name: 'talks on air, chapter markers and recording control', sql: controlRoomProgrammeSchema },
+  { version: 15, name: 'speakers on air and program takes', sql: backstagePlacementsSchema },
 ];
 
 const createMigrationsTable = `

@@ -4,7 +4,6 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { apiRequestSchemas, stageProgramResponseSchema } from '../../../shared/protocol.js';
-import { AppError } from '../../errors.js';
 import { withErrors } from '../apiSchemas.js';
 import type { HttpDependencies, LiveMediaDependencies } from '../httpServer.js';
 import { stageParams, technicianRoute } from './routeSupport.js';
@@ -37,13 +36,7 @@ export const programRoutes: FastifyPluginAsyncZod<HttpDependencies & Pick<LiveMe
     }),
     async (request) => {
       const stage = deps.policy.existingStage(request.params.stageId);
-      const live = deps.registry.get(stage.id);
-      const { main, inset } = request.body;
-      if (!live) {
-        if (main !== null || inset !== null) throw new AppError('not_found', `Nothing is on air on stage "${stage.id}": take a speaker to air first.`);
-        return { stageId: stage.id, program: { main, inset } };
-      }
-      const program = live.setProgram({ main, inset });
+      const program = deps.registry.takeProgram(stage.id, request.body);
       request.log.info({ stage: stage.id, program, technician: request.technician?.username }, 'program taken');
       return { stageId: stage.id, program };
     },
