@@ -1,5 +1,6 @@
 /**
- * The ffmpeg command of one recorder run: RTP described by an SDP file in, HLS out.
+ * The ffmpeg command of one recorder run: RTP described by an SDP file in, HLS out. Several
+ * sounds on air (two microphones open) are mixed into the one AAC track; video is never mixed.
  *
  * Segments are MPEG-TS, not fragmented MP4: every .ts segment stands alone (no shared init
  * segment), so the runs of different ffmpeg processes, and a change of codec parameters between
@@ -30,6 +31,13 @@ const QUIET_INPUT_TIMEOUT_SECONDS = 30;
  */
 const FIRST_FRAME_FILTER = 'setts';
 const FIRST_FRAME_TIMESTAMP = `${FIRST_FRAME_FILTER}=ts=if(eq(PTS\\,NOPTS)\\,min(DTS\\,NEXT_PTS-DURATION)\\,TS)`;
+/** The mixed sound's label in the filter graph. */
+const MIXED_AUDIO = '[mixed]';
+/**
+ * Up to this many samples a second each sound may be stretched or squeezed by to stay on its own
+ * timeline; a gap longer than 0.1 s (packets lost) is filled with silence instead.
+ */
+const AUDIO_DRIFT_SAMPLES_PER_SECOND = 1000;
 
 /**
  * What an older ffmpeg (the bundled 2018 build) lacks of what the recorder uses, each with what
@@ -51,7 +59,7 @@ const hasQuietInputTimeout = (ffmpeg: RecorderFfmpeg) => ffmpeg.hasDemuxerOption
 /** `ffmpeg` is the one that will run the job: what it has decides some of the options. */
 export function recorderFfmpegJob(tracks: TappedTrack[], files: RunFiles, ffmpeg: RecorderFfmpeg): FfmpegJob {
   const video = tracks.find((track) => track.kind === 'video');
-  const audio = tracks.find((track) => track.kind === 'audio');
+  const sounds = tracks.filter((track) => track.kind === 'audio').length;
   return {
     input: files.sdp,
     inputOptions: [
@@ -79,15 +87,35 @@ export function recorderFfmpegJob(tracks: TappedTrack[], files: RunFiles, ffmpeg
     ],
     output: files.playlist,
     outputOptions: [
-      '-map',
-      '0',
+      ...streamMapping(video !== undefined, sounds),
       ...(video ? videoOptions(video, ffmpeg.hasBitstreamFilter(FIRST_FRAME_FILTER)) : []),
-      ...(audio ? audioOptions() : []),
+      ...(sounds > 0 ? audioOptions() : []),
       '-max_muxing_queue_size',
       String(MUXING_QUEUE_PACKETS),
       ...hlsOptions(files),
     ],
   };
+}
+
+/** Every input stream as it is, or, with several sounds, the video as it is and the sounds' mix. */
+function streamMapping(hasVideo: boolean, sounds: number): string[] {
+  if (sounds < 2) return ['-map', '0'];
+  return ['-filter_complex', audioMixGraph(sounds), ...(hasVideo ? ['-map', '0:v'] : []), '-map', MIXED_AUDIO];
+}
+
+/**
+ * The filter graph that mixes the input's sounds into one. amix adds up samples as they come,
+ * whatever their timestamps say, so each sound is first put on the run's timeline (silence
+ * before its first packet and in the gaps of lost ones): sounds that began apart, or lost packets
+ * apart, stay in step. amix divides each sound by their number, so that their sum cannot be
+ * louder than one; the volume after it undoes that (as a mixing desk, each microphone keeps its
+ * level whoever else speaks), which the AAC encoder, taking floating-point samples, stores as is.
+ */
+function audioMixGraph(sounds: number): string {
+  const inputs = Array.from({ length: sounds }, (_, index) => index);
+  const aligned = inputs.map((index) => `[0:a:${index}]aresample=async=${AUDIO_DRIFT_SAMPLES_PER_SECOND}:first_pts=0[sound${index}]`);
+  const mix = `${inputs.map((index) => `[sound${index}]`).join('')}amix=inputs=${sounds}:duration=longest:dropout_transition=0,volume=${sounds}${MIXED_AUDIO}`;
+  return [...aligned, mix].join(';');
 }
 
 /** Whether the recorder stores this video as it arrives (H.264) or must encode it (VP8 and others). */

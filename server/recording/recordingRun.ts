@@ -135,7 +135,7 @@ export class RecordingRun {
       {
         pid: this.ffmpeg.pid,
         video: video ? `${video.mimeType}${storesVideoAsIs(video) ? ' (stored as is)' : ' (encoded to H.264)'}` : 'none',
-        audio: this.tap.tracks.find((track) => track.kind === 'audio')?.mimeType ?? 'none',
+        audio: describeSound(this.tap.tracks.filter((track) => track.kind === 'audio').length),
       },
       'recorder run started',
     );
@@ -149,6 +149,11 @@ export class RecordingRun {
     for (const relay of this.relays) relay.close();
     await rm(this.files.sdp, { force: true }).catch(() => undefined);
   }
+}
+
+function describeSound(sounds: number): string {
+  if (sounds === 0) return 'none';
+  return sounds === 1 ? 'one sound, encoded to AAC' : `${sounds} sounds mixed, encoded to AAC`;
 }
 
 async function chooseDestinations(tap: RecordingTap): Promise<Map<string, TapDestination>> {

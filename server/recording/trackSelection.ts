@@ -1,16 +1,17 @@
 /**
- * Which of a stage's on-air producers are recorded: one video and one audio track. Video is the
+ * Which of a stage's on-air producers are recorded: one video and every sound. Video is the
  * program's main video when the technicians took one (its inset is not recorded: that would take
- * a compositing encode), else the screen share, else a camera; audio is a microphone, else the screen share's
- * sound. Mixing several audio producers (two speakers talking) is not done yet: one microphone
- * is recorded, the video speaker's own when they have one. Paused producers are left out: they
- * send nothing, and ffmpeg writes nothing at all while one of its streams has never had a packet.
+ * a compositing encode), else the screen share, else a camera. Audio is every microphone and
+ * screen-share sound on air, as viewers hear them all: the recorder mixes them into its one AAC
+ * track (ffmpegJob.ts). Paused producers are left out: they send nothing, and ffmpeg writes
+ * nothing at all while one of its streams has never had a packet.
  */
 import type { MediaSource, ProducerInfo, Program } from '../../shared/protocol.js';
 
 export interface TrackSelection {
   video: ProducerInfo | undefined;
-  audio: ProducerInfo | undefined;
+  /** Every sending audio producer, in the order they went on air. */
+  audio: ProducerInfo[];
   /** Equal keys mean the same tracks: a different key needs a new ffmpeg run. */
   key: string;
 }
@@ -22,24 +23,18 @@ export function selectRecordedTracks(onAir: ProducerInfo[], program: Program = A
   const sending = onAir.filter((producer) => !producer.paused);
   const taken = sending.find((producer) => producer.producerId === program.main && producer.kind === 'video');
   const video = taken ?? latestOf(sending, 'screen') ?? latestOf(sending, 'camera');
-  const audio = microphoneOf(sending, video?.peerId) ?? latestOf(sending, 'microphone') ?? latestOf(sending, 'screen-audio');
-  if (!video && !audio) return undefined;
-  return { video, audio, key: `${video?.producerId ?? '-'}+${audio?.producerId ?? '-'}` };
+  const audio = sending.filter((producer) => producer.kind === 'audio');
+  if (!video && audio.length === 0) return undefined;
+  // The same sounds in another order are the same mix: no new run for that.
+  const audioKey = audio.map((producer) => producer.producerId).sort();
+  return { video, audio, key: `${video?.producerId ?? '-'}+${audioKey.join(',') || '-'}` };
 }
 
 export function selectedProducerIds(selection: TrackSelection): string[] {
-  return [selection.video, selection.audio].filter((producer) => producer !== undefined).map((producer) => producer.producerId);
+  return [selection.video, ...selection.audio].filter((producer) => producer !== undefined).map((producer) => producer.producerId);
 }
 
 /** The most recent producer of that source to go on air: the newest speaker has the floor. */
 function latestOf(producers: ProducerInfo[], source: MediaSource): ProducerInfo | undefined {
   return producers.filter((producer) => producer.source === source).at(-1);
-}
-
-function microphoneOf(producers: ProducerInfo[], peerId: string | undefined): ProducerInfo | undefined {
-  if (peerId === undefined) return undefined;
-  return latestOf(
-    producers.filter((producer) => producer.peerId === peerId),
-    'microphone',
-  );
 }

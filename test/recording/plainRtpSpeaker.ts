@@ -1,14 +1,15 @@
 /**
  * A speaker's track published as a local source would: `ingest:open` on the signalling socket and
- * an ffmpeg sending a test pattern there. Closing it is the speaker stopping (say, a screen share):
- * the socket goes, and with it the producer.
+ * an ffmpeg sending a test pattern, or a tone, there. Closing it is the speaker stopping (say, a
+ * screen share, or a microphone closed): the socket goes, and with it the producer.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { IngestTrackTarget, MediaSource } from '../../shared/protocol.js';
 import { IngestKeys } from '../../server/auth/ingestKeys.js';
-import { testPatternFfmpegArgs } from '../../server/ingest/testPattern.js';
+import { rtpOutputArgs, testPatternFfmpegArgs } from '../../server/ingest/testPattern.js';
 import { connect, type RawSocket, request } from '../helpers/signalling.js';
 import { TEST_FFMPEG } from '../helpers/mediaTools.js';
+import { ENCODER_QUIET } from '../helpers/testEncoder.js';
 
 export class PlainRtpSpeaker {
   private constructor(
@@ -16,16 +17,22 @@ export class PlainRtpSpeaker {
     private readonly ffmpeg: ChildProcess,
   ) {}
 
-  /** `dataDir` is the server's: the stage's ingest key is signed with the key kept there. */
+  /** A video track of that source. `dataDir` is the server's: the stage's ingest key is signed with the key kept there. */
   static async publish(url: string, dataDir: string, stageId: string, source: MediaSource): Promise<PlainRtpSpeaker> {
-    const socket = await connect(url, { ingest: IngestKeys.fromDataDir(dataDir).keyFor(stageId) });
-    const response = await request<{ tracks: IngestTrackTarget[] }>(socket, 'ingest:open', { stageId, tracks: [{ source, codec: 'H264' }] });
-    if (!response.ok) {
-      socket.disconnect();
-      throw new Error(`ingest:open refused: ${response.error.code}: ${response.error.message}`);
-    }
-    const ffmpeg = spawn(TEST_FFMPEG, testPatternFfmpegArgs(response.data.tracks), { stdio: 'ignore' });
-    return new PlainRtpSpeaker(socket, ffmpeg);
+    const { socket, target } = await openIngest(url, dataDir, stageId, source, 'H264');
+    return new PlainRtpSpeaker(socket, spawn(TEST_FFMPEG, testPatternFfmpegArgs([target]), { stdio: 'ignore' }));
+  }
+
+  /** An open microphone that sends a steady tone of that pitch (Opus, as browsers send). */
+  static async publishTone(url: string, dataDir: string, stageId: string, toneHz: number): Promise<PlainRtpSpeaker> {
+    const { socket, target } = await openIngest(url, dataDir, stageId, 'microphone', 'opus');
+    const args = [
+      ...ENCODER_QUIET,
+      ...['-re', '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:sample_rate=48000`],
+      ...['-c:a', 'libopus', '-b:a', '64k', '-ac', '2', '-ar', '48000'],
+      ...rtpOutputArgs(target),
+    ];
+    return new PlainRtpSpeaker(socket, spawn(TEST_FFMPEG, args, { stdio: 'ignore' }));
   }
 
   /** Stops sending and leaves the stage, as a speaker ending a share does. */
@@ -33,4 +40,20 @@ export class PlainRtpSpeaker {
     this.ffmpeg.kill('SIGKILL');
     this.socket.disconnect();
   }
+}
+
+async function openIngest(
+  url: string,
+  dataDir: string,
+  stageId: string,
+  source: MediaSource,
+  codec: IngestTrackTarget['codec'],
+): Promise<{ socket: RawSocket; target: IngestTrackTarget }> {
+  const socket = await connect(url, { ingest: IngestKeys.fromDataDir(dataDir).keyFor(stageId) });
+  const response = await request<{ tracks: IngestTrackTarget[] }>(socket, 'ingest:open', { stageId, tracks: [{ source, codec }] });
+  if (!response.ok) {
+    socket.disconnect();
+    throw new Error(`ingest:open refused: ${response.error.code}: ${response.error.message}`);
+  }
+  return { socket, target: response.data.tracks[0]! };
 }
