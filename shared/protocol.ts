@@ -314,6 +314,18 @@ export interface JoinResult {
   placement?: SpeakerPlacement;
   /** A monitor's: the stage's invited speakers, backstage or on air; later changes arrive as `speakers:changed`. */
   speakers?: StageSpeaker[];
+  /** A backstage speaker's and a monitor's: the control room's microphones talking to backstage; later changes arrive as `talkback:changed`. */
+  talkback?: TalkbackProducer[];
+}
+
+/**
+ * A technician's microphone talking to backstage (talk-back): heard by the speakers backstage and
+ * the other technicians monitoring the stage, never by viewers, never recorded, never on air.
+ */
+export interface TalkbackProducer {
+  producerId: string;
+  /** The monitor peer talking: a technician does not consume their own voice. */
+  peerId: string;
 }
 
 export interface IngestTrackTarget {
@@ -383,6 +395,8 @@ export interface ServerToClientEvents {
   'speaker:placement': (event: { placement: SpeakerPlacement }) => void;
   /** For monitors: the stage's invited speakers changed (one arrived, left, published, went on air or off). */
   'speakers:changed': (event: { stageId: string; speakers: StageSpeaker[] }) => void;
+  /** For backstage speakers and monitors: the control room's talk-back microphones now (none for a speaker on air). */
+  'talkback:changed': (event: { producers: TalkbackProducer[] }) => void;
   /** This speaker was taken off air and out of the stage; `code` says why, for the page to translate. */
   'publishing:ended': (event: { code: PublishingEndedCode; message: string }) => void;
   /** The joined stage's questions changed (coalesced: at most a few pushes a second). */

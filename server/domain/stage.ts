@@ -22,6 +22,7 @@ import type { ConsumerStart, FeedStats, MediaEngine, RecordingTap, StageMedia } 
 import type { PendingTransports } from './pendingTransports.js';
 import type { Peer, SpeakerInviteRef } from './peer.js';
 import { absentSpeaker, type ProgramTake, type SpeakerLineup } from './speakerLineup.js';
+import { hearsTalkback, Talkback } from './talkback.js';
 
 /** How a stage reaches its clients; signalling implements it over socket.io rooms. */
 export interface StageNotifier {
@@ -73,6 +74,8 @@ export class Stage {
    */
   private readonly standby = new Map<string, Map<string, ProducerInfo>>();
   private speakersPush: NodeJS.Timeout | undefined;
+  /** The control room's microphones talking to backstage: never on air. */
+  private readonly talkback = new Talkback();
   /** The technicians' last Take; feeds that left the air have left it. */
   private program: Program = { main: null, inset: null };
   private media: Promise<StageMedia> | undefined;
@@ -180,6 +183,7 @@ export class Stage {
       program: this.currentProgram(),
       ...(placement ? { placement } : {}),
       ...(peer.kind === 'monitor' ? { speakers: this.speakers() } : {}),
+      ...(this.hearsTalkback(peer) ? { talkback: this.talkback.list() } : {}),
     };
   }
 
@@ -207,7 +211,10 @@ export class Stage {
       if (peer.invite?.id !== invite.id) continue;
       await this.setStandby(peer, placement === 'backstage');
       this.deps.notifier.toPeer(peer, 'speaker:placement', { placement });
+      this.deps.notifier.toPeer(peer, 'talkback:changed', { producers: this.hearsTalkback(peer) ? this.talkback.list() : [] });
     }
+    // A speaker taken to air stops hearing the control room at once.
+    await this.restrictTalkback();
     this.scheduleSpeakersPush();
     this.logger.info({ invite: invite.id, placement }, 'speaker placed');
   }
@@ -234,7 +241,8 @@ export class Stage {
 
   async createTransport(peer: Peer, options: RequestPayload<'transport:create'>): Promise<TransportOptions> {
     this.requireMember(peer);
-    if (options.direction === 'send') this.requirePublisher(peer);
+    // A monitor sends too: the technician's talk-back microphone.
+    if (options.direction === 'send' && peer.kind !== 'monitor') this.requirePublisher(peer);
     const media = await this.stageMedia();
     const previous = options.direction === 'send' ? peer.sendTransportId : peer.recvTransportId;
     if (previous) this.dropTransport(media, peer, previous);
@@ -263,12 +271,33 @@ export class Stage {
   }
 
   async produce(peer: Peer, request: { transportId: string; kind: MediaKind; source: MediaSource; rtpParameters: RtpParametersJson }): Promise<string> {
-    this.requirePublisher(peer);
+    if (peer.kind !== 'monitor') this.requirePublisher(peer);
+    else this.requireMember(peer);
     if (request.transportId !== peer.sendTransportId) {
       throw new AppError('forbidden', 'Publish on your own send transport (create one with transport:create).');
     }
+    if (peer.kind === 'monitor') return this.talkBack(peer, request);
     const producerId = await (await this.stageMedia()).produce(request.transportId, request.kind, request.rtpParameters);
     this.putOnAir(peer, { producerId, kind: request.kind, source: request.source, peerId: peer.id, paused: false });
+    return producerId;
+  }
+
+  /** A technician's microphone, heard backstage only (see Talkback). */
+  private async talkBack(
+    peer: Peer,
+    request: { transportId: string; kind: MediaKind; source: MediaSource; rtpParameters: RtpParametersJson },
+  ): Promise<string> {
+    if (request.kind !== 'audio' || request.source !== 'microphone') {
+      throw new AppError(
+        'invalid_payload',
+        'The control room talks to backstage with a microphone only (kind audio, source microphone); it does not go on air.',
+      );
+    }
+    const producerId = await (await this.stageMedia()).produce(request.transportId, request.kind, request.rtpParameters);
+    peer.producerIds.add(producerId);
+    this.talkback.add(peer, producerId);
+    this.talkbackChanged();
+    this.logger.info({ peer: peer.id, producer: producerId }, 'control room talking to backstage');
     return producerId;
   }
 
@@ -351,7 +380,8 @@ export class Stage {
     // A producer on standby keeps its state too: it goes on air paused or not, as it is.
     const info = this.onAir.get(producerId) ?? this.heldProducer(producerId);
     if (info) info.paused = paused;
-    this.deps.notifier.toStage(this.id, 'producer:paused', { producerId, paused });
+    // Viewers are told nothing of the talk-back, not even its ids.
+    if (!this.talkback.has(producerId)) this.deps.notifier.toStage(this.id, 'producer:paused', { producerId, paused });
     if (peer.invite) this.scheduleSpeakersPush();
     this.changed();
   }
@@ -367,8 +397,11 @@ export class Stage {
     this.requireMember(peer);
     const recvTransportId = peer.recvTransportId;
     if (!recvTransportId) throw new AppError('not_joined', 'Create a receive transport before consuming.');
-    // Monitors see and hear backstage too.
-    const producer = this.onAir.get(producerId) ?? (peer.kind === 'monitor' ? this.heldProducer(producerId) : undefined);
+    // Monitors see and hear backstage too; the talk-back is heard backstage only.
+    const producer =
+      this.onAir.get(producerId) ??
+      (peer.kind === 'monitor' ? this.heldProducer(producerId) : undefined) ??
+      (this.hearsTalkback(peer) ? this.talkback.producerInfo(producerId) : undefined);
     if (!producer) throw new AppError('not_found', `Producer ${producerId} is not on air on stage ${this.id}.`);
     const existing = peer.consumerOfProducer.get(producerId);
     if (existing) return start.flowing ? this.resumed(await existing) : existing;
@@ -378,6 +411,8 @@ export class Stage {
       .then((consumer) => {
         peer.consumerIds.add(consumer.id);
         this.consumerOwners.set(consumer.id, peer);
+        // A speaker taken to air while this consumer was being made does not keep it.
+        if (this.talkback.has(producerId)) void this.restrictTalkback();
         return { ...consumer, source: producer.source };
       });
     peer.consumerOfProducer.set(producerId, creating);
@@ -411,6 +446,7 @@ export class Stage {
     void lost?.then((media) => this.deps.media.closeStageMedia(media)).catch(() => undefined);
     this.onAir.clear();
     this.program = { main: null, inset: null };
+    this.talkback.clear();
     for (const waiting of this.standby.values()) waiting.clear();
     this.consumerOwners.clear();
     for (const peer of this.peers.values()) {
@@ -539,6 +575,31 @@ export class Stage {
     }
   }
 
+  private hearsTalkback(peer: Peer): boolean {
+    return hearsTalkback(peer, peer.invite !== undefined && this.placementOf(peer.invite) === 'backstage');
+  }
+
+  /** Tells those who hear the talk-back what it is now: the monitors, and each speaker backstage. */
+  private talkbackChanged(): void {
+    const producers = this.talkback.list();
+    this.deps.notifier.toMonitors(this.id, 'talkback:changed', { producers });
+    for (const peer of this.peers.values()) {
+      if (peer.kind !== 'monitor' && this.hearsTalkback(peer)) this.deps.notifier.toPeer(peer, 'talkback:changed', { producers });
+    }
+  }
+
+  /** Closes every consumer of the talk-back held by someone who no longer hears it (a speaker gone on air). */
+  private async restrictTalkback(): Promise<void> {
+    const media = await this.existingMedia();
+    const producerIds = this.talkback.list().map((producer) => producer.producerId);
+    if (!media || producerIds.length === 0) return;
+    const hearing = new Set<string>();
+    for (const peer of this.peers.values()) if (peer.recvTransportId && this.hearsTalkback(peer)) hearing.add(peer.recvTransportId);
+    for (const producerId of producerIds) {
+      for (const consumerId of media.withholdProducer(producerId, hearing)) this.consumerClosed(consumerId, producerId);
+    }
+  }
+
   private consumerClosed(consumerId: string, producerId: string): void {
     const owner = this.consumerOwners.get(consumerId);
     if (!owner) return;
@@ -580,6 +641,7 @@ export class Stage {
   }
 
   private takeOffAir(producerId: string): void {
+    if (this.talkback.remove(producerId)) this.talkbackChanged();
     this.scheduleSpeakersPush();
     for (const waiting of this.standby.values()) waiting.delete(producerId);
     if (!this.onAir.delete(producerId)) return;

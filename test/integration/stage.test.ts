@@ -5,8 +5,10 @@ import { Peer } from '../../server/domain/peer.js';
 import type { StageNotifier } from '../../server/domain/stage.js';
 import { StageRegistry } from '../../server/domain/stageRegistry.js';
 import { MediaEngine } from '../../server/media/index.js';
+import { selectRecordedTracks } from '../../server/recording/trackSelection.js';
 import type { TransportOptions } from '../../shared/protocol.js';
 import { freeRtcPorts, TEST_PLAIN_RTP_PORTS, waitFor } from '../helpers/server.js';
+import { opusParameters } from './api-fixtures.js';
 
 /** Stage and peer rules against a real mediasoup (two workers, a tiny consumer budget). */
 describe('stage and peer logic', () => {
@@ -156,6 +158,60 @@ describe('stage and peer logic', () => {
     expect(monitor.consumerIds.size).toBe(1);
     expect(stage.onAirProducers()).toEqual([]);
     await waitFor(() => events.some((event) => event.to === 'monitor:green-room' && event.event === 'speakers:changed'), 2000);
+  });
+
+  it('lets the control room talk to backstage: speakers backstage and other monitors hear it, viewers, speakers on air and the recording never', async () => {
+    const stage = registry.open('talk-back');
+    const invite = { id: 'invite-lena', label: 'Lena' };
+    const speaker = new Peer('speaker', 'lena', '127.0.0.1', invite);
+    const speakerJoin = await stage.join(speaker);
+    expect(speakerJoin).toMatchObject({ placement: 'backstage', talkback: [] });
+    await stage.createTransport(speaker, { direction: 'recv' });
+    const { viewer, joined: viewerJoin } = await joinedViewer('talk-back', 'talk-back-viewer');
+    expect(viewerJoin.talkback).toBeUndefined();
+    const technician = new Peer('monitor', 'technician', '127.0.0.1');
+    await stage.join(technician);
+    const send = await stage.createTransport(technician, { direction: 'send' });
+    await expect(stage.produce(technician, { transportId: send.id, kind: 'video', source: 'camera', rtpParameters: opusParameters })).rejects.toMatchObject({
+      code: 'invalid_payload',
+    });
+
+    events.length = 0;
+    const talkbackId = await stage.produce(technician, { transportId: send.id, kind: 'audio', source: 'microphone', rtpParameters: opusParameters });
+    const talking = { producers: [{ producerId: talkbackId, peerId: technician.id }] };
+    expect(events).toContainEqual({ to: 'lena', event: 'talkback:changed', args: [talking] });
+    expect(events).toContainEqual({ to: 'monitor:talk-back', event: 'talkback:changed', args: [talking] });
+    const toAudience = (event: (typeof events)[number]) => event.to === 'talk-back-viewer' || event.to === 'stage:talk-back';
+    expect(events.filter((event) => toAudience(event) && JSON.stringify(event.args).includes(talkbackId))).toEqual([]);
+    // Never on air: not for viewers, and not for the recorder, which picks from what is on air and taps only that.
+    expect(stage.onAirProducers()).toEqual([]);
+    expect(stage.summary()).toMatchObject({ live: false, viewers: 1, speakers: 1 });
+    expect(selectRecordedTracks(stage.onAirProducers(), stage.currentProgram())).toBeUndefined();
+    await expect(stage.openRecordingTap([talkbackId])).rejects.toMatchObject({ code: 'not_found' });
+    await expect(stage.consume(viewer, talkbackId, viewerJoin.routerRtpCapabilities)).rejects.toMatchObject({ code: 'not_found' });
+
+    const heard = await stage.consume(speaker, talkbackId, speakerJoin.routerRtpCapabilities, { flowing: true });
+    expect(heard).toMatchObject({ producerId: talkbackId, kind: 'audio', paused: false });
+    const colleague = new Peer('monitor', 'colleague', '127.0.0.1');
+    const colleagueJoin = await stage.join(colleague);
+    expect(colleagueJoin.talkback).toEqual(talking.producers);
+    await stage.createTransport(colleague, { direction: 'recv' });
+    await expect(stage.consume(colleague, talkbackId, colleagueJoin.routerRtpCapabilities)).resolves.toMatchObject({ producerId: talkbackId });
+
+    // On air the speaker's microphone would carry the control room's voice to the audience: they stop hearing it.
+    events.length = 0;
+    await stage.placeSpeaker(invite, 'on-air');
+    expect(events).toContainEqual({ to: 'lena', event: 'talkback:changed', args: [{ producers: [] }] });
+    expect(events).toContainEqual({ to: 'lena', event: 'consumer:closed', args: [{ consumerId: heard.id, producerId: talkbackId }] });
+    expect(speaker.consumerIds.size).toBe(0);
+    expect(colleague.consumerIds.size).toBe(1);
+    await expect(stage.consume(speaker, talkbackId, speakerJoin.routerRtpCapabilities)).rejects.toMatchObject({ code: 'not_found' });
+
+    await stage.placeSpeaker(invite, 'backstage');
+    events.length = 0;
+    await stage.closeProducer(technician, talkbackId);
+    expect(events).toContainEqual({ to: 'lena', event: 'talkback:changed', args: [{ producers: [] }] });
+    expect(events.some((event) => event.event === 'producer:removed')).toBe(false);
   });
 
   it('keeps a speaker’s place through a dropped connection, and sends them backstage when they stop', async () => {

@@ -15,6 +15,7 @@ import {
   toClientRtpParameters,
   toRtpCapabilitiesJson,
 } from './session';
+import { TalkbackMicrophone, type TalkbackState } from './talkback';
 
 /** A speaker with the tracks of theirs this monitor receives: the preview and the sound. */
 export interface MonitoredSpeaker extends StageSpeaker {
@@ -36,6 +37,8 @@ export interface MonitorView {
   program: Program;
   status: LinkStatus;
   problem: LiveProblem | undefined;
+  /** Whether this technician is talking to the stage's backstage. */
+  talkback: TalkbackState;
 }
 
 export interface MonitorObserver {
@@ -55,6 +58,7 @@ export class StageMonitor implements StageMediaHandler {
   private readonly consuming = new Set<string>();
   private status: LinkStatus = 'connecting';
   private problem: LiveProblem | undefined;
+  private readonly talkback = new TalkbackMicrophone(() => this.report());
 
   constructor(
     stageId: string,
@@ -98,8 +102,14 @@ export class StageMonitor implements StageMediaHandler {
   }
 
   async stop(): Promise<void> {
+    await this.talkback.stop();
     await this.link.stop();
     this.signalling.close();
+  }
+
+  /** Talk to backstage (the speakers there and other technicians hear it), or stop. */
+  setTalking(talking: boolean): Promise<void> {
+    return talking ? this.talkback.start() : this.talkback.stop();
   }
 
   joined(join: JoinResult): void {
@@ -111,11 +121,13 @@ export class StageMonitor implements StageMediaHandler {
 
   async attach(attachment: StageAttachment): Promise<void> {
     this.attachment = attachment;
+    this.talkback.attach(attachment);
     await this.consumeMissing(attachment);
   }
 
   detach(): void {
     this.attachment = undefined;
+    this.talkback.detach();
     for (const consumer of this.consumers.values()) consumer.close();
     this.consumers.clear();
     this.consuming.clear();
@@ -178,7 +190,7 @@ export class StageMonitor implements StageMediaHandler {
     const feeds = [...this.onAir.values()]
       .filter((producer) => producer.kind === 'video')
       .map((producer) => ({ producer, speakerLabel: this.speakerLabelOf(producer), track: this.consumers.get(producer.producerId)?.track }));
-    this.observer.changed({ speakers, feeds, program: this.program, status: this.status, problem: this.problem });
+    this.observer.changed({ speakers, feeds, program: this.program, status: this.status, problem: this.problem, talkback: this.talkback.state() });
   }
 
   private speakerLabelOf(producer: ProducerInfo): string {

@@ -308,17 +308,7 @@ export class StageLink {
           attachment.fail(error);
         });
     });
-    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-      const source = appData['source'];
-      if (!isMediaSource(source)) {
-        errback(new Error('produce() needs appData.source to say what the track carries.'));
-        return;
-      }
-      attachment
-        .request('producer:create', { transportId: transport.id, kind, source, rtpParameters: toRtpParametersJson(rtpParameters) })
-        .then(({ producerId }) => callback({ id: producerId }))
-        .catch((error: unknown) => errback(asError(error)));
-    });
+    relayProduce(transport, attachment);
     transport.on('connectionstatechange', (state) => {
       if (!attachment.alive()) return;
       if (state === 'connected') {
@@ -343,6 +333,45 @@ export class StageLink {
     // Never connected over either route: a firewall most likely blocks media (viewers fall back to HLS).
     this.restart(this.backoff.next(), attachment.everConnected ? 'media_dropped' : 'media_unreachable');
   }
+}
+
+/** Tells the server of each track the transport produces, with the source its appData names. */
+function relayProduce(transport: types.Transport, attachment: StageAttachment): void {
+  transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+    const source = appData['source'];
+    if (!isMediaSource(source)) {
+      errback(new Error('produce() needs appData.source to say what the track carries.'));
+      return;
+    }
+    attachment
+      .request('producer:create', { transportId: transport.id, kind, source, rtpParameters: toRtpParametersJson(rtpParameters) })
+      .then(({ producerId }) => callback({ id: producerId }))
+      .catch((error: unknown) => errback(asError(error)));
+  });
+}
+
+/**
+ * A second transport on the same join, the other way round: a speaker's receive transport (talk-back,
+ * program return), a technician's send transport (talk-back). The caller closes it on detach; a
+ * failure rejoins the stage, as one of the link's own transport does.
+ */
+export async function openSecondTransport(attachment: StageAttachment, direction: TransportDirection): Promise<types.Transport> {
+  const options = toClientTransportOptions(await attachment.request('transport:create', { direction }));
+  const transport = direction === 'send' ? attachment.device.createSendTransport(options) : attachment.device.createRecvTransport(options);
+  transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+    attachment
+      .request('transport:connect', { transportId: transport.id, dtlsParameters })
+      .then(() => callback())
+      .catch((error: unknown) => {
+        errback(asError(error));
+        attachment.fail(error);
+      });
+  });
+  if (direction === 'send') relayProduce(transport, attachment);
+  transport.on('connectionstatechange', (state) => {
+    if (state === 'failed') attachment.fail(new Error(`The ${direction} transport beside the stage link failed.`));
+  });
+  return transport;
 }
 
 type AttachmentTimer = 'connect' | 'disconnected';

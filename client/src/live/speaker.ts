@@ -9,6 +9,7 @@ import { Signalling, SignallingError } from '../signalling';
 import { setVideoTrack } from './playback';
 import { steadyVideo } from './steadyFrames';
 import { type LinkStatus, type LiveProblem, type StageAttachment, StageLink, type StageMediaHandler } from './session';
+import { SpeakerReturn } from './speakerReturn';
 
 export type SpeakerState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type CaptureDevice = 'camera' | 'microphone';
@@ -86,6 +87,8 @@ export class SpeakerSession implements StageMediaHandler {
   private currentProblem: SpeakerProblem | null = null;
   /** Where the technicians have this speaker, once joined. */
   private currentPlacement: SpeakerPlacement | undefined;
+  /** The talk-back and the program return this speaker receives. */
+  private readonly returned: SpeakerReturn;
 
   constructor(
     private readonly stageId: string,
@@ -112,6 +115,22 @@ export class SpeakerSession implements StageMediaHandler {
       this.currentPlacement = placement;
       observer.changed();
     });
+    this.returned = new SpeakerReturn(this.link, () => observer.changed());
+  }
+
+  /** The program's main picture (lowest layer, no sound), backstage and on air alike. */
+  programReturn(): MediaStreamTrack | undefined {
+    return this.returned.programTrack();
+  }
+
+  /** The control room's microphones talking to this speaker (backstage only). */
+  talkback(): MediaStreamTrack[] {
+    return this.returned.talkbackTracks();
+  }
+
+  /** What this speaker receives (talk-back, program return), as WebRTC statistics. */
+  receiveStats(): Promise<RTCStatsReport | undefined> {
+    return this.returned.stats();
   }
 
   private async endedByServer(code: PublishingEndedCode): Promise<void> {
@@ -304,19 +323,23 @@ export class SpeakerSession implements StageMediaHandler {
   // StageMediaHandler
 
   joined(join: JoinResult): void {
-    // A speaker does not follow what others publish. Technicians speaking go on air directly.
+    // Technicians speaking go on air directly. Of what others publish, a speaker follows only the program return and the talk-back.
     this.currentPlacement = join.placement ?? 'on-air';
+    this.returned.joined(join);
   }
 
   async attach(attachment: StageAttachment): Promise<void> {
     this.attachment = attachment;
     await this.publishAll(attachment, PUBLISH_ORDER);
+    // After publishing: the speaker's own voice and picture reach the stage first.
+    if (attachment.alive()) this.returned.attach(attachment);
   }
 
   detach(): void {
     // Closing the transport closes the producers; the tracks stay for the next attach.
     this.attachment = undefined;
     this.producers.clear();
+    this.returned.detach();
   }
 
   // -------------------------------------------------------------------------------------------

@@ -238,6 +238,7 @@ function StageItem({ id, title }: { id: string; title: string }) {
       <IngestPanel stageId={id} stageTitle={title} act={act} />
       <StageMonitorPanel
         stageId={id}
+        stageTitle={title}
         onPlace={(inviteId, placement, name) =>
           void act(t(placement === 'on-air' ? 'backstage.takeToAir' : 'backstage.sendBackstage', { speaker: name }), () =>
             placeSpeaker(id, inviteId, placement),

@@ -1,6 +1,7 @@
 /**
  * `/speak/<stage>?invite=`: a speaker tries camera and microphone (preview, level meter, device
- * pickers), goes on air, mutes, shares the screen, and sees how well their network carries it.
+ * pickers), goes on air, mutes, shares the screen, and sees how well their network carries it,
+ * what is on air (program return) and when the control room talks to them.
  */
 import '../styles.css';
 import '../components/pages.css';
@@ -11,6 +12,7 @@ import type { EventSummary, StageSummary } from '../../../shared/protocol';
 import { fetchEvents } from '../api/events';
 import { Layout } from '../components/Layout';
 import { LevelMeter } from '../components/LevelMeter';
+import { ProgramReturn, TalkbackNotice } from '../components/SpeakerReturnView';
 import { setEventLanguage, t } from '../i18n/language';
 import { problemText } from '../i18n/liveText';
 import type { MessageKey } from '../i18n/messages';
@@ -21,7 +23,7 @@ import { stageIdFromLocation } from './common';
 declare global {
   interface Window {
     /** For tests and diagnostics. */
-    estradSpeaker?: { state(): SpeakerState; producers(): ProducerSummary[] };
+    estradSpeaker?: { state(): SpeakerState; producers(): ProducerSummary[]; receiveStats(): Promise<RTCStatsReport | undefined> };
   }
 }
 
@@ -118,7 +120,7 @@ function Studio({ stageId }: { stageId: string }) {
       stage: (stage) => (stageSummary.value = stage),
     });
     session = created;
-    window.estradSpeaker = { state: () => created.state(), producers: () => created.producerSummaries() };
+    window.estradSpeaker = { state: () => created.state(), producers: () => created.producerSummaries(), receiveStats: () => created.receiveStats() };
     const refresh = () => void refreshDeviceLists();
     navigator.mediaDevices?.addEventListener('devicechange', refresh);
     refresh();
@@ -165,6 +167,8 @@ function Studio({ stageId }: { stageId: string }) {
           </p>
         )}
         {state === 'live' && <NetworkIndicator />}
+        {state === 'live' && <TalkbackNotice tracks={session?.talkback() ?? []} />}
+        {state === 'live' && <ProgramReturn track={session?.programReturn()} />}
         <MicrophoneLevel />
 
         <div class="actions actions-stacked">

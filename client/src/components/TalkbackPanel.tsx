@@ -1,0 +1,38 @@
+/** In /control, per stage: the technician's "Talk to backstage" toggle and what it is doing. */
+import { t } from '../i18n/language';
+import type { TalkbackState } from '../live/talkback';
+
+export function TalkbackPanel({
+  stageId,
+  stageTitle,
+  state,
+  onToggle,
+}: {
+  stageId: string;
+  stageTitle: string;
+  state: TalkbackState;
+  onToggle: (talking: boolean) => void;
+}) {
+  const headingId = `talkback-${stageId}`;
+  const on = state === 'starting' || state === 'talking';
+  return (
+    <section class="talkback" aria-labelledby={headingId} data-talkback={state}>
+      <h4 id={headingId}>{t('talkback.heading')}</h4>
+      <p class="meta">{t('talkback.intro')}</p>
+      <p class="control-inline">
+        <button class="button" type="button" aria-pressed={on} onClick={() => onToggle(!on)}>
+          {t('talkback.talk', { stage: stageTitle })}
+        </button>
+      </p>
+      <p class="status" role="status">
+        {state === 'starting' && t('talkback.starting')}
+        {state === 'talking' && t('talkback.talking', { stage: stageTitle })}
+      </p>
+      {state === 'failed' && (
+        <p class="problem" role="alert">
+          {t('talkback.microphoneFailed')}
+        </p>
+      )}
+    </section>
+  );
+}
