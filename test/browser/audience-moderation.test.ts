@@ -31,7 +31,7 @@ describe('audience questions and a poll, from the watch page to the moderation p
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '0', QUESTION_GROUP_SIZE_MAX: String(GROUP_CAP) });
+    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '0', QUESTION_GROUP_SIZE_MAX: String(GROUP_CAP), QUESTION_RATE_LIMIT_PER_MINUTE: '2' });
     const technician = await technicianClient(server);
     await technician.call('POST', '/api/programme', programmeDocument('paneldagen', 'public', ['panel', 'sidan']));
     link = await technician.call<ModeratorInviteResponse>('POST', '/api/stages/panel/moderator-invites', { label: 'Panelvärd' });
@@ -77,7 +77,7 @@ describe('audience questions and a poll, from the watch page to the moderation p
     expect(await attendee.locator('.question-list').count()).toBe(0);
   });
 
-  it('shows the question at /moderate/<stage> opened with the moderator link, and new ones as they come', async () => {
+  it('shows the question at /moderate/<stage> opened with the moderator link, and new ones as they come; a third within the minute is refused, in Swedish', async () => {
     await moderator.goto(`${server.url}${link.moderateUrl}`);
     await moderator.getByRole('heading', { level: 1, name: 'Moderering: Stora salen' }).waitFor();
     await questionIn(incoming(), QUESTION).waitFor();
@@ -86,6 +86,12 @@ describe('audience questions and a poll, from the watch page to the moderation p
     await attendee.getByRole('button', { name: 'Skicka frågan' }).click();
     await questionIn(incoming(), SECOND_QUESTION).waitFor();
     await moderated(SECOND_QUESTION).getByText('Karin').waitFor();
+    // A third within the minute is one more than this server takes from one attendee.
+    await attendee.getByLabel('Din fråga').fill('Och en fråga till?');
+    await attendee.getByRole('button', { name: 'Skicka frågan' }).click();
+    await attendee.locator('#ask-status').getByText('För många försök. Vänta en minut och försök igen.').waitFor();
+    expect(await attendee.getByLabel('Din fråga').inputValue()).toBe('Och en fråga till?');
+    await attendee.getByLabel('Din fråga').fill('');
     expect(await seriousAccessibilityViolations(moderator)).toEqual([]);
   });
 
