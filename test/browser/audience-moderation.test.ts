@@ -171,6 +171,29 @@ describe('audience questions and a poll, from the watch page to the moderation p
     await result.getByText('Stängd', { exact: false }).waitFor();
   });
 
+  it('opens a multiple-choice poll beside the closed one, which stays with its results', async () => {
+    await moderator.getByLabel('Omröstningens fråga').fill('Vilka frågor vill ni höra mer om?');
+    await moderator.getByLabel('Alternativ 1').fill('Äldre');
+    await moderator.getByLabel('Alternativ 2').fill('Kostnader');
+    await moderator.getByRole('button', { name: 'Lägg till ett alternativ' }).click();
+    await moderator.getByLabel('Alternativ 3').fill('Glesbygden');
+    await moderator.getByLabel('Flera val tillåtna').check();
+    await moderator.getByRole('button', { name: 'Starta omröstningen' }).click();
+
+    const ballot = attendee.getByRole('group', { name: 'Vilka frågor vill ni höra mer om?' });
+    await ballot.getByText('Du kan välja flera alternativ.').waitFor();
+    await ballot.getByLabel('Äldre').check();
+    await ballot.getByLabel('Glesbygden').check();
+    await attendee.getByRole('button', { name: 'Rösta', exact: true }).click();
+    const result = attendee.locator('.poll-results', { hasText: 'Vilka frågor vill ni höra mer om?' });
+    for (const option of ['0', '2']) await result.locator(`li[data-option="${option}"]`).getByText('1 röst (100 %)').waitFor();
+    await result.locator('li[data-option="1"]').getByText('0 röster (0 %)').waitFor();
+    await result.getByText('1 har röstat', { exact: false }).waitFor();
+    const closed = attendee.locator('.poll-results', { hasText: 'Hur var panelen?' });
+    expect(await closed.getByText('Stängd', { exact: false }).isVisible()).toBe(true);
+    expect(await closed.locator('li[data-option="0"]').getByText('1 röst (100 %)').isVisible()).toBe(true);
+  });
+
   it('is accessible, in Swedish throughout, on both pages and in both languages, and asks nothing of other sites', async () => {
     expect(await textsOfOtherLanguage(attendee, 'sv')).toEqual([]);
     expect(await textsOfOtherLanguage(moderator, 'sv')).toEqual([]);
