@@ -31,7 +31,7 @@ describe('audience questions and a poll, from the watch page to the moderation p
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '0', QUESTION_GROUP_SIZE_MAX: String(GROUP_CAP) });
+    server = await startServer({ ...TECHNICIAN_ENV, DEMO: '0', QUESTION_GROUP_SIZE_MAX: String(GROUP_CAP), QUESTION_RATE_LIMIT_PER_MINUTE: '2' });
     const technician = await technicianClient(server);
     await technician.call('POST', '/api/programme', programmeDocument('paneldagen', 'public', ['panel', 'sidan']));
     link = await technician.call<ModeratorInviteResponse>('POST', '/api/stages/panel/moderator-invites', { label: 'Panelvärd' });
@@ -77,7 +77,7 @@ describe('audience questions and a poll, from the watch page to the moderation p
     expect(await attendee.locator('.question-list').count()).toBe(0);
   });
 
-  it('shows the question at /moderate/<stage> opened with the moderator link, and new ones as they come', async () => {
+  it('shows the question at /moderate/<stage> opened with the moderator link, and new ones as they come; a third within the minute is refused, in Swedish', async () => {
     await moderator.goto(`${server.url}${link.moderateUrl}`);
     await moderator.getByRole('heading', { level: 1, name: 'Moderering: Stora salen' }).waitFor();
     await questionIn(incoming(), QUESTION).waitFor();
@@ -86,6 +86,12 @@ describe('audience questions and a poll, from the watch page to the moderation p
     await attendee.getByRole('button', { name: 'Skicka frågan' }).click();
     await questionIn(incoming(), SECOND_QUESTION).waitFor();
     await moderated(SECOND_QUESTION).getByText('Karin').waitFor();
+    // A third within the minute is one more than this server takes from one attendee.
+    await attendee.getByLabel('Din fråga').fill('Och en fråga till?');
+    await attendee.getByRole('button', { name: 'Skicka frågan' }).click();
+    await attendee.locator('#ask-status').getByText('För många försök. Vänta en minut och försök igen.').waitFor();
+    expect(await attendee.getByLabel('Din fråga').inputValue()).toBe('Och en fråga till?');
+    await attendee.getByLabel('Din fråga').fill('');
     expect(await seriousAccessibilityViolations(moderator)).toEqual([]);
   });
 
@@ -163,6 +169,29 @@ describe('audience questions and a poll, from the watch page to the moderation p
 
     await moderator.getByRole('button', { name: 'Stäng omröstningen' }).click();
     await result.getByText('Stängd', { exact: false }).waitFor();
+  });
+
+  it('opens a multiple-choice poll beside the closed one, which stays with its results', async () => {
+    await moderator.getByLabel('Omröstningens fråga').fill('Vilka frågor vill ni höra mer om?');
+    await moderator.getByLabel('Alternativ 1').fill('Äldre');
+    await moderator.getByLabel('Alternativ 2').fill('Kostnader');
+    await moderator.getByRole('button', { name: 'Lägg till ett alternativ' }).click();
+    await moderator.getByLabel('Alternativ 3').fill('Glesbygden');
+    await moderator.getByLabel('Flera val tillåtna').check();
+    await moderator.getByRole('button', { name: 'Starta omröstningen' }).click();
+
+    const ballot = attendee.getByRole('group', { name: 'Vilka frågor vill ni höra mer om?' });
+    await ballot.getByText('Du kan välja flera alternativ.').waitFor();
+    await ballot.getByLabel('Äldre').check();
+    await ballot.getByLabel('Glesbygden').check();
+    await attendee.getByRole('button', { name: 'Rösta', exact: true }).click();
+    const result = attendee.locator('.poll-results', { hasText: 'Vilka frågor vill ni höra mer om?' });
+    for (const option of ['0', '2']) await result.locator(`li[data-option="${option}"]`).getByText('1 röst (100 %)').waitFor();
+    await result.locator('li[data-option="1"]').getByText('0 röster (0 %)').waitFor();
+    await result.getByText('1 har röstat', { exact: false }).waitFor();
+    const closed = attendee.locator('.poll-results', { hasText: 'Hur var panelen?' });
+    expect(await closed.getByText('Stängd', { exact: false }).isVisible()).toBe(true);
+    expect(await closed.locator('li[data-option="0"]').getByText('1 röst (100 %)').isVisible()).toBe(true);
   });
 
   it('is accessible, in Swedish throughout, on both pages and in both languages, and asks nothing of other sites', async () => {

@@ -4,6 +4,9 @@ import type { ReplayInfo } from '../../shared/protocol.js';
 import { LAPTOP, violationsInEveryLanguageAndSize } from '../helpers/axe.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { textsOfOtherLanguage } from '../helpers/pageLanguage.js';
+import { createQuestion, pinQuestion, setQuestionStatus } from '../../server/storage/questions.js';
+import { openDatabase } from '../../server/storage/database.js';
+import { listSegments } from '../../server/storage/recordingSegments.js';
 import { prepareRecordedReplays, type RecordedReplay } from '../helpers/recordedReplay.js';
 import { waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
@@ -35,6 +38,22 @@ async function waitForVideo(page: Page, condition: (state: VideoState) => boolea
   return last!;
 }
 
+/** A question a moderator had on screen from 2 s to 4 s into the recording. */
+const PINNED = { text: 'Hur når vi unga som mår dåligt?', authorName: 'Karin', fromSeconds: 2, toSeconds: 4 };
+
+function pinQuestionWhileRecorded(dataDir: string, replay: RecordedReplay, pinned: typeof PINNED): void {
+  const db = openDatabase(dataDir);
+  try {
+    const startedAt = Date.parse(listSegments(db, replay.recordingId)[0]!.programDateTime);
+    const question = createQuestion(db, { stageId: replay.stageId, text: pinned.text, authorName: pinned.authorName }, new Date(startedAt));
+    setQuestionStatus(db, question.id, 'approved');
+    pinQuestion(db, replay.stageId, question.id, new Date(startedAt + pinned.fromSeconds * 1000));
+    pinQuestion(db, replay.stageId, null, new Date(startedAt + pinned.toSeconds * 1000));
+  } finally {
+    db.close();
+  }
+}
+
 describe('the replay page: found in the archive by a speaker, played, sought, by chapter and from a shared time', () => {
   let recorded: RecordedReplay;
   const fixture = useBrowserFixture({
@@ -50,6 +69,7 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
         },
       ]);
       recorded = folders.replays[0]!;
+      pinQuestionWhileRecorded(folders.dataDir, recorded, PINNED);
       return { ...TECHNICIAN_ENV, DATA_DIR: folders.dataDir, RECORDINGS_DIR: folders.recordingsDir };
     },
     context: { viewport: LAPTOP },
@@ -139,6 +159,26 @@ describe('the replay page: found in the archive by a speaker, played, sought, by
       10_000,
       () => 'the second chapter is not marked current',
     );
+  });
+
+  it('shows the question a moderator had on screen over the picture, at the moment it was on screen live', async () => {
+    const { page } = fixture;
+    const onScreen = page.locator('#player-on-screen');
+    const seekTo = (seconds: number) =>
+      page.evaluate((to) => {
+        const video = document.querySelector<HTMLVideoElement>('#replay-video')!;
+        video.pause();
+        video.currentTime = to;
+      }, seconds);
+    await seekTo(1);
+    await waitForVideo(page, (state) => Math.abs(state.currentTime - 1) < 0.1, 'the seek to 1 s did not land');
+    expect(await onScreen.innerText()).toBe('');
+    await seekTo(3);
+    await onScreen.getByText(PINNED.text).waitFor();
+    expect(await onScreen.getByText('Fråga på skärmen').isVisible()).toBe(true);
+    expect(await onScreen.getByText(PINNED.authorName).isVisible()).toBe(true);
+    await seekTo(5);
+    await onScreen.getByText(PINNED.text).waitFor({ state: 'detached' });
   });
 
   it('shares a link at the current time, without more, which opens the replay there; ?t= typed by hand does too', async () => {

@@ -7,6 +7,8 @@ import { databasePath } from '../../server/storage/database.js';
 import { migrate, migrations } from '../../server/storage/migrations.js';
 import { questionPinsBetween } from '../../server/storage/questions.js';
 import { createStage } from '../../server/storage/stages.js';
+import { createTalk } from '../../server/storage/talks.js';
+import { switchTalkOnAir } from '../../server/storage/talksOnAir.js';
 import { createEvent } from '../../server/storage/events.js';
 import { registerForEvent } from '../../server/storage/registrations.js';
 import type { PublicQuestionBoard } from '../../shared/questions.js';
@@ -208,6 +210,21 @@ describe('question moderation', () => {
     // After the programme's last talk, a question belongs to no talk.
     advance(60 * 60_000);
     expect(board.ask('stora', lena, { text: 'Sex' }).talkId).toBeNull();
+  });
+
+  it('files a question under the talk the control room put on air, even before its planned time; with none on air, under the talk planned for now', () => {
+    const { db, board, talk, lena } = boardOnStage();
+    const overrun = createTalk(db, {
+      stageId: 'stora',
+      title: 'Nästa samtal',
+      kind: 'talk',
+      plannedStart: '2026-05-20T08:00:00Z',
+      plannedEnd: '2026-05-20T09:00:00Z',
+    });
+    switchTalkOnAir(db, 'stora', overrun.id, morning);
+    expect(board.ask('stora', lena, { text: 'Till nästa samtal, redan nu?' }).talkId).toBe(overrun.id);
+    switchTalkOnAir(db, 'stora', null, morning);
+    expect(board.ask('stora', lena, { text: 'Och nu, utan något i sändning?' }).talkId).toBe(talk.id);
   });
 
   it('exports a talk’s questions as CSV with the right columns, neutralising formulas', () => {

@@ -43,6 +43,31 @@ export function requestFailureText(error: unknown): string {
   return errorText(new ApiFailure(code, error.message));
 }
 
+/** How a question or chat message names its author: by the name given, else as anonymous. */
+export function authorLabel(authorName: string): string {
+  return authorName === '' ? t('audience.anonymous') : authorName;
+}
+
+/** The optional name of a question or message, left out when none was given. */
+function givenName(authorName: string): { authorName?: string } {
+  return authorName === '' ? {} : { authorName };
+}
+
+/**
+ * The submit handler of a form with a text and a name field (a question, a chat message): sends
+ * them trimmed and empties the text once sent; a refused text stays for the attendee to keep.
+ */
+function sendAndClear(textField: string, send: (text: string, authorName: string) => Promise<boolean>) {
+  return (event: TargetedSubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    void send(fieldText(data, textField).trim(), fieldText(data, 'name').trim()).then((sent) => {
+      if (sent) (form.elements.namedItem(textField) as HTMLInputElement | HTMLTextAreaElement).value = '';
+    });
+  };
+}
+
 /** One attendee's questions and polls on one stage, kept up to date from the server's pushes. */
 class AudienceState {
   readonly board = signal<PublicQuestionBoard | null>(null);
@@ -96,7 +121,7 @@ class AudienceState {
 
   async ask(text: string, authorName: string): Promise<boolean> {
     try {
-      await this.request('questions:ask', { text, ...(authorName === '' ? {} : { authorName }) });
+      await this.request('questions:ask', { text, ...givenName(authorName) });
       this.askNotice.value = t('audience.asked');
       return true;
     } catch (error) {
@@ -140,7 +165,7 @@ class AudienceState {
 
   async sendChat(text: string, authorName: string): Promise<boolean> {
     try {
-      const sent = await this.request('chat:send', { text, ...(authorName === '' ? {} : { authorName }) });
+      const sent = await this.request('chat:send', { text, ...givenName(authorName) });
       this.chatNotice.value = sent.status === 'held' ? t('audience.chat.held') : '';
       return true;
     } catch (error) {
@@ -210,16 +235,8 @@ function QuestionPanel({ state }: { state: AudienceState }) {
 }
 
 function AskForm({ state }: { state: AudienceState }) {
-  const onSubmit = (event: TargetedSubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const data = new FormData(form);
-    void state.ask(fieldText(data, 'text').trim(), fieldText(data, 'name').trim()).then((asked) => {
-      if (asked) (form.elements.namedItem('text') as HTMLTextAreaElement).value = '';
-    });
-  };
   return (
-    <form class="ask-form" onSubmit={onSubmit}>
+    <form class="ask-form" onSubmit={sendAndClear('text', (text, name) => state.ask(text, name))}>
       <div class="field">
         <label for="question-text">{t('audience.yourQuestion')}</label>
         <textarea id="question-text" name="text" required maxLength={QUESTION_MAX_CHARACTERS} rows={3} />
@@ -270,7 +287,7 @@ function QuestionItem({ question, voted, state }: { question: PublicQuestion; vo
         {question.text}
       </p>
       <p class="meta">
-        {question.authorName === '' ? t('audience.anonymous') : question.authorName}
+        {authorLabel(question.authorName)}
         {question.edited && ` · ${t('audience.edited')}`}
         {answered && (
           <>
@@ -402,14 +419,6 @@ export function PollResults({ poll, ballot }: { poll: Poll; ballot?: number[] | 
 function ChatPanel({ state }: { state: AudienceState }) {
   const chat = state.chat.value;
   if (!chat?.enabled) return null;
-  const onSubmit = (event: TargetedSubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const data = new FormData(form);
-    void state.sendChat(fieldText(data, 'message').trim(), fieldText(data, 'name').trim()).then((sent) => {
-      if (sent) (form.elements.namedItem('message') as HTMLInputElement).value = '';
-    });
-  };
   return (
     <section class="panel audience-chat" aria-labelledby="chat-heading">
       <h2 id="chat-heading">{t('audience.chat.heading')}</h2>
@@ -420,12 +429,12 @@ function ChatPanel({ state }: { state: AudienceState }) {
         <ol>
           {chat.messages.map((message) => (
             <li key={message.id} data-message={message.id}>
-              <strong>{message.authorName === '' ? t('audience.anonymous') : message.authorName}</strong> <span class="chat-text">{message.text}</span>
+              <strong>{authorLabel(message.authorName)}</strong> <span class="chat-text">{message.text}</span>
             </li>
           ))}
         </ol>
       </div>
-      <form class="chat-form" onSubmit={onSubmit}>
+      <form class="chat-form" onSubmit={sendAndClear('message', (text, name) => state.sendChat(text, name))}>
         <div class="field">
           <label for="chat-message">{t('audience.chat.message')}</label>
           <input id="chat-message" name="message" required maxLength={CHAT_MESSAGE_MAX_CHARACTERS} autocomplete="off" />

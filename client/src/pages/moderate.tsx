@@ -16,7 +16,7 @@ import { POLL_MAX_OPTIONS, POLL_OPTION_MAX_CHARACTERS, POLL_QUESTION_MAX_CHARACT
 import type { ChatAction, ModeratorChatBoard } from '../../../shared/chat';
 import type { ModeratedQuestion, ModerationAction, ModeratorQuestionBoard, Poll } from '../../../shared/questions';
 import { moderationApi } from '../api/moderation';
-import { PollResults, requestFailureText } from '../components/AudiencePanel';
+import { authorLabel, PollResults, requestFailureText } from '../components/AudiencePanel';
 import { fieldText } from '../components/formData';
 import { Layout } from '../components/Layout';
 import { MissingStage } from '../components/MissingStage';
@@ -26,6 +26,7 @@ import { t, time } from '../i18n/language';
 import { Signalling } from '../signalling';
 import { stageIdFromLocation } from './common';
 
+type ModeratorChatMessage = ModeratorChatBoard['messages'][number];
 type Access = { kind: 'checking' } | { kind: 'allowed' } | { kind: 'refused'; text: string };
 
 const stageId = stageIdFromLocation();
@@ -216,8 +217,7 @@ function ModeratedItem({
         </p>
       )}
       <p class="meta">
-        {question.authorName === '' ? t('audience.anonymous') : question.authorName} · {time(question.createdAt, localZone)} ·{' '}
-        {t('audience.votes', { count: question.votes })}
+        {authorLabel(question.authorName)} · {time(question.createdAt, localZone)} · {t('audience.votes', { count: question.votes })}
         {pinned && ` · ${t('audience.onScreen')}`}
       </p>
       {question.originalText !== null && <p class="meta">{t('moderate.original', { text: question.originalText })}</p>}
@@ -434,7 +434,6 @@ function Chat({ board: current }: { board: ModeratorChatBoard }) {
     const settings = { enabled: data.get('enabled') === 'on', slowModeSeconds: Number(fieldText(data, 'slowMode')), heldWords };
     void act(t('moderate.chat.save'), () => api.configureChat(settings));
   };
-  const onMessage = (messageId: string, action: ChatAction, label: string) => void act(label, () => api.actOnMessage(messageId, action));
   return (
     <section class="panel moderate-chat" aria-labelledby="moderate-chat-heading">
       <h2 id="moderate-chat-heading">{t('moderate.chat.heading')}</h2>
@@ -458,55 +457,40 @@ function Chat({ board: current }: { board: ModeratorChatBoard }) {
         <p>{t('moderate.chat.empty')}</p>
       ) : (
         <ol class="question-list chat-moderation">
-          {current.messages.map((message) => {
-            const textId = `chat-${message.id}`;
-            return (
-              <li key={message.id} class="question" data-message={message.id} data-status={message.status}>
-                <p id={textId} class="question-text">
-                  {message.text}
-                </p>
-                <p class="meta">
-                  {message.authorName === '' ? t('audience.anonymous') : message.authorName} · {time(message.createdAt, localZone)}
-                  {message.status === 'held' && ` · ${t('moderate.chat.held')}`}
-                  {message.status === 'deleted' && ` · ${t('moderate.chat.deleted')}`}
-                  {message.authorMutedUntil && ` · ${t('moderate.chat.mutedUntil', { time: time(message.authorMutedUntil, localZone) })}`}
-                </p>
-                <div class="actions moderate-actions">
-                  {message.status === 'held' && (
-                    <button
-                      class="button button-primary"
-                      type="button"
-                      aria-describedby={textId}
-                      onClick={() => onMessage(message.id, { action: 'release' }, t('moderate.chat.release'))}
-                    >
-                      {t('moderate.chat.release')}
-                    </button>
-                  )}
-                  {message.status !== 'deleted' && (
-                    <button
-                      class="button button-danger"
-                      type="button"
-                      aria-describedby={textId}
-                      onClick={() => onMessage(message.id, { action: 'delete' }, t('moderate.chat.delete'))}
-                    >
-                      {t('moderate.chat.delete')}
-                    </button>
-                  )}
-                  <button
-                    class="button"
-                    type="button"
-                    aria-describedby={textId}
-                    onClick={() => onMessage(message.id, { action: 'mute', minutes: 10 }, t('moderate.chat.mute'))}
-                  >
-                    {t('moderate.chat.mute')}
-                  </button>
-                </div>
-              </li>
-            );
-          })}
+          {current.messages.map((message) => (
+            <ModeratedMessage key={message.id} message={message} />
+          ))}
         </ol>
       )}
     </section>
+  );
+}
+
+/** One chat message as the moderators see it, held and deleted ones too, with what they may do to it. */
+function ModeratedMessage({ message }: { message: ModeratorChatMessage }) {
+  const textId = `chat-${message.id}`;
+  const button = (label: string, action: ChatAction, kind = '') => (
+    <button class={`button ${kind}`} type="button" aria-describedby={textId} onClick={() => void act(label, () => api.actOnMessage(message.id, action))}>
+      {label}
+    </button>
+  );
+  return (
+    <li class="question" data-message={message.id} data-status={message.status}>
+      <p id={textId} class="question-text">
+        {message.text}
+      </p>
+      <p class="meta">
+        {authorLabel(message.authorName)} · {time(message.createdAt, localZone)}
+        {message.status === 'held' && ` · ${t('moderate.chat.held')}`}
+        {message.status === 'deleted' && ` · ${t('moderate.chat.deleted')}`}
+        {message.authorMutedUntil && ` · ${t('moderate.chat.mutedUntil', { time: time(message.authorMutedUntil, localZone) })}`}
+      </p>
+      <div class="actions moderate-actions">
+        {message.status === 'held' && button(t('moderate.chat.release'), { action: 'release' }, 'button-primary')}
+        {message.status !== 'deleted' && button(t('moderate.chat.delete'), { action: 'delete' }, 'button-danger')}
+        {button(t('moderate.chat.mute'), { action: 'mute', minutes: 10 })}
+      </div>
+    </li>
   );
 }
 
