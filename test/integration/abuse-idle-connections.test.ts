@@ -1,6 +1,6 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import { io } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { openFileLimit } from '../../server/config/openFiles.js';
 import { expectHealthz, timedFetch } from '../helpers/abuse.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
@@ -36,34 +36,41 @@ async function apiAnswers(server: RunningServer): Promise<void> {
   expect(stages.status).toBe(200);
 }
 
-describe('idle TCP connections cannot use up the server\u2019s file descriptors', () => {
-  let server: RunningServer | undefined;
-  let sockets: Socket[] = [];
-
-  afterEach(async () => {
+/** A server for one test, stopped (exit 0 expected) with the test's sockets when the test ends. */
+async function serverForTest(
+  onTestFinished: TestContext['onTestFinished'],
+  ...args: Parameters<typeof startServer>
+): Promise<{ server: RunningServer; sockets: Socket[] }> {
+  const server = await startServer(...args);
+  const sockets: Socket[] = [];
+  onTestFinished(async () => {
     for (const socket of sockets) socket.destroy();
-    sockets = [];
-    expect(await server?.stop()).toBe(0);
-    server = undefined;
+    expect(await server.stop()).toBe(0);
   });
+  return { server, sockets };
+}
 
+// Each test has a server of its own, and two of them mostly wait for the idle timeout: at once.
+describe.concurrent('idle TCP connections cannot use up the server\u2019s file descriptors', () => {
   // Node itself raises the soft limit to the hard one at start-up; this shows the server relies on it.
-  it(`runs with its soft limit raised to the hard one, so ${IDLE_CONNECTIONS} idle connections at a soft limit of ${SOFT_LIMIT} leave /healthz and the API answering`, async () => {
-    server = await startServer({}, { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:8192`, '--'] });
+  it(`runs with its soft limit raised to the hard one, so ${IDLE_CONNECTIONS} idle connections at a soft limit of ${SOFT_LIMIT} leave /healthz and the API answering`, async ({
+    onTestFinished,
+  }) => {
+    const { server, sockets } = await serverForTest(onTestFinished, {}, { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:8192`, '--'] });
     expect(softOpenFileLimit(server.process.pid!)).toBe(8192);
-    const idle = await openIdleConnections(server, IDLE_CONNECTIONS);
-    sockets = idle.sockets;
+    sockets.push(...(await openIdleConnections(server, IDLE_CONNECTIONS)).sockets);
     await expectHealthz(server);
     await apiAnswers(server);
   });
 
-  it(`closes connections that never speak, so the server recovers even where the hard limit is ${SOFT_LIMIT}`, async () => {
-    server = await startServer(
+  it(`closes connections that never speak, so the server recovers even where the hard limit is ${SOFT_LIMIT}`, async ({ onTestFinished }) => {
+    const { server, sockets } = await serverForTest(
+      onTestFinished,
       { HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) },
       { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:${SOFT_LIMIT}`, '--'] },
     );
     const idle = await openIdleConnections(server, IDLE_CONNECTIONS);
-    sockets = idle.sockets;
+    sockets.push(...idle.sockets);
     expect(server.logs()).toMatch(/the open-file limit is 256; .*ulimit -n/);
     await waitFor(
       () => idle.closedByServer() === IDLE_CONNECTIONS,
@@ -75,8 +82,8 @@ describe('idle TCP connections cannot use up the server\u2019s file descriptors'
   });
 
   // Not an attack: the idle timeout must spare clients that are quiet on purpose.
-  it('keeps a socket.io long-polling client, whose requests wait for the 10 s ping, connected past the idle timeout', async () => {
-    server = await startServer({ HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) });
+  it('keeps a socket.io long-polling client, whose requests wait for the 10 s ping, connected past the idle timeout', async ({ onTestFinished }) => {
+    const { server } = await serverForTest(onTestFinished, { HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) });
     const polling = io(server.url, { transports: ['polling'], reconnection: false, forceNew: true });
     try {
       await new Promise<void>((resolve, reject) => {
