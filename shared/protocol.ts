@@ -596,6 +596,15 @@ export type ReplayChapter = z.infer<typeof replayChapterSchema>;
 export const chaptersResponseSchema = z.object({ chapters: z.array(replayChapterSchema) });
 export type ChaptersResponse = z.infer<typeof chaptersResponseSchema>;
 
+/**
+ * GET /api/replays/:id/captions and /api/recordings/:id/captions: the WebVTT captions a replay
+ * has (files `captions.<language>.vtt` in its recording's folder), each timed on what it plays.
+ */
+export const captionTrackSchema = z.object({ language: z.string().describe('A BCP 47 language tag: sv, en, en-GB'), url: z.string() });
+export type CaptionTrack = z.infer<typeof captionTrackSchema>;
+export const captionsResponseSchema = z.object({ captions: z.array(captionTrackSchema) });
+export type CaptionsResponse = z.infer<typeof captionsResponseSchema>;
+
 /** A question a moderator had on screen while the recording was made, placed on the played media's timeline. */
 export const replayOnScreenSchema = z.object({
   questionId: z.string(),

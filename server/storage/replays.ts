@@ -218,6 +218,21 @@ export function mediaSecondsAt(segments: RecordingSegment[], instantMs: number):
   return played;
 }
 
+/**
+ * Where a replay's played segments begin on its whole recording's timeline (as the recording's
+ * own playlist plays it), and how long they play; none without segments. What re-times anything
+ * kept on the recording's timeline (captions) onto the replay.
+ */
+export function replayStretch(db: Database, replay: TalkReplay): { offsetSeconds: number; durationSeconds: number } | undefined {
+  const played = replaySegments(db, replay);
+  const first = played[0];
+  if (!first) return undefined;
+  return {
+    offsetSeconds: mediaSecondsAt(listSegments(db, replay.recordingId), Date.parse(first.programDateTime)),
+    durationSeconds: played.reduce((sum, segment) => sum + segment.durationSeconds, 0),
+  };
+}
+
 /** The talks within a whole stage recording. */
 export function recordingChapters(db: Database, recordingId: string): Chapter[] {
   return chaptersIn(db, recordingId, listSegments(db, recordingId));

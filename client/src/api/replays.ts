@@ -1,5 +1,5 @@
-/** Replays and recordings for the player: what to play, its chapters and the questions on screen while it was recorded. */
-import type { ChaptersResponse, OnScreenResponse, RecordingInfo, ReplayInfo } from '../../../shared/protocol';
+/** Replays and recordings for the player: what to play, its chapters, its captions and the questions on screen while it was recorded. */
+import type { CaptionsResponse, ChaptersResponse, OnScreenResponse, RecordingInfo, ReplayInfo } from '../../../shared/protocol';
 import { getJson } from './http';
 
 /** The access header of a private event's personal link, when the page was opened with one. */
@@ -14,3 +14,6 @@ export const fetchChapters = (of: 'replays' | 'recordings', id: string, headers:
 
 export const fetchQuestionsOnScreen = (of: 'replays' | 'recordings', id: string, headers: AccessHeaders): Promise<OnScreenResponse> =>
   getJson(`/api/${of}/${encodeURIComponent(id)}/questions-on-screen`, headers);
+
+export const fetchCaptions = (of: 'replays' | 'recordings', id: string, headers: AccessHeaders): Promise<CaptionsResponse> =>
+  getJson(`/api/${of}/${encodeURIComponent(id)}/captions`, headers);

@@ -48,3 +48,6 @@ export function t<K extends MessageKey>(key: K, ...args: TranslateArgs<K>): stri
 
 export const time = (iso: string, timeZone: string): string => formatTime(language.value, iso, timeZone);
 export const date = (iso: string, timeZone: string): string => formatDate(language.value, iso, timeZone);
+
+/** A language's own name in the page's language ("engelska", "Swedish"), for the captions menu; the tag itself where the browser has no name. */
+export const languageName = (tag: string): string => new Intl.DisplayNames([language.value], { type: 'language' }).of(tag) ?? tag;

@@ -1,18 +1,19 @@
 /**
  * `/replay/<id>` and `/archive/<id>`: a talk's replay, or a whole stage recording (played from its
  * live edge while it is still being recorded, with "Back to live" after a rewind). Chapters,
- * playback speed, keyboard shortcuts, the MP4 download and a link that opens at a time (`?t=`).
+ * captions (WebVTT tracks, when the recording has them), playback speed, keyboard shortcuts, the
+ * MP4 download and a link that opens at a time (`?t=`).
  */
 import '../styles.css';
 import '../components/pages.css';
 import { computed, signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { EventSummary, ReplayChapter, ReplayOnScreen } from '../../../shared/protocol';
+import type { CaptionTrack, EventSummary, ReplayChapter, ReplayOnScreen } from '../../../shared/protocol';
 import { RECORD_ID_PATTERN } from '../../../shared/ids';
 import { fetchEvents } from '../api/events';
 import { ApiFailure } from '../api/http';
-import { type AccessHeaders, fetchChapters, fetchQuestionsOnScreen, fetchRecording, fetchReplay } from '../api/replays';
+import { type AccessHeaders, fetchCaptions, fetchChapters, fetchQuestionsOnScreen, fetchRecording, fetchReplay } from '../api/replays';
 import { Layout } from '../components/Layout';
 import { QuestionOnScreen } from '../components/QuestionOnScreen';
 import { type PlayerAction, SEEK_STEP_SECONDS, shortcutFor } from '../components/playerShortcuts';
@@ -20,7 +21,7 @@ import { clockText, currentChapterIndex, shareAddress, startTimeFrom } from '../
 import { speakersText } from '../components/talkText';
 import { connectionCredentials } from '../credentials';
 import { errorText } from '../i18n/errors';
-import { date, setEventLanguage, t } from '../i18n/language';
+import { date, languageName, setEventLanguage, t } from '../i18n/language';
 import type { MessageKey } from '../i18n/messages';
 import { playRecording, type RecordingPlayer, type RecordingPlayerState } from '../live/recordingPlayer';
 
@@ -61,6 +62,8 @@ const STATE_TEXT = {
 const found = signal<{ kind: 'loading' } | { kind: 'failed'; error: unknown } | { kind: 'found'; playable: Playable }>({ kind: 'loading' });
 const events = signal<EventSummary[]>([]);
 const chapters = signal<ReplayChapter[]>([]);
+/** One per language; the video's own controls offer them. */
+const captions = signal<CaptionTrack[]>([]);
 /** The questions a moderator had on screen while this was recorded; each shows over the picture at its moment. */
 const questionsOnScreen = signal<ReplayOnScreen[]>([]);
 const playerState = signal<RecordingPlayerState>('loading');
@@ -188,10 +191,6 @@ function Player({ playable }: { playable: Playable }) {
   return (
     <>
       <div class="player replay-player" data-picture="on" ref={playerRef}>
-        {/* Captions come with a later issue: nothing in the data model holds them yet. Once
-            ReplayInfo carries a captions file (WebVTT, its language), its <track kind="captions"
-            src srclang label default> goes inside this video element; the native controls then
-            offer it, and hls.js leaves such a track alone. */}
         <video
           id="replay-video"
           class="player-video"
@@ -201,7 +200,12 @@ function Player({ playable }: { playable: Playable }) {
           aria-label={t('replay.videoLabel')}
           aria-describedby="replay-shortcuts-heading"
           ref={videoRef}
-        />
+        >
+          {/* hls.js leaves tracks of the page's own alone. */}
+          {captions.value.map((track) => (
+            <track key={track.url} kind="captions" src={track.url} srclang={track.language} label={languageName(track.language)} />
+          ))}
+        </video>
         <QuestionOnScreen question={shownQuestion.value} />
       </div>
       <p id="replay-state" class="status" role="status" aria-live="polite">
@@ -361,13 +365,15 @@ async function show(id: string): Promise<void> {
   const headers = access ? { 'x-estrad-access': access } : undefined;
   const playable = await findPlayable(id, headers);
   found.value = { kind: 'found', playable };
-  const [eventList, chapterList, onScreen] = await Promise.all([
+  const [eventList, chapterList, onScreen, captionList] = await Promise.all([
     fetchEvents().catch(() => ({ events: [] })),
     fetchChapters(playable.kind, playable.id, headers).catch(() => ({ chapters: [] })),
     fetchQuestionsOnScreen(playable.kind, playable.id, headers).catch(() => ({ questions: [] })),
+    fetchCaptions(playable.kind, playable.id, headers).catch(() => ({ captions: [] })),
   ]);
   events.value = eventList.events;
   chapters.value = chapterList.chapters;
+  captions.value = captionList.captions;
   questionsOnScreen.value = onScreen.questions;
   const event = eventList.events.find((candidate) => candidate.stages.some((stage) => stage.id === playable.stage));
   if (event) setEventLanguage(event.language);

@@ -3,6 +3,7 @@ import type { HttpDependencies } from '../httpServer.js';
 import { alertRoutes } from './alerts.js';
 import { archiveRoutes } from './archive.js';
 import { authRoutes } from './auth.js';
+import { captionRoutes } from './captions.js';
 import { chapterRoutes } from './chapters.js';
 import { encoderSettingsRoutes } from './encoderSettings.js';
 import { chatRoutes } from './chat.js';
@@ -27,6 +28,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: HttpDependen
     recordingRoutes,
     archiveRoutes,
     chapterRoutes,
+    captionRoutes,
     posterRoutes,
     eventRoutes,
     stageRoutes,
