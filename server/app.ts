@@ -36,6 +36,7 @@ import {
   socketOnAirNotifier,
   socketPollNotifier,
   socketQuestionNotifier,
+  socketRecordingNotifier,
 } from './signalling/socketServer.js';
 import { backstageStore } from './storage/backstage.js';
 import { openDatabase, type Database } from './storage/database.js';
@@ -96,7 +97,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     notifier: socketNotifier(signalling),
     lineupStore: backstageStore(db),
   });
-  const recordingControl = new RecordingControl({ db, recordingsDir: config.recordingsDir });
+  const recordingControl = new RecordingControl({ db, recordingsDir: config.recordingsDir, notifier: socketRecordingNotifier(signalling) });
   const recorder = new RecordingManager({
     db,
     registry,

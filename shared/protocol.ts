@@ -26,7 +26,7 @@ import {
   voteSchema,
 } from './questions.js';
 import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from './ids.js';
-import type { StageOnAir } from './programmeControl.js';
+import type { RecordingControl, StageOnAir } from './programmeControl.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary
@@ -409,12 +409,14 @@ export interface ServerToClientEvents {
   'moderation:ended': (event: { code: PublishingEndedCode; message: string }) => void;
   /** The joined stage's polls or their results changed. */
   'polls:board': (board: PollBoard) => void;
-  /** The talk on air on the joined stage and the next one: sent on joining, and when the control room changes it. */
+  /** The talk on air on the joined stage (and, to control rooms following health, on every stage) and the next one: sent on joining, and when the control room changes it. */
   'programme:onAir': (onAir: StageOnAir) => void;
   /** To control rooms following health: every stage, feed, worker and the disk, every second. */
   'health:snapshot': (snapshot: HealthSnapshot) => void;
   /** To control rooms following health: an alert raised, cleared by itself or acknowledged. */
   'alerts:alert': (alert: Alert) => void;
+  /** To control rooms following health: a stage's recording was switched on or off, or got a chapter marker. */
+  'recording:control': (state: RecordingControl) => void;
   /** The joined stage's chat changed: settings, a message sent, deleted or released. */
   'chat:board': (board: ChatBoard) => void;
   /** For moderators following a stage: its chat with held and deleted messages. */

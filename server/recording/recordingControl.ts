@@ -13,10 +13,15 @@ import { diskSpace } from './diskSpace.js';
 
 type SwitchListener = (stageId: string) => void;
 
+/** How the control rooms hear of a technician's change, whoever made it (signalling implements it). */
+export interface RecordingNotifier {
+  recordingChanged(state: RecordingControlState): void;
+}
+
 export class RecordingControl {
   private readonly listeners = new Set<SwitchListener>();
 
-  constructor(private readonly options: { db: Database; recordingsDir: string }) {}
+  constructor(private readonly options: { db: Database; recordingsDir: string; notifier?: RecordingNotifier }) {}
 
   /** Whether the stage is to be recorded while live (a stage outside the programme: no). */
   isRecorded(stageId: string): boolean {
@@ -28,6 +33,7 @@ export class RecordingControl {
     if (this.isRecorded(stageId) === recorded) return;
     setStageRecorded(this.options.db, stageId, recorded);
     for (const listener of this.listeners) listener(stageId);
+    void this.announce(stageId);
   }
 
   /** Calls `listener` with the stage whenever its switch changes; returns the unsubscribe function. */
@@ -40,7 +46,9 @@ export class RecordingControl {
   addMarker(stageId: string, title: string): ChapterMarkerInfo {
     const recording = this.currentRecording(stageId);
     if (!recording) throw new AppError('conflict', `Stage "${stageId}" is not being recorded now; a chapter marker needs a recording in progress.`);
-    return addChapterMarker(this.options.db, recording.id, title);
+    const marker = addChapterMarker(this.options.db, recording.id, title);
+    void this.announce(stageId);
+    return marker;
   }
 
   async state(stageId: string): Promise<RecordingControlState> {
@@ -61,6 +69,17 @@ export class RecordingControl {
         : null,
       disk: disk ?? null,
     };
+  }
+
+  /** Pushes the stage's state to the control rooms; a failure to read the disk or the database only costs the push. */
+  private async announce(stageId: string): Promise<void> {
+    const { notifier } = this.options;
+    if (!notifier) return;
+    try {
+      notifier.recordingChanged(await this.state(stageId));
+    } catch {
+      // The next change pushes again, and the panel reads the state whenever it opens.
+    }
   }
 
   private currentRecording(stageId: string): Recording | undefined {

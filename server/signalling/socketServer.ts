@@ -20,6 +20,7 @@ import type { OnAirNotifier } from '../audience/talkOnAir.js';
 import type { StageNotifier } from '../domain/stage.js';
 import type { AlertNotifier } from '../health/alertCenter.js';
 import type { HealthNotifier } from '../health/healthMonitor.js';
+import type { RecordingNotifier } from '../recording/recordingControl.js';
 import { AppError } from '../errors.js';
 import { clientAddress, type ProxyTrust } from '../http/clientAddress.js';
 import { SESSION_COOKIE } from '../http/guards.js';
@@ -193,9 +194,19 @@ export function socketPollNotifier(io: () => SignallingServer): PollNotifier {
   };
 }
 
-/** The talk on air and the next one, to everyone on the stage. */
+/** The talk on air and the next one, to everyone on the stage and to the control rooms (a socket in both gets one). */
 export function socketOnAirNotifier(io: () => SignallingServer): OnAirNotifier {
-  return { toStage: (stageId, onAir) => io().to(stageRoom(stageId)).emit('programme:onAir', onAir) };
+  return {
+    toStage: (stageId, onAir) =>
+      io()
+        .to([stageRoom(stageId), CONTROL_ROOM])
+        .emit('programme:onAir', onAir),
+  };
+}
+
+/** A stage's recording switch and markers, to the control rooms (its duration and size come with every health snapshot). */
+export function socketRecordingNotifier(io: () => SignallingServer): RecordingNotifier {
+  return { recordingChanged: (state) => io().to(CONTROL_ROOM).emit('recording:control', state) };
 }
 
 function handleConnection(socket: SignallingSocket, deps: SessionDependencies, sessions: Set<SocketSession>): void {

@@ -5,12 +5,15 @@ import type { RunningServer } from './server.js';
 export const TECHNICIAN_ENV = { ADMIN_USERNAME: 'tech', ADMIN_PASSWORD: 'a-long-test-password' };
 export const DEMO_EVENT_ID = 'folkhalsodagen-2026';
 
-/** Signs in as the technician from TECHNICIAN_ENV and calls the API with that session. */
-export async function technicianClient(server: RunningServer) {
+/** Signs in as the technician from TECHNICIAN_ENV (or another one) and calls the API with that session. */
+export async function technicianClient(
+  server: RunningServer,
+  credentials: { username: string; password: string } = { username: TECHNICIAN_ENV.ADMIN_USERNAME, password: TECHNICIAN_ENV.ADMIN_PASSWORD },
+) {
   const login = await fetch(`${server.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: TECHNICIAN_ENV.ADMIN_USERNAME, password: TECHNICIAN_ENV.ADMIN_PASSWORD }),
+    body: JSON.stringify(credentials),
   });
   if (!login.ok) throw new Error(`technician sign-in failed: ${login.status} ${await login.text()}`);
   const cookie = login.headers

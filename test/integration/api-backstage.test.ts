@@ -11,7 +11,7 @@ import type {
 import { type RunningServer, startServer } from '../helpers/server.js';
 import { connect, type RawSocket, request } from '../helpers/signalling.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
-import { apiCaller, type Caller, expectError, opusParameters, programmeDocument } from './api-fixtures.js';
+import { apiCaller, type Caller, expectError, opusParameters, programmeDocument, vp8Parameters } from './api-fixtures.js';
 
 /** Backstage over the real server: invited speakers wait unseen until a technician takes them to air. */
 describe('backstage: invited speakers arrive in the green room', () => {
@@ -228,12 +228,3 @@ function pushedSpeakers(monitor: RawSocket, check: (speakers: StageSpeaker[]) =>
     monitor.on('speakers:changed', listener);
   });
 }
-
-/** A browser's VP8 camera, one layer: enough for the SFU to accept a producer. */
-const vp8Parameters = {
-  mid: '1',
-  codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [] }],
-  headerExtensions: [],
-  encodings: [{ ssrc: 22222222 }],
-  rtcp: { cname: 'camera', reducedSize: true },
-};

@@ -112,3 +112,12 @@ export const opusParameters = {
   encodings: [{ ssrc: 11111111 }],
   rtcp: { cname: 'revoked-speaker', reducedSize: true },
 };
+
+/** What a browser's mediasoup-client sends for a camera (one encoding): enough for the SFU to accept a video producer. */
+export const vp8Parameters = {
+  mid: '1',
+  codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [] }],
+  headerExtensions: [],
+  encodings: [{ ssrc: 22222222 }],
+  rtcp: { cname: 'camera', reducedSize: true },
+};

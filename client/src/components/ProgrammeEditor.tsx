@@ -9,6 +9,7 @@ import type { ControlTalk, NewTalk, StageOnAir, StageTalksResponse } from '../..
 import { addTalk, changeTalk, fetchStageTalks, nextOnAir, putOnAir, removeTalk, reorderTalks } from '../api/programmeControl';
 import { t, time } from '../i18n/language';
 import type { PlainMessageKey } from '../i18n/translate';
+import { followedSince, rememberOnAir, talksOnAir } from './controlRoomHealth';
 import { fieldText } from './formData';
 import { movedOrder, speakersAsLines, speakersFromLines, wallClockIn } from './talkForm';
 import { speakersText } from './talkText';
@@ -25,8 +26,21 @@ const KINDS: [ControlTalk['kind'], PlainMessageKey][] = [
 
 export function ProgrammeEditor({ stageId, stageTitle, act }: { stageId: string; stageTitle: string; act: ControlAction }) {
   const [programme, setProgramme] = useState<StageTalksResponse | null>(null);
-  const load = useCallback(() => fetchStageTalks(stageId).then(setProgramme, () => undefined), [stageId]);
-  useEffect(() => void load(), [load]);
+  const load = useCallback(
+    () =>
+      fetchStageTalks(stageId).then(
+        (loaded) => {
+          setProgramme(loaded);
+          rememberOnAir(loaded.onAir);
+        },
+        () => undefined,
+      ),
+    [stageId],
+  );
+  // Read on opening and after every (re)connection of the control room's socket; the talk on air,
+  // whichever technician changes it, is pushed in between (programme:onAir).
+  const since = followedSince.value;
+  useEffect(() => void load(), [load, since]);
   if (!programme) return null;
 
   const run: ControlAction = (what, action) =>
@@ -34,7 +48,8 @@ export function ProgrammeEditor({ stageId, stageTitle, act }: { stageId: string;
       void load();
       return done;
     });
-  const { talks, timeZone, onAir } = programme;
+  const { talks, timeZone } = programme;
+  const onAir = talksOnAir.value.get(stageId) ?? programme.onAir;
   const order = talks.map((talk) => talk.id);
   return (
     <section class="control-programme" aria-labelledby={`programme-${stageId}`}>

@@ -1,30 +1,30 @@
 /**
  * The control room's recording of one stage: recording on and off apart from going live, chapter
- * markers in one click, and how much the disk still takes.
+ * markers in one click, and how much the disk still takes. Nothing is polled: the switch and the
+ * markers are pushed as any technician changes them, the duration, size and disk come with the
+ * health snapshot every second.
  */
 import './programmeControl.css';
 import type { TargetedSubmitEvent } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect } from 'preact/hooks';
+import type { RecordingHealth } from '../../../shared/health';
 import type { RecordingControl } from '../../../shared/programmeControl';
 import { fetchRecordingControl, setChapterMarker, switchRecording } from '../api/programmeControl';
 import { language, t, time } from '../i18n/language';
+import { followedSince, healthSnapshot, recordingStates, rememberRecording } from './controlRoomHealth';
 import { fieldText } from './formData';
 import type { ControlAction } from './ProgrammeEditor';
 import { clockText } from './replayTime';
 
-/** A recording's duration and size move on while it runs. */
-const REFRESH_INTERVAL_MS = 5_000;
 /** The recording's start is read where the technician sits. */
 const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 export function RecordingPanel({ stageId, stageTitle, act }: { stageId: string; stageTitle: string; act: ControlAction }) {
-  const [state, setState] = useState<RecordingControl | null>(null);
-  const load = useCallback(() => fetchRecordingControl(stageId).then(setState, () => undefined), [stageId]);
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, [load]);
+  const load = useCallback(() => fetchRecordingControl(stageId).then(rememberRecording, () => undefined), [stageId]);
+  // Read on opening and after every (re)connection of the control room's socket; pushed in between.
+  const since = followedSince.value;
+  useEffect(() => void load(), [load, since]);
+  const state = recordingStates.value.get(stageId);
   if (!state) return null;
 
   const run: ControlAction = (what, action) =>
@@ -32,7 +32,10 @@ export function RecordingPanel({ stageId, stageTitle, act }: { stageId: string; 
       void load();
       return done;
     });
-  const { recorded, current, disk } = state;
+  const measured = healthSnapshot.value;
+  const { recorded } = state;
+  const current = currentRecording(state.current, measured?.stages.find((stage) => stage.stageId === stageId)?.recording);
+  const disk = measured?.disk ?? state.disk;
   const switchLabel = t(recorded ? 'control.stopRecording' : 'control.startRecording', { stage: stageTitle });
   const onMarker = (event: TargetedSubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -82,6 +85,17 @@ export function RecordingPanel({ stageId, stageTitle, act }: { stageId: string; 
       </p>
     </section>
   );
+}
+
+/**
+ * The recording in progress with the newest figures: the health snapshot's (a second old at most)
+ * once it has one, with the markers last pushed for that recording; the state read before that.
+ */
+function currentRecording(pushed: RecordingControl['current'], measured: RecordingHealth | null | undefined): RecordingControl['current'] {
+  if (measured === undefined) return pushed;
+  if (measured === null || measured.status !== 'recording') return null;
+  const { id, status, startedAt, durationSeconds, sizeBytes } = measured;
+  return { id, status, startedAt, durationSeconds, sizeBytes, markers: pushed?.id === id ? pushed.markers : [] };
 }
 
 /** "1,2 GB" or "350 MB", in the page's language. */

@@ -1,10 +1,13 @@
 /**
  * The control room's live health and alerts: one socket follows every stage (health:follow), the
- * server pushes a snapshot every second and each alert as it is raised, cleared or acknowledged.
- * After a reconnect the socket follows again and gets the state it missed.
+ * server pushes a snapshot every second and each alert as it is raised, cleared or acknowledged,
+ * and every technician's changes to a stage's talk on air and recording, so that two control
+ * rooms open at once show the same. After a reconnect the socket follows again and gets the
+ * state it missed (the panels read the talk on air and the recording switch again).
  */
 import { signal } from '@preact/signals';
 import type { Alert, HealthSnapshot } from '../../../shared/health';
+import type { RecordingControl, StageOnAir } from '../../../shared/programmeControl';
 import { language } from '../i18n/language';
 import { Signalling } from '../signalling';
 
@@ -14,6 +17,12 @@ export const openAlerts = signal<Alert[]>([]);
 export const healthConnected = signal(false);
 /** The newest alert raised while the page was open, for the live region to announce. */
 export const newestAlert = signal<Alert | null>(null);
+/** By stage id: the talk on air, as read or last pushed. */
+export const talksOnAir = signal<ReadonlyMap<string, StageOnAir>>(new Map());
+/** By stage id: the recording switch and markers, as read or last pushed (its duration and size move with the snapshot). */
+export const recordingStates = signal<ReadonlyMap<string, RecordingControl>>(new Map());
+/** Bumped at every (re)connection of the socket: the panels read their state again, missed pushes and all. */
+export const followedSince = signal(0);
 
 let signalling: Signalling | undefined;
 
@@ -27,6 +36,7 @@ export function followHealth(): void {
         healthSnapshot.value = snapshot;
         openAlerts.value = alerts;
         healthConnected.value = true;
+        followedSince.value++;
       },
       () => (healthConnected.value = false),
     );
@@ -36,6 +46,8 @@ export function followHealth(): void {
   });
   connection.on('health:snapshot', (snapshot) => (healthSnapshot.value = snapshot));
   connection.on('alerts:alert', alertChanged);
+  connection.on('programme:onAir', rememberOnAir);
+  connection.on('recording:control', rememberRecording);
   if (connection.connected) void follow();
 }
 
@@ -45,6 +57,16 @@ export function stopFollowingHealth(): void {
   healthConnected.value = false;
   healthSnapshot.value = null;
   openAlerts.value = [];
+  talksOnAir.value = new Map();
+  recordingStates.value = new Map();
+}
+
+export function rememberOnAir(onAir: StageOnAir): void {
+  talksOnAir.value = new Map([...talksOnAir.value, [onAir.stageId, onAir]]);
+}
+
+export function rememberRecording(state: RecordingControl): void {
+  recordingStates.value = new Map([...recordingStates.value, [state.stageId, state]]);
 }
 
 export function alertChanged(alert: Alert): void {
