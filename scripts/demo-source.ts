@@ -5,12 +5,15 @@
  *
  *   ESTRAD_INGEST_KEY=<key> node dist/scripts/demo-source.js --url http://127.0.0.1:3000 --stage demo
  *     [--codec VP8|H264] [--size 1280x720] [--fps 30] [--bitrate 1500] [--ffmpeg /usr/bin/ffmpeg] [--clock]
+ *     [--tone 440] [--microphone-only]
  *
  * The stage's ingest key comes from the server that starts the source (the built-in demo), or from
  * GET /api/stages/<stage>/ingest-key for a technician.
  *
  * --clock sends frames that show the time each was handed to the encoder as a barcode
  * (scripts/bench/clockFrames.ts) instead of ffmpeg's pattern: what `npm run bench:latency` reads.
+ * --tone sets the tone's pitch; --microphone-only sends it alone, as another open microphone
+ * (what `npm run bench:recording` mixes).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -35,6 +38,8 @@ function parseOptions() {
       bitrate: { type: 'string', default: String(defaultTestPattern.videoBitrateKbps) },
       ffmpeg: { type: 'string' },
       clock: { type: 'boolean', default: false },
+      tone: { type: 'string', default: String(defaultTestPattern.toneHz) },
+      'microphone-only': { type: 'boolean', default: false },
     },
   });
   const [width, height] = (values.size ?? '').split('x').map(Number);
@@ -44,10 +49,11 @@ function parseOptions() {
     fps: Number(values.fps),
     videoBitrateKbps: Number(values.bitrate),
     video: values.clock ? 'raw-stdin' : 'test-pattern',
+    toneHz: Number(values.tone),
   };
-  const numbers = [pattern.width, pattern.height, pattern.fps, pattern.videoBitrateKbps];
+  const numbers = [pattern.width, pattern.height, pattern.fps, pattern.videoBitrateKbps, pattern.toneHz];
   if (!numbers.every((value) => Number.isInteger(value) && value > 0)) {
-    throw new Error('--size must look like 1280x720, and --fps and --bitrate (kbit/s) must be positive integers.');
+    throw new Error('--size must look like 1280x720, and --fps, --bitrate (kbit/s) and --tone (Hz) must be positive integers.');
   }
   if (pattern.width % 2 !== 0 || pattern.height % 2 !== 0) throw new Error('--size must have an even width and height (yuv420p).');
   const ingestKey = process.env[INGEST_KEY_VARIABLE];
@@ -58,6 +64,7 @@ function parseOptions() {
     stageId: stageIdSchema.parse(values.stage),
     codec: ingestCodecSchema.exclude(['opus']).parse(values.codec),
     pattern,
+    microphoneOnly: values['microphone-only'] ?? false,
     ffmpegPath: resolveFfmpegPath(values.ffmpeg ?? process.env.FFMPEG_PATH),
   };
 }
@@ -84,20 +91,10 @@ class DemoSource {
 
   private async publish(): Promise<void> {
     this.stopFfmpeg();
-    const { stageId, codec } = this.options;
-    const response = await new Promise<Ack<{ tracks: IngestTrackTarget[] }>>((resolve) =>
-      this.socket.emit(
-        'ingest:open',
-        {
-          stageId,
-          tracks: [
-            { source: 'camera', codec },
-            { source: 'microphone', codec: 'opus' },
-          ],
-        },
-        resolve,
-      ),
-    );
+    const { stageId, codec, microphoneOnly } = this.options;
+    const microphone = { source: 'microphone', codec: 'opus' } as const;
+    const tracks = microphoneOnly ? [microphone] : [{ source: 'camera', codec } as const, microphone];
+    const response = await new Promise<Ack<{ tracks: IngestTrackTarget[] }>>((resolve) => this.socket.emit('ingest:open', { stageId, tracks }, resolve));
     if (!response.ok) {
       console.error(`demo-source: the server refused the ingest: ${response.error.code}: ${response.error.message}`);
       setTimeout(() => void this.publish(), RESTART_DELAY_MS);

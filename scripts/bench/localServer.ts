@@ -28,6 +28,10 @@ export interface TestPattern {
   bitrateKbps: number;
   /** Frames that show the time they were encoded (demo-source --clock), for the latency bench. */
   clock?: boolean;
+  /** The tone's pitch (demo-source --tone); 440 Hz when not given. */
+  toneHz?: number;
+  /** The tone alone, as one more open microphone (demo-source --microphone-only). */
+  microphoneOnly?: boolean;
 }
 
 export interface LocalServerOptions {
@@ -204,6 +208,8 @@ export function startDemoSource(url: string, stageId: string, pattern: TestPatte
   const args = [demoSourceEntry, '--url', url, '--stage', stageId, '--codec', pattern.codec, '--size', pattern.size];
   args.push('--fps', String(pattern.fps), '--bitrate', String(pattern.bitrateKbps));
   if (pattern.clock) args.push('--clock');
+  if (pattern.toneHz !== undefined) args.push('--tone', String(pattern.toneHz));
+  if (pattern.microphoneOnly) args.push('--microphone-only');
   const key = ingestKey ?? process.env[INGEST_KEY_VARIABLE];
   const env = { ...essentialEnvironment(), ...(key === undefined ? {} : { [INGEST_KEY_VARIABLE]: key }) };
   const source = spawn(process.execPath, args, { cwd: packageRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -12,9 +12,11 @@ export interface TestPatternOptions {
    * caller paces them.
    */
   video: 'test-pattern' | 'raw-stdin';
+  /** The tone's pitch (it beeps at four times that once a second): another source sounds different. */
+  toneHz: number;
 }
 
-export const defaultTestPattern: TestPatternOptions = { width: 640, height: 360, fps: 25, videoBitrateKbps: 1000, video: 'test-pattern' };
+export const defaultTestPattern: TestPatternOptions = { width: 640, height: 360, fps: 25, videoBitrateKbps: 1000, video: 'test-pattern', toneHz: 440 };
 
 /**
  * ffmpeg arguments that send moving video and a beeping tone as RTP to the given ingest targets.
@@ -28,8 +30,9 @@ export function testPatternFfmpegArgs(targets: IngestTrackTarget[], options: Tes
   // -sdp_file keeps ffmpeg from printing the SDP of its RTP outputs on stdout.
   // -nostdin only turns off ffmpeg's keyboard commands; frames on stdin (pipe:0) are still read.
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostdin', '-sdp_file', '/dev/null'];
-  args.push(...videoInputArgs(options));
-  args.push('-re', '-f', 'lavfi', '-i', 'sine=frequency=440:beep_factor=4:sample_rate=48000');
+  // A sound-only source (a microphone) has no picture to make: the tone is its only input.
+  if (video) args.push(...videoInputArgs(options));
+  args.push('-re', '-f', 'lavfi', '-i', `sine=frequency=${options.toneHz}:beep_factor=4:sample_rate=48000`);
   if (video) {
     args.push('-map', '0:v:0', ...videoEncoderArgs(video, options));
     args.push('-b:v', `${videoBitrateKbps}k`, '-maxrate', `${videoBitrateKbps}k`, '-bufsize', `${videoBitrateKbps}k`);
@@ -39,7 +42,7 @@ export function testPatternFfmpegArgs(targets: IngestTrackTarget[], options: Tes
     args.push(...rtpOutputArgs(video));
   }
   if (audio) {
-    args.push('-map', '1:a:0', '-c:a', 'libopus', '-b:a', '64k', '-ac', '2', '-ar', '48000', ...rtpOutputArgs(audio));
+    args.push('-map', `${video ? 1 : 0}:a:0`, '-c:a', 'libopus', '-b:a', '64k', '-ac', '2', '-ar', '48000', ...rtpOutputArgs(audio));
   }
   return args;
 }

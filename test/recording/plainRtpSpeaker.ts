@@ -6,10 +6,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { IngestTrackTarget, MediaSource } from '../../shared/protocol.js';
 import { IngestKeys } from '../../server/auth/ingestKeys.js';
-import { rtpOutputArgs, testPatternFfmpegArgs } from '../../server/ingest/testPattern.js';
+import { defaultTestPattern, testPatternFfmpegArgs } from '../../server/ingest/testPattern.js';
 import { connect, type RawSocket, request } from '../helpers/signalling.js';
 import { TEST_FFMPEG } from '../helpers/mediaTools.js';
-import { ENCODER_QUIET } from '../helpers/testEncoder.js';
 
 export class PlainRtpSpeaker {
   private constructor(
@@ -23,15 +22,10 @@ export class PlainRtpSpeaker {
     return new PlainRtpSpeaker(socket, spawn(TEST_FFMPEG, testPatternFfmpegArgs([target]), { stdio: 'ignore' }));
   }
 
-  /** An open microphone that sends a steady tone of that pitch (Opus, as browsers send). */
+  /** An open microphone that sends a tone of that pitch (Opus, as browsers send). */
   static async publishTone(url: string, dataDir: string, stageId: string, toneHz: number): Promise<PlainRtpSpeaker> {
     const { socket, target } = await openIngest(url, dataDir, stageId, 'microphone', 'opus');
-    const args = [
-      ...ENCODER_QUIET,
-      ...['-re', '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:sample_rate=48000`],
-      ...['-c:a', 'libopus', '-b:a', '64k', '-ac', '2', '-ar', '48000'],
-      ...rtpOutputArgs(target),
-    ];
+    const args = testPatternFfmpegArgs([target], { ...defaultTestPattern, toneHz });
     return new PlainRtpSpeaker(socket, spawn(TEST_FFMPEG, args, { stdio: 'ignore' }));
   }
 
