@@ -24,6 +24,12 @@ describe('the control room talks to backstage, and speakers see what is on air',
   const talk = () =>
     control.locator('li[data-stage="aula"] section[data-talkback]').getByRole('button', { name: translate('sv', 'talkback.talk', { stage: stageTitle }) });
   const notice = (page: Page) => page.locator('#talkback-notice');
+  const signIn = async (page: Page) => {
+    await page.goto(`${fixture.server.url}/control`);
+    await page.getByLabel(sv['control.username']).fill(TECHNICIAN_ENV.ADMIN_USERNAME);
+    await page.getByLabel(sv['control.password']).fill(TECHNICIAN_ENV.ADMIN_PASSWORD);
+    await page.getByRole('button', { name: sv['control.signIn'] }).click();
+  };
 
   beforeAll(async () => {
     technician = await technicianClient(fixture.server);
@@ -41,10 +47,7 @@ describe('the control room talks to backstage, and speakers see what is on air',
     await waitForPlacement(backstage, 'backstage');
     expect(await notice(backstage).getAttribute('data-talking')).toBe('false');
 
-    await control.goto(`${fixture.server.url}/control`);
-    await control.getByLabel(sv['control.username']).fill(TECHNICIAN_ENV.ADMIN_USERNAME);
-    await control.getByLabel(sv['control.password']).fill(TECHNICIAN_ENV.ADMIN_PASSWORD);
-    await control.getByRole('button', { name: sv['control.signIn'] }).click();
+    await signIn(control);
     await talk().click();
     await control
       .locator('li[data-stage="aula"] section[data-talkback="talking"]')
@@ -75,6 +78,24 @@ describe('the control room talks to backstage, and speakers see what is on air',
     expect(await receivedAudioBytes(backstage)).toBeGreaterThan(heardBefore);
     const recordings = (await (await fetch(`${fixture.server.url}/api/recordings?stage=aula`)).json()) as { recordings: RecordingInfo[] };
     expect(recordings.recordings).toEqual([]);
+  });
+
+  it('lets another technician in the control room hear it too', async () => {
+    const colleague = await (await fixture.newContext({ viewport: LAPTOP })).newPage();
+    await signIn(colleague);
+    const panel = colleague.locator('li[data-stage="aula"] section[data-talkback="off"]');
+    await panel.getByText(translate('sv', 'talkback.colleagueTalking', { stage: stageTitle })).waitFor({ timeout: 20_000 });
+    await waitFor(
+      async () =>
+        panel
+          .locator('audio')
+          .evaluate((audio: HTMLAudioElement) => audio.srcObject instanceof MediaStream && audio.srcObject.getAudioTracks().length === 1 && !audio.paused),
+      10_000,
+      () => 'the colleague’s control room does not play the talk-back',
+    );
+    // The one talking does not hear themselves.
+    expect(await control.locator('li[data-stage="aula"] section[data-talkback] audio').count()).toBe(0);
+    await colleague.close();
   });
 
   it('shows the backstage speaker what is on air (the lowest layer, muted); a speaker on air does not hear the control room', async () => {

@@ -36,12 +36,13 @@ export function TalkbackNotice({ tracks }: { tracks: MediaStreamTrack[] }) {
   );
 }
 
-function TalkbackAudio({ track }: { track: MediaStreamTrack }) {
+/** Plays a talk-back microphone (the speaker's page, and colleagues' in /control). */
+export function TalkbackAudio({ track }: { track: MediaStreamTrack }) {
   const audioRef = useRef<HTMLAudioElement>(null);
   useEffect(() => {
     const audio = audioRef.current!;
     audio.srcObject = new MediaStream([track]);
-    // The speaker pressed Go live, so the page may play sound.
+    // The user has clicked on the page (Go live, Sign in), so it may play sound.
     void audio.play().catch(() => undefined);
     return () => (audio.srcObject = null);
   }, [track]);

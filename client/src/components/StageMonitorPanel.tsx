@@ -29,6 +29,7 @@ export function StageMonitorPanel({
     status: 'connecting',
     problem: undefined,
     talkback: 'off',
+    colleaguesTalking: [],
   });
   const monitorRef = useRef<StageMonitor | undefined>(undefined);
   useEffect(() => {
@@ -42,7 +43,13 @@ export function StageMonitorPanel({
       {view.problem && <p class="problem">{problemText(view.problem)}</p>}
       {view.status === 'connecting' && <p>{t('backstage.connecting')}</p>}
       <ProgramPanel stageId={stageId} view={view} onTake={onTake} />
-      <TalkbackPanel stageId={stageId} stageTitle={stageTitle} state={view.talkback} onToggle={(talking) => void monitorRef.current?.setTalking(talking)} />
+      <TalkbackPanel
+        stageId={stageId}
+        stageTitle={stageTitle}
+        state={view.talkback}
+        colleagues={view.colleaguesTalking}
+        onToggle={(talking) => void monitorRef.current?.setTalking(talking)}
+      />
       <BackstagePanel stageId={stageId} view={view} onPlace={onPlace} />
     </>
   );

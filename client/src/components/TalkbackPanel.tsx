@@ -1,16 +1,19 @@
-/** In /control, per stage: the technician's "Talk to backstage" toggle and what it is doing. */
+/** In /control, per stage: the technician's "Talk to backstage" toggle, what it is doing, and colleagues talking there. */
 import { t } from '../i18n/language';
 import type { TalkbackState } from '../live/talkback';
+import { TalkbackAudio } from './SpeakerReturnView';
 
 export function TalkbackPanel({
   stageId,
   stageTitle,
   state,
+  colleagues,
   onToggle,
 }: {
   stageId: string;
   stageTitle: string;
   state: TalkbackState;
+  colleagues: MediaStreamTrack[];
   onToggle: (talking: boolean) => void;
 }) {
   const headingId = `talkback-${stageId}`;
@@ -28,6 +31,12 @@ export function TalkbackPanel({
         {state === 'starting' && t('talkback.starting')}
         {state === 'talking' && t('talkback.talking', { stage: stageTitle })}
       </p>
+      <p class="meta" role="status" data-colleagues={colleagues.length}>
+        {colleagues.length > 0 && t('talkback.colleagueTalking', { stage: stageTitle })}
+      </p>
+      {colleagues.map((track) => (
+        <TalkbackAudio key={track.id} track={track} />
+      ))}
       {state === 'failed' && (
         <p class="problem" role="alert">
           {t('talkback.microphoneFailed')}

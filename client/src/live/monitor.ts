@@ -4,7 +4,7 @@
  * simulcast layer), and keep the speakers, the feeds on air and the program as the server pushes them.
  */
 import type { types } from 'mediasoup-client';
-import type { JoinResult, MediaKind, ProducerInfo, Program, StageSpeaker } from '../../../shared/protocol';
+import type { JoinResult, MediaKind, ProducerInfo, Program, StageSpeaker, TalkbackProducer } from '../../../shared/protocol';
 import { Signalling, SignallingError } from '../signalling';
 import {
   type LinkStatus,
@@ -39,6 +39,8 @@ export interface MonitorView {
   problem: LiveProblem | undefined;
   /** Whether this technician is talking to the stage's backstage. */
   talkback: TalkbackState;
+  /** Other technicians talking to backstage, heard here too. */
+  colleaguesTalking: MediaStreamTrack[];
 }
 
 export interface MonitorObserver {
@@ -59,6 +61,9 @@ export class StageMonitor implements StageMediaHandler {
   private status: LinkStatus = 'connecting';
   private problem: LiveProblem | undefined;
   private readonly talkback = new TalkbackMicrophone(() => this.report());
+  /** Every technician's talk-back on the stage, this one's included (not consumed: no one needs to hear themselves). */
+  private talkbackProducers: TalkbackProducer[] = [];
+  private ownPeerId = '';
 
   constructor(
     stageId: string,
@@ -95,6 +100,10 @@ export class StageMonitor implements StageMediaHandler {
       this.program = program;
       this.report();
     });
+    this.link.on('talkback:changed', ({ producers }) => {
+      this.talkbackProducers = producers;
+      this.follow();
+    });
   }
 
   start(): void {
@@ -115,6 +124,8 @@ export class StageMonitor implements StageMediaHandler {
   joined(join: JoinResult): void {
     this.speakers = join.speakers ?? [];
     this.program = join.program;
+    this.ownPeerId = join.peerId;
+    this.talkbackProducers = join.talkback ?? [];
     this.onAir.clear();
     for (const producer of join.producers) this.onAir.set(producer.producerId, producer);
   }
@@ -143,7 +154,15 @@ export class StageMonitor implements StageMediaHandler {
   }
 
   private listedProducers(): Set<string> {
-    return new Set([...this.onAir.keys(), ...this.speakers.flatMap((speaker) => speaker.producers.map((producer) => producer.producerId))]);
+    return new Set([
+      ...this.onAir.keys(),
+      ...this.speakers.flatMap((speaker) => speaker.producers.map((producer) => producer.producerId)),
+      ...this.colleaguesTalkback(),
+    ]);
+  }
+
+  private colleaguesTalkback(): string[] {
+    return this.talkbackProducers.filter((producer) => producer.peerId !== this.ownPeerId).map((producer) => producer.producerId);
   }
 
   private async consumeMissing(attachment: StageAttachment): Promise<void> {
@@ -190,7 +209,16 @@ export class StageMonitor implements StageMediaHandler {
     const feeds = [...this.onAir.values()]
       .filter((producer) => producer.kind === 'video')
       .map((producer) => ({ producer, speakerLabel: this.speakerLabelOf(producer), track: this.consumers.get(producer.producerId)?.track }));
-    this.observer.changed({ speakers, feeds, program: this.program, status: this.status, problem: this.problem, talkback: this.talkback.state() });
+    const colleaguesTalking = this.colleaguesTalkback().flatMap((producerId) => this.consumers.get(producerId)?.track ?? []);
+    this.observer.changed({
+      speakers,
+      feeds,
+      program: this.program,
+      status: this.status,
+      problem: this.problem,
+      talkback: this.talkback.state(),
+      colleaguesTalking,
+    });
   }
 
   private speakerLabelOf(producer: ProducerInfo): string {
