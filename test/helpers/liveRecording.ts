@@ -31,15 +31,35 @@ export async function segmentUrls(server: RunningServer, recording: RecordingInf
 
 /** Width and height of the video ffprobe decodes from a segment; 0 × 0 when it finds none. */
 export async function probeSegmentVideo(url: string): Promise<{ width: number; height: number }> {
-  const file = join(tmpdir(), `estrad-segment-${process.pid}-${Date.now()}.ts`);
+  const probe = (await probeSegment(url, ['-select_streams', 'v', '-show_streams'])) as { streams: { width?: number; height?: number }[] };
+  return { width: probe.streams[0]?.width ?? 0, height: probe.streams[0]?.height ?? 0 };
+}
+
+/**
+ * How many seconds of media a segment holds by its own timestamps: from its earliest packet to
+ * the end of the stream that ends first (a segment cut short lacks the end of its picture or sound).
+ */
+export async function probeSegmentMediaSeconds(url: string): Promise<number> {
+  const probe = (await probeSegment(url, ['-show_entries', 'packet=stream_index,pts_time,duration_time'])) as {
+    packets: { stream_index: number; pts_time?: string; duration_time?: string }[];
+  };
+  const timed = probe.packets.filter((packet) => packet.pts_time !== undefined);
+  if (timed.length === 0) throw new Error(`ffprobe found no packets in ${url}`);
+  const start = Math.min(...timed.map((packet) => Number(packet.pts_time)));
+  const ends = new Map<number, number>();
+  for (const packet of timed) {
+    const end = Number(packet.pts_time) + Number(packet.duration_time ?? 0);
+    ends.set(packet.stream_index, Math.max(end, ends.get(packet.stream_index) ?? end));
+  }
+  return Math.min(...ends.values()) - start;
+}
+
+/** ffprobe's JSON about a downloaded segment. */
+async function probeSegment(url: string, options: string[]): Promise<unknown> {
+  const file = join(tmpdir(), `estrad-segment-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.ts`);
   writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
   try {
-    const probe = JSON.parse(
-      execFileSync(TEST_FFPROBE, ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }),
-    ) as {
-      streams: { width?: number; height?: number }[];
-    };
-    return { width: probe.streams[0]?.width ?? 0, height: probe.streams[0]?.height ?? 0 };
+    return JSON.parse(execFileSync(TEST_FFPROBE, ['-v', 'error', ...options, '-of', 'json', file], { encoding: 'utf8' }));
   } finally {
     rmSync(file, { force: true });
   }
