@@ -90,9 +90,17 @@ export class FfmpegProcess {
 
   /**
    * Asks ffmpeg to finish, so it closes its current segment and playlist; kills it when it takes
-   * longer than `graceMs`.
+   * longer than `graceMs`. `endsByItselfWithinMs`: ffmpeg was told its input ends (an RTCP BYE)
+   * and gets this long to read that far and end by itself before it is asked: 'q' makes it stop
+   * reading at once, dropping what it has not read yet, which on a loaded machine (ffmpeg a second
+   * or two behind its input) was the last seconds of the run.
    */
-  async stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<FfmpegExit> {
+  async stop(graceMs = DEFAULT_STOP_GRACE_MS, endsByItselfWithinMs = 0): Promise<FfmpegExit> {
+    if (!this.stopRequested && endsByItselfWithinMs > 0) {
+      const ended = await this.endedWithin(endsByItselfWithinMs);
+      if (!ended)
+        this.logger.warn({ pid: this.pidValue, waitedMs: endsByItselfWithinMs }, 'ffmpeg did not end by itself at the end of its input; asking it to');
+    }
     if (!this.stopRequested) {
       this.stopRequested = true;
       // Before 'start', fluent-ffmpeg is still checking ffmpeg's capabilities: ffmpeg is asked as
@@ -107,6 +115,17 @@ export class FfmpegProcess {
       return await this.exited;
     } finally {
       clearTimeout(killer);
+    }
+  }
+
+  /** Whether ffmpeg ends, whatever the reason, within this many milliseconds. */
+  private async endedWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    try {
+      return await Promise.race([this.exited.then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

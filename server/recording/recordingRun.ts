@@ -30,6 +30,11 @@ export interface RunOptions {
   logger: Logger;
 }
 
+/**
+ * After the RTCP BYE, how long ffmpeg gets to read the rest of its input and end by itself (it
+ * takes milliseconds, or as long as it lags behind on a loaded machine) before it is asked to.
+ */
+const INPUT_DRAIN_MS = 3_000;
 /** How long ffmpeg gets to open its input before media is sent anyway. */
 const LISTEN_TIMEOUT_MS = 5_000;
 /**
@@ -102,12 +107,20 @@ export class RecordingRun {
     return this.ffmpeg.pid;
   }
 
-  /** Has ffmpeg finish its last segment and playlist, then lets the tap go. */
+  /**
+   * Has ffmpeg record everything sent to it, finish its last segment and playlist, then lets the
+   * tap go. The BYE comes after the run's last packets, and ffmpeg reads a track's RTP before its
+   * RTCP: it ends by itself once it has read them all.
+   */
   async stop(): Promise<FfmpegExit> {
-    await sendRtcpBye(this.destinations.map((destination) => destination.rtcpPort)).catch((error: unknown) =>
-      this.logger.warn({ err: error }, 'could not send RTCP BYE to ffmpeg'),
+    const byeSent = await sendRtcpBye(this.destinations.map((destination) => destination.rtcpPort)).then(
+      () => true,
+      (error: unknown) => {
+        this.logger.warn({ err: error }, 'could not send RTCP BYE to ffmpeg');
+        return false;
+      },
     );
-    const exit = await this.ffmpeg.stop();
+    const exit = await this.ffmpeg.stop(undefined, byeSent ? INPUT_DRAIN_MS : 0);
     await this.release();
     return exit;
   }

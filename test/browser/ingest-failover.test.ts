@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestPointInfo, RecordingInfo } from '../../shared/protocol.js';
 import type { PlayerStats } from '../../shared/playerStats.js';
 import { programmeDocument } from '../integration/api-fixtures.js';
-import { liveRecording, probeSegmentVideo } from '../helpers/liveRecording.js';
+import { liveRecording, probeSegmentMediaSeconds, probeSegmentVideo } from '../helpers/liveRecording.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { ObsWhipClient } from '../helpers/obsWhipClient.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
-import { freePort, waitFor } from '../helpers/server.js';
+import { freePort, holdsFor, waitFor } from '../helpers/server.js';
 import { ingestLogs } from '../helpers/ingestLogs.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { ReconnectingEncoder } from '../helpers/testEncoder.js';
@@ -18,13 +18,22 @@ const STAGE = 'failover-hall';
 /** The main feed (OBS over WHIP) is 640 wide, the backup (an SRT encoder) 480: the viewer and the recording tell them apart. */
 const MAIN_WIDTH = 640;
 const BACKUP_WIDTH = 480;
-/** The switch waits for a second of silence from the main (the issue's rule). */
-const SILENCE_MS = 1_000;
 /**
- * The issue's promises: the viewer receives the backup within 2 s of that second of silence, and
- * the recording has no gap longer than 2 s, counted from the kill.
+ * The issue's promise: never a gap longer than 2 s, the second of silence the switch waits for
+ * included. The viewer hears the backup within 2 s of the kill, and the recording's media of the
+ * main and of the backup are less than 2 s apart.
  */
 const MAX_GAP_MS = 2_000;
+/**
+ * A feed passed through as its encoder sends it has a picture only from its next keyframe: the
+ * viewer sees the backup at most one keyframe interval (the encoders' 1 s) after hearing it.
+ */
+const BACKUP_KEYFRAME_INTERVAL_MS = 1_000;
+/**
+ * The recorder is held this long behind its input before the kill, as ffmpeg ran behind on a
+ * loaded machine: the main's last media must still be in the recording when the switch ends its run.
+ */
+const RECORDER_LAG_MS = 1_500;
 
 interface FeedState {
   onAir: 'main' | 'backup';
@@ -63,19 +72,19 @@ class ViewerTimeline {
     return undefined;
   }
 
-  /** The longest time after `since` without a new audio packet. */
-  longestAudioGap(since: number): number {
-    let longest = 0;
+  /** The longest time after `since` without a new audio packet, and when audio came again after it. */
+  longestAudioGap(since: number): { ms: number; endedAt: number | undefined } {
+    const gap = { ms: 0, endedAt: undefined as number | undefined };
     let lastGrowth = since;
     for (let index = 1; index < this.samples.length; index++) {
       const [before, now] = [this.samples[index - 1]!, this.samples[index]!];
       if (now.at < since) continue;
       if ((now.stats.audio?.packetsReceived ?? 0) !== (before.stats.audio?.packetsReceived ?? 0)) {
-        longest = Math.max(longest, now.at - lastGrowth);
+        if (now.at - lastGrowth > gap.ms) [gap.ms, gap.endedAt] = [now.at - lastGrowth, now.at];
         lastGrowth = now.at;
       }
     }
-    return longest;
+    return gap;
   }
 }
 
@@ -114,12 +123,20 @@ describe('a backup feed takes over from a failed main feed', () => {
     encoders.push(new ReconnectingEncoder(url, 'mpegts', { width: BACKUP_WIDTH, height: 272, zeroLatency: true, toneHz: 660 }));
   }
 
+  /** The process id of the recorder's ffmpeg for the recording's first run, from the server's log. */
+  function firstRecorderPid(logs: string): number {
+    const started = logs.split('\n').find((line) => line.includes('"msg":"recorder run started"'));
+    const pid = started && (JSON.parse(started) as { pid?: number }).pid;
+    if (!pid) throw new Error(`the server's log names no recorder run:\n${logs.slice(-2000)}`);
+    return pid;
+  }
+
   async function recordingSegments(recording: RecordingInfo): Promise<types.Segment[]> {
     const text = await (await fetch(`${fixture.server.url}${recording.playlistUrl}`)).text();
     return (parsePlaylist(text) as types.MediaPlaylist).segments;
   }
 
-  it('switches viewers and the recording to the backup within 2 s of the main going silent, and back when the main returns', async () => {
+  it('switches viewers and the recording to the backup within 2 s of the main failing, keeping the main to its end, and back when the main returns', async () => {
     const { server } = fixture;
     const main = await tech.call<IngestPointInfo>('POST', `/api/stages/${STAGE}/ingest-points`, { protocol: 'whip', label: 'OBS (main)' });
     const backup = await tech.call<IngestPointInfo>('POST', `/api/stages/${STAGE}/ingest-points`, { protocol: 'srt', label: 'vMix (backup)', role: 'backup' });
@@ -147,27 +164,50 @@ describe('a backup feed takes over from a failed main feed', () => {
       () => 'the main feed is not being recorded',
     );
 
-    // The main encoder dies; OBS's connection stays up, silent.
+    // The recorder falls behind its input, as on a loaded machine; the main encoder dies then
+    // (OBS's connection stays up, silent), and the recorder catches up only after the switch.
+    const recorderPid = firstRecorderPid(server.logs());
+    process.kill(recorderPid, 'SIGSTOP');
+    try {
+      await holdsFor(
+        async () => (await feedState()).onAir === 'main',
+        RECORDER_LAG_MS,
+        () => 'the main feed left the air while its encoder was sending',
+      );
+    } catch (error) {
+      process.kill(recorderPid, 'SIGCONT');
+      throw error;
+    }
     const killedAt = Date.now();
     obs.stopEncoder();
     await waitFor(
-      () => timeline.firstDecoded(BACKUP_WIDTH, killedAt) !== undefined,
+      async () => (await feedState()).onAir === 'backup',
       15_000,
-      () => `the viewer never showed the backup:\n${ingestLogs(server)}`,
+      () => `the stage never switched to the backup:\n${ingestLogs(server)}`,
+    ).finally(() => process.kill(recorderPid, 'SIGCONT'));
+    await waitFor(
+      () => timeline.longestAudioGap(killedAt).endedAt !== undefined && timeline.firstDecoded(BACKUP_WIDTH, killedAt) !== undefined,
+      15_000,
+      () => `the viewer never heard and saw the backup:\n${ingestLogs(server)}`,
     );
+    const soundGap = timeline.longestAudioGap(killedAt);
+    const backupHeardAfterMs = soundGap.endedAt! - killedAt;
     const backupShownAfterMs = timeline.firstDecoded(BACKUP_WIDTH, killedAt)! - killedAt;
-    const audioGapMs = timeline.longestAudioGap(killedAt);
-    console.log(`failover: backup picture after ${backupShownAfterMs} ms, longest audio gap ${audioGapMs} ms (main silent from 0 ms)`);
-    expect(audioGapMs).toBeLessThanOrEqual(SILENCE_MS + MAX_GAP_MS);
-    expect(backupShownAfterMs).toBeLessThanOrEqual(SILENCE_MS + MAX_GAP_MS);
     const failedOver = await feedState();
-    expect(failedOver).toMatchObject({ onAir: 'backup', switches: { main: 0, backup: 1 }, lastSwitch: { from: 'main', to: 'backup' } });
     const switchedAt = Date.parse(failedOver.lastSwitch!.at);
+    console.log(
+      `failover, viewer: switched ${switchedAt - killedAt} ms after the kill; backup heard after ${backupHeardAfterMs} ms (longest sound gap ${soundGap.ms} ms), seen after ${backupShownAfterMs} ms`,
+    );
+    expect(backupHeardAfterMs).toBeLessThan(MAX_GAP_MS);
+    expect(backupShownAfterMs).toBeLessThan(MAX_GAP_MS + BACKUP_KEYFRAME_INTERVAL_MS);
+    expect(failedOver).toMatchObject({ onAir: 'backup', switches: { main: 0, backup: 1 }, lastSwitch: { from: 'main', to: 'backup' } });
     expect(server.logs()).toContain('"alert":"ingest_feed_switched"');
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toContain(`estrad_ingest_feed_switches_total{stage="${STAGE}",to="backup"} 1`);
 
-    // The same recording goes on with the backup, after a discontinuity and no gap over 2 s.
+    // The same recording goes on with the backup, after a discontinuity and less than 2 s of
+    // missing media: from the end of the main's last media (its last segment's start and what
+    // ffprobe finds in it) to the start of the backup's first segment.
     let segments: types.Segment[] = [];
     await waitFor(
       async () => {
@@ -181,15 +221,14 @@ describe('a backup feed takes over from a failed main feed', () => {
     expect((await liveRecording(server, STAGE))?.id).toBe(recording!.id);
     const switched = segments.findIndex((segment, index) => index > 0 && segment.discontinuity);
     const [lastMain, firstBackup] = [segments[switched - 1]!, segments[switched]!];
-    // The hole the failure leaves in the recording: from the kill (the main's last media) to the
-    // backup's first recorded media, the second of silence the switch waits for included.
-    const mainEndedAt = lastMain.programDateTime!.getTime() + lastMain.duration * 1000;
-    const backupStartedAt = firstBackup.programDateTime!.getTime();
-    console.log(
-      `failover: switched ${switchedAt - killedAt} ms after the kill; recording: main media to ${mainEndedAt - killedAt} ms, backup from ${backupStartedAt - killedAt} ms (${backupStartedAt - switchedAt} ms after the switch)`,
-    );
-    expect(backupStartedAt - Math.min(killedAt, mainEndedAt)).toBeLessThan(MAX_GAP_MS);
     const segmentUrl = (segment: types.Segment) => new URL(segment.uri, `${server.url}${recording!.playlistUrl}`).href;
+    const mainEndedAt = lastMain.programDateTime!.getTime() + (await probeSegmentMediaSeconds(segmentUrl(lastMain))) * 1000;
+    const backupStartedAt = firstBackup.programDateTime!.getTime();
+    const recordedGapMs = Math.round(backupStartedAt - mainEndedAt);
+    console.log(
+      `failover, recording: ${recordedGapMs} ms of media missing between the main and the backup; the main's media ends ${Math.round(mainEndedAt - killedAt)} ms after the kill (recorder ${RECORDER_LAG_MS} ms behind), the backup's starts ${backupStartedAt - switchedAt} ms after the switch`,
+    );
+    expect(recordedGapMs).toBeLessThan(MAX_GAP_MS);
     expect((await probeSegmentVideo(segmentUrl(lastMain))).width).toBe(MAIN_WIDTH);
     expect((await probeSegmentVideo(segmentUrl(firstBackup))).width).toBe(BACKUP_WIDTH);
 
