@@ -5,6 +5,8 @@
  * sound. Mixing several audio producers (two speakers talking) is not done yet: one microphone
  * is recorded, the video speaker's own when they have one. Paused producers are left out: they
  * send nothing, and ffmpeg writes nothing at all while one of its streams has never had a packet.
+ * While the slate is shown (program.slate), its video is recorded, and its silence when no
+ * microphone is open.
  */
 import type { MediaSource, ProducerInfo, Program } from '../../shared/protocol.js';
 
@@ -20,9 +22,10 @@ export const AUTOMATIC_PROGRAM: Program = { main: null, inset: null };
 
 export function selectRecordedTracks(onAir: ProducerInfo[], program: Program = AUTOMATIC_PROGRAM): TrackSelection | undefined {
   const sending = onAir.filter((producer) => !producer.paused);
-  const taken = sending.find((producer) => producer.producerId === program.main && producer.kind === 'video');
+  const taken = sending.find((producer) => producer.producerId === (program.slate ?? program.main) && producer.kind === 'video');
   const video = taken ?? latestOf(sending, 'screen') ?? latestOf(sending, 'camera');
-  const audio = microphoneOf(sending, video?.peerId) ?? latestOf(sending, 'microphone') ?? latestOf(sending, 'screen-audio');
+  const slateSilence = sending.find((producer) => producer.source === 'slate' && producer.kind === 'audio');
+  const audio = microphoneOf(sending, video?.peerId) ?? latestOf(sending, 'microphone') ?? latestOf(sending, 'screen-audio') ?? slateSilence;
   if (!video && !audio) return undefined;
   return { video, audio, key: `${video?.producerId ?? '-'}+${audio?.producerId ?? '-'}` };
 }
