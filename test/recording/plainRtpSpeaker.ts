@@ -28,6 +28,11 @@ export class PlainRtpSpeaker {
     return new PlainRtpSpeaker(socket, ffmpeg);
   }
 
+  /** Stops sending but stays on the stage, as an encoder that died behind a connection still open does. */
+  stopSending(): void {
+    this.ffmpeg.kill('SIGKILL');
+  }
+
   /** Stops sending and leaves the stage, as a speaker ending a share does. */
   stop(): void {
     this.ffmpeg.kill('SIGKILL');
