@@ -66,8 +66,9 @@ FROM node:22-bookworm-slim AS runtime
 
 # tini as PID 1 forwards SIGTERM to node and reaps the mediasoup-worker and ffmpeg
 # child processes. The worker links Debian's OpenSSL 3, libuv and abseil (flatbuffers is headers only).
+# fonts-dejavu-core: the letters of the default slate (ffmpeg drawtext).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg tini \
+ && apt-get install -y --no-install-recommends ffmpeg tini fonts-dejavu-core \
       libssl3 libuv1 libabsl20220623 \
  && rm -rf /var/lib/apt/lists/*
 

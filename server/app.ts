@@ -27,6 +27,7 @@ import { QuestionBoard } from './audience/questionBoard.js';
 import { TalkOnAirDesk } from './audience/talkOnAir.js';
 import { RecordingRetention } from './recording/retention.js';
 import { PeersPerAddress } from './signalling/peersPerAddress.js';
+import { SlateDirector } from './slate/slateDirector.js';
 import {
   attachSignalling,
   type SignallingServer,
@@ -106,6 +107,8 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     logger,
     control: recordingControl,
   });
+  // The stages' slates: shown instead of black when nothing runs on air, recorded while live.
+  const slates = new SlateDirector({ db, dataDir: config.dataDir, ffmpeg, registry, logger });
   const retention = new RecordingRetention({ db, recordingsDir: config.recordingsDir, logger });
   const ingestPoints = new IngestPoints({
     db,
@@ -149,6 +152,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     alerts,
     health,
     hlsAudience,
+    slates,
   });
   io = attachSignalling(http.server, {
     registry,
@@ -192,6 +196,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     ingestPoints.beginClosing();
     // First, while media still flows: each recording gets its last segment and ends complete.
     await recorder.close();
+    await slates.close();
     await demo?.stop();
     await ingestPoints.close();
     questions.close();

@@ -50,9 +50,15 @@ export type InviteRole = z.infer<typeof inviteRoleSchema>;
 export const peerRoleSchema = z.enum(['viewer', 'speaker', 'monitor']);
 export type PeerRole = z.infer<typeof peerRoleSchema>;
 
-/** What a producer carries; viewers lay out the stage from this. */
-export const mediaSourceSchema = z.enum(['camera', 'microphone', 'screen', 'screen-audio']);
+/**
+ * What a producer carries; viewers lay out the stage from this. `slate` is the stage's own slate
+ * (server/slate/): an image and silence shown instead of black; nobody publishes it.
+ */
+export const mediaSourceSchema = z.enum(['camera', 'microphone', 'screen', 'screen-audio', 'slate']);
 export type MediaSource = z.infer<typeof mediaSourceSchema>;
+/** What publishers may send: anything but the slate, which only the server makes. */
+export const publishedSourceSchema = mediaSourceSchema.exclude(['slate']);
+export type PublishedSource = z.infer<typeof publishedSourceSchema>;
 
 export const mediaKindSchema = z.enum(['audio', 'video']);
 export type MediaKind = z.infer<typeof mediaKindSchema>;
@@ -174,7 +180,7 @@ export const requestSchemas = {
   'producer:create': z.object({
     transportId: idSchema,
     kind: mediaKindSchema,
-    source: mediaSourceSchema,
+    source: publishedSourceSchema,
     rtpParameters: rtpParametersSchema,
   }),
   'producer:pause': z.object({ producerId: idSchema }),
@@ -201,7 +207,7 @@ export const requestSchemas = {
     tracks: z
       .array(
         z.object({
-          source: mediaSourceSchema,
+          source: publishedSourceSchema,
           codec: ingestCodecSchema,
         }),
       )
@@ -274,7 +280,15 @@ export type StageSpeaker = z.infer<typeof stageSpeakerSchema>;
  * optional inset (picture in picture), by producer id. A null main is Estrad's own choice: the
  * screen share, else the newest camera. A feed that leaves the air leaves the program.
  */
-export const programSchema = z.object({ main: z.string().nullable(), inset: z.string().nullable() });
+export const programSchema = z.object({
+  main: z.string().nullable(),
+  inset: z.string().nullable(),
+  /**
+   * While the stage's slate is shown instead (put up by a technician, no running video on air, or
+   * the main feed lost): the slate's video, which viewers show in place of main and inset.
+   */
+  slate: z.string().optional(),
+});
 export type Program = z.infer<typeof programSchema>;
 
 export const stageProgramResponseSchema = z.object({ stageId: z.string(), program: programSchema });

@@ -17,6 +17,7 @@ import type {
   StageSummary,
   TransportOptions,
 } from '../../shared/protocol.js';
+import type { SlateReason } from '../../shared/slate.js';
 import { AppError } from '../errors.js';
 import type { ConsumerStart, FeedStats, MediaEngine, RecordingTap, StageMedia } from '../media/index.js';
 import type { PendingTransports } from './pendingTransports.js';
@@ -54,6 +55,13 @@ function feedKey(peer: Peer, producer: ProducerInfo): string {
   return `${peer.feedOwner}/${producer.source}`;
 }
 
+/** The stage's slate as its source sends it: a still image's video and silence, for viewers and the recording. */
+export interface SlateFeed {
+  video: ProducerInfo;
+  audio: ProducerInfo;
+  transportIds: string[];
+}
+
 /** A viewer of a speaker with no on-air media yet still gets audio and video once one arrives. */
 const MIN_EXPECTED_CONSUMERS = 2;
 const STATE_PUSH_INTERVAL_MS = 1000;
@@ -85,6 +93,13 @@ export class Stage {
   private readonly changeListeners = new Set<(change: StageChange) => void>();
   /** Set while setStandby() moves producers on or off air: the changes it makes are a feed switch. */
   private switchingFeeds = false;
+  /** The slate's feed while its source runs (server/slate/), and why it would be shown. */
+  private slate: { feed: SlateFeed | undefined; up: boolean; mainFeedLost: boolean; announced: string | undefined } = {
+    feed: undefined,
+    up: false,
+    mainFeedLost: false,
+    announced: undefined,
+  };
 
   constructor(
     readonly id: string,
@@ -126,9 +141,103 @@ export class Stage {
     });
   }
 
-  /** The main and inset video viewers show and the recorder records (null main: Estrad chooses). */
+  /**
+   * The main and inset video viewers show and the recorder records (null main: Estrad chooses),
+   * with the slate's video while the slate is shown in their place.
+   */
   currentProgram(): Program {
-    return { ...this.program };
+    const slate = this.shownSlate();
+    return slate ? { ...this.program, slate } : { ...this.program };
+  }
+
+  /**
+   * What the recorder may record: what is on air, and the slate's video and silence while the
+   * slate is shown. Only while something is on air: a stage off air is not recorded at all.
+   */
+  recordableProducers(): ProducerInfo[] {
+    const feed = this.slate.feed;
+    return this.shownSlate() && feed ? [...this.onAir.values(), feed.video, feed.audio] : this.onAirProducers();
+  }
+
+  /**
+   * Why the slate is shown, or null while it is not: a technician put it up, the on-air video
+   * stopped arriving, or no video on air runs (nothing on air, or only microphones and paused cameras).
+   */
+  slateReason(): SlateReason | null {
+    const { feed, up, mainFeedLost } = this.slate;
+    if (!feed) return null;
+    if (up) return 'put-up';
+    if (mainFeedLost) return 'feed-lost';
+    const runningVideo = [...this.onAir.values()].some((producer) => producer.kind === 'video' && !producer.paused);
+    return runningVideo ? null : 'nothing-on-air';
+  }
+
+  /** Plain-RTP entries for the slate's source (H.264 video and Opus silence); viewers get it at once. */
+  async openSlate(): Promise<{ feed: SlateFeed; targets: IngestTrackTarget[] }> {
+    const media = await this.stageMedia();
+    const [video, audio] = await Promise.all([media.openPlainIngest('H264'), media.openPlainIngest('opus')]);
+    const info = (track: typeof video): ProducerInfo => ({
+      producerId: track.producerId,
+      kind: track.kind,
+      source: 'slate',
+      peerId: `slate-${this.id}`,
+      paused: false,
+    });
+    const feed: SlateFeed = { video: info(video), audio: info(audio), transportIds: [video.transportId, audio.transportId] };
+    const targets = [video, audio].map(({ producerId: _producer, transportId: _transport, ...target }) => ({
+      source: 'slate' as const,
+      codec: target.kind === 'video' ? ('H264' as const) : ('opus' as const),
+      ...target,
+    }));
+    if (this.media !== undefined && (await this.existingMedia()) === media) {
+      this.closeSlate();
+      this.slate.feed = feed;
+      this.deps.notifier.toStage(this.id, 'producer:added', feed.video);
+      this.changed();
+    }
+    return { feed, targets };
+  }
+
+  /** The slate's source stopped: its feed goes, with its transports. */
+  closeSlate(feed: SlateFeed | undefined = this.slate.feed): void {
+    if (!feed) return;
+    if (this.slate.feed === feed) {
+      this.slate.feed = undefined;
+      this.deps.notifier.toStage(this.id, 'producer:removed', { producerId: feed.video.producerId });
+      this.changed();
+    }
+    void this.existingMedia().then((media) => {
+      for (const transportId of feed.transportIds) media?.closeTransport(transportId);
+    });
+  }
+
+  /** Whether the slate's source has a feed on this stage's media now (a rebuilt media has none). */
+  hasSlateFeed(feed: SlateFeed): boolean {
+    return this.slate.feed === feed;
+  }
+
+  /** A technician put the slate up on purpose, or took it down. */
+  setSlateUp(up: boolean): void {
+    this.slate.up = up;
+    this.changed();
+  }
+
+  /** The slate's director measured that the on-air video stopped arriving, or arrives again. */
+  setMainFeedLost(lost: boolean): void {
+    if (this.slate.mainFeedLost === lost) return;
+    this.slate.mainFeedLost = lost;
+    this.logger.warn({ lost }, lost ? 'the on-air video stopped arriving; the slate is shown' : 'the on-air video arrives again');
+    this.changed();
+  }
+
+  /** Bytes an on-air producer has received so far: growing while its media flows. */
+  async producerBytes(producerId: string): Promise<number> {
+    const media = await this.existingMedia();
+    return media && this.onAir.has(producerId) ? media.producerBytes(producerId) : 0;
+  }
+
+  private shownSlate(): string | undefined {
+    return this.slateReason() === null ? undefined : this.slate.feed?.video.producerId;
   }
 
   /**
@@ -153,10 +262,10 @@ export class Stage {
   async openRecordingTap(producerIds: string[]): Promise<RecordingTap> {
     const media = await this.stageMedia();
     // Checked after the wait: what went backstage meanwhile is not recorded.
-    const offAir = producerIds.find((producerId) => !this.onAir.has(producerId));
+    const offAir = producerIds.find((producerId) => !this.isRecordable(producerId));
     if (offAir) throw new AppError('not_found', `Producer ${offAir} is not on air on stage ${this.id}.`);
     const tap = await media.openRecordingTap(producerIds);
-    const withheld = producerIds.filter((producerId) => !this.onAir.has(producerId));
+    const withheld = producerIds.filter((producerId) => !this.isRecordable(producerId));
     for (const producerId of withheld) tap.drop(producerId);
     return tap;
   }
@@ -179,7 +288,7 @@ export class Stage {
       peerId: peer.id,
       routerRtpCapabilities: media.rtpCapabilities,
       stage: this.summary(),
-      producers: [...this.onAir.values()],
+      producers: this.slate.feed ? [...this.onAir.values(), this.slate.feed.video] : [...this.onAir.values()],
       program: this.currentProgram(),
       ...(placement ? { placement } : {}),
       ...(peer.kind === 'monitor' ? { speakers: this.speakers() } : {}),
@@ -400,6 +509,7 @@ export class Stage {
     // Monitors see and hear backstage too; the talk-back is heard backstage only.
     const producer =
       this.onAir.get(producerId) ??
+      this.slateVideo(producerId) ??
       (peer.kind === 'monitor' ? this.heldProducer(producerId) : undefined) ??
       (this.hearsTalkback(peer) ? this.talkback.producerInfo(producerId) : undefined);
     if (!producer) throw new AppError('not_found', `Producer ${producerId} is not on air on stage ${this.id}.`);
@@ -447,6 +557,9 @@ export class Stage {
     this.onAir.clear();
     this.program = { main: null, inset: null };
     this.talkback.clear();
+    // The slate's source sees its feed gone and opens a new one on the rebuilt media.
+    this.slate.feed = undefined;
+    this.slate.mainFeedLost = false;
     for (const waiting of this.standby.values()) waiting.clear();
     this.consumerOwners.clear();
     for (const peer of this.peers.values()) {
@@ -550,6 +663,15 @@ export class Stage {
   private producersOf(peer: Peer): ProducerInfo[] {
     const held = this.standby.get(peer.id);
     return [...peer.producerIds].map((producerId) => this.onAir.get(producerId) ?? held?.get(producerId)).filter((info) => info !== undefined);
+  }
+
+  private slateVideo(producerId: string): ProducerInfo | undefined {
+    const video = this.slate.feed?.video;
+    return video?.producerId === producerId ? video : undefined;
+  }
+
+  private isRecordable(producerId: string): boolean {
+    return this.recordableProducers().some((producer) => producer.producerId === producerId);
   }
 
   private heldProducer(producerId: string): ProducerInfo | undefined {
@@ -659,11 +781,19 @@ export class Stage {
   }
 
   private programChanged(): void {
-    this.deps.notifier.toStage(this.id, 'program:changed', this.currentProgram());
+    this.announceProgram();
     this.changed();
   }
 
+  private announceProgram(): void {
+    const program = this.currentProgram();
+    this.slate.announced = program.slate;
+    this.deps.notifier.toStage(this.id, 'program:changed', program);
+  }
+
   private changed(): void {
+    // The slate comes and goes with what is on air: viewers are told as with a Take.
+    if (this.shownSlate() !== this.slate.announced) this.announceProgram();
     const change: StageChange = this.switchingFeeds ? 'feed-switch' : 'on-air';
     for (const listener of this.changeListeners) listener(change);
   }

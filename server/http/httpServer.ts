@@ -27,6 +27,7 @@ import type { IngestPoints } from '../ingest/ingestPoints.js';
 import { AppError } from '../errors.js';
 import type { MediaEngine } from '../media/index.js';
 import type { RecordingControl } from '../recording/recordingControl.js';
+import type { SlateDirector } from '../slate/slateDirector.js';
 import { listAllStages } from '../storage/stages.js';
 import { notApi, registerApiDocs, useZodSchemas, withErrors } from './apiSchemas.js';
 import { proxyTrust } from './clientAddress.js';
@@ -39,6 +40,7 @@ import { ingestPointRoutes } from './routes/ingestPoints.js';
 import { healthRoute } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { programRoutes } from './routes/program.js';
+import { slateRoutes } from './routes/slate.js';
 import { speakerRoutes } from './routes/speakers.js';
 import { stageFeedRoutes } from './routes/stageFeeds.js';
 import { whipRoutes } from './routes/whip.js';
@@ -76,6 +78,8 @@ export interface LiveMediaDependencies {
   /** What is wrong with the database's files (see DatabaseGuard), undefined while all is well: /healthz says it. */
   storageProblem: () => string | undefined;
   health: HealthMonitor;
+  /** Each stage's slate, which the program shows instead of black. */
+  slates: SlateDirector;
 }
 
 /** Bounds every body; routes that take bigger documents (a programme import) raise it. */
@@ -96,6 +100,7 @@ export async function buildHttpServer(deps: HttpDependencies & LiveMediaDependen
   await app.register(stageFeedRoutes, deps);
   await app.register(speakerRoutes, deps);
   await app.register(programRoutes, deps);
+  await app.register(slateRoutes, deps);
   await app.register(whipRoutes, { ingestPoints: deps.ingestPoints });
   return app;
 }

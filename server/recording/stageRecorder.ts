@@ -18,6 +18,8 @@ import { selectRecordedTracks, type TrackSelection } from './trackSelection.js';
 /** What the recorder needs of a stage (Stage has it). */
 export interface RecordableStage extends TappableStage {
   onAirProducers(): ProducerInfo[];
+  /** What is on air, with the slate's feed while the slate is shown. */
+  recordableProducers(): ProducerInfo[];
   currentProgram(): Program;
   onChange(listener: (change: StageChange) => void): () => void;
 }
@@ -208,7 +210,7 @@ export class StageRecorder {
   }
 
   private currentSelection(): TrackSelection | undefined {
-    return selectRecordedTracks(this.stage.onAirProducers(), this.stage.currentProgram());
+    return selectRecordedTracks(this.stage.recordableProducers(), this.stage.currentProgram());
   }
 
   private sessionOptions(): SessionOptions {

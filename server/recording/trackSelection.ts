@@ -5,6 +5,8 @@
  * screen-share sound on air, as viewers hear them all: the recorder mixes them into its one AAC
  * track (ffmpegJob.ts). Paused producers are left out: they send nothing, and ffmpeg writes
  * nothing at all while one of its streams has never had a packet.
+ * While the slate is shown (program.slate), its video is recorded, and its silence when no
+ * microphone is open.
  */
 import type { MediaSource, ProducerInfo, Program } from '../../shared/protocol.js';
 
@@ -21,9 +23,11 @@ export const AUTOMATIC_PROGRAM: Program = { main: null, inset: null };
 
 export function selectRecordedTracks(onAir: ProducerInfo[], program: Program = AUTOMATIC_PROGRAM): TrackSelection | undefined {
   const sending = onAir.filter((producer) => !producer.paused);
-  const taken = sending.find((producer) => producer.producerId === program.main && producer.kind === 'video');
+  const taken = sending.find((producer) => producer.producerId === (program.slate ?? program.main) && producer.kind === 'video');
   const video = taken ?? latestOf(sending, 'screen') ?? latestOf(sending, 'camera');
-  const audio = sending.filter((producer) => producer.kind === 'audio');
+  const sounds = sending.filter((producer) => producer.kind === 'audio' && producer.source !== 'slate');
+  const slateSilence = sending.filter((producer) => producer.kind === 'audio' && producer.source === 'slate').slice(0, 1);
+  const audio = sounds.length > 0 ? sounds : slateSilence;
   if (!video && audio.length === 0) return undefined;
   // The same sounds in another order are the same mix: no new run for that.
   const audioKey = audio.map((producer) => producer.producerId).sort();

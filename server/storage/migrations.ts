@@ -403,6 +403,20 @@ UPDATE stages SET retention_hours = 24 WHERE id = 'demo';
 `;
 
 /**
+ * Each stage's slate: the image a technician uploaded (a file in the data folder; none: the default
+ * one) and whether a technician put the slate up on purpose.
+ */
+const stageSlatesSchema = `
+CREATE TABLE stage_slates (
+  stage_id     TEXT PRIMARY KEY REFERENCES stages (id) ON DELETE CASCADE,
+  image_file   TEXT CHECK (image_file IS NULL OR length(image_file) BETWEEN 1 AND 200),
+  image_type   TEXT CHECK (image_type IS NULL OR image_type IN ('image/png', 'image/jpeg')),
+  up           INTEGER NOT NULL DEFAULT 0 CHECK (up IN (0, 1)),
+  updated_at   TEXT NOT NULL
+) STRICT;
+`;
+
+/**
  * What the control room runs: the talk on air on each stage and since when (a row per time a talk
  * was on air, so per-talk replays follow what happened rather than the plan), chapter markers set
  * while recording, and whether a stage is to be recorded while it is live.
@@ -562,6 +576,7 @@ export const migrations: readonly Migration[] = [
   { version: 11, name: 'moderator invites and stage chat', sql: moderatorsAndChatSchema },
   { version: 12, name: 'alerts and webhooks', sql: alertsAndWebhooksSchema },
   { version: 13, name: 'talks on air, chapter markers and recording control', sql: controlRoomProgrammeSchema },
+  { version: 14, name: 'stage slates', sql: stageSlatesSchema },
   { version: 15, name: 'speakers on air and program takes', sql: backstagePlacementsSchema },
 ];
 

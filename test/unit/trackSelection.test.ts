@@ -85,4 +85,20 @@ describe('which on-air tracks are recorded', () => {
     expect(selectRecordedTracks(cameraOff, { main: 'cam-a', inset: null })?.video?.producerId).toBe('screen-b');
     expect(selectRecordedTracks(onAir, { main: 'mic-a', inset: null })?.video?.producerId).toBe('screen-b');
   });
+
+  it('records the slate while it is shown: its picture, and its silence only when no microphone is open', () => {
+    const slate = [
+      { producerId: 'slate-video', kind: 'video', source: 'slate', peerId: 'slate-hall', paused: false },
+      { producerId: 'slate-silence', kind: 'audio', source: 'slate', peerId: 'slate-hall', paused: false },
+    ] satisfies ProducerInfo[];
+    const onAir = [producer('cam-a', 'camera', 'a'), producer('mic-a', 'microphone', 'a')];
+    const shown = { main: 'cam-a', inset: null, slate: 'slate-video' };
+    expect(selectRecordedTracks([...onAir, ...slate], shown)).toMatchObject({ video: { producerId: 'slate-video' }, audio: { producerId: 'mic-a' } });
+    expect(selectRecordedTracks([producer('cam-a', 'camera', 'a'), ...slate], shown)).toMatchObject({
+      video: { producerId: 'slate-video' },
+      audio: { producerId: 'slate-silence' },
+    });
+    // Not shown: the slate is never Estrad's own choice of picture.
+    expect(ids([...onAir, ...slate])).toEqual(['cam-a', 'mic-a']);
+  });
 });

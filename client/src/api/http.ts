@@ -54,3 +54,8 @@ export function sendJson<T = undefined>(
     body === undefined ? { method, headers } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } };
   return request<T>(path, init);
 }
+
+/** Sends a file as the body, as it is (an uploaded picture), with its own content type. */
+export function sendFile<T>(method: 'POST' | 'PUT', path: string, file: Blob, contentType: string): Promise<T> {
+  return request<T>(path, { method, body: file, headers: { 'content-type': contentType } });
+}

@@ -4,6 +4,7 @@
  * test/unit/i18nCatalogue.test.ts checks that both languages have the same keys and parameters.
  */
 
+import { defaultSlateText } from '../../../shared/slateDefaults.js';
 import type { moderationSv } from './moderationMessages.js';
 
 export type PluralMessage = { readonly one: string; readonly other: string };
@@ -230,6 +231,28 @@ export const sv = {
   'program.feed': 'Flöde {number} – {source}',
   'program.source.camera': 'kamera',
   'program.source.screen': 'skärmdelning',
+
+  // The slate (control room): shown instead of black.
+  'slate.heading': 'Skylt – {stage}',
+  'slate.intro': 'Tittarna och inspelningen får skylten i stället för svart när inget sänds, när bilden i sändning försvinner eller när du sätter upp den.',
+  'slate.shown.put-up': 'Skylten visas: den är uppsatt.',
+  'slate.shown.feed-lost': 'Skylten visas: bilden i sändning har försvunnit.',
+  'slate.shown.nothing-on-air': 'Skylten visas: ingen bild sänds.',
+  'slate.notShown': 'Skylten visas inte: tittarna ser programmet.',
+  'slate.upIdle': 'Skylten är uppsatt; den visas så snart någon är på scenen.',
+  'slate.putUp': 'Sätt upp skylten för {stage}',
+  'slate.takeDown': 'Ta ner skylten för {stage}',
+  'slate.preview': 'Skylten för {stage}',
+  'slate.customImage': 'Egen bild.',
+  'slate.defaultImage': 'Standardskylten: ”{words}”.',
+  'slate.imageLabel': 'Ny bild (PNG eller JPEG, högst {megabytes} MB)',
+  'slate.upload': 'Ladda upp bilden',
+  'slate.useDefault': 'Använd standardskylten',
+  'slate.noFile': 'Välj en bild först.',
+  'slate.wrongType': 'Välj en PNG- eller JPEG-bild.',
+  'slate.tooLarge': 'Bilden är för stor: högst {megabytes} MB.',
+  'slate.defaultText': defaultSlateText.sv,
+  'health.source.slate': 'Skylt',
   'backstage.heading': 'Backstage',
   'backstage.intro': 'Talare som öppnar sin länk hamnar här. Du ser och hör dem; tittarna och inspelningen gör det inte förrän du tar dem till sändning.',
   'backstage.empty': 'Ingen talare backstage eller i sändning.',
@@ -774,6 +797,28 @@ export const en: { readonly [K in CoreMessageKey]: Message } = {
   'program.feed': 'Feed {number} – {source}',
   'program.source.camera': 'camera',
   'program.source.screen': 'screen share',
+
+  // The slate (control room): shown instead of black.
+  'slate.heading': 'Slate – {stage}',
+  'slate.intro': 'Viewers and the recording get the slate instead of black when nothing is on air, when the on-air picture is lost, or when you put it up.',
+  'slate.shown.put-up': 'The slate is shown: it is up.',
+  'slate.shown.feed-lost': 'The slate is shown: the on-air picture was lost.',
+  'slate.shown.nothing-on-air': 'The slate is shown: no picture is on air.',
+  'slate.notShown': 'The slate is not shown: viewers see the program.',
+  'slate.upIdle': 'The slate is up; it shows as soon as anyone is on the stage.',
+  'slate.putUp': 'Put the slate up for {stage}',
+  'slate.takeDown': 'Take the slate down for {stage}',
+  'slate.preview': 'The slate of {stage}',
+  'slate.customImage': 'Your own picture.',
+  'slate.defaultImage': 'The default slate: “{words}”.',
+  'slate.imageLabel': 'New picture (PNG or JPEG, at most {megabytes} MB)',
+  'slate.upload': 'Upload the picture',
+  'slate.useDefault': 'Use the default slate',
+  'slate.noFile': 'Choose a picture first.',
+  'slate.wrongType': 'Choose a PNG or JPEG picture.',
+  'slate.tooLarge': 'The picture is too large: at most {megabytes} MB.',
+  'slate.defaultText': defaultSlateText.en,
+  'health.source.slate': 'Slate',
   'backstage.heading': 'Backstage',
   'backstage.intro': 'Speakers who open their link arrive here. You see and hear them; viewers and the recording do not until you take them to air.',
   'backstage.empty': 'No speakers backstage or on air.',

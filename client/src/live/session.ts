@@ -7,7 +7,7 @@
 import type { Device, types } from 'mediasoup-client';
 import type {
   JoinResult,
-  MediaSource,
+  PublishedSource,
   PeerRole,
   RtpCapabilitiesJson,
   RtpParametersJson,
@@ -339,7 +339,7 @@ export class StageLink {
 function relayProduce(transport: types.Transport, attachment: StageAttachment): void {
   transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
     const source = appData['source'];
-    if (!isMediaSource(source)) {
+    if (!isPublishedSource(source)) {
       errback(new Error('produce() needs appData.source to say what the track carries.'));
       return;
     }
@@ -443,9 +443,9 @@ export function toRtpCapabilitiesJson(capabilities: types.RtpCapabilities): RtpC
 }
 
 /** Compile-time complete: adding a source to the protocol breaks the build here until listed. */
-const mediaSources: Record<MediaSource, true> = { camera: true, microphone: true, screen: true, 'screen-audio': true };
+const mediaSources: Record<PublishedSource, true> = { camera: true, microphone: true, screen: true, 'screen-audio': true };
 
-function isMediaSource(value: unknown): value is MediaSource {
+function isPublishedSource(value: unknown): value is PublishedSource {
   return typeof value === 'string' && Object.hasOwn(mediaSources, value);
 }
 

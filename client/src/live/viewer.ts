@@ -151,8 +151,9 @@ export class ViewerSession implements StageMediaHandler {
       case 'stopped':
         return 'offline';
       case 'joined':
-        if (this.isPlaying()) return 'playing';
-        return this.onAir.size === 0 && this.everOnAir ? 'ended' : 'waiting';
+        // The slate alone is no broadcast: its picture shows under "not started" or "ended".
+        if (this.isPlaying() && this.broadcastOnAir()) return 'playing';
+        return !this.broadcastOnAir() && this.everOnAir ? 'ended' : 'waiting';
     }
   }
 
@@ -214,7 +215,7 @@ export class ViewerSession implements StageMediaHandler {
     this.mediaProblem = undefined;
     this.program = join.program;
     for (const producer of join.producers) this.onAir.set(producer.producerId, producer);
-    if (this.onAir.size > 0) this.everOnAir = true;
+    if (this.broadcastOnAir()) this.everOnAir = true;
   }
 
   async attach(attachment: StageAttachment): Promise<void> {
@@ -246,7 +247,7 @@ export class ViewerSession implements StageMediaHandler {
   private followStageEvents(): void {
     this.link.on('producer:added', (producer) => {
       this.onAir.set(producer.producerId, producer);
-      this.everOnAir = true;
+      if (producer.source !== 'slate') this.everOnAir = true;
       const attachment = this.attachment;
       if (attachment) this.consumeMissing(attachment).catch((error: unknown) => attachment.fail(error));
     });
@@ -341,11 +342,25 @@ export class ViewerSession implements StageMediaHandler {
   private startsFlowing(producerId: string): boolean {
     const producer = this.onAir.get(producerId);
     if (producer?.kind !== 'video') return true;
-    return this.videoWanted() && (pickShownProducer([...this.onAir.values()], this.program.main) === producer || this.startsAsInset(producer));
+    return this.videoWanted() && (pickShownProducer([...this.onAir.values()], this.shownMain()) === producer || this.startsAsInset(producer));
   }
 
   private startsAsInset(producer: ProducerInfo): boolean {
-    return producer.producerId === this.program.inset && producer.producerId !== this.program.main && !producer.paused;
+    return producer.producerId === this.shownInset() && producer.producerId !== this.shownMain() && !producer.paused;
+  }
+
+  /** The slate, while the server shows it, takes the place of main and inset. */
+  private shownMain(): string | null {
+    return this.program.slate ?? this.program.main;
+  }
+
+  private shownInset(): string | null {
+    return this.program.slate ? null : this.program.inset;
+  }
+
+  /** Whether anything but the slate is on air. */
+  private broadcastOnAir(): boolean {
+    return [...this.onAir.values()].some((producer) => producer.source !== 'slate');
   }
 
   /** The layer the player's size needs, for a video that may be simulcast (the server ignores it otherwise); the inset's lowest. */
@@ -378,12 +393,12 @@ export class ViewerSession implements StageMediaHandler {
 
   private updateDisplay(): void {
     const videos = [...this.consumed.values()].filter((track) => track.consumer.kind === 'video');
-    const next = pickShownVideo(videos, this.program.main);
+    const next = pickShownVideo(videos, this.shownMain());
     if (next !== this.shown) {
       this.shown = next;
       this.playback.showVideo(next?.consumer.track ?? null);
     }
-    this.showInset(videos.find((track) => track.consumer.producerId === this.program.inset && track !== next && !track.producerPaused));
+    this.showInset(videos.find((track) => track.consumer.producerId === this.shownInset() && track !== next && !track.producerPaused));
     // Layers first: the server then starts a resumed consumer at the right size.
     this.updatePreferredLayer();
     this.syncVideoFlow();
@@ -485,7 +500,7 @@ export class ViewerSession implements StageMediaHandler {
   private noticeFor(state: PlayerState): ViewerNotice | null {
     switch (state) {
       case 'waiting':
-        return this.onAir.size === 0 ? 'not_started' : 'starting';
+        return this.broadcastOnAir() ? 'starting' : 'not_started';
       case 'ended':
         return 'ended';
       case 'playing':

@@ -32,6 +32,7 @@ import { IngestPanel } from '../components/IngestPanel';
 import { Layout } from '../components/Layout';
 import { ProgrammeEditor } from '../components/ProgrammeEditor';
 import { RecordingPanel } from '../components/RecordingPanel';
+import { SlatePanel } from '../components/SlatePanel';
 import { errorText } from '../i18n/errors';
 import { date, t, time } from '../i18n/language';
 
@@ -235,6 +236,7 @@ function StageItem({ id, title }: { id: string; title: string }) {
       )}
       <ProgrammeEditor stageId={id} stageTitle={title} act={act} />
       <RecordingPanel stageId={id} stageTitle={title} act={act} />
+      <SlatePanel stageId={id} stageTitle={title} act={act} />
       <IngestPanel stageId={id} stageTitle={title} act={act} />
       <StageMonitorPanel
         stageId={id}
