@@ -93,10 +93,10 @@ describe('which on-air tracks are recorded', () => {
     ] satisfies ProducerInfo[];
     const onAir = [producer('cam-a', 'camera', 'a'), producer('mic-a', 'microphone', 'a')];
     const shown = { main: 'cam-a', inset: null, slate: 'slate-video' };
-    expect(selectRecordedTracks([...onAir, ...slate], shown)).toMatchObject({ video: { producerId: 'slate-video' }, audio: { producerId: 'mic-a' } });
+    expect(selectRecordedTracks([...onAir, ...slate], shown)).toMatchObject({ video: { producerId: 'slate-video' }, audio: [{ producerId: 'mic-a' }] });
     expect(selectRecordedTracks([producer('cam-a', 'camera', 'a'), ...slate], shown)).toMatchObject({
       video: { producerId: 'slate-video' },
-      audio: { producerId: 'slate-silence' },
+      audio: [{ producerId: 'slate-silence' }],
     });
     // Not shown: the slate is never Estrad's own choice of picture.
     expect(ids([...onAir, ...slate])).toEqual(['cam-a', 'mic-a']);
