@@ -22,6 +22,8 @@ export class SpeakerReturn {
   /** By producer id. */
   private readonly consumers = new Map<string, types.Consumer>();
   private readonly consuming = new Set<string>();
+  /** Consumers the server closed, maybe while this page was still making them. */
+  private readonly closedOnServer = new Set<string>();
 
   constructor(
     link: StageLink,
@@ -32,8 +34,10 @@ export class SpeakerReturn {
       this.onAir.set(producer.producerId, producer);
       this.follow();
     });
+    // The server closes the consumers of a producer leaving the air, and of a talk-back no longer for this speaker.
     link.on('producer:removed', ({ producerId }) => {
       this.onAir.delete(producerId);
+      this.drop(producerId);
       this.follow();
     });
     link.on('producer:paused', ({ producerId, paused }) => {
@@ -46,21 +50,31 @@ export class SpeakerReturn {
       this.follow();
     });
     link.on('talkback:changed', ({ producers }) => {
+      const kept = new Set(producers.map((producer) => producer.producerId));
+      for (const { producerId } of this.talkback) if (!kept.has(producerId)) this.drop(producerId);
       this.talkback = producers;
       this.follow();
     });
-    link.on('consumer:closed', ({ producerId }) => this.drop(producerId));
+    link.on('consumer:closed', ({ consumerId, producerId }) => {
+      this.closedOnServer.add(consumerId);
+      this.drop(producerId);
+    });
   }
 
   /** The program's main picture, once it arrives. */
   programTrack(): MediaStreamTrack | undefined {
     const shown = this.shownProducerId();
-    return shown === undefined ? undefined : this.consumers.get(shown)?.track;
+    return shown === undefined ? undefined : this.flowingTrack(shown);
   }
 
   /** The control room's microphones now heard. */
   talkbackTracks(): MediaStreamTrack[] {
-    return this.talkback.flatMap((producer) => this.consumers.get(producer.producerId)?.track ?? []);
+    return this.talkback.flatMap((producer) => this.flowingTrack(producer.producerId) ?? []);
+  }
+
+  private flowingTrack(producerId: string): MediaStreamTrack | undefined {
+    const consumer = this.consumers.get(producerId);
+    return consumer && !consumer.paused ? consumer.track : undefined;
   }
 
   /** The receive transport's WebRTC statistics, once it exists (for tests and diagnostics). */
@@ -85,6 +99,7 @@ export class SpeakerReturn {
     for (const consumer of this.consumers.values()) consumer.close();
     this.consumers.clear();
     this.consuming.clear();
+    this.closedOnServer.clear();
     void this.transport?.then((transport) => transport.close()).catch(() => undefined);
     this.transport = undefined;
     this.changed();
@@ -101,11 +116,16 @@ export class SpeakerReturn {
     return wanted;
   }
 
+  /**
+   * Consumes what is wanted and pauses what is not. A consumer stays until the server closes it
+   * (its producer left, or the talk-back is no longer for this speaker): the server keeps one
+   * consumer per producer and peer, and answers that same one when asked again.
+   */
   private follow(): void {
     const wanted = this.wanted();
-    for (const producerId of [...this.consumers.keys()]) if (!wanted.has(producerId)) this.drop(producerId);
     const attachment = this.attachment;
     if (attachment) {
+      for (const [producerId, consumer] of this.consumers) this.setFlowing(attachment, consumer, wanted.has(producerId));
       for (const producerId of wanted) {
         if (!this.consumers.has(producerId) && !this.consuming.has(producerId)) {
           this.consume(attachment, producerId).catch((error: unknown) => attachment.fail(error));
@@ -127,11 +147,13 @@ export class SpeakerReturn {
         spatialLayer: PROGRAM_RETURN_LAYER,
       });
       const consumer = await transport.consume({ id: options.id, producerId, kind: options.kind, rtpParameters: toClientRtpParameters(options.rtpParameters) });
-      if (!attachment.alive() || !this.wanted().has(producerId)) {
+      if (!attachment.alive() || this.closedOnServer.has(consumer.id)) {
         consumer.close();
         return;
       }
       this.consumers.set(producerId, consumer);
+      // No longer wanted meanwhile: it waits paused.
+      this.setFlowing(attachment, consumer, this.wanted().has(producerId));
     } catch (error) {
       // Gone off air (or out of the talk-back) meanwhile: no failure. Anything else needs a rejoin.
       if (attachment.alive() && !(error instanceof SignallingError && error.code === 'not_found')) throw error;
@@ -141,6 +163,17 @@ export class SpeakerReturn {
     }
   }
 
+  private setFlowing(attachment: StageAttachment, consumer: types.Consumer, flowing: boolean): void {
+    if (consumer.paused === !flowing) return;
+    if (flowing) consumer.resume();
+    else consumer.pause();
+    attachment.request(flowing ? 'consumer:resume' : 'consumer:pause', { consumerId: consumer.id }).catch((error: unknown) => {
+      // A consumer the server has just closed is no longer ours; its consumer:closed is on the way.
+      if (!(error instanceof SignallingError && (error.code === 'forbidden' || error.code === 'not_found'))) attachment.fail(error);
+    });
+  }
+
+  /** The server closed the consumer (or its producer left): it is gone for good. */
   private drop(producerId: string): void {
     this.consumers.get(producerId)?.close();
     if (this.consumers.delete(producerId)) this.changed();
