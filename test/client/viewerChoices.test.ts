@@ -19,6 +19,11 @@ describe('which video a viewer is shown', () => {
     expect(shown([])).toBeUndefined();
   });
 
+  it('shows the newest of two cameras, as the recording does', () => {
+    expect(shown([track('cam-a', 'camera'), track('cam-b', 'camera')])).toBe('cam-b');
+    expect(pickShownProducer([producer('cam-a', 'camera'), producer('cam-b', 'camera')])?.producerId).toBe('cam-b');
+  });
+
   it('prefers a running picture to a paused one', () => {
     expect(shown([track('screen', 'screen', true), track('cam', 'camera')])).toBe('cam');
     expect(shown([track('cam', 'camera', true), track('screen', 'screen', true)])).toBe('screen');

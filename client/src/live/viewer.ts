@@ -543,7 +543,8 @@ function bestShown<T>(
     const { paused, source } = describe(candidate);
     return (paused ? 0 : 10) + (source === 'screen' ? 2 : source === 'camera' ? 1 : 0);
   };
-  return candidates.reduce<T | undefined>((best, candidate) => (best === undefined || rank(candidate) > rank(best) ? candidate : best), undefined);
+  // Among equals the newest on air (candidates come oldest first): the newest speaker has the floor, as in the recording.
+  return candidates.reduce<T | undefined>((best, candidate) => (best === undefined || rank(candidate) >= rank(best) ? candidate : best), undefined);
 }
 
 /** The layer the viewer chose (within what the video has), else the one its picture's size needs. */
