@@ -33,4 +33,16 @@ export class PlainRtpSpeaker {
     this.ffmpeg.kill('SIGKILL');
     this.socket.disconnect();
   }
+
+  /** Says it leaves (`stage:leave`, as the speak page's Stop does), then stops: an end on purpose. */
+  async leave(): Promise<void> {
+    const answer = await request(this.socket, 'stage:leave', {});
+    if (!answer.ok) throw new Error(`stage:leave refused: ${answer.error.code}: ${answer.error.message}`);
+    this.stop();
+  }
+
+  /** The encoder dies; the connection stays, sending nothing. */
+  killEncoder(): void {
+    this.ffmpeg.kill('SIGKILL');
+  }
 }
