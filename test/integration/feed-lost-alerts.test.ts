@@ -80,7 +80,7 @@ describe('feed lost alerts', () => {
 
   it('raises one when the encoder dies and the feed stays on air sending nothing', async () => {
     const { speaker, producerId } = await sendingCamera();
-    speaker.killEncoder();
+    speaker.stopSending();
     await waitFor(
       async () => (await feedLost(producerId)) !== undefined,
       15_000,

@@ -28,6 +28,11 @@ export class PlainRtpSpeaker {
     return new PlainRtpSpeaker(socket, ffmpeg);
   }
 
+  /** Stops sending but stays on the stage, as an encoder that died behind a connection still open does. */
+  stopSending(): void {
+    this.ffmpeg.kill('SIGKILL');
+  }
+
   /** Stops sending and leaves the stage, as a speaker ending a share does. */
   stop(): void {
     this.ffmpeg.kill('SIGKILL');
@@ -39,10 +44,5 @@ export class PlainRtpSpeaker {
     const answer = await request(this.socket, 'stage:leave', {});
     if (!answer.ok) throw new Error(`stage:leave refused: ${answer.error.code}: ${answer.error.message}`);
     this.stop();
-  }
-
-  /** The encoder dies; the connection stays, sending nothing. */
-  killEncoder(): void {
-    this.ffmpeg.kill('SIGKILL');
   }
 }
