@@ -20,6 +20,7 @@ import type {
 import type { SlateReason } from '../../shared/slate.js';
 import { AppError } from '../errors.js';
 import type { ConsumerStart, FeedStats, MediaEngine, RecordingTap, StageMedia } from '../media/index.js';
+import type { DeliberateEnds } from './deliberateEnds.js';
 import type { PendingTransports } from './pendingTransports.js';
 import type { Peer, SpeakerInviteRef } from './peer.js';
 import { absentSpeaker, type ProgramTake, type SpeakerLineup } from './speakerLineup.js';
@@ -41,6 +42,8 @@ export interface StageDependencies {
   pendingTransports: PendingTransports;
   /** Which invited speakers are on air (the others wait backstage), and each stage's last Take. */
   lineup: SpeakerLineup;
+  /** Where the stage notes the feeds it takes off air on purpose, for the alert rules. */
+  deliberateEnds: DeliberateEnds;
 }
 
 /**
@@ -338,7 +341,7 @@ export class Stage {
       if (deliberate && !stillConnected) this.deps.lineup.place(this.id, invite, 'backstage');
       this.scheduleSpeakersPush();
     }
-    for (const producerId of peer.producerIds) this.takeOffAir(producerId);
+    for (const producerId of peer.producerIds) this.takeOffAir(producerId, { deliberate });
     for (const consumerId of peer.consumerIds) this.consumerOwners.delete(consumerId);
     this.settleTransports(peer);
     const media = await this.existingMedia();
@@ -456,7 +459,8 @@ export class Stage {
         for (const producerId of peer.producerIds) {
           const info = this.onAir.get(producerId);
           if (info) held.set(producerId, info);
-          this.takeOffAir(producerId);
+          // Backstage or on standby by someone's choice (a technician's, the backup switch's).
+          this.takeOffAir(producerId, { deliberate: true });
         }
         this.standby.set(peer.id, held);
         withheld = [...held.keys()];
@@ -498,7 +502,7 @@ export class Stage {
   async closeProducer(peer: Peer, producerId: string): Promise<void> {
     this.requireProducer(peer, producerId);
     (await this.stageMedia()).closeProducer(producerId);
-    this.takeOffAir(producerId);
+    this.takeOffAir(producerId, { deliberate: true });
   }
 
   /** One consumer per producer and viewer: asking again answers the consumer already made (resumed if asked to flow). */
@@ -762,11 +766,13 @@ export class Stage {
     this.programChanged();
   }
 
-  private takeOffAir(producerId: string): void {
+  /** `deliberate`: taken off on purpose, not lost (see DeliberateEnds). */
+  private takeOffAir(producerId: string, { deliberate }: { deliberate: boolean }): void {
     if (this.talkback.remove(producerId)) this.talkbackChanged();
     this.scheduleSpeakersPush();
     for (const waiting of this.standby.values()) waiting.delete(producerId);
     if (!this.onAir.delete(producerId)) return;
+    if (deliberate) this.deps.deliberateEnds.note(producerId);
     this.deps.notifier.toStage(this.id, 'producer:removed', { producerId });
     this.leaveProgram(producerId);
     this.scheduleStatePush();

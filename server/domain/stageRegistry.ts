@@ -1,6 +1,7 @@
 import type { Program, SpeakerPlacement, StageSpeaker, StageSummary } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { SpeakerInviteRef } from './peer.js';
+import { DeliberateEnds } from './deliberateEnds.js';
 import { absentSpeaker, type LineupStore, SpeakerLineup } from './speakerLineup.js';
 import type { StageDependencies } from './stage.js';
 import { Stage } from './stage.js';
@@ -16,12 +17,13 @@ export class StageRegistry {
   private readonly lifecycleListeners: StageLifecycleListener[] = [];
   private readonly deps: StageDependencies;
   private readonly lineup: SpeakerLineup;
+  private readonly deliberateEnds = new DeliberateEnds();
 
   /** `lineupStore`: where placements and Takes outlive a restart (the database). */
-  constructor(deps: Omit<StageDependencies, 'lineup'> & { lineupStore?: LineupStore }) {
+  constructor(deps: Omit<StageDependencies, 'lineup' | 'deliberateEnds'> & { lineupStore?: LineupStore }) {
     const { lineupStore, ...stageDeps } = deps;
     this.lineup = new SpeakerLineup(lineupStore);
-    this.deps = { ...stageDeps, lineup: this.lineup };
+    this.deps = { ...stageDeps, lineup: this.lineup, deliberateEnds: this.deliberateEnds };
     deps.media.onStageMediaLost((stageId, reason) => this.stages.get(stageId)?.mediaLost(reason));
   }
 
@@ -65,6 +67,11 @@ export class StageRegistry {
       throw new AppError('not_found', `Nothing is on air on stage "${stageId}": take a speaker to air first.`);
     this.lineup.takeProgram(stageId, program);
     return program;
+  }
+
+  /** Whether the feed left the air on purpose (stopped, taken backstage, its session ended), not lost. */
+  endedDeliberately(producerId: string): boolean {
+    return this.deliberateEnds.has(producerId);
   }
 
   /** Drops a stage nobody is on any more, unless it is meant to stay. */

@@ -49,7 +49,8 @@ export class AlertRules {
   private readonly goneFeeds = new Map<string, { producerId: string; kind: FeedHealth['kind'] }[]>();
   private diskLow = false;
 
-  evaluate(snapshot: HealthSnapshot): AlertDecisions {
+  /** `endedDeliberately`: whether a feed left the air on purpose (a speaker's Stop, backstage, an ended session): not lost. */
+  evaluate(snapshot: HealthSnapshot, endedDeliberately: (producerId: string) => boolean = () => false): AlertDecisions {
     const decisions: AlertDecisions = { raise: [], clear: [] };
     const previous = this.previous;
     this.previous = snapshot;
@@ -63,7 +64,7 @@ export class AlertRules {
         this.checkFeed(stage, feed, decisions);
       }
       if (before) {
-        this.checkFeedsGone(stage, before, decisions);
+        this.checkFeedsGone(stage, before, endedDeliberately, decisions);
         this.checkRecording(stage, before, decisions);
       }
       this.checkViewers(stage, decisions);
@@ -151,12 +152,14 @@ export class AlertRules {
 
   /**
    * A feed gone with nothing of its kind left on air: viewers lost the picture (or the sound).
-   * Once something of that kind is on air again, the alert says the loss is over.
+   * Once something of that kind is on air again, the alert says the loss is over. A feed ended on
+   * purpose is no loss: the technicians (or the speaker) meant it.
    */
-  private checkFeedsGone(stage: StageHealth, before: StageHealth, decisions: AlertDecisions): void {
+  private checkFeedsGone(stage: StageHealth, before: StageHealth, endedDeliberately: (producerId: string) => boolean, decisions: AlertDecisions): void {
     const gone = this.goneFeeds.get(stage.stageId) ?? [];
     for (const feed of before.feeds) {
       if (stage.feeds.some((current) => current.producerId === feed.producerId || current.kind === feed.kind)) continue;
+      if (endedDeliberately(feed.producerId)) continue;
       const what = feed.kind === 'video' ? 'picture' : 'sound';
       decisions.raise.push(
         feedLost(stage.stageId, feed, 'gone', `The ${feed.source} feed of stage ${stage.stageId} went off air and nothing else gives its ${what}.`),

@@ -25,7 +25,7 @@ export interface HealthNotifier {
 
 export interface HealthMonitorOptions {
   db: Database;
-  registry: Pick<StageRegistry, 'list' | 'get'>;
+  registry: Pick<StageRegistry, 'list' | 'get' | 'endedDeliberately'>;
   media: Pick<MediaEngine, 'workerStats'>;
   hlsAudience: HlsAudience;
   alerts: AlertCenter;
@@ -75,7 +75,7 @@ export class HealthMonitor {
   }
 
   private judge(snapshot: HealthSnapshot): void {
-    const { raise, clear } = this.rules.evaluate(snapshot);
+    const { raise, clear } = this.rules.evaluate(snapshot, (producerId) => this.options.registry.endedDeliberately(producerId));
     for (const input of raise) this.options.alerts.raise(input);
     for (const { kind, subject } of clear) this.options.alerts.clear(kind, subject);
   }

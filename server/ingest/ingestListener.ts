@@ -178,7 +178,8 @@ export class IngestListener {
     const leave = async () => {
       if (this.attached?.peer === peer) this.attached = undefined;
       this.feeds.detach(stage, peer);
-      await stage.leave(peer);
+      // On purpose once the point is stopped (revoked, rotated); else the encoder went (or was cut off).
+      await stage.leave(peer, { deliberate: this.stopped });
       await this.registry.closeIfEmpty(stage);
     };
     if (this.stopped) return leave();

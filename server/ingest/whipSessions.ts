@@ -114,12 +114,15 @@ export class WhipSessions {
     await this.end(ingestPointId, 'ended by the encoder');
   }
 
-  /** Ends the point's session, if it has one (its secret was rotated, it was revoked, shutdown). */
-  async end(ingestPointId: string, reason: string): Promise<void> {
+  /**
+   * Ends the point's session, if it has one (its secret was rotated, it was revoked, shutdown, the
+   * encoder's DELETE): on purpose unless `deliberate` says otherwise.
+   */
+  async end(ingestPointId: string, reason: string, { deliberate = true }: { deliberate?: boolean } = {}): Promise<void> {
     const session = this.sessions.get(ingestPointId);
     if (!session) return;
     this.sessions.delete(ingestPointId);
-    await this.leave(session);
+    await this.leave(session, { deliberate });
     this.logger.info({ ingestPoint: ingestPointId, session: session.id, reason }, 'WHIP session ended');
   }
 
@@ -134,14 +137,15 @@ export class WhipSessions {
       const bytes = await session.stage.receivedBytes(session.peer).catch(() => session.bytes);
       if (bytes > session.bytes) [session.bytes, session.flowingAt] = [bytes, now];
       if (now - session.flowingAt >= WHIP_SILENCE_LIMIT_MS && this.sessions.get(session.ingestPointId) === session) {
-        await this.end(session.ingestPointId, `no media for ${WHIP_SILENCE_LIMIT_MS / 1000} s`);
+        // Not on purpose: the encoder went silent (a network drop), which the control room hears of as a feed lost.
+        await this.end(session.ingestPointId, `no media for ${WHIP_SILENCE_LIMIT_MS / 1000} s`, { deliberate: false });
       }
     }
   }
 
-  private async leave({ stage, peer }: WhipSession): Promise<void> {
+  private async leave({ stage, peer }: WhipSession, options: { deliberate?: boolean } = {}): Promise<void> {
     this.feeds.detach(stage, peer);
-    await stage.leave(peer);
+    await stage.leave(peer, options);
     await this.registry.closeIfEmpty(stage);
   }
 }

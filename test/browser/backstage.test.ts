@@ -2,6 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { languageNames, sv } from '../../client/src/i18n/messages.js';
 import { translate } from '../../client/src/i18n/translate.js';
+import type { AlertsResponse } from '../../shared/health.js';
 import type { InviteResponse, RecordingInfo } from '../../shared/protocol.js';
 import { LAPTOP, violationsInEveryLanguageAndSize } from '../helpers/axe.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
@@ -18,12 +19,13 @@ describe('a speaker who opens an invite waits backstage until the technician tak
   let viewer: Page;
   let control: Page;
   let invite: InviteResponse;
+  let technician: Awaited<ReturnType<typeof technicianClient>>;
   const speakerName = 'Anna Berg';
   const takeToAir = translate('sv', 'backstage.takeToAir', { speaker: speakerName });
   const sendBackstage = translate('sv', 'backstage.sendBackstage', { speaker: speakerName });
 
   beforeAll(async () => {
-    const technician = await technicianClient(fixture.server);
+    technician = await technicianClient(fixture.server);
     await technician.call('POST', '/api/programme', programmeDocument('gronarummet', 'public', ['aula', 'lilla']));
     invite = await technician.call<InviteResponse>('POST', '/api/stages/aula/invites', { label: speakerName });
     speaker = await (await fixture.newContext()).newPage();
@@ -135,7 +137,7 @@ describe('a speaker who opens an invite waits backstage until the technician tak
     );
   });
 
-  it('sends the speaker backstage again: the viewer’s stream ends, the speaker is told', async () => {
+  it('sends the speaker backstage again: the viewer’s stream ends, the speaker is told, no feed is called lost', async () => {
     await speakerCard().getByRole('button', { name: sendBackstage }).click();
     await waitFor(
       async () => (await viewer.evaluate(() => document.body.dataset.state)) === 'ended',
@@ -148,6 +150,13 @@ describe('a speaker who opens an invite waits backstage until the technician tak
       () => 'the speaker page does not say they are backstage again',
     );
     expect(await speaker.locator('#speaker-state').innerText()).toContain(sv['speak.state.backstage']);
+    // The technician meant it: nothing on air is no loss.
+    let raised: unknown[] = [];
+    await holdsFor(
+      async () => (raised = (await technician.call<AlertsResponse>('GET', '/api/alerts')).alerts.filter((alert) => alert.kind === 'feed_lost')).length === 0,
+      3_000,
+      () => `sending the speaker backstage raised: ${JSON.stringify(raised)}`,
+    );
   });
 });
 

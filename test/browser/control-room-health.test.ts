@@ -1,6 +1,8 @@
+import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/bench/chromium.js';
+import { NodeViewer } from '../../scripts/bench/nodeViewer.js';
 import type { AlertsResponse, HealthSnapshot } from '../../shared/health.js';
 import { seriousAccessibilityViolations } from '../helpers/axe.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
@@ -8,6 +10,8 @@ import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 /** How many Tab presses may lie between the sign-out button and an alert's button. */
 const MAX_TABS = 60;
+/** Real WebRTC viewers (node-datachannel), as the issue's "N node viewers". */
+const VIEWERS = 3;
 
 describe('the control room shows the health of the broadcast and its alerts at /control', () => {
   let server: RunningServer;
@@ -49,6 +53,18 @@ describe('the control room shows the health of the broadcast and its alerts at /
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  it(`shows ${VIEWERS} node viewers of the demo as ${VIEWERS}, and none once they leave`, async () => {
+    const viewers = Array.from({ length: VIEWERS }, () => new NodeViewer());
+    try {
+      await Promise.all(viewers.map((viewer) => viewer.connect(server.url, 'demo')));
+      await demoHealth().locator('[data-health="viewers"]').getByText(`Viewers: ${VIEWERS} over WebRTC, 0 over HLS`).waitFor({ timeout: 15_000 });
+    } finally {
+      for (const viewer of viewers) viewer.close();
+      cleanupDataChannels();
+    }
+    await demoHealth().locator('[data-health="viewers"]').getByText('Viewers: 0 over WebRTC, 0 over HLS').waitFor({ timeout: 15_000 });
   });
 
   it('announces the alert of a killed mediasoup worker, which a technician acknowledges with the keyboard', async () => {

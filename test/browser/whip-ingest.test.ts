@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertsResponse } from '../../shared/health.js';
 import type { IngestPointInfo } from '../../shared/protocol.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { expectError, programmeDocument, type Answer, answerOf } from '../integration/api-fixtures.js';
@@ -35,6 +36,8 @@ describe('WHIP ingest', () => {
   const createPoint = (stageId: string) => tech.call<IngestPointInfo>('POST', `/api/stages/${stageId}/ingest-points`, { protocol: 'whip', label: 'OBS' });
 
   const live = (stageId: string) => stageOnAir(fixture.server, stageId);
+  const feedLostOn = async (stageId: string) =>
+    (await tech.call<AlertsResponse>('GET', '/api/alerts')).alerts.some((alert) => alert.kind === 'feed_lost' && alert.stageId === stageId);
 
   async function post(url: string, body: string, headers: Record<string, string>): Promise<Answer> {
     const response = await fetch(url, { method: 'POST', headers, body });
@@ -129,6 +132,12 @@ describe('WHIP ingest', () => {
     );
     // The session is gone: a second DELETE finds nothing.
     expect(await obs.deleteSession(point.secret)).toBe(404);
+    // The encoder ended it on purpose: that is no feed lost.
+    await holdsFor(
+      async () => !(await feedLostOn(OBS_STAGE)),
+      QUIET_MS,
+      () => 'the DELETE raised a feed_lost alert',
+    );
   });
 
   it('ends a session whose encoder went away without DELETE once its media stopped 15 s ago: the stage goes off air', async () => {
@@ -153,6 +162,8 @@ describe('WHIP ingest', () => {
     );
     expect(Date.now() - goneAt).toBeGreaterThanOrEqual(14_000);
     expect(server.logs()).toContain('no media for 15 s');
+    // A crash is a loss: the control room was told.
+    expect(await feedLostOn(OBS_STAGE)).toBe(true);
     expect(await obs.deleteSession(point.secret)).toBe(404);
   });
 

@@ -34,10 +34,22 @@ export class PlainRtpSpeaker {
     this.ffmpeg.kill('SIGKILL');
   }
 
+  /** Stops sending but stays on the stage, as an encoder that died behind a connection still open does. */
+  stopSending(): void {
+    this.ffmpeg.kill('SIGKILL');
+  }
+
   /** Stops sending and leaves the stage, as a speaker ending a share does. */
   stop(): void {
     this.ffmpeg.kill('SIGKILL');
     this.socket.disconnect();
+  }
+
+  /** Says it leaves (`stage:leave`, as the speak page's Stop does), then stops: an end on purpose. */
+  async leave(): Promise<void> {
+    const answer = await request(this.socket, 'stage:leave', {});
+    if (!answer.ok) throw new Error(`stage:leave refused: ${answer.error.code}: ${answer.error.message}`);
+    this.stop();
   }
 }
 

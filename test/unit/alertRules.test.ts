@@ -56,9 +56,9 @@ function snapshot(stages: StageHealth[], changes: Partial<HealthSnapshot> = {}):
 }
 
 /** The kinds raised and cleared by each of the snapshots, in order. */
-function run(rules: AlertRules, snapshots: HealthSnapshot[]) {
+function run(rules: AlertRules, snapshots: HealthSnapshot[], endedDeliberately?: (producerId: string) => boolean) {
   return snapshots.map((each) => {
-    const { raise, clear } = rules.evaluate(each);
+    const { raise, clear } = rules.evaluate(each, endedDeliberately);
     return { raised: raise.map((alert) => alert.kind), cleared: clear.map((alert) => alert.kind) };
   });
 }
@@ -108,6 +108,17 @@ describe('the alert rules', () => {
       quiet,
       quiet,
     ]);
+  });
+
+  it('call no feed lost when it left the air on purpose (stopped, taken backstage, its session ended), but the others yes', () => {
+    const camera = feed({ producerId: 'camera-stopped' });
+    const microphone = feed({ producerId: 'mic-dropped', kind: 'audio', source: 'microphone', frameRate: null, bitrateKbps: 48 });
+    const onPurpose = (producerId: string) => producerId === 'camera-stopped';
+    const rules = new AlertRules();
+    expect(rules.evaluate(snapshot([stage({ feeds: [camera, microphone] })]), onPurpose).raise).toEqual([]);
+    // Both go at once: only the one that was not ended on purpose is lost.
+    const { raise } = rules.evaluate(snapshot([stage({ feeds: [] })]), onPurpose);
+    expect(raise.map((alert) => [alert.kind, alert.subject])).toEqual([['feed_lost', 'feed:mic-dropped']]);
   });
 
   it('raise a bitrate collapse after three low snapshots under its usual figure, and clear it once it recovers', () => {
