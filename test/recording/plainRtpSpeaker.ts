@@ -34,11 +34,6 @@ export class PlainRtpSpeaker {
     this.ffmpeg.kill('SIGKILL');
   }
 
-  /** Stops sending but stays on the stage, as an encoder that died behind a connection still open does. */
-  stopSending(): void {
-    this.ffmpeg.kill('SIGKILL');
-  }
-
   /** Stops sending and leaves the stage, as a speaker ending a share does. */
   stop(): void {
     this.ffmpeg.kill('SIGKILL');
