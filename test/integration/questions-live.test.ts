@@ -122,6 +122,9 @@ describe('audience questions live over signalling', () => {
       5000,
       () => 'the approved question never reached the other attendee',
     );
+    // Nothing of who asked reaches the others but the name they chose to give.
+    const shown = other.board!.questions.find((question) => question.id === asked.id)!;
+    expect(Object.keys(shown).sort()).toEqual(['authorName', 'createdAt', 'edited', 'id', 'status', 'talkId', 'text', 'votes']);
     await waitFor(
       () => asker.mine?.asked[0]?.status === 'approved',
       5000,
