@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTHOR_NAME_MAX_CHARACTERS, CHAT_MESSAGE_MAX_CHARACTERS } from '../../shared/audienceLimits.js';
 import type { ChatBoard, ChatMessage, ModeratorChatBoard } from '../../shared/chat.js';
 import type { Ack } from '../../shared/protocol.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
@@ -81,6 +82,8 @@ describe('stage chat over real sockets', () => {
       () => 'the moderator never saw the held message',
     );
     expect(JSON.stringify(anna!.board)).not.toContain(held.id);
+    // Nothing of who sent a message reaches the others but the name they chose to give.
+    expect(Object.keys(omar.board!.messages.find((message) => message.id === sent.id)!).sort()).toEqual(['authorName', 'createdAt', 'id', 'status', 'text']);
   });
 
   it('refuses every message of a muted attendee, over a reconnect too, while others still write', async () => {
@@ -105,5 +108,23 @@ describe('stage chat over real sockets', () => {
       5000,
       () => 'the deleted message stayed on the other attendee’s screen',
     );
+  });
+
+  it('refuses a message over the length limit, an empty one and one with fields of its own, naming what is wrong', async () => {
+    const lena = await joinStage(server, 'lena-browser-1');
+    members.push(lena);
+    const refusals = await Promise.all(
+      [
+        { text: 'x'.repeat(CHAT_MESSAGE_MAX_CHARACTERS + 1) },
+        { text: '   ' },
+        { text: 'Hej', authorName: 'y'.repeat(AUTHOR_NAME_MAX_CHARACTERS + 1) },
+        { text: 'Hej', status: 'shown' },
+      ].map((payload) => request(lena.socket, 'chat:send', payload)),
+    );
+    expect(
+      refusals.map((ack) => (ack.ok ? 'accepted' : `${ack.error.code} ${['text', 'authorName', 'status'].find((field) => ack.error.message.includes(field))}`)),
+    ).toEqual(['invalid_payload text', 'invalid_payload text', 'invalid_payload authorName', 'invalid_payload status']);
+    // Refused messages count against nothing: the next one goes through.
+    expect(data(await request<ChatMessage>(lena.socket, 'chat:send', { text: 'x'.repeat(CHAT_MESSAGE_MAX_CHARACTERS) })).status).toBe('shown');
   });
 });

@@ -122,6 +122,9 @@ describe('audience questions live over signalling', () => {
       5000,
       () => 'the approved question never reached the other attendee',
     );
+    // Nothing of who asked reaches the others but the name they chose to give.
+    const shown = other.board!.questions.find((question) => question.id === asked.id)!;
+    expect(Object.keys(shown).sort()).toEqual(['authorName', 'createdAt', 'edited', 'id', 'status', 'talkId', 'text', 'votes']);
     await waitFor(
       () => asker.mine?.asked[0]?.status === 'approved',
       5000,
@@ -133,6 +136,42 @@ describe('audience questions live over signalling', () => {
       () => !(other.board?.questions.some((question) => question.id === asked.id) ?? true),
       5000,
       () => 'a declined question stayed with attendees',
+    );
+  });
+
+  it('takes a merged question away from every attendee, its votes and "we are N" going to the survivor once each', async () => {
+    const [asker, both, group] = await Promise.all(['merge-asker-1', 'merge-both-1', 'merge-group-1'].map((key) => attend(server, key)));
+    attendees.push(asker!, both!, group!);
+    const asked: PublicQuestion[] = [];
+    for (const text of ['Vad kostar satsningen?', 'Vad kostar det här?'])
+      asked.push(data(await request<PublicQuestion>(asker!.socket, 'questions:ask', { text })));
+    for (const question of asked) await moderate(question.id, { action: 'approve' });
+    const [kept, merged] = asked as [PublicQuestion, PublicQuestion];
+    for (const question of [kept, merged]) data(await request(both!.socket, 'questions:vote', { questionId: question.id, vote: true }));
+    data(await request(group!.socket, 'questions:group', { size: 3 }));
+    data(await request(group!.socket, 'questions:vote', { questionId: merged.id, vote: true }));
+
+    await moderate(merged.id, { action: 'merge', into: kept.id });
+    for (const attendee of [asker!, both!, group!]) {
+      await waitFor(
+        () => {
+          const shown = attendee.board?.questions ?? [];
+          // "both" once, and the group of 3 that voted only for the duplicate.
+          return !shown.some((question) => question.id === merged.id) && shown.find((question) => question.id === kept.id)?.votes === 4;
+        },
+        5000,
+        () => `an attendee still sees the merged question, or the survivor's votes are wrong: ${JSON.stringify(attendee.board?.questions)}`,
+      );
+    }
+    await waitFor(
+      () => asker!.mine?.asked.find((question) => question.id === merged.id)?.status === 'merged',
+      5000,
+      () => `the asker was not told of the merge: ${JSON.stringify(asker!.mine)}`,
+    );
+    await waitFor(
+      () => moderation?.questions.find((question) => question.id === merged.id)?.mergedInto === kept.id,
+      5000,
+      () => 'the moderators were not shown the merged question pointing to the survivor',
     );
   });
 
