@@ -70,7 +70,8 @@ export class RecordingRun {
     const relays: TrackRelay[] = [];
     try {
       const destinations = await chooseDestinations(tap);
-      for (const track of tap.tracks) relays.push(await TrackRelay.open(track, destinations.get(track.producerId)!));
+      const mixed = tap.tracks.filter((track) => track.kind === 'audio').length > 1;
+      for (const track of tap.tracks) relays.push(await TrackRelay.open(track, destinations.get(track.producerId)!, mixed));
       await writeFile(files.sdp, recorderSdp(tap.tracks, destinations));
       const logger = options.logger.child({ run: files.number });
       ffmpeg = FfmpegProcess.start(installed.path, recorderFfmpegJob(tap.tracks, files, installed), logger);

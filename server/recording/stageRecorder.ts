@@ -1,8 +1,8 @@
 /**
  * Follows one stage and records it while it is live: a recording starts when something goes on
- * air, continues with a new run when the recorded tracks change (another speaker, a microphone opened or closed, a screen share,
- * a track paused or resumed, a media rebuild), and is finalized once nothing has been on air for
- * a few seconds.
+ * air, continues with a new run when the recorded tracks change (another speaker, a microphone
+ * opened or closed, a screen share, a track paused or resumed, a media rebuild), and is finalized
+ * once nothing has been on air for a few seconds.
  */
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';

@@ -37,6 +37,8 @@ export function toneShares(path: string, frequencies: number[]): number[] {
 function decodedMono(path: string): Float64Array {
   const pcm = execFileSync(TEST_FFMPEG, ['-nostdin', '-v', 'error', '-i', path, '-map', '0:a:0', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-'], {
     maxBuffer: 64 * 1024 * 1024,
+    // What ffmpeg says goes into the error thrown, not onto the test's output.
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const samples = new Float64Array(Math.floor(pcm.length / 2));
   for (let index = 0; index < samples.length; index++) samples[index] = pcm.readInt16LE(index * 2) / 32768;

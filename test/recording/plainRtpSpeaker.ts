@@ -34,8 +34,19 @@ export class PlainRtpSpeaker {
     this.ffmpeg.kill('SIGKILL');
   }
 
+  /** Sends nothing for a while, staying on air: the speaker's network drops. */
+  pause(): void {
+    this.ffmpeg.kill('SIGSTOP');
+  }
+
+  /** Sends again after pause(), the backlog first (ffmpeg catches up with the time it lost). */
+  resume(): void {
+    this.ffmpeg.kill('SIGCONT');
+  }
+
   /** Stops sending and leaves the stage, as a speaker ending a share does. */
   stop(): void {
+    this.ffmpeg.kill('SIGCONT');
     this.ffmpeg.kill('SIGKILL');
     this.socket.disconnect();
   }

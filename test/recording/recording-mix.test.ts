@@ -98,7 +98,7 @@ describe('recording every open microphone', () => {
     server = undefined;
   });
 
-  it('mixes a second microphone into the recording beside the demo’s, and goes on recording the demo’s alone when it closes', async () => {
+  it('mixes a second microphone into the recording beside the demo’s, goes on with the demo’s while the second sends nothing, and with the demo’s alone when it closes', async () => {
     server = await startServer({ DEMO: '1', DEMO_CODEC: 'H264' });
     const recording = await waitForSegments(server, 2);
     const tonesOf = toneReader(server, recording);
@@ -112,6 +112,14 @@ describe('recording every open microphone', () => {
     // One audio track, the mix; the video stored as it came.
     const probe = ffprobe(join(recordingFolder(server, recording), mixed[0]!.file));
     expect(probe.streams.map((stream) => `${stream.codec_type}:${stream.codec_name}`).sort()).toEqual(['audio:aac', 'video:h264']);
+
+    // Its packets stop while it stays on air (its network dropped): the demo goes on being
+    // recorded meanwhile, and both again once its packets come back.
+    const pausedAt = readSegments(server.dataDir, recording.id).length;
+    speaker.pause();
+    const paused = await waitForWindowSounding(server, recording, pausedAt, tonesOf, demoAlone, 'with the demo’s tone alone while the second sends nothing');
+    speaker.resume();
+    await waitForWindowSounding(server, recording, paused.at(-1)!.sequence + 1, tonesOf, both, 'with both tones once the second sends again');
 
     speaker.stop();
     const closedAt = readSegments(server.dataDir, recording.id).length;
