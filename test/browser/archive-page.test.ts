@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LAPTOP, violationsInEveryLanguageAndSize } from '../helpers/axe.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
+import { textsOfOtherLanguage } from '../helpers/pageLanguage.js';
 import { prepareRecordedReplays, type RecordedReplay } from '../helpers/recordedReplay.js';
 import { waitFor } from '../helpers/server.js';
 
@@ -30,6 +31,7 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
     expect(await youthEntry.innerText()).toContain('Medverkande: Ahmed Karimi');
     expect(await youthEntry.innerText()).toContain('Stora salen');
     expect(await youthEntry.innerText()).toContain('4 sekunder');
+    expect(await textsOfOtherLanguage(page, 'sv'), 'English text on the Swedish page').toEqual([]);
   });
 
   it('shows each replay’s poster frame, a JPEG from the server that loads', async () => {
@@ -83,6 +85,21 @@ describe('the archive lists replays by talk, finds one by its speaker and opens 
     await page.getByRole('heading', { level: 2, name: '1 inspelning' }).waitFor();
     expect(await entries().first().getAttribute('data-replay')).toBe(youth.replayId);
     expect(await page.getByLabel('Scen').inputValue()).toBe('stora');
+  });
+
+  it('turns English with the language switch, and keeps English after a reload', async () => {
+    const { page, server } = fixture;
+    await page.goto(`${server.url}/archive`);
+    await page.getByRole('heading', { level: 2, name: '2 inspelningar' }).waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 2, name: '2 recordings' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: '2 recordings' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.getByLabel('Search the archive').count()).toBe(1);
+    expect(await page.locator(`li[data-replay="${youth.replayId}"]`).innerText()).toContain('4 seconds');
+    expect(await textsOfOtherLanguage(page, 'en'), 'Swedish text on the English page').toEqual([]);
   });
 
   it('has no serious or critical accessibility violations in Swedish or English, on a phone and a desktop', async () => {

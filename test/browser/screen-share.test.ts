@@ -11,6 +11,11 @@ function shownSource(viewer: Page): Promise<string | null> {
   return viewer.evaluate(() => (window as unknown as { estradPlayer: { shownSource(): string | null } }).estradPlayer.shownSource());
 }
 
+/** Whether the inset shows a running picture over the main one. */
+function insetPlaying(viewer: Page): Promise<boolean> {
+  return viewer.locator('#player-inset').evaluate((video: HTMLVideoElement) => !video.hidden && video.videoWidth > 0 && !video.paused);
+}
+
 describe('a screen share is seen by viewers and recorded', () => {
   const fixture = useBrowserFixture({ env: () => ({ ...TECHNICIAN_ENV, DATA_DIR: demoEventDataDir() }) });
   let speaker: Page;
@@ -45,6 +50,12 @@ describe('a screen share is seen by viewers and recorded', () => {
     const stats = await waitUntilPlaying(viewer, 15_000);
     expect(stats.video!.frameWidth).toBeGreaterThan(0);
     expect(stats.video!.frameHeight).toBeGreaterThan(0);
+    // Without a Take, the speaker's camera is the inset over their share.
+    await waitFor(
+      () => insetPlaying(viewer),
+      15_000,
+      () => 'the viewer shows no camera inset over the share',
+    );
 
     const recording = (await liveRecording(fixture.server, 'keynote'))!;
     expect(recording).toBeDefined();
@@ -67,6 +78,11 @@ describe('a screen share is seen by viewers and recorded', () => {
       async () => (await shownSource(viewer)) === 'camera',
       15_000,
       () => 'the viewer still shows the share',
+    );
+    await waitFor(
+      async () => !(await insetPlaying(viewer)),
+      15_000,
+      () => 'the camera is still shown as an inset over itself',
     );
   }
 

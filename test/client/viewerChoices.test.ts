@@ -2,7 +2,7 @@ import type { types } from 'mediasoup-client';
 import { describe, expect, it } from 'vitest';
 import type { MediaSource, ProducerInfo } from '../../shared/protocol';
 import { Backoff } from '../../client/src/live/session';
-import { type ConsumedTrack, pickShownProducer, pickShownVideo, spatialLayerFor } from '../../client/src/live/viewer';
+import { type ConsumedTrack, pickInsetProducer, pickInsetVideo, pickShownProducer, pickShownVideo, spatialLayerFor } from '../../client/src/live/viewer';
 
 function track(id: string, source: MediaSource, producerPaused = false): ConsumedTrack {
   // Only the ids are read from the consumer here; the choice is about the program, source and pause state.
@@ -47,6 +47,31 @@ describe('which video starts flowing as it is consumed (from the join, before an
     expect(shownOf([producer('mic', 'microphone'), producer('cam', 'camera'), producer('screen', 'screen')])).toBe('screen');
     expect(shownOf([producer('screen', 'screen', true), producer('cam', 'camera')])).toBe('cam');
     expect(shownOf([producer('mic', 'microphone'), producer('screen-sound', 'screen-audio')])).toBeUndefined();
+  });
+});
+
+describe('which video a viewer sees as the inset, over the main picture', () => {
+  const estradsChoice = { main: null, inset: null };
+  const inset = (candidates: ConsumedTrack[], program: { main: string | null; inset: string | null }) =>
+    pickInsetVideo(candidates, program, pickShownVideo(candidates, program.main))?.consumer.id;
+
+  it('is the camera beside a screen share while the technicians took nothing, and none beside a camera or a paused camera', () => {
+    expect(inset([track('cam', 'camera'), track('screen', 'screen')], estradsChoice)).toBe('cam');
+    expect(inset([track('cam', 'camera')], estradsChoice)).toBeUndefined();
+    expect(inset([track('cam-a', 'camera'), track('cam-b', 'camera')], estradsChoice)).toBeUndefined();
+    expect(inset([track('cam', 'camera', true), track('screen', 'screen')], estradsChoice)).toBeUndefined();
+  });
+
+  it('is the Take’s inset while it runs, and none when the Take has a main alone', () => {
+    const candidates = [track('cam', 'camera'), track('screen', 'screen')];
+    expect(inset(candidates, { main: 'cam', inset: 'screen' })).toBe('screen');
+    expect(inset(candidates, { main: 'screen', inset: null })).toBeUndefined();
+    expect(inset([track('cam', 'camera'), track('screen', 'screen', true)], { main: 'cam', inset: 'screen' })).toBeUndefined();
+  });
+
+  it('is chosen the same way from the join’s producers, so it starts flowing as it is consumed', () => {
+    const producers = [producer('mic', 'microphone'), producer('cam', 'camera'), producer('screen', 'screen')];
+    expect(pickInsetProducer(producers, estradsChoice, pickShownProducer(producers))?.producerId).toBe('cam');
   });
 });
 

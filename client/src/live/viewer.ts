@@ -1,7 +1,8 @@
 /**
  * Watching a stage: consume everything on air, show the program's main picture (the technicians'
  * Take; without one the screen share if there is one, else the camera) with its inset picture in
- * picture, and play all sound, at the simulcast layer the player's size needs.
+ * picture (the Take's; without one the camera beside a screen share), and play all sound, at the
+ * simulcast layer the player's size needs.
  */
 import { parseScalabilityMode, type types } from 'mediasoup-client';
 import type { PlayerAudioStats, PlayerStats, PlayerVideoStats } from '../../../shared/playerStats';
@@ -346,16 +347,14 @@ export class ViewerSession implements StageMediaHandler {
   }
 
   private startsAsInset(producer: ProducerInfo): boolean {
-    return producer.producerId === this.shownInset() && producer.producerId !== this.shownMain() && !producer.paused;
+    if (this.program.slate) return false;
+    const producers = [...this.onAir.values()];
+    return pickInsetProducer(producers, this.program, pickShownProducer(producers, this.program.main)) === producer;
   }
 
   /** The slate, while the server shows it, takes the place of main and inset. */
   private shownMain(): string | null {
     return this.program.slate ?? this.program.main;
-  }
-
-  private shownInset(): string | null {
-    return this.program.slate ? null : this.program.inset;
   }
 
   /** Whether anything but the slate is on air. */
@@ -398,7 +397,7 @@ export class ViewerSession implements StageMediaHandler {
       this.shown = next;
       this.playback.showVideo(next?.consumer.track ?? null);
     }
-    this.showInset(videos.find((track) => track.consumer.producerId === this.shownInset() && track !== next && !track.producerPaused));
+    this.showInset(this.program.slate ? undefined : pickInsetVideo(videos, this.program, next));
     // Layers first: the server then starts a resumed consumer at the right size.
     this.updatePreferredLayer();
     this.syncVideoFlow();
@@ -518,6 +517,37 @@ export class ViewerSession implements StageMediaHandler {
  */
 export function pickShownVideo(candidates: ConsumedTrack[], main: string | null = null): ConsumedTrack | undefined {
   return bestShown(candidates, (track) => ({ producerId: track.consumer.producerId, paused: track.producerPaused, source: track.source }), main);
+}
+
+/**
+ * The picture over the main one: the technicians' inset while it runs; without a Take, the camera
+ * beside a shown screen share (the speaker's face while their slides fill the picture).
+ */
+export function pickInsetVideo(candidates: ConsumedTrack[], program: Program, main: ConsumedTrack | undefined): ConsumedTrack | undefined {
+  return bestInset(candidates, (track) => ({ producerId: track.consumer.producerId, paused: track.producerPaused, source: track.source }), program, main);
+}
+
+/** The same choice among what is on air, before anything is consumed. */
+export function pickInsetProducer(producers: ProducerInfo[], program: Program, main: ProducerInfo | undefined): ProducerInfo | undefined {
+  return bestInset(
+    producers.filter((producer) => producer.kind === 'video'),
+    (producer) => producer,
+    program,
+    main,
+  );
+}
+
+function bestInset<T>(
+  candidates: T[],
+  describe: (candidate: T) => { producerId: string; paused: boolean; source: MediaSource },
+  program: Program,
+  main: T | undefined,
+): T | undefined {
+  const running = candidates.filter((candidate) => candidate !== main && !describe(candidate).paused);
+  if (program.inset !== null) return running.find((candidate) => describe(candidate).producerId === program.inset);
+  // A Take of a main alone has no inset; nor has a camera shown by itself.
+  if (program.main !== null || main === undefined || describe(main).source !== 'screen') return undefined;
+  return running.find((candidate) => describe(candidate).source === 'camera');
 }
 
 /** The same choice among what is on air, before anything is consumed. */
