@@ -68,7 +68,7 @@ describe('WHIP ingest', () => {
     expect(point.secret.length).toBeGreaterThanOrEqual(32);
   });
 
-  it("puts OBS's offer on air: 201 with the complete answer, a viewer decodes its H.264, the recording holds it, DELETE takes the stage off air", async () => {
+  it("puts OBS's offer on air: 201 with the complete answer, a viewer decodes its H.264, the pre-flight check reads it, the recording holds it, DELETE takes the stage off air", async () => {
     const { server } = fixture;
     const point = await createPoint(OBS_STAGE);
     const obs = new ObsWhipClient();
@@ -100,6 +100,26 @@ describe('WHIP ingest', () => {
       () => `the stage never went on air:\n${whipLogs()}`,
     );
     await expectViewerDecodes(OBS_STAGE, [640]);
+    // The pre-flight check reads what OBS really sends (its SPS: Constrained Baseline whatever it
+    // offered), over the first seconds of its video.
+    let preflight: IngestPointInfo['preflight'] = null;
+    await waitFor(
+      async () => ((preflight = (await tech.call<IngestPointInfo>('GET', `/api/ingest-points/${point.id}`)).preflight)?.measuredSeconds ?? 0) >= 5,
+      20_000,
+      () => `no pre-flight check of the WHIP video: ${JSON.stringify(preflight)}\n${whipLogs()}`,
+    );
+    console.log(`WHIP pre-flight: ${JSON.stringify(preflight)}`);
+    expect(preflight).toMatchObject({
+      codec: 'h264',
+      profile: 'Constrained Baseline',
+      width: 640,
+      height: 360,
+      bFrames: false,
+      keyframeIntervalSeconds: 1,
+      warnings: [],
+    });
+    expect(preflight!.frameRate).toBeGreaterThan(20);
+    expect(preflight!.bitrateKbps).toBeGreaterThan(50);
     let segments: string[] = [];
     await waitFor(
       async () => {
