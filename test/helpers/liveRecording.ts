@@ -35,6 +35,21 @@ export async function probeSegmentVideo(url: string): Promise<{ width: number; h
   return { width: probe.streams[0]?.width ?? 0, height: probe.streams[0]?.height ?? 0 };
 }
 
+/** Codec, profile, size and B-frame depth of the video in a segment, as ffprobe reads them: what shows whether it was re-encoded. */
+export async function probeSegmentCodec(url: string): Promise<{ codec: string; profile: string; width: number; height: number; bFrames: number }> {
+  const probe = (await probeSegment(url, ['-select_streams', 'v', '-show_streams'])) as {
+    streams: { codec_name: string; profile: string; width: number; height: number; has_b_frames: number }[];
+  };
+  const [video] = probe.streams;
+  return {
+    codec: video?.codec_name ?? 'none',
+    profile: video?.profile ?? 'none',
+    width: video?.width ?? 0,
+    height: video?.height ?? 0,
+    bFrames: video?.has_b_frames ?? -1,
+  };
+}
+
 /**
  * How many seconds of media a segment holds by its own timestamps: from its earliest packet to
  * the end of the stream that ends first (a segment cut short lacks the end of its picture or sound).

@@ -1,17 +1,13 @@
-import { type ChildProcess, execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestPointInfo, StagesResponse } from '../../shared/protocol.js';
 import { NodeViewer } from '../../scripts/bench/nodeViewer.js';
-import { liveRecording, segmentUrls } from '../helpers/liveRecording.js';
+import { liveRecording, probeSegmentCodec, segmentUrls } from '../helpers/liveRecording.js';
 import { freePort, holdsFor, type RunningServer, startServer, waitFor } from '../helpers/server.js';
 import { ingestLogs } from '../helpers/ingestLogs.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { apiCaller, expectError, programmeDocument } from './api-fixtures.js';
-import { TEST_FFPROBE } from '../helpers/mediaTools.js';
 import { type EncoderSettings, ReconnectingEncoder, startMixerEncoder } from '../helpers/testEncoder.js';
 
 const RTMP_STAGE = 'rtmp-hall';
@@ -112,7 +108,7 @@ describe('ingest points for production encoders', () => {
       30_000,
       () => `no recorded segment on ${stageId}:\n${ingestLogs(server)}`,
     );
-    expect(await probeVideo(segments[0]!)).toEqual({ codec: 'h264', ...SENT, bFrames: 0 });
+    expect(await probeSegmentCodec(segments[0]!)).toEqual({ codec: 'h264', ...SENT, bFrames: 0 });
   }
 
   /** Refused encoders: the caller gives up, and a bounded wait after finds nothing on air or recorded. */
@@ -219,7 +215,7 @@ describe('ingest points for production encoders', () => {
     // The pre-flight check measured 6 s of the transcoded connection: the newest segment is from it.
     const recording = await liveRecording(server, RTMP_STAGE);
     const segments = recording ? await segmentUrls(server, recording) : [];
-    expect(await probeVideo(segments.at(-1)!)).toMatchObject({ codec: 'h264', width: SENT.width, height: SENT.height, bFrames: 0 });
+    expect(await probeSegmentCodec(segments.at(-1)!)).toMatchObject({ codec: 'h264', width: SENT.width, height: SENT.height, bFrames: 0 });
     encoder.stop();
   });
 
@@ -254,26 +250,3 @@ describe('ingest points for production encoders', () => {
     );
   });
 });
-
-/** Codec, profile and size of the video in a recorded segment, as ffprobe reads it. */
-async function probeVideo(url: string): Promise<{ codec: string; profile: string; width: number; height: number; bFrames: number }> {
-  const file = join(tmpdir(), `estrad-ingest-segment-${process.pid}-${Date.now()}.ts`);
-  writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
-  try {
-    const probe = JSON.parse(
-      execFileSync(TEST_FFPROBE, ['-v', 'error', '-select_streams', 'v', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }),
-    ) as {
-      streams: { codec_name: string; profile: string; width: number; height: number; has_b_frames: number }[];
-    };
-    const [video] = probe.streams;
-    return {
-      codec: video?.codec_name ?? 'none',
-      profile: video?.profile ?? 'none',
-      width: video?.width ?? 0,
-      height: video?.height ?? 0,
-      bFrames: video?.has_b_frames ?? -1,
-    };
-  } finally {
-    rmSync(file, { force: true });
-  }
-}
