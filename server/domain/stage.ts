@@ -486,6 +486,12 @@ export class Stage {
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
+  /** A copy of the RTP of one of the publisher's producers, until the answered function is called (StageMedia.copyRtp). */
+  async copyRtp(peer: Peer, producerId: string, onPacket: (packet: Buffer) => void): Promise<() => void> {
+    this.requireProducer(peer, producerId);
+    return (await this.stageMedia()).copyRtp(producerId, onPacket);
+  }
+
   async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
     this.requireProducer(peer, producerId);
     const media = await this.stageMedia();

@@ -49,7 +49,7 @@ export class IngestPoints {
 
   constructor(private readonly options: IngestPointsOptions) {
     this.feeds = new FeedSwitch(options.logger);
-    this.whip = new WhipSessions(options.registry, this.feeds, options.logger);
+    this.whip = new WhipSessions(options.registry, this.feeds, options.maxBitrateKbps, options.logger);
   }
 
   /** Listens for every active point, as they were before a restart. */
@@ -119,7 +119,7 @@ export class IngestPoints {
     const secret = this.options.keys.ingestPointSecret(id, point.generation);
     const streamId = protocol === 'srt' ? id : null;
     const listener = this.listeners.get(id);
-    const preflight = listener?.preflight() ?? null;
+    const preflight = listener ? listener.preflight() : this.whip.preflight(id);
     return {
       id,
       stageId,

@@ -1,7 +1,8 @@
 /**
- * The pre-flight check of an ingest: what the encoder really sends, read from ffmpeg while it
- * copies the first seconds (its framecrc output lists every video packet with its timestamps,
- * size and key flag; its stream dump names the profile), with warnings where a setting hurts viewers.
+ * The pre-flight check of an ingest: what the encoder really sends, with warnings where a setting
+ * hurts viewers. For SRT and RTMP it is read from ffmpeg while it copies the first seconds (its
+ * framecrc output lists every video packet with its timestamps, size and key flag; its stream dump
+ * names the profile); for WHIP from the video's RTP (rtpPreflight.ts).
  */
 import type { IngestPreflight, IngestPreflightWarning } from '../../shared/protocol.js';
 
@@ -15,6 +16,44 @@ interface Packet {
   pts: number;
   size: number;
   key: boolean;
+}
+
+/** A video frame as the check counts it: when it is decoded (seconds from any start), its bytes, whether it is a keyframe. */
+export interface MeasuredFrame {
+  seconds: number;
+  bytes: number;
+  key: boolean;
+}
+
+/** What the check knows of the video besides its frames. */
+export interface VideoFacts {
+  codec: string;
+  profile: string | null;
+  width: number;
+  height: number;
+  bFrames: boolean;
+}
+
+/** The check's figures and warnings over these frames (in decoding order); null before two frames a moment apart. */
+export function preflightOf(frames: readonly MeasuredFrame[], facts: VideoFacts, maxBitrateKbps: number): IngestPreflight | null {
+  if (frames.length < 2) return null;
+  const times = frames.map((frame) => frame.seconds);
+  const seconds = Math.max(...times) - Math.min(...times);
+  if (seconds <= 0) return null;
+  const keyTimes = frames.filter((frame) => frame.key).map((frame) => frame.seconds);
+  const gaps = keyTimes.slice(1).map((time, index) => time - keyTimes[index]!);
+  const measured = {
+    codec: facts.codec,
+    profile: facts.profile,
+    width: facts.width,
+    height: facts.height,
+    frameRate: round((frames.length - 1) / seconds, 2),
+    bFrames: facts.bFrames,
+    keyframeIntervalSeconds: gaps.length > 0 ? round(Math.max(...gaps), 2) : null,
+    bitrateKbps: Math.round((frames.reduce((sum, frame) => sum + frame.bytes, 0) * 8) / seconds / 1000),
+    measuredSeconds: round(seconds, 2),
+  };
+  return { ...measured, warnings: warningsFor(measured, keyTimes.length, maxBitrateKbps) };
 }
 
 export class PreflightMeter {
@@ -58,24 +97,9 @@ export class PreflightMeter {
   }
 
   result(): IngestPreflight | null {
-    const [first, last] = [this.packets[0], this.packets.at(-1)];
-    if (!first || !last || last === first) return null;
-    const seconds = (last.dts - first.dts) * this.timeBase;
-    if (seconds <= 0) return null;
-    const keyTimes = this.packets.filter((packet) => packet.key).map((packet) => packet.dts * this.timeBase);
-    const gaps = keyTimes.slice(1).map((time, index) => time - keyTimes[index]!);
-    const measured = {
-      codec: this.codec,
-      profile: this.profile,
-      width: this.width,
-      height: this.height,
-      frameRate: round((this.packets.length - 1) / seconds, 2),
-      bFrames: this.bFrames,
-      keyframeIntervalSeconds: gaps.length > 0 ? round(Math.max(...gaps), 2) : null,
-      bitrateKbps: Math.round((this.packets.reduce((sum, packet) => sum + packet.size, 0) * 8) / seconds / 1000),
-      measuredSeconds: round(seconds, 2),
-    };
-    return { ...measured, warnings: warningsFor(measured, keyTimes.length, this.maxBitrateKbps) };
+    const frames = this.packets.map((packet) => ({ seconds: packet.dts * this.timeBase, bytes: packet.size, key: packet.key }));
+    const facts = { codec: this.codec, profile: this.profile, width: this.width, height: this.height, bFrames: this.bFrames };
+    return preflightOf(frames, facts, this.maxBitrateKbps);
   }
 
   private header(name: string, value: string): void {

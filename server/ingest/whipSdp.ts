@@ -13,6 +13,8 @@ export interface OfferedTrack {
   mid: string;
   kind: MediaKind;
   rtpParameters: RtpParametersJson;
+  /** The codec accepted, with the offer's fmtp parameters (H.264's profile-level-id). */
+  codec: { mimeType: string; clockRate: number; parameters: Record<string, unknown> };
 }
 
 /** An offer read and matched against the router: what to connect, produce and answer. */
@@ -250,6 +252,7 @@ function trackOf(session: SessionDescription, media: MediaDescription, accepted:
     throw new AppError('media_rejected', `The ${accepted.kind} section has no a=ssrc and no ${MID_EXTENSION} header extension: its packets cannot be matched.`);
   }
   const cname = media.ssrcs?.find((ssrc) => ssrc.attribute === 'cname')?.value;
+  const parameters = fmtpOf(media, payloadType);
   const rtpParameters: RtpParametersJson = {
     mid,
     codecs: [
@@ -258,7 +261,7 @@ function trackOf(session: SessionDescription, media: MediaDescription, accepted:
         payloadType,
         clockRate: codec.clockRate,
         ...(codec.channels ? { channels: codec.channels } : {}),
-        parameters: fmtpOf(media, payloadType),
+        parameters,
         rtcpFeedback: answeredFeedback(media, payloadType, codec),
       },
     ],
@@ -266,7 +269,7 @@ function trackOf(session: SessionDescription, media: MediaDescription, accepted:
     encodings: rids.length > 0 ? rids.map((rid) => ({ rid })) : [primarySsrc(media)],
     rtcp: { ...(cname ? { cname } : {}), reducedSize: Boolean(media.rtcpRsize ?? session.media[0]?.rtcpRsize), mux: true },
   };
-  return { mid, kind: accepted.kind, rtpParameters };
+  return { mid, kind: accepted.kind, rtpParameters, codec: { mimeType: codec.mimeType, clockRate: codec.clockRate, parameters } };
 }
 
 /** The media SSRC: the first of an FID group (the other is retransmission, not taken), else the first named. */

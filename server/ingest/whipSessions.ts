@@ -9,10 +9,12 @@ import type { Logger } from 'pino';
 import { Peer } from '../domain/peer.js';
 import type { Stage } from '../domain/stage.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
-import type { IngestFeedRole } from '../../shared/protocol.js';
 import { AppError } from '../errors.js';
 import type { FeedSwitch } from './feedSwitch.js';
-import { readWhipOffer, writeWhipAnswer } from './whipSdp.js';
+import { parseSdpProfileLevelId, Profile } from 'h264-profile-level-id';
+import type { IngestFeedRole, IngestPreflight } from '../../shared/protocol.js';
+import { RtpPreflightMeter } from './rtpPreflight.js';
+import { type OfferedTrack, readWhipOffer, writeWhipAnswer } from './whipSdp.js';
 
 export interface WhipSessionStarted {
   sessionId: string;
@@ -27,6 +29,10 @@ interface WhipSession {
   bytes: number;
   /** When its media last grew (its start, before any arrived). */
   flowingAt: number;
+  /** The pre-flight check of its video, measured over its first seconds. */
+  preflight: RtpPreflightMeter | undefined;
+  /** Ends the copy of its video's RTP the check reads, while it does. */
+  stopChecking: (() => void) | undefined;
 }
 
 /**
@@ -48,6 +54,8 @@ export class WhipSessions {
   constructor(
     private readonly registry: StageRegistry,
     private readonly feeds: FeedSwitch,
+    /** Above this video bitrate the pre-flight check warns. */
+    private readonly maxBitrateKbps: number,
     logger: Logger,
   ) {
     this.logger = logger.child({ component: 'ingest', protocol: 'whip' });
@@ -59,7 +67,16 @@ export class WhipSessions {
   async start(ingestPointId: string, stageId: string, role: IngestFeedRole, offerSdp: string, clientAddress: string): Promise<WhipSessionStarted> {
     const stage = this.registry.open(stageId);
     const peer = new Peer('ingest', `whip:${ingestPointId}`, clientAddress);
-    const session: WhipSession = { id: randomUUID(), ingestPointId, stage, peer, bytes: 0, flowingAt: Date.now() };
+    const session: WhipSession = {
+      id: randomUUID(),
+      ingestPointId,
+      stage,
+      peer,
+      bytes: 0,
+      flowingAt: Date.now(),
+      preflight: undefined,
+      stopChecking: undefined,
+    };
     try {
       const { routerRtpCapabilities } = await stage.join(peer);
       const offer = readWhipOffer(offerSdp, routerRtpCapabilities);
@@ -69,12 +86,13 @@ export class WhipSessions {
       const transport = await stage.createTransport(peer, { direction: 'send' });
       await stage.connectTransport(peer, transport.id, offer.dtlsParameters);
       for (const track of offer.tracks) {
-        await stage.produce(peer, {
+        const producerId = await stage.produce(peer, {
           transportId: transport.id,
           kind: track.kind,
           source: track.kind === 'audio' ? 'microphone' : 'camera',
           rtpParameters: track.rtpParameters,
         });
+        if (track.kind === 'video') await this.startPreflight(session, producerId, track);
       }
       this.logger.info(
         { ingestPoint: ingestPointId, stage: stageId, session: session.id, tracks: offer.tracks.map((track) => track.kind) },
@@ -92,6 +110,11 @@ export class WhipSessions {
   receiving(ingestPointId: string): boolean {
     const session = this.sessions.get(ingestPointId);
     return session !== undefined && session.bytes > 0 && Date.now() - session.flowingAt < RECEIVING_WITHIN_MS;
+  }
+
+  /** The pre-flight check of the point's session; null before its video arrived or without a session. */
+  preflight(ingestPointId: string): IngestPreflight | null {
+    return this.sessions.get(ingestPointId)?.preflight?.result() ?? null;
   }
 
   /** Whether the point's session's media is on air now (not waiting on standby as a backup). */
@@ -143,9 +166,49 @@ export class WhipSessions {
     }
   }
 
-  private async leave({ stage, peer }: WhipSession, options: { deliberate?: boolean } = {}): Promise<void> {
+  /** Reads the video's first seconds as they arrive, then lets the copy go. */
+  private async startPreflight(session: WhipSession, producerId: string, track: OfferedTrack): Promise<void> {
+    const { codec } = track;
+    const meter = new RtpPreflightMeter(codec.mimeType.split('/')[1]!.toLowerCase(), negotiatedProfile(codec), codec.clockRate, this.maxBitrateKbps);
+    let stopChecking: () => void;
+    try {
+      stopChecking = await session.stage.copyRtp(session.peer, producerId, (packet) => {
+        meter.packet(packet);
+        if (meter.complete) session.stopChecking?.();
+      });
+    } catch (error) {
+      // The session goes on air all the same; only its check is missing.
+      this.logger.warn({ err: error, ingestPoint: session.ingestPointId }, 'cannot read the WHIP video for its pre-flight check');
+      return;
+    }
+    session.preflight = meter;
+    session.stopChecking = () => {
+      session.stopChecking = undefined;
+      stopChecking();
+    };
+  }
+
+  private async leave(session: WhipSession, options: { deliberate?: boolean } = {}): Promise<void> {
+    session.stopChecking?.();
+    const { stage, peer } = session;
     this.feeds.detach(stage, peer);
     await stage.leave(peer, options);
     await this.registry.closeIfEmpty(stage);
   }
+}
+
+const PROFILE_NAMES: Record<Profile, string> = {
+  [Profile.ConstrainedBaseline]: 'Constrained Baseline',
+  [Profile.Baseline]: 'Baseline',
+  [Profile.Main]: 'Main',
+  [Profile.ConstrainedHigh]: 'Constrained High',
+  [Profile.High]: 'High',
+  [Profile.PredictiveHigh444]: 'High 4:4:4 Predictive',
+};
+
+/** The H.264 profile the SDP negotiated (what the encoder sends may differ: OBS always offers 42e01f); null for other codecs. */
+function negotiatedProfile(codec: OfferedTrack['codec']): string | null {
+  if (codec.mimeType.toLowerCase() !== 'video/h264') return null;
+  const profile = parseSdpProfileLevelId(codec.parameters)?.profile;
+  return profile === undefined ? null : PROFILE_NAMES[profile];
 }

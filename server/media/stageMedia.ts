@@ -222,6 +222,25 @@ export class StageMedia {
     return measured.filter((stats) => stats !== undefined);
   }
 
+  /**
+   * Hands `onPacket` a copy of every RTP packet of the producer, payload included, until the
+   * function it answers is called: a consumer on a direct transport of the source router, for
+   * checks that read the media itself (the WHIP pre-flight). Its start asks for a keyframe.
+   */
+  async copyRtp(producerId: string, onPacket: (packet: Buffer) => void): Promise<() => void> {
+    const producer = this.producer(producerId);
+    const { router } = this.source;
+    const transport = await router.createDirectTransport({ appData: { stageId: this.stageId, direction: 'check' } });
+    try {
+      const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+      consumer.on('rtp', onPacket);
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+    return () => transport.close();
+  }
+
   closeProducer(producerId: string): void {
     this.producer(producerId).close();
     this.forgetProducer(producerId);

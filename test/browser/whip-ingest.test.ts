@@ -2,13 +2,14 @@ import type { Page } from 'playwright-core';
 import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsResponse } from '../../shared/health.js';
-import type { IngestPointInfo } from '../../shared/protocol.js';
+import type { IngestEncoderSettingsResponse, IngestPointInfo } from '../../shared/protocol.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { expectError, programmeDocument, type Answer, answerOf } from '../integration/api-fixtures.js';
 import { liveRecording, probeSegmentVideo, segmentUrls, stageOnAir } from '../helpers/liveRecording.js';
 import { ObsWhipClient } from '../helpers/obsWhipClient.js';
 import { waitUntilPlaying } from '../helpers/player.js';
 import { holdsFor, waitFor } from '../helpers/server.js';
+import { encoderValues } from '../helpers/encoderSettings.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 
 const OBS_STAGE = 'whip-hall';
@@ -71,7 +72,7 @@ describe('WHIP ingest', () => {
     expect(point.secret.length).toBeGreaterThanOrEqual(32);
   });
 
-  it("puts OBS's offer on air: 201 with the complete answer, a viewer decodes its H.264, the recording holds it, DELETE takes the stage off air", async () => {
+  it("puts OBS's offer, sent with the settings Estrad gives for OBS, on air: 201 with the complete answer, a viewer decodes its H.264, the pre-flight check reads it, the recording holds it, DELETE takes the stage off air", async () => {
     const { server } = fixture;
     const point = await createPoint(OBS_STAGE);
     const obs = new ObsWhipClient();
@@ -84,7 +85,10 @@ describe('WHIP ingest', () => {
     expect(offer).toMatch(/a=rtpmap:96 H264\/90000/);
     expect(offer).toMatch(/a=fmtp:96 .*profile-level-id=42e01f/);
 
-    const answer = await obs.publish(point.url, point.secret, offer);
+    // What a technician pastes into OBS: the server and bearer token of its encoder settings.
+    const pasted = encoderValues(await tech.call<IngestEncoderSettingsResponse>('GET', `/api/ingest-points/${point.id}/encoder-settings`), 'obs');
+    expect(pasted).toMatchObject({ service: 'WHIP', keyframeInterval: '1', bFrames: '0' });
+    const answer = await obs.publish(pasted.server!, pasted.bearerToken!, offer);
     expect(answer.status, answer.body).toBe(201);
     expect(answer.contentType).toMatch(/^application\/sdp/);
     expect(answer.location).toMatch(new RegExp(`^/whip/${point.id}/[0-9a-f-]{36}$`));
@@ -103,6 +107,26 @@ describe('WHIP ingest', () => {
       () => `the stage never went on air:\n${whipLogs()}`,
     );
     await expectViewerDecodes(OBS_STAGE, [640]);
+    // The pre-flight check reads what OBS really sends (its SPS: Constrained Baseline whatever it
+    // offered), over the first seconds of its video.
+    let preflight: IngestPointInfo['preflight'] = null;
+    await waitFor(
+      async () => ((preflight = (await tech.call<IngestPointInfo>('GET', `/api/ingest-points/${point.id}`)).preflight)?.measuredSeconds ?? 0) >= 5,
+      20_000,
+      () => `no pre-flight check of the WHIP video: ${JSON.stringify(preflight)}\n${whipLogs()}`,
+    );
+    console.log(`WHIP pre-flight: ${JSON.stringify(preflight)}`);
+    expect(preflight).toMatchObject({
+      codec: 'h264',
+      profile: 'Constrained Baseline',
+      width: 640,
+      height: 360,
+      bFrames: false,
+      keyframeIntervalSeconds: 1,
+      warnings: [],
+    });
+    expect(preflight!.frameRate).toBeGreaterThan(20);
+    expect(preflight!.bitrateKbps).toBeGreaterThan(50);
     let segments: string[] = [];
     await waitFor(
       async () => {
@@ -113,7 +137,8 @@ describe('WHIP ingest', () => {
       30_000,
       () => `nothing recorded:\n${whipLogs()}`,
     );
-    expect(await probeSegmentVideo(segments[0]!)).toMatchObject({ width: 640, height: 360 });
+    // Stored as OBS sent it: its Constrained Baseline (a re-encode would be libx264's High).
+    expect(await probeSegmentVideo(segments[0]!)).toEqual({ codec: 'h264', profile: 'Constrained Baseline', width: 640, height: 360, bFrames: 0 });
 
     // PATCH (trickle, ICE restart) is not supported: RFC 9725 says 405.
     const patch = await fetch(obs.resourceUrl!, {

@@ -1,9 +1,10 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EncoderSettings, IngestEncoderSettingsResponse } from '../../shared/protocol.js';
+import type { IngestEncoderSettingsResponse } from '../../shared/protocol.js';
 import { IngestKeys } from '../../server/auth/ingestKeys.js';
 import { createIngestPoint, type IngestPoint, revokeIngestPoint, rotateIngestPoint } from '../../server/storage/ingestPoints.js';
 import { type ApiServer, injectCaller, startApiServer, technicianCookie } from '../helpers/apiServer.js';
+import { encoderValues } from '../helpers/encoderSettings.js';
 import { TECHNICIAN_ENV } from '../helpers/technician.js';
 import { type Caller, expectError, programmeDocument } from '../integration/api-fixtures.js';
 
@@ -28,11 +29,6 @@ interface StreamingXml {
 }
 
 /** Each setting's value by what it is about, for one encoder of the answer. */
-function valuesOf(answer: IngestEncoderSettingsResponse, encoder: EncoderSettings['encoder']): Record<string, string> {
-  const settings = answer.encoders.find((candidate) => candidate.encoder === encoder)?.settings ?? [];
-  return Object.fromEntries(settings.map(({ setting, value }) => [setting, value]));
-}
-
 describe('encoder settings of ingest points (OBS, vMix, Blackmagic)', () => {
   let server: ApiServer;
   let asTechnician: Caller;
@@ -67,7 +63,7 @@ describe('encoder settings of ingest points (OBS, vMix, Blackmagic)', () => {
     expect(answer.headers.get('cache-control')).toBe('no-store');
     expect(answer.body).toMatchObject({ ingestPointId: points.whip.id, stageId: 'aulan', protocol: 'whip', role: 'main' });
     expect(answer.body.encoders.map((encoder) => encoder.encoder)).toEqual(['obs']);
-    expect(valuesOf(answer.body, 'obs')).toMatchObject({
+    expect(encoderValues(answer.body, 'obs')).toMatchObject({
       service: 'WHIP',
       server: `http://${HOST}/whip/${points.whip.id}`,
       bearerToken: secretOf(points.whip),
@@ -85,7 +81,7 @@ describe('encoder settings of ingest points (OBS, vMix, Blackmagic)', () => {
     const answer = await settingsOf(points.srt);
     expect(answer.status, answer.text).toBe(200);
     expect(answer.body.encoders.map((encoder) => encoder.encoder)).toEqual(['vmix', 'obs']);
-    const vmix = valuesOf(answer.body, 'vmix');
+    const vmix = encoderValues(answer.body, 'vmix');
     const url = new URL(vmix.srtUrl!);
     expect({ protocol: url.protocol, host: url.host }).toEqual({ protocol: 'srt:', host: `${HOST}:9001` });
     expect(Object.fromEntries(url.searchParams)).toEqual({ streamid: points.srt.id, passphrase: secretOf(points.srt) });
@@ -101,8 +97,8 @@ describe('encoder settings of ingest points (OBS, vMix, Blackmagic)', () => {
       audioCodec: 'AAC',
     });
     // OBS takes the same URL as its server, and no key.
-    expect(valuesOf(answer.body, 'obs')).toMatchObject({ service: 'Custom…', server: vmix.srtUrl, keyframeInterval: '1', bFrames: '0' });
-    expect(valuesOf(answer.body, 'obs').streamKey).toBeUndefined();
+    expect(encoderValues(answer.body, 'obs')).toMatchObject({ service: 'Custom…', server: vmix.srtUrl, keyframeInterval: '1', bFrames: '0' });
+    expect(encoderValues(answer.body, 'obs').streamKey).toBeUndefined();
   });
 
   it('gives a Blackmagic encoder the RTMP URL and key, and a streaming XML that carries them', async () => {
@@ -110,8 +106,12 @@ describe('encoder settings of ingest points (OBS, vMix, Blackmagic)', () => {
     expect(answer.status, answer.text).toBe(200);
     expect(answer.body.encoders.map((encoder) => encoder.encoder)).toEqual(['blackmagic', 'vmix', 'obs']);
     const blackmagic = answer.body.encoders[0]!;
-    expect(valuesOf(answer.body, 'blackmagic')).toMatchObject({ server: `rtmp://${HOST}:1935/live`, streamKey: secretOf(points.rtmp), keyframeInterval: '1' });
-    expect(valuesOf(answer.body, 'vmix')).toMatchObject({ server: `rtmp://${HOST}:1935/live`, streamKey: secretOf(points.rtmp) });
+    expect(encoderValues(answer.body, 'blackmagic')).toMatchObject({
+      server: `rtmp://${HOST}:1935/live`,
+      streamKey: secretOf(points.rtmp),
+      keyframeInterval: '1',
+    });
+    expect(encoderValues(answer.body, 'vmix')).toMatchObject({ server: `rtmp://${HOST}:1935/live`, streamKey: secretOf(points.rtmp) });
     expect(blackmagic.streamingXmlUrl).toBe(`/api/ingest-points/${points.rtmp.id}/blackmagic-streaming.xml`);
 
     const file = await asTechnician('GET', blackmagic.streamingXmlUrl!);
@@ -138,7 +138,7 @@ describe('encoder settings of ingest points (OBS, vMix, Blackmagic)', () => {
   it('follows a rotated secret, and refuses revoked points, other protocols’ XML and callers who are not technicians', async () => {
     rotateIngestPoint(server.db, points.rtmp.id);
     const rotated = await settingsOf(points.rtmp);
-    expect(valuesOf(rotated.body, 'blackmagic').streamKey).toBe(secretOf(points.rtmp, 2));
+    expect(encoderValues(rotated.body, 'blackmagic').streamKey).toBe(secretOf(points.rtmp, 2));
     const xml = await asTechnician('GET', `/api/ingest-points/${points.rtmp.id}/blackmagic-streaming.xml`);
     expect(xml.text).toContain(`<key>${secretOf(points.rtmp, 2)}</key>`);
     expect(xml.text).not.toContain(secretOf(points.rtmp, 1));
