@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, type TestContext } from 'vitest';
 import { freePort, freeRtcPorts, seedDemoEventIn, type SpawnOptions, spawnServer } from '../../scripts/bench/localServer.js';
 
 export interface RunningServer {
@@ -44,6 +45,23 @@ export async function startServer(env: Record<string, string> = {}, options: Pic
     { ...options, keptLogChars: Number.POSITIVE_INFINITY },
   );
   return { url: server.url, port: server.port, process: server.process, dataDir, recordingsDir, logs: () => server.logs(), stop: () => server.stop() };
+}
+
+/**
+ * startServer for a test that runs beside others (describe.concurrent), where a shared afterEach
+ * cannot know which server is whose: every server started through it is stopped when the test
+ * ends, and must exit with 0 (one the test stopped itself already has).
+ */
+export function startServerForTest(onTestFinished: TestContext['onTestFinished']): typeof startServer {
+  const servers: RunningServer[] = [];
+  onTestFinished(async () => {
+    for (const server of servers) expect(await server.stop()).toBe(0);
+  });
+  return async (...args) => {
+    const server = await startServer(...args);
+    servers.push(server);
+    return server;
+  };
 }
 
 /**

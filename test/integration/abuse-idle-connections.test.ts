@@ -3,7 +3,7 @@ import { io } from 'socket.io-client';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { openFileLimit } from '../../server/config/openFiles.js';
 import { expectHealthz, timedFetch } from '../helpers/abuse.js';
-import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
+import { type RunningServer, startServerForTest, waitFor } from '../helpers/server.js';
 
 const SOFT_LIMIT = 256;
 /** More than the soft limit: on the old server these took every descriptor it had. */
@@ -36,18 +36,13 @@ async function apiAnswers(server: RunningServer): Promise<void> {
   expect(stages.status).toBe(200);
 }
 
-/** A server for one test, stopped (exit 0 expected) with the test's sockets when the test ends. */
-async function serverForTest(
-  onTestFinished: TestContext['onTestFinished'],
-  ...args: Parameters<typeof startServer>
-): Promise<{ server: RunningServer; sockets: Socket[] }> {
-  const server = await startServer(...args);
+/** Sockets of one test, destroyed when it ends (before its server stops: hooks run last-registered first). */
+function socketsForTest(onTestFinished: TestContext['onTestFinished']): Socket[] {
   const sockets: Socket[] = [];
-  onTestFinished(async () => {
+  onTestFinished(() => {
     for (const socket of sockets) socket.destroy();
-    expect(await server.stop()).toBe(0);
   });
-  return { server, sockets };
+  return sockets;
 }
 
 // Each test has a server of its own, and two of them mostly wait for the idle timeout: at once.
@@ -56,7 +51,8 @@ describe.concurrent('idle TCP connections cannot use up the server\u2019s file d
   it(`runs with its soft limit raised to the hard one, so ${IDLE_CONNECTIONS} idle connections at a soft limit of ${SOFT_LIMIT} leave /healthz and the API answering`, async ({
     onTestFinished,
   }) => {
-    const { server, sockets } = await serverForTest(onTestFinished, {}, { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:8192`, '--'] });
+    const server = await startServerForTest(onTestFinished)({}, { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:8192`, '--'] });
+    const sockets = socketsForTest(onTestFinished);
     expect(softOpenFileLimit(server.process.pid!)).toBe(8192);
     sockets.push(...(await openIdleConnections(server, IDLE_CONNECTIONS)).sockets);
     await expectHealthz(server);
@@ -64,11 +60,11 @@ describe.concurrent('idle TCP connections cannot use up the server\u2019s file d
   });
 
   it(`closes connections that never speak, so the server recovers even where the hard limit is ${SOFT_LIMIT}`, async ({ onTestFinished }) => {
-    const { server, sockets } = await serverForTest(
-      onTestFinished,
+    const server = await startServerForTest(onTestFinished)(
       { HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) },
       { launcher: ['prlimit', `--nofile=${SOFT_LIMIT}:${SOFT_LIMIT}`, '--'] },
     );
+    const sockets = socketsForTest(onTestFinished);
     const idle = await openIdleConnections(server, IDLE_CONNECTIONS);
     sockets.push(...idle.sockets);
     expect(server.logs()).toMatch(/the open-file limit is 256; .*ulimit -n/);
@@ -83,7 +79,7 @@ describe.concurrent('idle TCP connections cannot use up the server\u2019s file d
 
   // Not an attack: the idle timeout must spare clients that are quiet on purpose.
   it('keeps a socket.io long-polling client, whose requests wait for the 10 s ping, connected past the idle timeout', async ({ onTestFinished }) => {
-    const { server } = await serverForTest(onTestFinished, { HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) });
+    const server = await startServerForTest(onTestFinished)({ HTTP_IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS) });
     const polling = io(server.url, { transports: ['polling'], reconnection: false, forceNew: true });
     try {
       await new Promise<void>((resolve, reject) => {
