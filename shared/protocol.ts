@@ -839,6 +839,8 @@ export const eventSummarySchema = z.object({
   id: z.string(),
   title: z.string(),
   description: z.string(),
+  /** Who organises the event (a municipality, a region); empty when not given. */
+  organiser: z.string(),
   timeZone: z.string(),
   language: z.string(),
   visibility: z.enum(['public', 'private']),

@@ -12,8 +12,8 @@ export const DEMO_STAGE_ID = 'demo';
 export const DEMO_EVENT = {
   id: DEMO_EVENT_ID,
   title: 'Folkhälsodagen 2026 – Psykisk hälsa i hela livet',
-  description:
-    'En förmiddag om hur kommun, region och civilsamhälle tillsammans kan främja psykisk hälsa – från förskolan till äldreomsorgen. Arrangeras av Sundsvalls kommun tillsammans med Region Västernorrland.',
+  description: 'En förmiddag om hur kommun, region och civilsamhälle tillsammans kan främja psykisk hälsa – från förskolan till äldreomsorgen.',
+  organiser: 'Sundsvalls kommun och Region Västernorrland',
   timeZone: 'Europe/Stockholm',
   language: 'sv',
   visibility: 'public',

@@ -60,6 +60,7 @@ export const eventFieldsSchema = z.strictObject({
   id: eventIdSchema,
   title: titleSchema,
   description: longTextSchema.default(''),
+  organiser: shortTextSchema.default(''),
   timeZone: timeZoneSchema,
   language: languageSchema,
   visibility: visibilitySchema,

@@ -10,6 +10,8 @@ export interface Event {
   id: string;
   title: string;
   description: string;
+  /** Who organises it (a municipality, a region); empty when not given. */
+  organiser: string;
   /** IANA time zone the programme is shown in, e.g. Europe/Stockholm. */
   timeZone: string;
   /** BCP-47 language tag of the event's content, e.g. sv. */
@@ -25,6 +27,7 @@ export interface EventInput {
   id: string;
   title: string;
   description?: string;
+  organiser?: string;
   timeZone: string;
   language: string;
   visibility: Visibility;
@@ -35,7 +38,7 @@ export type EventChanges = Partial<Omit<EventInput, 'id'>>;
 type EventRow = Omit<Event, 'hasAccessCode'> & { hasAccessCode: 0 | 1 };
 type EventFields = Required<EventInput> & { createdAt: string; updatedAt: string };
 
-const columns = `id, title, description, time_zone AS timeZone, language, visibility,
+const columns = `id, title, description, organiser, time_zone AS timeZone, language, visibility,
   access_code_hash IS NOT NULL AS hasAccessCode, created_at AS createdAt, updated_at AS updatedAt`;
 
 const statements = preparedOnce((db) => ({
@@ -43,11 +46,11 @@ const statements = preparedOnce((db) => ({
   get: db.prepare<[string], EventRow>(`SELECT ${columns} FROM events WHERE id = ?`),
   count: db.prepare<[], number>('SELECT count(*) FROM events').pluck(),
   insert: db.prepare<EventFields>(
-    `INSERT INTO events (id, title, description, time_zone, language, visibility, created_at, updated_at)
-     VALUES (@id, @title, @description, @timeZone, @language, @visibility, @createdAt, @updatedAt)`,
+    `INSERT INTO events (id, title, description, organiser, time_zone, language, visibility, created_at, updated_at)
+     VALUES (@id, @title, @description, @organiser, @timeZone, @language, @visibility, @createdAt, @updatedAt)`,
   ),
   update: db.prepare<Omit<EventFields, 'createdAt'>>(
-    `UPDATE events SET title = @title, description = @description, time_zone = @timeZone, language = @language,
+    `UPDATE events SET title = @title, description = @description, organiser = @organiser, time_zone = @timeZone, language = @language,
        visibility = @visibility, updated_at = @updatedAt
      WHERE id = @id`,
   ),
@@ -75,7 +78,7 @@ export function getEvent(db: Database, id: string): Event | undefined {
 /** Throws a SqliteError (see isAlreadyExistsError) when the id is taken. */
 export function createEvent(db: Database, input: EventInput, now = new Date()): Event {
   const at = toIsoTime(now);
-  statements(db).insert.run({ ...input, description: input.description ?? '', createdAt: at, updatedAt: at });
+  statements(db).insert.run({ ...input, description: input.description ?? '', organiser: input.organiser ?? '', createdAt: at, updatedAt: at });
   return getEvent(db, input.id) as Event;
 }
 
@@ -84,8 +87,8 @@ export function updateEvent(db: Database, id: string, changes: EventChanges, now
   return db.transaction(() => {
     const existing = getEvent(db, id);
     if (!existing) return undefined;
-    const { title, description, timeZone, language, visibility } = { ...existing, ...definedFields(changes) };
-    statements(db).update.run({ id, title, description, timeZone, language, visibility, updatedAt: toIsoTime(now) });
+    const { title, description, organiser, timeZone, language, visibility } = { ...existing, ...definedFields(changes) };
+    statements(db).update.run({ id, title, description, organiser, timeZone, language, visibility, updatedAt: toIsoTime(now) });
     return getEvent(db, id);
   })();
 }

@@ -562,6 +562,11 @@ CREATE TABLE program_takes (
 ) STRICT;
 `;
 
+/** Who organises an event (a municipality, a region), shown with its title; empty until set. */
+const eventOrganiserSchema = `
+ALTER TABLE events ADD COLUMN organiser TEXT NOT NULL DEFAULT '' CHECK (length(organiser) <= 200);
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: initialSchema },
   { version: 2, name: 'recording segments and talk replays', sql: recordingSegmentsSchema },
@@ -578,6 +583,7 @@ export const migrations: readonly Migration[] = [
   { version: 13, name: 'talks on air, chapter markers and recording control', sql: controlRoomProgrammeSchema },
   { version: 14, name: 'stage slates', sql: stageSlatesSchema },
   { version: 15, name: 'speakers on air and program takes', sql: backstagePlacementsSchema },
+  { version: 16, name: 'event organisers', sql: eventOrganiserSchema },
 ];
 
 const createMigrationsTable = `

@@ -27,11 +27,11 @@ export function exportProgramme(db: Database, eventId: string): Programme | unde
   return db.transaction(() => {
     const event = getEvent(db, eventId);
     if (!event) return undefined;
-    const { id, title, description, timeZone, language, visibility } = event;
+    const { id, title, description, organiser, timeZone, language, visibility } = event;
     return {
       format: PROGRAMME_FORMAT,
       version: PROGRAMME_VERSION,
-      event: { id, title, description, timeZone, language, visibility },
+      event: { id, title, description, organiser, timeZone, language, visibility },
       stages: listStages(db, eventId).map(({ eventId: _event, ...stage }) => stage),
       speakers: listSpeakers(db, eventId).map(({ eventId: _event, ...speaker }) => speaker),
       talks: listTalksByEvent(db, eventId).map(({ speakers, ...talk }) => ({ ...talk, speakerIds: speakers.map((speaker) => speaker.id) })),

@@ -14,6 +14,7 @@ describe('the home page shows the event, its programme and what is live, in Swed
     await page.goto(`${server.url}/`);
     await page.getByRole('heading', { level: 1, name: EVENT_TITLE }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('sv');
+    expect(await page.locator('.event-organiser').innerText()).toBe('Arrangör: Sundsvalls kommun och Region Västernorrland');
     const stage = page.locator('section[data-stage="demo"]');
     expect(await stage.getByRole('heading', { name: 'Stora scenen' }).count()).toBe(1);
     const talks = stage.locator('li.talk');

@@ -57,6 +57,7 @@ describe('events, programmes, stages, access codes and attendance over HTTP', ()
       id: 'closed-day',
       title: 'Event closed-day',
       description: 'En dag om folkhälsa.',
+      organiser: 'Sundsvalls kommun',
       timeZone: 'Europe/Stockholm',
       language: 'sv',
       visibility: 'private',

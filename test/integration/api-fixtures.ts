@@ -55,7 +55,15 @@ export function programmeDocument(eventId: string, visibility: 'public' | 'priva
   return {
     format: 'estrad-programme',
     version: 1,
-    event: { id: eventId, title: `Event ${eventId}`, description: 'En dag om folkhälsa.', timeZone: 'Europe/Stockholm', language: 'sv', visibility },
+    event: {
+      id: eventId,
+      title: `Event ${eventId}`,
+      description: 'En dag om folkhälsa.',
+      organiser: 'Sundsvalls kommun',
+      timeZone: 'Europe/Stockholm',
+      language: 'sv',
+      visibility,
+    },
     stages: [
       { id: first, title: 'Stora salen', position: 0 },
       { id: second, title: 'Lilla salen', position: 1 },

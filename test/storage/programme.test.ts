@@ -60,10 +60,11 @@ describe('programme export and import', () => {
     const keynoteSpeaker = programme.speakers.find((speaker) => speaker.name === 'Ahmed Karimi');
     programme.speakers = programme.speakers.filter((speaker) => speaker !== keynoteSpeaker);
     programme.event.title = 'Folkhälsodagen – ny titel';
+    programme.event.organiser = 'Region Västernorrland';
 
     importProgramme(db, programme);
     const after = exportProgramme(db, DEMO_EVENT_ID);
-    expect(after?.event.title).toBe('Folkhälsodagen – ny titel');
+    expect(after?.event).toMatchObject({ title: 'Folkhälsodagen – ny titel', organiser: 'Region Västernorrland' });
     expect(after?.talks).toHaveLength(rest.length + 1);
     expect(after?.talks[0]).toMatchObject({ title: 'Välkomna!', plannedStart: '2026-05-20T06:55:00.000Z' });
     expect(after?.speakers.map((speaker) => speaker.name)).not.toContain('Ahmed Karimi');

@@ -18,6 +18,7 @@ describe('the demo event', () => {
     const event = getEvent(db, DEMO_EVENT_ID);
     expect(event).toMatchObject({ timeZone: 'Europe/Stockholm', language: 'sv', visibility: 'public', hasAccessCode: false });
     expect(event?.title).toContain('Folkhälsodagen');
+    expect(event?.organiser).toBe('Sundsvalls kommun och Region Västernorrland');
     expect(listStages(db, DEMO_EVENT_ID)).toEqual([{ id: DEMO_STAGE_ID, eventId: DEMO_EVENT_ID, title: 'Stora scenen', position: 0 }]);
 
     const talks = listTalksByStage(db, DEMO_STAGE_ID);

@@ -39,6 +39,7 @@ export const sv = {
   'home.viewers': { one: '{count} tittare', other: '{count} tittare' },
   'home.talks': { one: '{count} programpunkt', other: '{count} programpunkter' },
   'home.timeZoneNote': 'Tiderna anges i tidszonen {zone}.',
+  'home.organiser': 'Arrangör:',
 
   'archive.pageTitle': 'Arkiv',
   'archive.intro': 'Se föredragen i efterhand. Sök på titel, talare eller beskrivning.',
@@ -605,6 +606,7 @@ export const en: { readonly [K in CoreMessageKey]: Message } = {
   'home.viewers': { one: '{count} viewer', other: '{count} viewers' },
   'home.talks': { one: '{count} item', other: '{count} items' },
   'home.timeZoneNote': 'Times are in the {zone} time zone.',
+  'home.organiser': 'Organised by',
 
   'archive.pageTitle': 'Archive',
   'archive.intro': 'Watch the talks afterwards. Search by title, speaker or description.',

@@ -91,6 +91,11 @@ function EventSection({ event, headingLevel }: { event: EventProgrammeResponse; 
           <time dateTime={firstTalk.plannedStart}>{date(firstTalk.plannedStart, event.timeZone)}</time>
         </p>
       )}
+      {event.organiser && (
+        <p class="event-organiser">
+          {t('home.organiser')} <span lang={event.language}>{event.organiser}</span>
+        </p>
+      )}
       {event.description && (
         <p class="lead" lang={event.language}>
           {event.description}

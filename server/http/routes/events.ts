@@ -200,6 +200,6 @@ export const eventRoutes: FastifyPluginAsyncZod<HttpDependencies> = async (app, 
 };
 
 function toEventSummary(event: Event, stages: Stage[]): EventSummary {
-  const { id, title, description, timeZone, language, visibility, hasAccessCode } = event;
-  return { id, title, description, timeZone, language, visibility, hasAccessCode, stages: stages.map(({ id, title }) => ({ id, title })) };
+  const { id, title, description, organiser, timeZone, language, visibility, hasAccessCode } = event;
+  return { id, title, description, organiser, timeZone, language, visibility, hasAccessCode, stages: stages.map(({ id, title }) => ({ id, title })) };
 }
