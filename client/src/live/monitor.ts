@@ -80,6 +80,7 @@ export class StageMonitor implements StageMediaHandler {
     });
     this.link.on('consumer:closed', ({ producerId }) => this.drop(producerId));
     this.link.on('producer:added', (producer) => {
+      if (!isFeed(producer)) return;
       this.onAir.set(producer.producerId, producer);
       this.follow();
     });
@@ -106,7 +107,7 @@ export class StageMonitor implements StageMediaHandler {
     this.speakers = join.speakers ?? [];
     this.program = join.program;
     this.onAir.clear();
-    for (const producer of join.producers) this.onAir.set(producer.producerId, producer);
+    for (const producer of join.producers.filter(isFeed)) this.onAir.set(producer.producerId, producer);
   }
 
   async attach(attachment: StageAttachment): Promise<void> {
@@ -195,4 +196,9 @@ export class StageMonitor implements StageMediaHandler {
     }
     return undefined;
   }
+}
+
+/** The slate is no feed to take: it has its own panel (SlatePanel), and the program shows it by itself. */
+function isFeed(producer: ProducerInfo): boolean {
+  return producer.source !== 'slate';
 }
