@@ -175,7 +175,7 @@ export class Stage {
     return runningVideo ? null : 'nothing-on-air';
   }
 
-  /** Plain-RTP entries for the slate's source (H.264 video and Opus silence); viewers get it at once. */
+  /** Plain-RTP entries for the slate's source (H.264 video and Opus silence); viewers get it while it is shown. */
   async openSlate(): Promise<{ feed: SlateFeed; targets: IngestTrackTarget[] }> {
     const media = await this.stageMedia();
     const [video, audio] = await Promise.all([media.openPlainIngest('H264'), media.openPlainIngest('opus')]);
@@ -195,7 +195,6 @@ export class Stage {
     if (this.media !== undefined && (await this.existingMedia()) === media) {
       this.closeSlate();
       this.slate.feed = feed;
-      this.deps.notifier.toStage(this.id, 'producer:added', feed.video);
       this.changed();
     }
     return { feed, targets };
@@ -206,7 +205,6 @@ export class Stage {
     if (!feed) return;
     if (this.slate.feed === feed) {
       this.slate.feed = undefined;
-      this.deps.notifier.toStage(this.id, 'producer:removed', { producerId: feed.video.producerId });
       this.changed();
     }
     void this.existingMedia().then((media) => {
@@ -291,7 +289,7 @@ export class Stage {
       peerId: peer.id,
       routerRtpCapabilities: media.rtpCapabilities,
       stage: this.summary(),
-      producers: this.slate.feed ? [...this.onAir.values(), this.slate.feed.video] : [...this.onAir.values()],
+      producers: this.slateShownAs() ? [...this.onAir.values(), this.slate.feed!.video] : [...this.onAir.values()],
       program: this.currentProgram(),
       ...(placement ? { placement } : {}),
       ...(peer.kind === 'monitor' ? { speakers: this.speakers() } : {}),
@@ -570,6 +568,7 @@ export class Stage {
     // The slate's source sees its feed gone and opens a new one on the rebuilt media.
     this.slate.feed = undefined;
     this.slate.mainFeedLost = false;
+    this.slate.announced = undefined;
     for (const waiting of this.standby.values()) waiting.clear();
     this.consumerOwners.clear();
     for (const peer of this.peers.values()) {
@@ -676,7 +675,7 @@ export class Stage {
   }
 
   private slateVideo(producerId: string): ProducerInfo | undefined {
-    const video = this.slate.feed?.video;
+    const video = this.slateShownAs();
     return video?.producerId === producerId ? video : undefined;
   }
 
@@ -793,8 +792,27 @@ export class Stage {
   }
 
   private programChanged(): void {
-    this.announceProgram();
+    // When the slate came or went with it, changed() announces both.
+    if (this.shownSlate() === this.slate.announced) this.announceProgram();
     this.changed();
+  }
+
+  /**
+   * The slate comes and goes with what is on air: viewers are told as with a Take, and get its
+   * video only while it is shown (a consumer per viewer of a picture nobody sees costs the
+   * workers' budget for nothing). The program first: a viewer then starts the slate flowing.
+   */
+  private announceSlate(): void {
+    const previous = this.slate.announced;
+    this.announceProgram();
+    if (previous) this.deps.notifier.toStage(this.id, 'producer:removed', { producerId: previous });
+    const shown = this.slateShownAs();
+    if (shown) this.deps.notifier.toStage(this.id, 'producer:added', shown);
+  }
+
+  /** The slate's video while it is shown. */
+  private slateShownAs(): ProducerInfo | undefined {
+    return this.shownSlate() === undefined ? undefined : this.slate.feed?.video;
   }
 
   private announceProgram(): void {
@@ -804,8 +822,7 @@ export class Stage {
   }
 
   private changed(): void {
-    // The slate comes and goes with what is on air: viewers are told as with a Take.
-    if (this.shownSlate() !== this.slate.announced) this.announceProgram();
+    if (this.shownSlate() !== this.slate.announced) this.announceSlate();
     const change: StageChange = this.switchingFeeds ? 'feed-switch' : 'on-air';
     for (const listener of this.changeListeners) listener(change);
   }

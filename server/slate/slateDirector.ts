@@ -45,7 +45,7 @@ export class SlateDirector {
       up: stored.up,
       shown: reason !== null,
       reason,
-      image: { custom: stored.imageFile !== null, type: stored.imageType ?? 'image/png', updatedAt: stored.imageFile ? stored.updatedAt : null },
+      image: { custom: stored.imageFile !== null, type: stored.imageType ?? 'image/png', updatedAt: stored.imageAt },
     };
   }
 

@@ -411,8 +411,8 @@ CREATE TABLE stage_slates (
   stage_id     TEXT PRIMARY KEY REFERENCES stages (id) ON DELETE CASCADE,
   image_file   TEXT CHECK (image_file IS NULL OR length(image_file) BETWEEN 1 AND 200),
   image_type   TEXT CHECK (image_type IS NULL OR image_type IN ('image/png', 'image/jpeg')),
-  up           INTEGER NOT NULL DEFAULT 0 CHECK (up IN (0, 1)),
-  updated_at   TEXT NOT NULL
+  image_at     TEXT,
+  up           INTEGER NOT NULL DEFAULT 0 CHECK (up IN (0, 1))
 ) STRICT;
 `;
 

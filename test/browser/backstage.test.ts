@@ -86,10 +86,12 @@ describe('a speaker who opens an invite waits backstage until the technician tak
     );
     // Meanwhile the speaker's media flows: the technician's preview keeps decoding frames.
     const framesBefore = await decodedFrames(preview());
+    // The stage's slate is all the viewer gets: its picture, no sound.
     await holdsFor(
       async () => {
         const stats = await playerStats(viewer);
-        return stats.video === null && stats.audio === null && (await viewer.evaluate(() => document.body.dataset.state)) === 'waiting';
+        const shown = await viewer.evaluate(() => (window as unknown as { estradPlayer: { shownSource(): string | null } }).estradPlayer.shownSource());
+        return (shown === null || shown === 'slate') && stats.audio === null && (await viewer.evaluate(() => document.body.dataset.state)) === 'waiting';
       },
       3_000,
       () => 'the viewer received media of a speaker backstage',

@@ -89,6 +89,7 @@ export class StageMonitor implements StageMediaHandler {
     });
     this.link.on('consumer:closed', ({ producerId }) => this.drop(producerId));
     this.link.on('producer:added', (producer) => {
+      if (!isFeed(producer)) return;
       this.onAir.set(producer.producerId, producer);
       this.follow();
     });
@@ -127,7 +128,7 @@ export class StageMonitor implements StageMediaHandler {
     this.ownPeerId = join.peerId;
     this.talkbackProducers = join.talkback ?? [];
     this.onAir.clear();
-    for (const producer of join.producers) this.onAir.set(producer.producerId, producer);
+    for (const producer of join.producers.filter(isFeed)) this.onAir.set(producer.producerId, producer);
   }
 
   async attach(attachment: StageAttachment): Promise<void> {
@@ -235,4 +236,9 @@ export class StageMonitor implements StageMediaHandler {
     }
     return undefined;
   }
+}
+
+/** The slate is no feed to take: it has its own panel (SlatePanel), and the program shows it by itself. */
+function isFeed(producer: ProducerInfo): boolean {
+  return producer.source !== 'slate';
 }
