@@ -159,6 +159,25 @@ describe('a backup feed takes over from a failed main feed', () => {
     return pid;
   }
 
+  /** A technician signs in to the control room (in Swedish): its open feed switch alerts say these, oldest first. */
+  async function expectControlRoomShows(texts: string[]): Promise<void> {
+    const page = await (await fixture.newContext()).newPage();
+    await page.goto(`${fixture.server.url}/control`);
+    await page.getByLabel('Användarnamn').fill(TECHNICIAN_ENV.ADMIN_USERNAME);
+    await page.getByLabel('Lösenord').fill(TECHNICIAN_ENV.ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Logga in' }).click();
+    const shown = page.locator('li[data-alert="feed_switched"]');
+    let count = 0;
+    await waitFor(
+      async () => (count = await shown.count()) === texts.length,
+      15_000,
+      () => `the control room shows ${count} feed switch alerts, not ${texts.length}`,
+    );
+    // Listed newest first.
+    expect((await shown.allInnerTexts()).reverse()).toEqual(texts.map((text): unknown => expect.stringContaining(text)));
+    await page.close();
+  }
+
   async function recordingSegments(recording: RecordingInfo): Promise<types.Segment[]> {
     const text = await (await fetch(`${fixture.server.url}${recording.playlistUrl}`)).text();
     return (parsePlaylist(text) as types.MediaPlaylist).segments;
@@ -300,6 +319,12 @@ describe('a backup feed takes over from a failed main feed', () => {
     ];
     const raised = await feedSwitchAlerts('open');
     expect(raised).toEqual(expectedAlerts);
+    await expectControlRoomShows([
+      'bytte från huvudsignal till reservsignal: huvudsignalen tystnade',
+      'bytte från reservsignal till huvudsignal: huvudsignalen är tillbaka',
+      'bytte från huvudsignal till reservsignal: vald av en tekniker',
+      'bytte från reservsignal till huvudsignal: huvudsignalen är tillbaka',
+    ]);
     await waitFor(
       () => webhookSwitchAlerts('alert.raised').length >= raised.length,
       15_000,
