@@ -110,6 +110,8 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   // The stages' slates: shown instead of black when nothing runs on air, recorded while live.
   const slates = new SlateDirector({ db, dataDir: config.dataDir, ffmpeg, registry, logger });
   const retention = new RecordingRetention({ db, recordingsDir: config.recordingsDir, logger });
+  // Before the ingest points, which raise an alert at each feed switch.
+  const { alerts, health, hlsAudience, webhooks } = watchHealth(db, registry, media, config, logger, socketHealthNotifier(signalling));
   const ingestPoints = new IngestPoints({
     db,
     keys: ingestKeys,
@@ -119,6 +121,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     listenIp: config.host,
     maxBitrateKbps: config.ingest.maxBitrateKbps,
     ffmpeg,
+    alerts,
     logger,
   });
   const questions = new QuestionBoard({
@@ -129,7 +132,6 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
   });
   const polls = new PollBoard({ db, notifier: socketPollNotifier(signalling) });
   const onAir = new TalkOnAirDesk({ db, notifier: socketOnAirNotifier(signalling), logger });
-  const { alerts, health, hlsAudience, webhooks } = watchHealth(db, registry, media, config, logger, socketHealthNotifier(signalling));
   const chat = new ChatRoom({ db, notifier: socketChatNotifier(signalling), messagesPerMinute: config.rateLimitsPerMinute.chat });
   const http = await buildHttpServer({
     config,

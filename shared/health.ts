@@ -106,9 +106,14 @@ export const alertKinds = [
   'worker_restarted',
   'viewers_dropped',
   'disk_nearly_full',
+  'feed_switched',
 ] as const;
 export const alertKindSchema = z.enum(alertKinds);
 export type AlertKind = z.infer<typeof alertKindSchema>;
+
+/** Why a stage switched between its main and backup feeds (a feed_switched alert's `reason`). */
+export const feedSwitchReasons = ['main_silent', 'main_returned', 'technician_choice', 'role_changed'] as const;
+export type FeedSwitchReason = (typeof feedSwitchReasons)[number];
 
 export const alertSeveritySchema = z.enum(['warning', 'critical']);
 export type AlertSeverity = z.infer<typeof alertSeveritySchema>;

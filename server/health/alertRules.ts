@@ -4,7 +4,8 @@
  * monitor stores and sends what they decide (AlertCenter), and an alert already open for the
  * same subject is not raised twice.
  */
-import type { AlertKind, FeedHealth, HealthSnapshot, StageHealth } from '../../shared/health.js';
+import type { AlertKind, FeedHealth, FeedSwitchReason, HealthSnapshot, StageHealth } from '../../shared/health.js';
+import type { IngestFeedRole } from '../../shared/protocol.js';
 import type { AlertInput } from '../storage/alerts.js';
 import { DISK_NEARLY_FULL_BYTES } from './lights.js';
 
@@ -240,6 +241,25 @@ export class AlertRules {
     }
     return memory;
   }
+}
+
+/**
+ * A stage switched between its main and backup feeds. Each switch is its own alert (named by its
+ * time and direction), so a main that fails again after being acknowledged is raised again; the
+ * reason goes as a code for the control room to say in its language.
+ */
+export function feedSwitched(
+  stageId: string,
+  change: { at: string; from: IngestFeedRole; to: IngestFeedRole; reason: FeedSwitchReason; reasonText: string },
+): AlertInput {
+  return {
+    kind: 'feed_switched',
+    severity: 'warning',
+    stageId,
+    subject: `feed-switch:${stageId}:${change.at}:${change.to}`,
+    message: `Stage ${stageId} switched from its ${change.from} feed to its ${change.to} feed: ${change.reasonText}.`,
+    details: { stage: stageId, from: change.from, to: change.to, reason: change.reason },
+  };
 }
 
 function feedLost(stageId: string, feed: FeedHealth, reason: 'no_media' | 'gone', message: string): AlertInput {

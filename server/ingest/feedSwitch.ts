@@ -4,11 +4,14 @@
  * off air). When no main feed has sent media for a second, the backup goes on air; when a main
  * one sends again, it takes over again; a technician may pin either. Viewers and the recorder
  * follow what is on air, so each switch is a new recording run (a discontinuity), not a gap.
+ * Each switch raises an alert: the technicians should know their main feed failed (or is back).
  */
-import type { Logger } from 'pino';
+import type { FeedSwitchReason } from '../../shared/health.js';
 import type { IngestFeedRole, StageFeedChoice, StageFeedState } from '../../shared/protocol.js';
 import type { Peer } from '../domain/peer.js';
 import type { Stage } from '../domain/stage.js';
+import type { AlertCenter } from '../health/alertCenter.js';
+import { feedSwitched } from '../health/alertRules.js';
 
 /** A main feed silent this long has failed (the issue's figure). */
 export const FEED_SILENCE_MS = 1_000;
@@ -18,6 +21,14 @@ const SAMPLE_MS = 100;
 /** Which feed is on air, the technician's choice and the switches: the shape GET /api/stages/:id/feed answers. */
 export type FeedState = StageFeedState;
 export type FeedChoice = StageFeedChoice;
+
+/** A switch's reason in English, for the log, the feed state and the alert's message. */
+const reasonTexts: Record<FeedSwitchReason, (from: IngestFeedRole, to: IngestFeedRole) => string> = {
+  main_silent: () => `no media from the main feed for ${FEED_SILENCE_MS} ms`,
+  main_returned: () => 'the main feed sends media again',
+  technician_choice: () => 'chosen by a technician',
+  role_changed: (from, to) => `the technicians made the ${from} feed the ${to} one`,
+};
 
 interface Feed {
   peer: Peer;
@@ -37,11 +48,8 @@ export class FeedSwitch {
   private readonly stages = new Map<string, StageFeeds>();
   private timer: NodeJS.Timeout | undefined;
   private sampling = false;
-  private readonly logger: Logger;
-
-  constructor(logger: Logger) {
-    this.logger = logger.child({ component: 'ingest' });
-  }
+  /** Logs, stores and sends each switch (to the control room and the webhooks). */
+  constructor(private readonly alerts: Pick<AlertCenter, 'raise'>) {}
 
   /** An ingest's peer joined its stage; called before its media goes on air. */
   attach(stage: Stage, peer: Peer, role: IngestFeedRole): void {
@@ -72,7 +80,7 @@ export class FeedSwitch {
     feed.role = role;
     const { onAir, choice } = feeds.state;
     const onAirRoleLeft = [...feeds.feeds.values()].some((candidate) => candidate.role === onAir);
-    if (choice === 'auto' && !onAirRoleLeft) this.switchTo(feeds, role, `the technicians made the ${onAir} feed the ${role} one`);
+    if (choice === 'auto' && !onAirRoleLeft) this.switchTo(feeds, role, 'role_changed');
     else void stage.setStandby(peer, role !== onAir);
     this.startSampling();
   }
@@ -81,7 +89,7 @@ export class FeedSwitch {
   choose(stage: Stage, choice: FeedChoice): FeedState {
     const feeds = this.feedsOf(stage);
     feeds.state.choice = choice;
-    if (choice !== 'auto' && choice !== feeds.state.onAir) this.switchTo(feeds, choice, 'chosen by a technician');
+    if (choice !== 'auto' && choice !== feeds.state.onAir) this.switchTo(feeds, choice, 'technician_choice');
     return this.state(stage.id);
   }
 
@@ -140,21 +148,20 @@ export class FeedSwitch {
     if (feeds.state.choice !== 'auto') return;
     const flowing = (role: IngestFeedRole) => [...feeds.feeds.values()].some((feed) => feed.role === role && now - feed.flowingAt < FEED_SILENCE_MS);
     const { onAir } = feeds.state;
-    if (onAir === 'main' && !flowing('main') && flowing('backup')) this.switchTo(feeds, 'backup', `no media from the main feed for ${FEED_SILENCE_MS} ms`);
-    else if (onAir === 'backup' && flowing('main')) this.switchTo(feeds, 'main', 'the main feed sends media again');
+    if (onAir === 'main' && !flowing('main') && flowing('backup')) this.switchTo(feeds, 'backup', 'main_silent');
+    else if (onAir === 'backup' && flowing('main')) this.switchTo(feeds, 'main', 'main_returned');
   }
 
-  private switchTo(feeds: StageFeeds, role: IngestFeedRole, reason: string): void {
+  private switchTo(feeds: StageFeeds, role: IngestFeedRole, reasonCode: FeedSwitchReason): void {
     const from = feeds.state.onAir;
+    const reason = reasonTexts[reasonCode](from, role);
+    const at = new Date().toISOString();
     feeds.state.onAir = role;
     feeds.state.switches[role]++;
-    feeds.state.lastSwitch = { at: new Date().toISOString(), from, to: role, reason };
+    feeds.state.lastSwitch = { at, from, to: role, reason };
     // The new feed first, so the stage is never off air in between (the recorder would end the recording).
     for (const feed of feeds.feeds.values()) if (feed.role === role) void feeds.stage.setStandby(feed.peer, false);
     for (const feed of feeds.feeds.values()) if (feed.role !== role) void feeds.stage.setStandby(feed.peer, true);
-    this.logger.warn(
-      { alert: 'ingest_feed_switched', stage: feeds.stage.id, from, to: role, reason },
-      `stage ${feeds.stage.id} switched from its ${from} feed to its ${role} feed: ${reason}`,
-    );
+    this.alerts.raise(feedSwitched(feeds.stage.id, { at, from, to: role, reason: reasonCode, reasonText: reason }));
   }
 }

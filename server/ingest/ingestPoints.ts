@@ -11,6 +11,7 @@ import type { IngestKeys } from '../auth/ingestKeys.js';
 import type { PortRange } from '../config/env.js';
 import type { Ffmpeg } from '../config/ffmpeg.js';
 import type { StageRegistry } from '../domain/stageRegistry.js';
+import type { AlertCenter } from '../health/alertCenter.js';
 import { AppError } from '../errors.js';
 import {
   changeIngestPoint,
@@ -37,6 +38,8 @@ export interface IngestPointsOptions {
   listenIp: string;
   maxBitrateKbps: number;
   ffmpeg: Ffmpeg;
+  /** Where each switch between a stage's main and backup feeds is raised. */
+  alerts: AlertCenter;
   logger: Logger;
 }
 
@@ -48,7 +51,7 @@ export class IngestPoints {
   private readonly feeds: FeedSwitch;
 
   constructor(private readonly options: IngestPointsOptions) {
-    this.feeds = new FeedSwitch(options.logger);
+    this.feeds = new FeedSwitch(options.alerts);
     this.whip = new WhipSessions(options.registry, this.feeds, options.maxBitrateKbps, options.logger);
   }
 

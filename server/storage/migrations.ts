@@ -562,6 +562,36 @@ CREATE TABLE program_takes (
 ) STRICT;
 `;
 
+/**
+ * A new alert kind, feed_switched (a stage switched between its main and backup feeds). The kind
+ * check can only change by rebuilding the table, the way SQLite's docs prescribe: a new table,
+ * the rows copied, the old one dropped and the new one renamed, its indexes made again.
+ */
+const feedSwitchedAlertsSchema = `
+CREATE TABLE alerts_with_feed_switches (
+  id              TEXT PRIMARY KEY,
+  kind            TEXT NOT NULL CHECK (kind IN ('feed_lost', 'bitrate_collapsed', 'frame_rate_collapsed', 'recording_failed',
+                                                'recording_restarted', 'worker_restarted', 'viewers_dropped', 'disk_nearly_full',
+                                                'feed_switched')),
+  severity        TEXT NOT NULL CHECK (severity IN ('warning', 'critical')),
+  stage_id        TEXT,
+  subject         TEXT NOT NULL,
+  message         TEXT NOT NULL CHECK (length(message) > 0),
+  details         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details)),
+  raised_at       TEXT NOT NULL CHECK (strftime('%Y-%m-%dT%H:%M:%fZ', raised_at) = raised_at),
+  cleared_at      TEXT CHECK (cleared_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%fZ', cleared_at) = cleared_at),
+  acknowledged_at TEXT CHECK (acknowledged_at IS NULL OR strftime('%Y-%m-%dT%H:%M:%fZ', acknowledged_at) = acknowledged_at),
+  acknowledged_by TEXT,
+  CHECK ((acknowledged_at IS NULL) = (acknowledged_by IS NULL))
+) STRICT;
+INSERT INTO alerts_with_feed_switches (id, kind, severity, stage_id, subject, message, details, raised_at, cleared_at, acknowledged_at, acknowledged_by)
+  SELECT id, kind, severity, stage_id, subject, message, details, raised_at, cleared_at, acknowledged_at, acknowledged_by FROM alerts;
+DROP TABLE alerts;
+ALTER TABLE alerts_with_feed_switches RENAME TO alerts;
+CREATE UNIQUE INDEX alerts_open_by_subject ON alerts (kind, subject) WHERE acknowledged_at IS NULL;
+CREATE INDEX alerts_by_time ON alerts (raised_at);
+`;
+
 /** Who organises an event (a municipality, a region), shown with its title; empty until set. */
 const eventOrganiserSchema = `
 ALTER TABLE events ADD COLUMN organiser TEXT NOT NULL DEFAULT '' CHECK (length(organiser) <= 200);
@@ -583,7 +613,8 @@ export const migrations: readonly Migration[] = [
   { version: 13, name: 'talks on air, chapter markers and recording control', sql: controlRoomProgrammeSchema },
   { version: 14, name: 'stage slates', sql: stageSlatesSchema },
   { version: 15, name: 'speakers on air and program takes', sql: backstagePlacementsSchema },
-  { version: 16, name: 'event organisers', sql: eventOrganiserSchema },
+  { version: 16, name: 'feed switch alerts', sql: feedSwitchedAlertsSchema },
+  { version: 17, name: 'event organisers', sql: eventOrganiserSchema },
 ];
 
 const createMigrationsTable = `

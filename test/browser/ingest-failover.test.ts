@@ -2,6 +2,7 @@ import { cleanup as cleanupDataChannels } from 'node-datachannel';
 import { parse as parsePlaylist, types } from 'hls-parser';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert, AlertsResponse, FeedSwitchReason, WebhookBody } from '../../shared/health.js';
 import type { IngestEncoderSettingsResponse, IngestPointInfo, RecordingInfo } from '../../shared/protocol.js';
 import type { PlayerStats } from '../../shared/playerStats.js';
 import { programmeDocument } from '../integration/api-fixtures.js';
@@ -14,6 +15,7 @@ import { ingestLogs } from '../helpers/ingestLogs.js';
 import { encoderValues } from '../helpers/encoderSettings.js';
 import { TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 import { ReconnectingEncoder } from '../helpers/testEncoder.js';
+import { startWebhookReceiver } from '../helpers/webhookReceiver.js';
 
 const STAGE = 'failover-hall';
 /** The main feed (OBS over WHIP) is 640 wide, the backup (an SRT encoder) 480: the viewer and the recording tell them apart. */
@@ -93,19 +95,40 @@ describe('a backup feed takes over from a failed main feed', () => {
   let tech: Awaited<ReturnType<typeof technicianClient>>;
   const clients: ObsWhipClient[] = [];
   const encoders: ReconnectingEncoder[] = [];
+  let webhookReceiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
   beforeAll(async () => {
     tech = await technicianClient(fixture.server);
     await tech.call('POST', '/api/programme', programmeDocument('failover-day', 'public', [STAGE, 'failover-annex']));
+    webhookReceiver = await startWebhookReceiver();
+    await tech.call('POST', '/api/webhooks', { url: webhookReceiver.url, secret: 'the-production-teams-pager-secret' });
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     for (const client of clients) client.stop();
     for (const encoder of encoders) encoder.stop();
     cleanupDataChannels();
+    await webhookReceiver.close();
   });
 
   const feedState = () => tech.call<FeedState>('GET', `/api/stages/${STAGE}/feed`);
+
+  /** The stage's feed switch alerts in GET /api/alerts (open: not acknowledged yet), oldest first. */
+  const feedSwitchAlerts = async (state: 'open' | 'all') =>
+    (await tech.call<AlertsResponse>('GET', `/api/alerts?state=${state}`)).alerts
+      .filter((alert) => alert.kind === 'feed_switched' && alert.stageId === STAGE)
+      .reverse();
+
+  /** What an unacknowledged alert of one switch holds. */
+  const switchAlert = (from: 'main' | 'backup', to: 'main' | 'backup', reason: FeedSwitchReason): unknown =>
+    expect.objectContaining({ severity: 'warning', acknowledgedAt: null, details: { stage: STAGE, from, to, reason } });
+
+  /** The feed switch alerts the webhook received for an event, in the order they came. */
+  const webhookSwitchAlerts = (event: WebhookBody['event']): Alert[] =>
+    webhookReceiver.received
+      .map((request) => JSON.parse(request.body) as WebhookBody)
+      .filter((body) => body.event === event && body.alert?.kind === 'feed_switched')
+      .map((body) => body.alert!);
 
   /** OBS with the server and bearer token Estrad gives OBS. */
   async function startObs(point: IngestPointInfo): Promise<ObsWhipClient> {
@@ -134,6 +157,25 @@ describe('a backup feed takes over from a failed main feed', () => {
     const pid = started && (JSON.parse(started) as { pid?: number }).pid;
     if (!pid) throw new Error(`the server's log names no recorder run:\n${logs.slice(-2000)}`);
     return pid;
+  }
+
+  /** A technician signs in to the control room (in Swedish): its open feed switch alerts say these, oldest first. */
+  async function expectControlRoomShows(texts: string[]): Promise<void> {
+    const page = await (await fixture.newContext()).newPage();
+    await page.goto(`${fixture.server.url}/control`);
+    await page.getByLabel('Användarnamn').fill(TECHNICIAN_ENV.ADMIN_USERNAME);
+    await page.getByLabel('Lösenord').fill(TECHNICIAN_ENV.ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Logga in' }).click();
+    const shown = page.locator('li[data-alert="feed_switched"]');
+    let count = 0;
+    await waitFor(
+      async () => (count = await shown.count()) === texts.length,
+      15_000,
+      () => `the control room shows ${count} feed switch alerts, not ${texts.length}`,
+    );
+    // Listed newest first.
+    expect((await shown.allInnerTexts()).reverse()).toEqual(texts.map((text): unknown => expect.stringContaining(text)));
+    await page.close();
   }
 
   async function recordingSegments(recording: RecordingInfo): Promise<types.Segment[]> {
@@ -206,7 +248,8 @@ describe('a backup feed takes over from a failed main feed', () => {
     expect(backupHeardAfterMs).toBeLessThan(MAX_GAP_MS);
     expect(backupShownAfterMs).toBeLessThan(MAX_GAP_MS + BACKUP_KEYFRAME_INTERVAL_MS);
     expect(failedOver).toMatchObject({ onAir: 'backup', switches: { main: 0, backup: 1 }, lastSwitch: { from: 'main', to: 'backup' } });
-    expect(server.logs()).toContain('"alert":"ingest_feed_switched"');
+    // The switch is an alert for the control room, open until a technician acknowledges it.
+    expect(await feedSwitchAlerts('open')).toEqual([switchAlert('main', 'backup', 'main_silent')]);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toContain(`estrad_ingest_feed_switches_total{stage="${STAGE}",to="backup"} 1`);
 
@@ -246,8 +289,8 @@ describe('a backup feed takes over from a failed main feed', () => {
       () => `the returned main never reached the viewer:\n${ingestLogs(server)}`,
     );
     expect(await feedState()).toMatchObject({ onAir: 'main', switches: { main: 1, backup: 1 }, lastSwitch: { from: 'backup', to: 'main' } });
-    // Switching back is an alert too.
-    expect(server.logs()).toMatch(/"alert":"ingest_feed_switched".*"from":"backup","to":"main"/);
+    // Switching back is an alert of its own.
+    expect(await feedSwitchAlerts('open')).toEqual([switchAlert('main', 'backup', 'main_silent'), switchAlert('backup', 'main', 'main_returned')]);
     expect(await (await fetch(`${server.url}/metrics`)).text()).toContain(`estrad_ingest_feed_switches_total{stage="${STAGE}",to="main"} 1`);
 
     // A technician pins the backup while the main is fine, then lets the feeds switch by themselves again.
@@ -266,5 +309,41 @@ describe('a backup feed takes over from a failed main feed', () => {
       () => 'the main did not take over again after "auto"',
     );
     timeline.stop();
+
+    // Four switches, four open alerts, each also sent to the webhook.
+    const expectedAlerts = [
+      switchAlert('main', 'backup', 'main_silent'),
+      switchAlert('backup', 'main', 'main_returned'),
+      switchAlert('main', 'backup', 'technician_choice'),
+      switchAlert('backup', 'main', 'main_returned'),
+    ];
+    const raised = await feedSwitchAlerts('open');
+    expect(raised).toEqual(expectedAlerts);
+    await expectControlRoomShows([
+      'bytte från huvudsignal till reservsignal: huvudsignalen tystnade',
+      'bytte från reservsignal till huvudsignal: huvudsignalen är tillbaka',
+      'bytte från huvudsignal till reservsignal: vald av en tekniker',
+      'bytte från reservsignal till huvudsignal: huvudsignalen är tillbaka',
+    ]);
+    await waitFor(
+      () => webhookSwitchAlerts('alert.raised').length >= raised.length,
+      15_000,
+      () => `the webhook got ${webhookSwitchAlerts('alert.raised').length} of the ${raised.length} feed switch alerts`,
+    );
+    // Each delivery goes on its own: they may arrive in any order.
+    expect(new Set(webhookSwitchAlerts('alert.raised').map((alert) => alert.id))).toEqual(new Set(raised.map((alert) => alert.id)));
+
+    // They stay open until acknowledged; then they leave the open list and are kept with who did it.
+    expect(await feedSwitchAlerts('open')).toHaveLength(raised.length);
+    for (const alert of raised) await tech.call<Alert>('POST', `/api/alerts/${alert.id}/acknowledge`);
+    expect(await feedSwitchAlerts('open')).toEqual([]);
+    const kept = await feedSwitchAlerts('all');
+    expect(kept.map((alert) => [alert.id, alert.acknowledgedBy])).toEqual(raised.map((alert) => [alert.id, TECHNICIAN_ENV.ADMIN_USERNAME]));
+    await waitFor(
+      () => webhookSwitchAlerts('alert.acknowledged').length >= raised.length,
+      15_000,
+      () => `the webhook got ${webhookSwitchAlerts('alert.acknowledged').length} of the ${raised.length} acknowledgements`,
+    );
+    expect(new Set(webhookSwitchAlerts('alert.acknowledged').map((alert) => alert.acknowledgedBy))).toEqual(new Set([TECHNICIAN_ENV.ADMIN_USERNAME]));
   });
 });

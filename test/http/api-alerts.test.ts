@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, AlertsResponse, WebhookBody, WebhookDelivery, WebhookInfo } from '../../shared/health.js';
 import type { AuditLogResponse, InviteResponse, RegistrationResponse } from '../../shared/protocol.js';
@@ -8,25 +6,10 @@ import { snapshotDatabase } from '../helpers/database.js';
 import { type ApiServer, injectCaller, startApiServer, technicianCookie } from '../helpers/apiServer.js';
 import { waitFor } from '../helpers/server.js';
 import { TECHNICIAN_ENV } from '../helpers/technician.js';
+import { startWebhookReceiver } from '../helpers/webhookReceiver.js';
 import { type Caller, expectError, programmeDocument } from '../integration/api-fixtures.js';
 
 const SECRET = 'a-secret-of-the-technicians-tool';
-
-/** A webhook receiver on loopback: answers each request with the next status of `statuses` (then 200). */
-async function startReceiver(statuses: number[]) {
-  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      response.writeHead(statuses.shift() ?? 200, { 'content-type': 'text/plain' }).end('thanks');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/estrad-hook`, received, close: () => new Promise((resolve) => server.close(resolve)) };
-}
 
 function raiseWorkerAlert(server: ApiServer, pid: number): Alert {
   const alert = server.alerts.raise({
@@ -99,7 +82,7 @@ describe('alerts and webhooks in the control room API', () => {
   });
 
   it('delivers an alert to a webhook, signed with HMAC-SHA256 over the body, and tries again after a failure', async () => {
-    const receiver = await startReceiver([503]);
+    const receiver = await startWebhookReceiver([503]);
     receivers.push(receiver);
     const created = await asTechnician<WebhookInfo>('POST', '/api/webhooks', { url: receiver.url, secret: SECRET });
     expect(created.status, created.text).toBe(201);
@@ -143,7 +126,7 @@ describe('alerts and webhooks in the control room API', () => {
   });
 
   it('says why a delivery is being tried again, and sends a test delivery on request', async () => {
-    const receiver = await startReceiver([500, 500, 500, 500]);
+    const receiver = await startWebhookReceiver([500, 500, 500, 500]);
     receivers.push(receiver);
     const created = await asTechnician<WebhookInfo>('POST', '/api/webhooks', { url: receiver.url, secret: SECRET });
     const test = await asTechnician<WebhookDelivery>('POST', `/api/webhooks/${created.body.id}/test`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE_NAME, databasePath, openDatabase } from '../../server/storage/database.js';
+import { acknowledgeAlert, type AlertInput, clearAlert, insertAlert, listAlerts } from '../../server/storage/alerts.js';
 import { StorageError } from '../../server/storage/errors.js';
 import { migrate, migrations, schemaVersion, type Migration } from '../../server/storage/migrations.js';
 import { openTempDatabase, tempDataDir } from './helpers.js';
@@ -135,5 +136,56 @@ describe('the schema', () => {
     expect(() => db.prepare("INSERT INTO stages (id, event_id, title) VALUES ('x', 'missing', 'Scen')").run()).toThrow(/FOREIGN KEY/);
     db.prepare("DELETE FROM events WHERE id = 'e'").run();
     expect(db.prepare('SELECT count(*) FROM talks').pluck().get()).toBe(0);
+  });
+});
+
+describe('migration 16: feed switch alerts', () => {
+  const feedLost: AlertInput = {
+    kind: 'feed_lost',
+    severity: 'critical',
+    stageId: 'hall',
+    subject: 'feed:camera-1',
+    message: 'The camera feed of stage hall went off air and nothing else gives its picture.',
+    details: { producerId: 'camera-1', kind: 'video', source: 'camera', reason: 'gone' },
+  };
+  const feedSwitch: AlertInput = {
+    kind: 'feed_switched',
+    severity: 'warning',
+    stageId: 'hall',
+    subject: 'feed-switch:hall:2026-12-02T08:00:00.000Z:backup',
+    message: 'Stage hall switched from its main feed to its backup feed: no media from the main feed for 1000 ms.',
+    details: { stage: 'hall', from: 'main', to: 'backup', reason: 'main_silent' },
+  };
+
+  /** A database as Estrad left it before migration 16, with the migrations up to 15 applied. */
+  function databaseBeforeFeedSwitchAlerts(): BetterSqlite3.Database {
+    const db = new BetterSqlite3(path.join(tempDataDir(), DATABASE_FILE_NAME));
+    migrate(
+      db,
+      migrations.filter((migration) => migration.version < 16),
+    );
+    return db;
+  }
+
+  it('keeps every alert, open, cleared and acknowledged, and then accepts feed_switched alerts', () => {
+    const db = databaseBeforeFeedSwitchAlerts();
+    expect(() => insertAlert(db, feedSwitch)).toThrow(/CHECK/);
+    const open = insertAlert(db, feedLost, new Date('2026-12-02T07:00:00.000Z'))!;
+    const acknowledged = insertAlert(db, { ...feedLost, subject: 'feed:camera-2' }, new Date('2026-12-02T07:01:00.000Z'))!;
+    acknowledgeAlert(db, acknowledged.id, 'anna', new Date('2026-12-02T07:02:00.000Z'));
+    clearAlert(db, 'feed_lost', open.subject, new Date('2026-12-02T07:03:00.000Z'));
+    const before = listAlerts(db, { open: false, limit: 10 });
+    expect(before.map((alert) => [alert.subject, alert.clearedAt, alert.acknowledgedBy])).toEqual([
+      ['feed:camera-2', null, 'anna'],
+      ['feed:camera-1', '2026-12-02T07:03:00.000Z', null],
+    ]);
+
+    expect(migrate(db)).toEqual([16]);
+    expect(listAlerts(db, { open: false, limit: 10 })).toEqual(before);
+    // The open alert still holds its subject: the same trouble is not raised twice.
+    expect(insertAlert(db, feedLost)).toBeUndefined();
+    expect(insertAlert(db, feedSwitch)).toMatchObject({ kind: 'feed_switched', details: feedSwitch.details, acknowledgedAt: null });
+    expect(() => insertAlert(db, { ...feedSwitch, kind: 'no_such_kind' as AlertInput['kind'], subject: 'other' })).toThrow(/CHECK/);
+    db.close();
   });
 });

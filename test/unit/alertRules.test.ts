@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedHealth, HealthSnapshot, RecordingHealth, StageHealth } from '../../shared/health.js';
-import { AlertRules } from '../../server/health/alertRules.js';
+import { AlertRules, feedSwitched } from '../../server/health/alertRules.js';
 import { DISK_NEARLY_FULL_BYTES, feedLight } from '../../server/health/lights.js';
 
 const GOOD_DISK = { freeBytes: 100 * 1024 ** 3, totalBytes: 200 * 1024 ** 3, light: 'green' } as const;
@@ -172,6 +172,28 @@ describe('the alert rules', () => {
       { raised: [], cleared: ['disk_nearly_full'] },
       { raised: ['disk_nearly_full'], cleared: [] },
     ]);
+  });
+});
+
+describe('a feed switch alert', () => {
+  const failover = { at: '2026-12-02T08:00:00.000Z', from: 'main', to: 'backup', reason: 'main_silent', reasonText: 'no media from the main feed' } as const;
+
+  it('says which stage switched from which feed to which, and why, as details the control room can translate', () => {
+    expect(feedSwitched('hall', failover)).toEqual({
+      kind: 'feed_switched',
+      severity: 'warning',
+      stageId: 'hall',
+      subject: 'feed-switch:hall:2026-12-02T08:00:00.000Z:backup',
+      message: 'Stage hall switched from its main feed to its backup feed: no media from the main feed.',
+      details: { stage: 'hall', from: 'main', to: 'backup', reason: 'main_silent' },
+    });
+  });
+
+  it('is a new alert at each switch: switching back, or failing again later, is not the same open trouble', () => {
+    const back = feedSwitched('hall', { ...failover, from: 'backup', to: 'main', reason: 'main_returned' });
+    const again = feedSwitched('hall', { ...failover, at: '2026-12-02T08:05:00.000Z' });
+    const subjects = [feedSwitched('hall', failover), back, again, feedSwitched('annex', failover)].map((alert) => alert.subject);
+    expect(new Set(subjects).size).toBe(subjects.length);
   });
 });
 

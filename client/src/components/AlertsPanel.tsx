@@ -1,7 +1,8 @@
 /** Alerts not yet acknowledged, newest first; a new one is announced to screen readers as it arrives. */
 import './health.css';
 import { signal } from '@preact/signals';
-import type { Alert, FeedHealth } from '../../../shared/health';
+import { type Alert, type FeedHealth, type FeedSwitchReason, feedSwitchReasons } from '../../../shared/health';
+import { ingestFeedRoleSchema } from '../../../shared/protocol';
 import { acknowledgeAlert } from '../api/alerts';
 import { errorText } from '../i18n/errors';
 import { t } from '../i18n/language';
@@ -83,5 +84,18 @@ export function alertText(alert: Alert, stageTitle: (stageId: string) => string)
       return t('alerts.kind.viewers_dropped', { stage, from: detail('from'), to: detail('to') });
     case 'disk_nearly_full':
       return t('alerts.kind.disk_nearly_full', { free: Math.round((Number(detail('freeBytes')) / 1024 ** 3) * 10) / 10 });
+    case 'feed_switched':
+      return feedSwitchedText(alert, stage);
   }
+}
+
+/** "Main feed → backup feed" with why; a role or reason this page does not know is shown as it came. */
+function feedSwitchedText(alert: Alert, stage: string): string {
+  const role = (name: 'from' | 'to') => {
+    const value = ingestFeedRoleSchema.safeParse(alert.details[name]);
+    return value.success ? t(`ingest.role.${value.data}`) : String(alert.details[name] ?? '');
+  };
+  const reason = String(alert.details.reason ?? '');
+  const why = (feedSwitchReasons as readonly string[]).includes(reason) ? t(`alerts.feedSwitchReason.${reason as FeedSwitchReason}`) : reason;
+  return t('alerts.kind.feed_switched', { stage, from: role('from'), to: role('to'), reason: why });
 }

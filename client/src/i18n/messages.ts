@@ -218,6 +218,13 @@ export const sv = {
   'alerts.kind.viewers_dropped': 'Tittarna på {stage} föll från {from} till {to}',
   'alerts.kind.disk_nearly_full': 'Disken för inspelningar är nästan full: {free} GB kvar',
 
+  // The feed_switched alert: which feeds a stage switched between, and why.
+  'alerts.kind.feed_switched': '{stage} bytte från {from} till {to}: {reason}',
+  'alerts.feedSwitchReason.main_silent': 'huvudsignalen tystnade',
+  'alerts.feedSwitchReason.main_returned': 'huvudsignalen är tillbaka',
+  'alerts.feedSwitchReason.technician_choice': 'vald av en tekniker',
+  'alerts.feedSwitchReason.role_changed': 'teknikerna bytte signalernas roller',
+
   'program.heading': 'Program och förhandsvisning',
   'program.intro': 'Programmet är det tittarna och inspelningen får. Förbered nästa program i förhandsvisningen och byt med Take.',
   'program.program': 'Program (i sändning)',
@@ -784,6 +791,13 @@ export const en: { readonly [K in CoreMessageKey]: Message } = {
   'alerts.kind.worker_restarted': 'Media worker {worker} died and was replaced; its stages were rebuilt and viewers rejoin',
   'alerts.kind.viewers_dropped': 'Viewers of {stage} dropped from {from} to {to}',
   'alerts.kind.disk_nearly_full': 'The disk for recordings is nearly full: {free} GB left',
+
+  // The feed_switched alert: which feeds a stage switched between, and why.
+  'alerts.kind.feed_switched': '{stage} switched from its {from} to its {to}: {reason}',
+  'alerts.feedSwitchReason.main_silent': 'the main feed went silent',
+  'alerts.feedSwitchReason.main_returned': 'the main feed is back',
+  'alerts.feedSwitchReason.technician_choice': 'chosen by a technician',
+  'alerts.feedSwitchReason.role_changed': "the technicians changed the feeds' roles",
 
   'program.heading': 'Program and preview',
   'program.intro': 'The program is what viewers and the recording get. Prepare the next one in the preview and switch with Take.',
