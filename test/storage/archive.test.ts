@@ -8,7 +8,7 @@ import { createStage } from '../../server/storage/stages.js';
 import { createTalk, updateTalk } from '../../server/storage/talks.js';
 import BetterSqlite3 from 'better-sqlite3';
 import { migrate, migrations } from '../../server/storage/migrations.js';
-import { createEventWithStage, openTempDatabase, sampleEvent } from './helpers.js';
+import { createEventWithStage, createEventWithStageOnOldSchema, openTempDatabase, sampleEvent } from './helpers.js';
 
 const at = (time: string) => new Date(`2026-05-20T${time}Z`);
 
@@ -79,7 +79,7 @@ describe('the talk_search migration', () => {
       db,
       migrations.filter((migration) => migration.version < talkSearch),
     );
-    createEventWithStage(db);
+    createEventWithStageOnOldSchema(db);
     const speaker = createSpeaker(db, { eventId: sampleEvent.id, name: 'Eva Sundberg' });
     const talk = createTalk(db, {
       stageId: 'main',

@@ -44,6 +44,26 @@ export function createEventWithStage(db: Database, eventId = sampleEvent.id, sta
   createStage(db, { id: stageId, eventId, title: 'Scenen' });
 }
 
+/**
+ * The same on a database migrated only part of the way, for tests of a later migration: the event
+ * is written with the first schema's columns, which every version has (today's createEvent writes
+ * columns later migrations added).
+ */
+export function createEventWithStageOnOldSchema(db: Database, stage = { id: 'main', title: 'Scenen' }, now = new Date()): void {
+  const { id, title, description, timeZone, language, visibility } = sampleEvent;
+  db.prepare(`INSERT INTO events (id, title, description, time_zone, language, visibility, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    id,
+    title,
+    description ?? '',
+    timeZone,
+    language,
+    visibility,
+    now.toISOString(),
+    now.toISOString(),
+  );
+  createStage(db, { ...stage, eventId: id });
+}
+
 /** The sample event with the stages `stora` and `lilla`, and a panel on `stora` from 06:30 to 08:00 UTC on 2026-05-20. */
 export function createPanelDay(db: Database, now: Date): Talk {
   createEvent(db, sampleEvent, now);

@@ -6,13 +6,11 @@ import { questionsCsv } from '../../server/audience/audienceExport.js';
 import { databasePath } from '../../server/storage/database.js';
 import { migrate, migrations } from '../../server/storage/migrations.js';
 import { questionPinsBetween } from '../../server/storage/questions.js';
-import { createStage } from '../../server/storage/stages.js';
 import { createTalk } from '../../server/storage/talks.js';
 import { switchTalkOnAir } from '../../server/storage/talksOnAir.js';
-import { createEvent } from '../../server/storage/events.js';
 import { registerForEvent } from '../../server/storage/registrations.js';
 import type { PublicQuestionBoard } from '../../shared/questions.js';
-import { createPanelDay, openTempDatabase, sampleEvent, tempDataDir } from './helpers.js';
+import { createEventWithStageOnOldSchema, createPanelDay, openTempDatabase, sampleEvent, tempDataDir } from './helpers.js';
 
 const morning = new Date('2026-05-20T07:00:00.000Z');
 
@@ -253,8 +251,7 @@ describe('the question moderation migration', () => {
       old,
       migrations.filter((migration) => migration.version < 6),
     );
-    createEvent(old, sampleEvent, morning);
-    createStage(old, { id: 'stora', eventId: sampleEvent.id, title: 'Stora scenen', position: 0 });
+    createEventWithStageOnOldSchema(old, { id: 'stora', title: 'Stora scenen' }, morning);
     const insert = old.prepare(`INSERT INTO questions (id, stage_id, author_name, text, status, created_at) VALUES (?, 'stora', '', ?, ?, ?)`);
     insert.run('q-kept', 'Godkänd', 'approved', morning.toISOString());
     insert.run('q-rejected', 'Avböjd', 'rejected', morning.toISOString());
