@@ -29,6 +29,8 @@ export const feedHealthSchema = z.object({
   bitrateKbps: z.number(),
   /** Frames a second of the best layer, counted from the RTP it receives; null for audio. */
   frameRate: z.number().nullable(),
+  /** The picture's size in pixels (of the highest simulcast layer), read from a keyframe; null for audio, or before one was read. */
+  resolution: z.object({ width: z.number(), height: z.number() }).nullable(),
   /** Share of packets lost over the last report of the receiver, in per cent. */
   packetLossPercent: z.number(),
   /** Packets lost since the feed started. */

@@ -490,6 +490,12 @@ export class Stage {
     return (await this.stageMedia()).copyRtp(producerId, onPacket);
   }
 
+  /** A copy of the RTP of a feed on air, until the answered function is called (the health's picture size). */
+  async copyFeedRtp(producerId: string, onPacket: (packet: Buffer) => void): Promise<() => void> {
+    if (!this.onAirProducers().some((feed) => feed.producerId === producerId)) throw new Error(`feed ${producerId} is not on air`);
+    return (await this.stageMedia()).copyRtp(producerId, onPacket);
+  }
+
   async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
     this.requireProducer(peer, producerId);
     const media = await this.stageMedia();

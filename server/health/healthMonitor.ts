@@ -17,6 +17,7 @@ import type { AlertCenter } from './alertCenter.js';
 import { AlertRules } from './alertRules.js';
 import type { HlsAudience } from './hlsAudience.js';
 import { diskLight, feedLight, recordingLight } from './lights.js';
+import { PictureSizes } from './pictureSizes.js';
 
 /** How the snapshots reach the control room; signalling implements it over socket.io. */
 export interface HealthNotifier {
@@ -39,11 +40,14 @@ const DEFAULT_INTERVAL_MS = 1_000;
 
 export class HealthMonitor {
   private readonly rules = new AlertRules();
+  private readonly pictureSizes: PictureSizes;
   private timer: NodeJS.Timeout | undefined;
   private latest: HealthSnapshot | undefined;
   private taking: Promise<HealthSnapshot> | undefined;
 
-  constructor(private readonly options: HealthMonitorOptions) {}
+  constructor(private readonly options: HealthMonitorOptions) {
+    this.pictureSizes = new PictureSizes(options.logger);
+  }
 
   start(): void {
     const interval = this.options.intervalMs ?? DEFAULT_INTERVAL_MS;
@@ -54,6 +58,7 @@ export class HealthMonitor {
   close(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.pictureSizes.close();
   }
 
   /** The newest snapshot (at most a second old), or one taken now before the first. */
@@ -88,6 +93,7 @@ export class HealthMonitor {
   private async measure(): Promise<HealthSnapshot> {
     const now = Date.now();
     const [stages, workers, disk] = await Promise.all([this.stages(now), this.options.media.workerStats(), this.disk()]);
+    this.pictureSizes.keepOnly(new Set(stages.flatMap((stage) => stage.feeds.map((feed) => feed.producerId))));
     return {
       takenAt: toIsoTime(now),
       stages,
@@ -131,6 +137,7 @@ export class HealthMonitor {
           kind: feed.kind,
           source: feed.source,
           frameRate: stats.frameRate,
+          resolution: stage ? this.pictureSizes.sizeOf(stats, (producerId, onPacket) => stage.copyFeedRtp(producerId, onPacket), now) : null,
           packetsLost: stats.packetsLost,
           ...figures,
           ...feedLight(figures),

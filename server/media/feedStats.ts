@@ -5,6 +5,10 @@ import type { MediaKind } from '../../shared/protocol.js';
 export interface FeedStats {
   producerId: string;
   kind: MediaKind;
+  /** The codec's name in lower case ('h264', 'vp8', 'opus'…): how to read the size from its keyframes. */
+  codec: string;
+  /** Streams (simulcast layers) receiving media: a change may be a resized source or a layer gone or back. */
+  activeLayers: number;
   /** Bits a second arriving, all streams (simulcast layers) together. */
   bitrate: number;
   /** Frames a second of the stream with the highest bitrate; null for audio, or before a second was counted. */
@@ -77,6 +81,8 @@ export async function measureFeed(producer: types.Producer, frames: FrameCounter
   return {
     producerId: producer.id,
     kind: producer.kind,
+    codec: producer.rtpParameters.codecs[0]?.mimeType.split('/')[1]?.toLowerCase() ?? '',
+    activeLayers: streams.filter((stream) => stream.bitrate > 0).length,
     bitrate: streams.reduce((sum, stream) => sum + stream.bitrate, 0),
     frameRate: best && frames ? frames.frameRate(best.ssrc) : null,
     packetsLost: streams.reduce((sum, stream) => sum + stream.packetsLost, 0),

@@ -225,7 +225,8 @@ export class StageMedia {
   /**
    * Hands `onPacket` a copy of every RTP packet of the producer, payload included, until the
    * function it answers is called: a consumer on a direct transport of the source router, for
-   * checks that read the media itself (the WHIP pre-flight). Its start asks for a keyframe.
+   * checks that read the media itself (the WHIP pre-flight, the health's picture size). Its start
+   * asks for a keyframe, where a picture's size and a check's first frame are.
    */
   async copyRtp(producerId: string, onPacket: (packet: Buffer) => void): Promise<() => void> {
     const producer = this.producer(producerId);
@@ -234,6 +235,7 @@ export class StageMedia {
     try {
       const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
       consumer.on('rtp', onPacket);
+      if (consumer.kind === 'video') await consumer.requestKeyFrame();
     } catch (error) {
       transport.close();
       throw error;

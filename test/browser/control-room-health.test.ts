@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/bench/chromium.js';
 import { NodeViewer } from '../../scripts/bench/nodeViewer.js';
+import { defaultTestPattern } from '../../server/ingest/testPattern.js';
 import type { AlertsResponse, HealthSnapshot } from '../../shared/health.js';
 import { seriousAccessibilityViolations } from '../helpers/axe.js';
 import { type RunningServer, startServer, waitFor } from '../helpers/server.js';
@@ -48,6 +49,18 @@ describe('the control room shows the health of the broadcast and its alerts at /
     const feeds = demoHealth().getByRole('table', { name: /Feeds on air/ });
     await feeds.getByRole('rowheader', { name: 'Camera' }).waitFor({ timeout: 15_000 });
     await feeds.getByRole('rowheader', { name: 'Microphone' }).waitFor();
+    // The demo source's test pattern, read from a keyframe of the camera; the microphone has none.
+    const { width, height } = defaultTestPattern;
+    await feeds
+      .getByRole('row', { name: /Camera/ })
+      .getByRole('cell', { name: `${width}×${height}` })
+      .waitFor({ timeout: 15_000 });
+    expect(
+      await feeds
+        .getByRole('row', { name: /Microphone/ })
+        .locator('[data-health="resolution"]')
+        .textContent(),
+    ).toBe('–unknown');
     await demoHealth().locator('[data-health="recording"]').getByText('Recording:').waitFor({ timeout: 15_000 });
     expect(await demoHealth().locator('[data-health="viewers"]').innerText()).toBe('Viewers: 0 over WebRTC, 0 over HLS');
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();

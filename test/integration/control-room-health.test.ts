@@ -129,6 +129,21 @@ describe("the control room's health and alerts", () => {
     expect(shown.at(-1)).toMatchObject({ source: 'camera', paused: false, light: expect.stringMatching(/^(green|amber)$/) });
   });
 
+  it("shows the camera's picture size, read from its keyframes, and none for the microphone", async () => {
+    const size = { width: defaultTestPattern.width, height: defaultTestPattern.height };
+    const camera = () => demo()?.feeds.find((feed) => feed.source === 'camera');
+    await waitFor(
+      () => camera()?.resolution !== null,
+      15_000,
+      () => `the demo camera's size was never read: ${JSON.stringify(camera())}\n${server.logs()}`,
+    );
+    expect(camera()?.resolution).toEqual(size);
+    const health = await technician.call<HealthSnapshot>('GET', '/api/health');
+    const feeds = health.stages.find((stage) => stage.stageId === 'demo')!.feeds;
+    expect(feeds.find((feed) => feed.source === 'camera')?.resolution).toEqual(size);
+    expect(feeds.find((feed) => feed.source === 'microphone')?.resolution).toBeNull();
+  });
+
   it('raises an alert when a mediasoup worker is killed, which stays until a technician acknowledges it', async () => {
     const worker = latest()!.workers[0]!;
     process.kill(worker.pid, 'SIGKILL');

@@ -14,6 +14,7 @@ function feed(changes: Partial<FeedHealth> = {}): FeedHealth {
     paused: false,
     bitrateKbps: 1200,
     frameRate: 25,
+    resolution: { width: 1280, height: 720 },
     packetLossPercent: 0,
     packetsLost: 0,
     roundTripMs: null,

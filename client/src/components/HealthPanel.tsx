@@ -58,6 +58,7 @@ function Feeds({ feeds, title }: { feeds: FeedHealth[]; title: string }) {
           <th scope="col">{t('health.status')}</th>
           <th scope="col">{t('health.bitrate')}</th>
           <th scope="col">{t('health.frameRate')}</th>
+          <th scope="col">{t('health.resolution')}</th>
           <th scope="col">{t('health.loss')}</th>
           <th scope="col">{t('health.roundTrip')}</th>
           <th scope="col">{t('health.jitter')}</th>
@@ -76,6 +77,9 @@ function Feeds({ feeds, title }: { feeds: FeedHealth[]; title: string }) {
             </td>
             <td class="number">{t('health.kbps', { value: Math.round(feed.bitrateKbps) })}</td>
             <td class="number">{feed.frameRate === null ? t('health.notMeasured') : Math.round(feed.frameRate)}</td>
+            <td class="number" data-health="resolution">
+              {feed.resolution === null ? <NotRead /> : t('health.resolutionValue', feed.resolution)}
+            </td>
             <td class="number">{t('health.percent', { value: feed.packetLossPercent })}</td>
             <td class="number">{feed.roundTripMs === null ? t('health.notMeasured') : t('health.ms', { value: feed.roundTripMs })}</td>
             <td class="number">{feed.jitterMs === null ? t('health.notMeasured') : t('health.ms', { value: feed.jitterMs })}</td>
@@ -83,6 +87,16 @@ function Feeds({ feeds, title }: { feeds: FeedHealth[]; title: string }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A dash to the eye; screen readers hear why it is there. */
+function NotRead() {
+  return (
+    <>
+      <span aria-hidden="true">–</span>
+      <span class="visually-hidden">{t('health.resolutionUnknown')}</span>
+    </>
   );
 }
 
