@@ -2,26 +2,34 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { catalogues, en, type Message, type MessageKey, sv } from '../../client/src/i18n/messages.js';
-import { moderationEn, moderationSv } from '../../client/src/i18n/moderationMessages.js';
+import { catalogues, type Language } from '../../client/src/i18n/messages.js';
 import { formatDate, formatTime, parametersOf, translate } from '../../client/src/i18n/translate.js';
+import { catalogueParts } from '../helpers/catalogue.js';
+
+const clientSource = resolve(import.meta.dirname, '../../client/src');
 
 describe('the Swedish and English message catalogue', () => {
-  it('has every key in both languages, with the same parameters and the same plural shape', () => {
+  it.each(catalogueParts)('$file has every key in both languages, with the same parameters and the same plural shape', ({ sv, en }) => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(sv).sort());
-    // The moderation page's own part, which only that page loads.
-    expect(Object.keys(moderationEn).sort()).toEqual(Object.keys(moderationSv).sort());
-    const swedish: Record<string, Message> = { ...sv, ...moderationSv };
-    const english: Record<string, Message> = { ...en, ...moderationEn };
-    for (const key of Object.keys(swedish) as MessageKey[]) {
-      expect(parametersOf(english[key]!), key).toEqual(parametersOf(swedish[key]!));
-      expect(typeof english[key], key).toBe(typeof swedish[key]);
-      for (const language of Object.keys(catalogues) as (keyof typeof catalogues)[]) {
-        const message = catalogues[language][key]!;
+    for (const key of Object.keys(sv)) {
+      expect(parametersOf(en[key]!), key).toEqual(parametersOf(sv[key]!));
+      expect(typeof en[key], key).toBe(typeof sv[key]);
+      for (const message of [sv[key]!, en[key]!]) {
         const texts = typeof message === 'string' ? [message] : [message.one, message.other];
-        for (const text of texts) expect(text.trim(), `${language} ${key}`).not.toBe('');
+        for (const text of texts) expect(text.trim(), key).not.toBe('');
       }
     }
+  });
+
+  it('has each key in one file only, and every file registered for translate()', () => {
+    const keys = catalogueParts.flatMap((part) => Object.keys(part.sv));
+    expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
+    for (const language of Object.keys(catalogues) as Language[]) expect(Object.keys(catalogues[language]).sort(), language).toEqual([...keys].sort());
+  });
+
+  it('lists every part of the catalogue that client/src/i18n holds', () => {
+    const files = readdirSync(join(clientSource, 'i18n')).filter((file) => /^(messages|\w+Messages)\.ts$/.test(file));
+    expect(files.sort()).toEqual(catalogueParts.map((part) => part.file).sort());
   });
 
   it('fills in parameters and picks the plural form with Intl.PluralRules', () => {
@@ -40,7 +48,6 @@ describe('the Swedish and English message catalogue', () => {
   });
 });
 
-const clientSource = resolve(import.meta.dirname, '../../client/src');
 /** The product's name, the same in every language. */
 const UNTRANSLATED = new Set(['Estrad']);
 /** Attributes a person reads (or a screen reader reads out). */
