@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { catalogues, type Language } from '../../client/src/i18n/messages.js';
@@ -7,6 +7,44 @@ import { formatDate, formatTime, parametersOf, translate } from '../../client/sr
 import { catalogueParts } from '../helpers/catalogue.js';
 
 const clientSource = resolve(import.meta.dirname, '../../client/src');
+
+/** The code of each client module (by its path under client/src), the catalogue's own files left out. */
+const clientCode = new Map(
+  readdirSync(clientSource, { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.tsx?$/.test(file) && !/^i18n\/(messages|\w+Messages)\.ts$/.test(file))
+    .map((module) => [module, readFileSync(join(clientSource, module), 'utf8')]),
+);
+
+/** The client modules a module imports, statically or on demand. */
+function importsOf(module: string): string[] {
+  return ts.preProcessFile(clientCode.get(module)!, true, true).importedFiles.flatMap(({ fileName }) => {
+    if (!fileName.startsWith('.')) return [];
+    const base = join(dirname(module), fileName.replace(/\.js$/, ''));
+    return [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].filter((candidate) => clientCode.has(candidate)).slice(0, 1);
+  });
+}
+
+/** For each client module, the pages (their modules in pages/) that load it. */
+function pagesLoadingEachModule(): Map<string, Set<string>> {
+  const loadedBy = new Map([...clientCode.keys()].map((module) => [module, new Set<string>()]));
+  for (const page of [...clientCode.keys()].filter((module) => module.startsWith('pages/') && module.endsWith('.tsx'))) {
+    const waiting = [page];
+    for (let module = waiting.pop(); module !== undefined; module = waiting.pop()) {
+      if (loadedBy.get(module)!.has(basename(page))) continue;
+      loadedBy.get(module)!.add(basename(page));
+      waiting.push(...importsOf(module));
+    }
+  }
+  return loadedBy;
+}
+
+/** The client modules that name a key: as a literal, or as the start of a template (`health.light.${light}`). */
+function modulesUsing(key: string): string[] {
+  return [...clientCode].flatMap(([module, code]) => {
+    const named = [`'${key}'`, `"${key}"`, `\`${key}\``].some((literal) => code.includes(literal));
+    return named || [...code.matchAll(/`([\w.-]+\.)\$\{/g)].some((template) => key.startsWith(template[1]!)) ? [module] : [];
+  });
+}
 
 describe('the Swedish and English message catalogue', () => {
   it.each(catalogueParts)('$file has every key in both languages, with the same parameters and the same plural shape', ({ sv, en }) => {
@@ -80,6 +118,26 @@ function wordingIn(fileName: string, code: string): string[] {
   visit(source);
   return found;
 }
+
+describe('each page’s own part of the catalogue', () => {
+  const loadedBy = pagesLoadingEachModule();
+  const pagesUsing = (key: string) => [...new Set(modulesUsing(key).flatMap((module) => [...loadedBy.get(module)!]))].sort();
+
+  it('is told from the shared part by which pages load the modules that use a key', () => {
+    // The speaker's placement shows on the speak page and in the control room's backstage.
+    expect(pagesUsing('backstage.placementOnAir')).toEqual(['control.tsx', 'speak.tsx']);
+    expect(pagesUsing('health.light.green')).toEqual(['control.tsx']);
+  });
+
+  it.each(catalogueParts.filter((part) => part.page))('$file holds no key that a module of another page uses', ({ sv, page }) => {
+    const elsewhere = Object.keys(sv).flatMap((key) =>
+      pagesUsing(key)
+        .filter((user) => user !== page)
+        .map((user) => `${key} on ${user}`),
+    );
+    expect(elsewhere).toEqual([]);
+  });
+});
 
 describe('the client’s wording', () => {
   it('is found wherever a page would show it: markup text, read attributes, DOM text', () => {
