@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { languageNames, sv } from '../../client/src/i18n/messages.js';
+import { languageNames } from '../../client/src/i18n/messages.js';
+import { sv } from '../helpers/catalogue.js';
 import { translate } from '../../client/src/i18n/translate.js';
 import type { AlertsResponse } from '../../shared/health.js';
 import type { InviteResponse, RecordingInfo } from '../../shared/protocol.js';

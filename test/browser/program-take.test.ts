@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sv } from '../../client/src/i18n/messages.js';
+import { sv } from '../helpers/catalogue.js';
 import { translate } from '../../client/src/i18n/translate.js';
 import type { Program, RecordingInfo } from '../../shared/protocol.js';
 import { LAPTOP, seriousAccessibilityViolations } from '../helpers/axe.js';

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sv } from '../../client/src/i18n/messages.js';
+import { sv } from '../helpers/catalogue.js';
 import { translate } from '../../client/src/i18n/translate.js';
 import type { RecordingInfo } from '../../shared/protocol.js';
 import type { StageSlate } from '../../shared/slate.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sv } from '../../client/src/i18n/messages.js';
+import { sv } from '../helpers/catalogue.js';
 import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { stageOnAir } from '../helpers/liveRecording.js';
 import { demoEventDataDir, waitFor } from '../helpers/server.js';

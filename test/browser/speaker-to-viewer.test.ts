@@ -4,7 +4,7 @@ import { useBrowserFixture } from '../helpers/browserFixture.js';
 import { stageOnAir } from '../helpers/liveRecording.js';
 import { playerStats, waitUntilPlaying } from '../helpers/player.js';
 import { demoEventDataDir, holdsFor, waitFor } from '../helpers/server.js';
-import { sv } from '../../client/src/i18n/messages.js';
+import { sv } from '../helpers/catalogue.js';
 import { insertExpiredInvite } from '../helpers/database.js';
 import { DEMO_EVENT_ID, TECHNICIAN_ENV, technicianClient } from '../helpers/technician.js';
 

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { en, sv } from '../../client/src/i18n/messages.js';
+import { en, sv } from './catalogue.js';
 
 /** Catalogue texts without parameters that differ between the languages: one of them must not show. */
 function plainTexts(catalogue: typeof sv | typeof en, other: typeof sv | typeof en): string[] {

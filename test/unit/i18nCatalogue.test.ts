@@ -1,27 +1,73 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { catalogues, en, type Message, type MessageKey, sv } from '../../client/src/i18n/messages.js';
-import { moderationEn, moderationSv } from '../../client/src/i18n/moderationMessages.js';
+import { catalogues, type Language } from '../../client/src/i18n/messages.js';
 import { formatDate, formatTime, parametersOf, translate } from '../../client/src/i18n/translate.js';
+import { catalogueParts } from '../helpers/catalogue.js';
+
+const clientSource = resolve(import.meta.dirname, '../../client/src');
+
+/** The code of each client module (by its path under client/src), the catalogue's own files left out. */
+const clientCode = new Map(
+  readdirSync(clientSource, { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.tsx?$/.test(file) && !/^i18n\/(messages|\w+Messages)\.ts$/.test(file))
+    .map((module) => [module, readFileSync(join(clientSource, module), 'utf8')]),
+);
+
+/** The client modules a module imports, statically or on demand. */
+function importsOf(module: string): string[] {
+  return ts.preProcessFile(clientCode.get(module)!, true, true).importedFiles.flatMap(({ fileName }) => {
+    if (!fileName.startsWith('.')) return [];
+    const base = join(dirname(module), fileName.replace(/\.js$/, ''));
+    return [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].filter((candidate) => clientCode.has(candidate)).slice(0, 1);
+  });
+}
+
+/** For each client module, the pages (their modules in pages/) that load it. */
+function pagesLoadingEachModule(): Map<string, Set<string>> {
+  const loadedBy = new Map([...clientCode.keys()].map((module) => [module, new Set<string>()]));
+  for (const page of [...clientCode.keys()].filter((module) => module.startsWith('pages/') && module.endsWith('.tsx'))) {
+    const waiting = [page];
+    for (let module = waiting.pop(); module !== undefined; module = waiting.pop()) {
+      if (loadedBy.get(module)!.has(basename(page))) continue;
+      loadedBy.get(module)!.add(basename(page));
+      waiting.push(...importsOf(module));
+    }
+  }
+  return loadedBy;
+}
+
+/** The client modules that name a key: as a literal, or as the start of a template (`health.light.${light}`). */
+function modulesUsing(key: string): string[] {
+  return [...clientCode].flatMap(([module, code]) => {
+    const named = [`'${key}'`, `"${key}"`, `\`${key}\``].some((literal) => code.includes(literal));
+    return named || [...code.matchAll(/`([\w.-]+\.)\$\{/g)].some((template) => key.startsWith(template[1]!)) ? [module] : [];
+  });
+}
 
 describe('the Swedish and English message catalogue', () => {
-  it('has every key in both languages, with the same parameters and the same plural shape', () => {
+  it.each(catalogueParts)('$file has every key in both languages, with the same parameters and the same plural shape', ({ sv, en }) => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(sv).sort());
-    // The moderation page's own part, which only that page loads.
-    expect(Object.keys(moderationEn).sort()).toEqual(Object.keys(moderationSv).sort());
-    const swedish: Record<string, Message> = { ...sv, ...moderationSv };
-    const english: Record<string, Message> = { ...en, ...moderationEn };
-    for (const key of Object.keys(swedish) as MessageKey[]) {
-      expect(parametersOf(english[key]!), key).toEqual(parametersOf(swedish[key]!));
-      expect(typeof english[key], key).toBe(typeof swedish[key]);
-      for (const language of Object.keys(catalogues) as (keyof typeof catalogues)[]) {
-        const message = catalogues[language][key]!;
+    for (const key of Object.keys(sv)) {
+      expect(parametersOf(en[key]!), key).toEqual(parametersOf(sv[key]!));
+      expect(typeof en[key], key).toBe(typeof sv[key]);
+      for (const message of [sv[key]!, en[key]!]) {
         const texts = typeof message === 'string' ? [message] : [message.one, message.other];
-        for (const text of texts) expect(text.trim(), `${language} ${key}`).not.toBe('');
+        for (const text of texts) expect(text.trim(), key).not.toBe('');
       }
     }
+  });
+
+  it('has each key in one file only, and every file registered for translate()', () => {
+    const keys = catalogueParts.flatMap((part) => Object.keys(part.sv));
+    expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
+    for (const language of Object.keys(catalogues) as Language[]) expect(Object.keys(catalogues[language]).sort(), language).toEqual([...keys].sort());
+  });
+
+  it('lists every part of the catalogue that client/src/i18n holds', () => {
+    const files = readdirSync(join(clientSource, 'i18n')).filter((file) => /^(messages|\w+Messages)\.ts$/.test(file));
+    expect(files.sort()).toEqual(catalogueParts.map((part) => part.file).sort());
   });
 
   it('fills in parameters and picks the plural form with Intl.PluralRules', () => {
@@ -40,7 +86,6 @@ describe('the Swedish and English message catalogue', () => {
   });
 });
 
-const clientSource = resolve(import.meta.dirname, '../../client/src');
 /** The product's name, the same in every language. */
 const UNTRANSLATED = new Set(['Estrad']);
 /** Attributes a person reads (or a screen reader reads out). */
@@ -73,6 +118,26 @@ function wordingIn(fileName: string, code: string): string[] {
   visit(source);
   return found;
 }
+
+describe('each page’s own part of the catalogue', () => {
+  const loadedBy = pagesLoadingEachModule();
+  const pagesUsing = (key: string) => [...new Set(modulesUsing(key).flatMap((module) => [...loadedBy.get(module)!]))].sort();
+
+  it('is told from the shared part by which pages load the modules that use a key', () => {
+    // The speaker's placement shows on the speak page and in the control room's backstage.
+    expect(pagesUsing('backstage.placementOnAir')).toEqual(['control.tsx', 'speak.tsx']);
+    expect(pagesUsing('health.light.green')).toEqual(['control.tsx']);
+  });
+
+  it.each(catalogueParts.filter((part) => part.page))('$file holds no key that a module of another page uses', ({ sv, page }) => {
+    const elsewhere = Object.keys(sv).flatMap((key) =>
+      pagesUsing(key)
+        .filter((user) => user !== page)
+        .map((user) => `${key} on ${user}`),
+    );
+    expect(elsewhere).toEqual([]);
+  });
+});
 
 describe('the client’s wording', () => {
   it('is found wherever a page would show it: markup text, read attributes, DOM text', () => {

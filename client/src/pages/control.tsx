@@ -1,6 +1,8 @@
 /** `/control`: the technicians' control room: sign in, alerts and health, stages with their programme, recording, speaker invites and ingest points, technicians, the audit log. */
 import '../styles.css';
 import '../components/pages.css';
+// Before anything renders: the page's own messages.
+import '../i18n/controlMessages';
 import { signal } from '@preact/signals';
 import { render, type TargetedSubmitEvent } from 'preact';
 import type { AuditEntry, EventSummary, InviteResponse, TechnicianInfo } from '../../../shared/protocol';

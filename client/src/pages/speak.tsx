@@ -5,6 +5,8 @@
  */
 import '../styles.css';
 import '../components/pages.css';
+// Before anything renders: the page's own messages.
+import '../i18n/speakMessages';
 import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
