@@ -53,8 +53,12 @@ async function problemInBothLanguages(page: Page, problem: Problem): Promise<voi
   ] as const) {
     const text = catalogue[`speak.problem.${problem}`] as string;
     await page.getByRole('button', { name: language }).click();
-    await alert.filter({ hasText: text }).waitFor();
-    expect(await alert.innerText()).toBe(text);
+    let said = '';
+    await waitFor(
+      async () => (said = (await alert.count()) > 0 ? await alert.innerText() : '') === text,
+      10_000,
+      () => `the alert in ${code} said "${said}", not "${text}"`,
+    );
     expect(await textsOfOtherLanguage(page, code)).toEqual([]);
   }
   await page.getByRole('button', { name: 'Svenska' }).click();
