@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { launchChromium } from '../../scripts/bench/chromium.js';
+import { type ChromiumCapture, launchChromium } from '../../scripts/bench/chromium.js';
 import { PHONE } from './axe.js';
 import { type RunningServer, startServer } from './server.js';
 
@@ -17,6 +17,8 @@ export interface BrowserFixtureOptions {
   env?: Environment | (() => Environment | Promise<Environment>);
   /** Over the page context's defaults (sv-SE, PHONE). */
   context?: BrowserContextOptions;
+  /** What Chromium may capture (default: its fake camera and microphone, allowed without a prompt). */
+  capture?: ChromiumCapture;
 }
 
 export interface BrowserFixture {
@@ -43,7 +45,7 @@ export function useBrowserFixture(options: BrowserFixtureOptions = {}): BrowserF
   beforeAll(async () => {
     serverEnv = typeof options.env === 'function' ? await options.env() : (options.env ?? {});
     // Both start-ups at once: each mostly waits (for /healthz, for Chromium's first window).
-    const [server, browser] = await Promise.all([startServer(serverEnv), launchChromium()]);
+    const [server, browser] = await Promise.all([startServer(serverEnv), launchChromium(options.capture)]);
     const context = await browser.newContext({ locale: 'sv-SE', viewport: PHONE, ...options.context });
     context.on('request', (request) => requested.push(request.url()));
     running = { server, browser, context, page: await context.newPage() };
