@@ -4,7 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { en, sv } from '../../client/src/i18n/messages.js';
+import { en, sv } from '../helpers/catalogue.js';
 import { LAPTOP, violationsInEveryLanguageAndSize } from '../helpers/axe.js';
 import { type BrowserFixture, type BrowserFixtureOptions, useBrowserFixture } from '../helpers/browserFixture.js';
 import { insertExpiredInvite } from '../helpers/database.js';
