@@ -195,6 +195,7 @@ export async function startEstrad(config: Config, logger: Logger): Promise<Estra
     health.close();
     retention.close();
     demo?.stopRestarting();
+    slates.stopRestarting();
     ingestPoints.beginClosing();
     // First, while media still flows: each recording gets its last segment and ends complete.
     await recorder.close();

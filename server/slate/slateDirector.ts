@@ -89,6 +89,11 @@ export class SlateDirector {
     return [...this.sources.values()].map((source) => source.pid).filter((pid) => pid !== undefined);
   }
 
+  /** The server is stopping: a slate ffmpeg that ends now (Ctrl+C signals it too) is not started again. */
+  stopRestarting(): void {
+    for (const source of this.sources.values()) source.stopRestarting();
+  }
+
   async close(): Promise<void> {
     const sources = [...this.sources.values()];
     this.sources.clear();

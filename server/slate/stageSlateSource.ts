@@ -44,6 +44,11 @@ export class StageSlateSource {
     await this.check();
   }
 
+  /** Nothing is started again from now on; close() stops what runs. */
+  stopRestarting(): void {
+    this.closed = true;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
@@ -94,7 +99,7 @@ export class StageSlateSource {
     if (this.running !== running) return;
     this.running = undefined;
     this.stage.closeSlate(running.feed);
-    if (requested) return;
+    if (requested || this.closed) return;
     this.notBefore = Date.now() + RESTART_DELAY_MS;
     this.options.logger.error({ error }, 'the slate source exited; starting it again');
   }
