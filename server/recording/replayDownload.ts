@@ -69,6 +69,8 @@ export class ReplayDownloads {
     const output = join(workDir, 'replay.mp4');
     // The concat list's own quoting: names are ours ([A-Za-z0-9._-]), the folder may contain anything.
     await writeFile(list, segments.map((segment) => `file '${join(directory, segment.file).replaceAll("'", "'\\''")}'`).join('\n'));
+    // Gone while the list was written: the abort listener below would never hear of it.
+    if (signal.aborted) return this.abandoned(dispose, segments.length, 'remux stopped before it began');
     const ffmpeg = FfmpegProcess.start(
       ffmpegPath,
       {
@@ -82,13 +84,19 @@ export class ReplayDownloads {
     const stop = () => void ffmpeg.stop(0);
     signal.addEventListener('abort', stop, { once: true });
     const exit = await ffmpeg.exited.finally(() => signal.removeEventListener('abort', stop));
-    if (signal.aborted || exit.error) await dispose();
-    if (signal.aborted) {
-      this.logger.info({ segments: segments.length }, 'replay download abandoned by its client; remux stopped');
-      throw new AppError('unavailable', 'The download was cancelled.');
+    if (signal.aborted) return this.abandoned(dispose, segments.length, 'remux stopped');
+    if (exit.error) {
+      await dispose();
+      throw new Error(`ffmpeg could not remux the replay: ${exit.error}`);
     }
-    if (exit.error) throw new Error(`ffmpeg could not remux the replay: ${exit.error}`);
     return { path: output, dispose };
+  }
+
+  /** The client went away: its work folder goes, and the download ends as cancelled. */
+  private async abandoned(dispose: () => Promise<void>, segments: number, what: string): Promise<never> {
+    await dispose();
+    this.logger.info({ segments }, `replay download abandoned by its client; ${what}`);
+    throw new AppError('unavailable', 'The download was cancelled.');
   }
 }
 
