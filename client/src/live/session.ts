@@ -298,16 +298,7 @@ export class StageLink {
 
   private watchTransport(attachment: LiveAttachment): void {
     const { transport } = attachment;
-    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      attachment.startTimer('connect', CONNECT_TIMEOUT_MS, () => this.onMediaUnreachable(attachment));
-      attachment
-        .request('transport:connect', { transportId: transport.id, dtlsParameters })
-        .then(() => callback())
-        .catch((error: unknown) => {
-          errback(asError(error));
-          attachment.fail(error);
-        });
-    });
+    relayConnect(transport, attachment, () => attachment.startTimer('connect', CONNECT_TIMEOUT_MS, () => this.onMediaUnreachable(attachment)));
     relayProduce(transport, attachment);
     transport.on('connectionstatechange', (state) => {
       if (!attachment.alive()) return;
@@ -336,6 +327,20 @@ export class StageLink {
 }
 
 /** Tells the server of each track the transport produces, with the source its appData names. */
+/** The transport's DTLS parameters to the server as it connects (`connecting` first, when given); a failure rejoins. */
+function relayConnect(transport: types.Transport, attachment: StageAttachment, connecting?: () => void): void {
+  transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+    connecting?.();
+    attachment
+      .request('transport:connect', { transportId: transport.id, dtlsParameters })
+      .then(() => callback())
+      .catch((error: unknown) => {
+        errback(asError(error));
+        attachment.fail(error);
+      });
+  });
+}
+
 function relayProduce(transport: types.Transport, attachment: StageAttachment): void {
   transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
     const source = appData['source'];
@@ -358,15 +363,7 @@ function relayProduce(transport: types.Transport, attachment: StageAttachment): 
 export async function openSecondTransport(attachment: StageAttachment, direction: TransportDirection): Promise<types.Transport> {
   const options = toClientTransportOptions(await attachment.request('transport:create', { direction }));
   const transport = direction === 'send' ? attachment.device.createSendTransport(options) : attachment.device.createRecvTransport(options);
-  transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-    attachment
-      .request('transport:connect', { transportId: transport.id, dtlsParameters })
-      .then(() => callback())
-      .catch((error: unknown) => {
-        errback(asError(error));
-        attachment.fail(error);
-      });
-  });
+  relayConnect(transport, attachment);
   if (direction === 'send') relayProduce(transport, attachment);
   transport.on('connectionstatechange', (state) => {
     if (state === 'failed') attachment.fail(new Error(`The ${direction} transport beside the stage link failed.`));
